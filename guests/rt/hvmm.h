@@ -1,0 +1,97 @@
+/*
+ * The guest runtime: hypercall wrappers (VMMCALL, hvmm/guest_abi.h), console printing, TSC reads and
+ * key=value lookup in the module command line. Every guest includes this and defines guest_main().
+ */
+#ifndef HVMM_GUEST_RT_H
+#define HVMM_GUEST_RT_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hvmm/guest_abi.h"
+
+/* The guest's entry point, called by _start (start.S) with RDI = boot info; its return value is the exit status. */
+int guest_main(const struct hvmm_bootinfo *bi);
+
+/* One hypercall: RAX = nr, RDI/RSI/RDX = arguments; returns RAX. hvmm preserves every other register. */
+static inline long hvmm_call3(long nr, long a0, long a1, long a2)
+{
+	long ret;
+	__asm__ volatile(".byte 0x0f, 0x01, 0xd9" /* vmmcall */
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+			 : "memory");
+	return ret;
+}
+
+/* Write len bytes to the console (line-buffered by hvmm); returns bytes consumed or a negative HVMM_E* error. */
+static inline long hc_write(const void *buf, unsigned long len)
+{
+	return hvmm_call3(HVMM_HC_WRITE, (long)(uintptr_t)buf, (long)len, 0);
+}
+
+/* Give up the rest of this time slice. */
+static inline long hc_yield(void)
+{
+	return hvmm_call3(HVMM_HC_YIELD, 0, 0, 0);
+}
+
+/* The null hypercall (latency measurement); returns 0. */
+static inline long hc_nop(void)
+{
+	return hvmm_call3(HVMM_HC_NOP, 0, 0, 0);
+}
+
+/* TSC frequency in kHz as hvmm calibrated it. */
+static inline long hc_tsc_khz(void)
+{
+	return hvmm_call3(HVMM_HC_TSC_KHZ, 0, 0, 0);
+}
+
+/* End this guest with status; never returns (halts forever should hvmm return). */
+__attribute__((noreturn)) void hc_exit(int status);
+/* Same, called by start.S with guest_main's return value. */
+__attribute__((noreturn)) void rt_exit(int status);
+
+/* Read the TSC, not ordered against surrounding loads and stores. */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Read the TSC after all earlier instructions have completed (mfence; lfence; rdtsc; lfence). */
+static inline uint64_t rdtsc_fenced(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("mfence; lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
+
+/* Format like printf into a 512-byte buffer and write it with hc_write (longer output is truncated).
+ * Returns the number of bytes written or a negative HVMM_E* error. */
+int gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int gvprintf(const char *fmt, va_list ap);
+/* Write a NUL-terminated string as is. */
+long gputs(const char *s);
+
+/*
+ * Find key=value in the boot info's command line (whitespace-separated tokens; a bare "key" has value "").
+ * Copies the value into val[0..valsz) NUL-terminated (truncated if needed); returns 1 when found, 0 otherwise.
+ */
+int rt_arg_str(const struct hvmm_bootinfo *bi, const char *key, char *val, size_t valsz);
+/* The value of key as an unsigned number (decimal or 0x-hex, optional K/M/G binary suffix), or def when absent or
+ * malformed. */
+uint64_t rt_arg_u64(const struct hvmm_bootinfo *bi, const char *key, uint64_t def);
+/* The value of key as a signed decimal (optional leading '-') or 0x-hex number, or def when absent or malformed. */
+int64_t rt_arg_i64(const struct hvmm_bootinfo *bi, const char *key, int64_t def);
+
+/* TSC kHz from the boot info, else from the TSC_KHZ hypercall (0 if neither knows). */
+uint64_t rt_tsc_khz(const struct hvmm_bootinfo *bi);
+
+#endif
