@@ -1,0 +1,187 @@
+"""Parse an hvmm serial log (the format in docs/serial-log.md) into a structure the tests and reports share.
+
+Only hvmm's own lines are parsed; firmware and GRUB output before them (and terminal escape sequences) is skipped.
+
+    log = HvmmLog.from_file("build/scenarios/default/serial.log")
+    log.console("counter")        # ["count 1", ...]: that guest's console lines, in order
+    log.guests["counter"].exit    # 0, or "killed"; log.lag["p50"]; log.killed["badmem"].reason
+
+Usable as a script too: `python3 tools/hvmmlog.py LOG` prints what it found.
+"""
+
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple, Union
+
+# CSI and other two-byte escape sequences (GRUB and the firmware clear the screen on the serial line).
+_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+_REJECTED = re.compile(r"^hvmm: guest (\S+) rejected: (.*)$")
+_KILLED = re.compile(r"^hvmm: guest (\S+) killed: (.*?)(?: rip=0x([0-9a-fA-F]+))?$")
+_SUMMARY = re.compile(
+    r"^hvmm: guest (\S+) exit=(-?\d+|killed) switches=(\d+) exits=(\d+) runtime=(\d+)(?:\s.*)?$")
+_LAG = re.compile(r"^hvmm: lag (.*)$")
+_ERROR = re.compile(r"^hvmm: error: (.*)$")
+_PANIC = re.compile(r"hvmm: PANIC: ?(.*)$")
+_ALL_DONE = re.compile(r"^hvmm: all guests done\s*$")
+_CONSOLE = re.compile(r"^\[([^\]\s]+)\](?: (.*))?$")
+_KV = re.compile(r"(\w+)=(\S+)")
+
+LAG_FIELDS = ("n", "min", "p50", "p99", "max", "mean", "tsc_khz")
+
+
+@dataclass
+class Kill:
+    """A `hvmm: guest NAME killed: REASON rip=0xHEX` line."""
+    name: str
+    reason: str
+    rip: Optional[int]  # None when the line carried no rip=
+    line: int  # 0-based index into HvmmLog.lines
+
+
+@dataclass
+class GuestSummary:
+    """A `hvmm: guest NAME exit=STATUS switches=N exits=N runtime=CYCLES` summary line."""
+    name: str
+    exit: Union[int, str]  # the decimal status, or "killed"
+    switches: int
+    exits: int
+    runtime: int
+    line: int
+
+
+@dataclass
+class HvmmLog:
+    lines: List[str] = field(default_factory=list)  # every line, escapes and control characters removed
+    errors: List[str] = field(default_factory=list)  # messages of `hvmm: error:` lines
+    panics: List[str] = field(default_factory=list)  # whole `hvmm: PANIC:` lines
+    rejected: Dict[str, str] = field(default_factory=dict)  # guest name -> reason
+    killed: Dict[str, Kill] = field(default_factory=dict)
+    output: List[Tuple[int, str, str]] = field(default_factory=list)  # (line index, guest name, text)
+    lag_lines: List[Dict[str, int]] = field(default_factory=list)  # every `hvmm: lag` line's fields
+    guests: Dict[str, GuestSummary] = field(default_factory=dict)  # summary lines, in log order
+    duplicate_summaries: List[str] = field(default_factory=list)  # names with more than one summary line
+    all_done: bool = False
+    all_done_line: Optional[int] = None
+
+    @classmethod
+    def parse(cls, text: str) -> "HvmmLog":
+        log = cls()
+        for raw in text.replace("\r\n", "\n").split("\n"):
+            line = _CONTROL.sub("", _ESCAPE.sub("", raw)).rstrip()
+            i = len(log.lines)
+            log.lines.append(line)
+            # hvmm's first line may share a line with GRUB's screen clearing: start at its prefix.
+            s = line.lstrip()
+            at = s.find("hvmm: ")
+            if at > 0 and not s.startswith("["):
+                s = s[at:]
+            log._line(i, s)
+        return log
+
+    @classmethod
+    def from_file(cls, path: str) -> "HvmmLog":
+        with open(path, "rb") as f:
+            return cls.parse(f.read().decode("utf-8", errors="replace"))
+
+    def _line(self, i: int, s: str) -> None:
+        m = _PANIC.search(s)
+        if m:
+            self.panics.append(s)
+            return
+        m = _CONSOLE.match(s)
+        if m:
+            self.output.append((i, m.group(1), m.group(2) or ""))
+            return
+        if not s.startswith("hvmm: "):
+            return
+        m = _ERROR.match(s)
+        if m:
+            self.errors.append(m.group(1))
+            return
+        m = _REJECTED.match(s)
+        if m:
+            self.rejected[m.group(1)] = m.group(2)
+            return
+        m = _SUMMARY.match(s)
+        if m:
+            status = m.group(2)
+            g = GuestSummary(m.group(1), status if status == "killed" else int(status), int(m.group(3)),
+                             int(m.group(4)), int(m.group(5)), i)
+            if g.name in self.guests:
+                self.duplicate_summaries.append(g.name)
+            self.guests[g.name] = g
+            return
+        m = _KILLED.match(s)
+        if m:
+            rip = int(m.group(3), 16) if m.group(3) else None
+            self.killed[m.group(1)] = Kill(m.group(1), m.group(2), rip, i)
+            return
+        m = _LAG.match(s)
+        if m:
+            self.lag_lines.append({k: int(v) for k, v in _KV.findall(m.group(1)) if v.isdigit()})
+            return
+        if _ALL_DONE.match(s):
+            self.all_done = True
+            self.all_done_line = i
+
+    @property
+    def lag(self) -> Optional[Dict[str, int]]:
+        """The (last) lag summary's fields, or None when there was none."""
+        return self.lag_lines[-1] if self.lag_lines else None
+
+    def console(self, name: str) -> List[str]:
+        """The console lines of one guest, in order."""
+        return [text for _, n, text in self.output if n == name]
+
+    def find_console(self, name: str, pattern: str) -> Optional[Tuple[int, re.Match]]:
+        """The first console line of guest `name` matching regex `pattern`: (line index, match), or None."""
+        rx = re.compile(pattern)
+        for i, n, text in self.output:
+            if n == name:
+                m = rx.search(text)
+                if m:
+                    return i, m
+        return None
+
+    def prefix_changes(self) -> int:
+        """How often consecutive console lines come from different guests (a measure of interleaving)."""
+        names = [n for _, n, _ in self.output]
+        return sum(1 for a, b in zip(names, names[1:]) if a != b)
+
+    def total_switches(self) -> int:
+        return sum(g.switches for g in self.guests.values())
+
+    def tail(self, n: int = 30) -> List[str]:
+        lines = self.lines
+        while lines and not lines[-1]:
+            lines = lines[:-1]
+        return lines[-n:]
+
+
+def main(argv: List[str]) -> int:
+    if len(argv) != 2:
+        print("usage: hvmmlog.py SERIAL.LOG", file=sys.stderr)
+        return 2
+    log = HvmmLog.from_file(argv[1])
+    for e in log.errors:
+        print(f"error: {e}")
+    for p in log.panics:
+        print(f"panic: {p}")
+    for n, r in log.rejected.items():
+        print(f"rejected: {n}: {r}")
+    for k in log.killed.values():
+        print(f"killed: {k.name}: {k.reason} rip={hex(k.rip) if k.rip is not None else '?'}")
+    if log.lag:
+        print("lag: " + " ".join(f"{k}={v}" for k, v in log.lag.items()))
+    for g in log.guests.values():
+        print(f"guest {g.name}: exit={g.exit} switches={g.switches} exits={g.exits} runtime={g.runtime} "
+              f"lines={len(log.console(g.name))}")
+    print(f"console lines={len(log.output)} prefix changes={log.prefix_changes()} all done={log.all_done}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
