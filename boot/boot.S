@@ -1,0 +1,183 @@
+/*
+ * boot.S — multiboot2 header and 32-bit entry: check the loader magic and long mode, build identity page tables for
+ * the first 4 GiB (2 MiB pages), enable PAE, EFER.LME (and NXE when present) and paging, load a 64-bit GDT, clear BSS
+ * and call hvmm_main(magic, mbi). Multiboot2 spec §3.1 (header) and §3.3 (machine state: EAX = magic, EBX = MBI,
+ * protected mode, paging off, interrupts off). AMD APM Vol. 2 §14.6 (enabling long mode).
+ *
+ * A failed check prints one line on COM1 and VGA text memory and halts.
+ */
+#define MB2_HEADER_MAGIC 0xe85250d6
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
+#define COM1 0x3f8
+
+	.section .multiboot2, "a"
+	.balign 8
+mb2_header:
+	.long MB2_HEADER_MAGIC
+	.long 0 /* architecture: i386 protected mode */
+	.long mb2_header_end - mb2_header
+	.long -(MB2_HEADER_MAGIC + 0 + (mb2_header_end - mb2_header))
+	/* end tag (spec §3.1.3) */
+	.balign 8
+	.word 0, 0
+	.long 8
+mb2_header_end:
+
+	.section .text.boot32, "ax"
+	.code32
+	.globl _start
+_start:
+	cli
+	cld
+	mov $boot_stack_top, %esp
+	mov %eax, %edi /* magic */
+	mov %ebx, %esi /* MBI physical address */
+
+	cmp $MB2_BOOTLOADER_MAGIC, %edi
+	jne .Lbad_magic
+
+	/* Long mode: CPUID 8000_0001h EDX bit 29. */
+	mov $0x80000000, %eax
+	cpuid
+	cmp $0x80000001, %eax
+	jb .Lno_long_mode
+	mov $0x80000001, %eax
+	cpuid
+	bt $29, %edx
+	jnc .Lno_long_mode
+	mov %edx, %ebp /* keep EDX: bit 20 = NX */
+
+	/* CR4.PAE (bit 5). */
+	mov %cr4, %eax
+	or $(1 << 5), %eax
+	mov %eax, %cr4
+	mov $boot_pml4, %eax
+	mov %eax, %cr3
+
+	/* EFER (C000_0080h): LME (bit 8), NXE (bit 11) when CPUID reports NX. */
+	mov $0xc0000080, %ecx
+	rdmsr
+	or $(1 << 8), %eax
+	bt $20, %ebp
+	jnc 1f
+	or $(1 << 11), %eax
+1:	wrmsr
+
+	/* CR0: PE | WP | PG. */
+	mov %cr0, %eax
+	or $0x80010001, %eax
+	mov %eax, %cr0
+
+	lgdt boot_gdt_ptr
+	ljmp $0x08, $long_entry
+
+/* Print the NUL-terminated string at %esi on COM1 and the first VGA text line, then halt forever. */
+.Lbad_magic:
+	mov $msg_bad_magic, %esi
+	jmp boot_fail
+.Lno_long_mode:
+	mov $msg_no_long_mode, %esi
+boot_fail:
+	/* 16550 at 115200 8N1: DLAB, divisor 1, 8N1, FIFO on. */
+	mov $(COM1 + 1), %dx; xor %al, %al; out %al, %dx
+	mov $(COM1 + 3), %dx; mov $0x80, %al; out %al, %dx
+	mov $(COM1 + 0), %dx; mov $1, %al; out %al, %dx
+	mov $(COM1 + 1), %dx; xor %al, %al; out %al, %dx
+	mov $(COM1 + 3), %dx; mov $0x03, %al; out %al, %dx
+	mov $(COM1 + 2), %dx; mov $0xc7, %al; out %al, %dx
+	mov $0xb8000, %edi
+2:	lodsb
+	test %al, %al
+	jz 4f
+	mov %al, %bl
+	mov $(COM1 + 5), %dx
+3:	in %dx, %al
+	test $0x20, %al
+	jz 3b
+	mov $COM1, %dx
+	mov %bl, %al
+	out %al, %dx
+	mov $0x4f, %ah /* white on red */
+	mov %bl, %al
+	mov %ax, (%edi)
+	add $2, %edi
+	jmp 2b
+4:	cli
+	hlt
+	jmp 4b
+
+	.code64
+long_entry:
+	mov $0x10, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	xor %eax, %eax
+	mov %ax, %fs
+	mov %ax, %gs
+	mov $boot_stack_top, %rsp
+	mov %edi, %r12d
+	mov %esi, %r13d
+	/* Clear BSS (the stack is empty, so clearing it too is harmless). */
+	mov $__bss_start, %rdi
+	mov $__bss_end, %rcx
+	sub %rdi, %rcx
+	xor %eax, %eax
+	rep stosb
+	mov %r12d, %edi
+	mov %r13d, %esi
+	call hvmm_main
+5:	cli
+	hlt
+	jmp 5b
+
+	.section .rodata
+msg_bad_magic:
+	.asciz "hvmm: error: bad multiboot2 magic in EAX (hvmm must be booted by a multiboot2 loader such as GRUB 2)\r\n"
+msg_no_long_mode:
+	.asciz "hvmm: error: CPU has no long mode (CPUID 8000_0001h EDX bit 29 is clear)\r\n"
+
+	.balign 8
+boot_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff /* 0x08: 64-bit code, DPL 0 */
+	.quad 0x00cf92000000ffff /* 0x10: flat data */
+boot_gdt_end:
+boot_gdt_ptr:
+	.word boot_gdt_end - boot_gdt - 1
+	.quad boot_gdt
+
+/*
+ * Boot page tables as data: PML4[0] -> PDPT; PDPT[0..3] -> 4 PDs; each PD maps 1 GiB with 2 MiB pages
+ * (P | RW | PS = 0x83). The 3-4 GiB range (MMIO: LAPIC, IOAPIC, HPET) is mapped uncacheable (PCD | PWT).
+ * hvmm runs on this identity map; pmm keeps allocations below 4 GiB.
+ */
+	.section .data.pagetables, "aw"
+	.balign 4096
+	.globl boot_pml4
+boot_pml4:
+	.quad boot_pdpt + 0x3
+	.fill 511, 8, 0
+boot_pdpt:
+	.quad boot_pd + 0x0000 + 0x3
+	.quad boot_pd + 0x1000 + 0x3
+	.quad boot_pd + 0x2000 + 0x3
+	.quad boot_pd + 0x3000 + 0x3
+	.fill 508, 8, 0
+boot_pd:
+	.set i, 0
+	.rept 2048
+	.if i >= 1536
+	.quad (i << 21) | 0x9b
+	.else
+	.quad (i << 21) | 0x83
+	.endif
+	.set i, i + 1
+	.endr
+
+	.section .bss
+	.balign 16
+	.globl boot_stack_top
+boot_stack:
+	.skip 16384
+boot_stack_top:

@@ -1,0 +1,35 @@
+/* bootinfo.h — what hvmm keeps from the multiboot2 boot information, copied out before anything is allocated. */
+#ifndef HVMM_BOOTINFO_H
+#define HVMM_BOOTINFO_H
+#include <stdint.h>
+
+#include "hvmm/guest.h"
+#include "mb2.h"
+
+#define BOOT_MMAP_MAX 128
+#define BOOT_CMDLINE_MAX 256
+
+struct boot_module {
+	uint64_t start, end; /* physical bytes [start, end) */
+	char cmdline[GUEST_CMDLINE_MAX];
+	int cmdline_truncated;
+};
+
+struct bootinfo {
+	char cmdline[BOOT_CMDLINE_MAX]; /* hvmm's command line */
+	char loader[64];
+	uint64_t mbi_start, mbi_end; /* the MBI itself, reserved until guests are loaded */
+	unsigned nmmap;
+	struct mb2_mmap_entry mmap[BOOT_MMAP_MAX];
+	unsigned nmod, nmod_dropped;
+	struct boot_module mod[MB2_MAX_MODULES];
+	int has_fb;
+	struct mb2_framebuffer fb;
+};
+
+extern struct bootinfo bootinfo;
+
+/* Check the loader magic and copy the MBI at mbi_pa into bootinfo. Returns 0, or -1 with the reason printed. */
+int bootinfo_copy(uint32_t magic, uint64_t mbi_pa);
+
+#endif

@@ -1,0 +1,16 @@
+/* config.h — hvmm's command-line options (multiboot2 tag 1), parsed once at boot. docs/cmdline.md lists them. */
+#ifndef HVMM_CONFIG_H
+#define HVMM_CONFIG_H
+#include <stdint.h>
+
+struct config {
+	uint64_t slice_us; /* time slice (µs); slice= , default 10 ms */
+	uint16_t exit_port; /* QEMU isa-debug-exit port, 0 = none; exit_port= */
+};
+
+extern struct config config;
+
+/* Parse hvmm's command line (NULL = empty) into config; unknown keys and bad values are reported and ignored. */
+void config_parse(const char *cmdline);
+
+#endif

@@ -1,0 +1,22 @@
+/* console.h — hvmm's console: COM1 16550 (115200 8N1) and VGA text mode; every hvmm line starts with "hvmm: ". */
+#ifndef HVMM_CONSOLE_H
+#define HVMM_CONSOLE_H
+#include <stdarg.h>
+#include <stddef.h>
+
+#define HLOG_PREFIX "hvmm: "
+#define CON_LINE_MAX 512 /* bytes per formatted line; longer lines are truncated */
+
+/* Probe COM1 (scratch register) and program it; enable VGA text output. Safe to call more than once. */
+void con_init(void);
+/* Stop drawing on VGA text memory (the boot loader set a graphics mode). */
+void con_disable_vga(void);
+/* Write n raw bytes to every console ("\n" becomes "\r\n" on serial). */
+void con_write(const char *s, size_t n);
+/* Print one line "hvmm: <formatted>\n"; fmt has no trailing newline. */
+void hlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vhlog(const char *fmt, va_list ap);
+/* Print one guest console line "[<name>] <text>\n" in a single write, so lines never mix. */
+void con_guest_line(const char *name, const char *text, size_t n);
+
+#endif

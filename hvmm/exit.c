@@ -1,0 +1,171 @@
+/*
+ * exit.c — #VMEXIT dispatch through a table indexed by EXITCODE (APM Vol. 2 Appendix C), and the handlers that need
+ * only a few lines. CPUID, MSR, IOIO and VMMCALL have files of their own.
+ */
+#include "hvmm/exit.h"
+
+#include <stddef.h>
+
+#include "hvmm/console.h"
+#include "hvmm/guest.h"
+#include "hvmm/percpu.h"
+#include "hvmm/svm.h"
+#include "hvmm/vmcb.h"
+
+#define VEC_UD 6
+
+void exit_skip_insn(struct guest *g, unsigned len)
+{
+	struct vmcb *v = g->vmcb;
+	if (svm_has(SVM_FEAT_NRIPS) && v->control.nrip)
+		v->save.rip = v->control.nrip;
+	else
+		v->save.rip += len;
+	v->control.int_state &= ~INT_STATE_SHADOW; /* the emulated instruction ends any STI/MOV SS shadow */
+}
+
+void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err)
+{
+	g->vmcb->control.eventinj = vec | EVENT_TYPE_EXCEPTION | EVENT_VALID |
+				    (has_err ? EVENT_EV | ((uint64_t)err << 32) : 0);
+}
+
+/* Physical interrupt: it is still pending (GIF was 0); open a window so hvmm's IDT takes it (APM §15.21.1). */
+static void handle_intr(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	(void)g;
+	__asm__ volatile("sti; nop; cli" : : : "memory");
+}
+
+/* NMI/SMI/INIT exits: the event stays pending and is taken by the host once GIF = 1; nothing to do for the guest. */
+static void handle_ignore(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	(void)g;
+}
+
+/* HLT: the guest has nothing to do until its next turn (design.md §5). */
+static void handle_hlt(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	exit_skip_insn(g, 1);
+	g->yield = 1;
+}
+
+/* INVD and WBINVD: caches are coherent; executing them for a guest would only hurt the others. */
+static void handle_nop2(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	exit_skip_insn(g, 2);
+}
+
+/* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, XSETBV, ICEBP): #UD, as on such a CPU. */
+static void handle_ud(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	exit_inject_exception(g, VEC_UD, 0, 0);
+}
+
+static const char *const svm_insn_names[] = {
+	[VMEXIT_VMRUN - VMEXIT_VMRUN] = "VMRUN", [VMEXIT_VMMCALL - VMEXIT_VMRUN] = "VMMCALL",
+	[VMEXIT_VMLOAD - VMEXIT_VMRUN] = "VMLOAD", [VMEXIT_VMSAVE - VMEXIT_VMRUN] = "VMSAVE",
+	[VMEXIT_STGI - VMEXIT_VMRUN] = "STGI", [VMEXIT_CLGI - VMEXIT_VMRUN] = "CLGI",
+	[VMEXIT_SKINIT - VMEXIT_VMRUN] = "SKINIT",
+};
+
+/* SVM instructions are hvmm's alone (no nested virtualization): stop the guest. */
+static void handle_svm_insn(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	uint64_t code = g->vmcb->control.exitcode;
+	const char *name = code == VMEXIT_INVLPGA ? "INVLPGA" : svm_insn_names[code - VMEXIT_VMRUN];
+	guest_kill(g, "executed %s (SVM instructions are reserved to hvmm)", name);
+}
+
+static void handle_shutdown(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	guest_kill(g, "triple fault (shutdown)");
+}
+
+static void handle_task_switch(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	guest_kill(g, "hardware task switch to TSS selector 0x%lx (not supported)",
+		   g->vmcb->control.exitinfo1 & 0xffff);
+}
+
+static void handle_npf(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	uint64_t gpa = g->vmcb->control.exitinfo2, info = g->vmcb->control.exitinfo1;
+	guest_kill(g, "nested page fault: %s gpa=0x%lx outside its RAM (%luM) exitinfo1=0x%lx",
+		   (info & 0x10) ? "fetch" : (info & 2) ? "write" : "read", gpa, g->ram_size >> 20, info);
+}
+
+static exit_handler_t *const exit_handlers[] = {
+	[VMEXIT_INTR] = handle_intr,
+	[VMEXIT_NMI] = handle_ignore,
+	[VMEXIT_SMI] = handle_ignore,
+	[VMEXIT_INIT] = handle_ignore,
+	[VMEXIT_CPUID] = handle_cpuid,
+	[VMEXIT_INVD] = handle_nop2,
+	[VMEXIT_HLT] = handle_hlt,
+	[VMEXIT_INVLPGA] = handle_svm_insn,
+	[VMEXIT_IOIO] = handle_ioio,
+	[VMEXIT_MSR] = handle_msr,
+	[VMEXIT_TASK_SWITCH] = handle_task_switch,
+	[VMEXIT_FERR_FREEZE] = handle_ignore,
+	[VMEXIT_SHUTDOWN] = handle_shutdown,
+	[VMEXIT_VMRUN] = handle_svm_insn,
+	[VMEXIT_VMMCALL] = handle_vmmcall,
+	[VMEXIT_VMLOAD] = handle_svm_insn,
+	[VMEXIT_VMSAVE] = handle_svm_insn,
+	[VMEXIT_STGI] = handle_svm_insn,
+	[VMEXIT_CLGI] = handle_svm_insn,
+	[VMEXIT_SKINIT] = handle_svm_insn,
+	[VMEXIT_ICEBP] = handle_ud,
+	[VMEXIT_WBINVD] = handle_nop2,
+	[VMEXIT_MONITOR] = handle_ud,
+	[VMEXIT_MWAIT] = handle_ud,
+	[VMEXIT_XSETBV] = handle_ud,
+};
+
+/* Print the VMCB fields that explain an exit nobody handles, then stop the guest. */
+static void handle_unknown(struct guest *g)
+{
+	struct vmcb *v = g->vmcb;
+	hlog("guest %s: unhandled #VMEXIT exitcode=0x%lx exitinfo1=0x%lx exitinfo2=0x%lx exitintinfo=0x%lx", g->name,
+	     v->control.exitcode, v->control.exitinfo1, v->control.exitinfo2, v->control.exitintinfo);
+	hlog("guest %s: rip=0x%lx rsp=0x%lx rax=0x%lx rflags=0x%lx cr0=0x%lx cr3=0x%lx cr4=0x%lx efer=0x%lx cpl=%u",
+	     g->name, v->save.rip, v->save.rsp, v->save.rax, v->save.rflags, v->save.cr0, v->save.cr3, v->save.cr4,
+	     v->save.efer, v->save.cpl);
+	guest_kill(g, "unhandled exit 0x%lx", v->control.exitcode);
+}
+
+void exit_dispatch(struct cpu *c, struct guest *g)
+{
+	struct vmcb *v = g->vmcb;
+	uint64_t code = v->control.exitcode;
+
+	/* An event whose delivery the exit interrupted is re-injected, else lost (APM §15.7.2). EVENTINJ must be
+	 * rewritten before every VMRUN: silicon does not clear it. */
+	v->control.eventinj = (v->control.exitintinfo & EVENT_VALID) ? v->control.exitintinfo : 0;
+	c->m.exits++;
+	g->exits++;
+
+	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (svm-facts §3.1) */
+		guest_kill(g, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
+		return;
+	}
+	if (code == VMEXIT_NPF) {
+		handle_npf(c, g);
+		return;
+	}
+	if (code < sizeof(exit_handlers) / sizeof(exit_handlers[0]) && exit_handlers[code]) {
+		exit_handlers[code](c, g);
+		return;
+	}
+	handle_unknown(g);
+}

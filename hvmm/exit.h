@@ -1,0 +1,22 @@
+/* exit.h — #VMEXIT handling: dispatch by EXITCODE and the helpers handlers share. */
+#ifndef HVMM_EXIT_H
+#define HVMM_EXIT_H
+#include <stdint.h>
+
+struct cpu;
+struct guest;
+
+/* An exit handler. It may advance RIP, inject an event, mark g to yield, or kill g. */
+typedef void exit_handler_t(struct cpu *c, struct guest *g);
+
+/* Handle g's latest #VMEXIT (g->vmcb holds EXITCODE/EXITINFO). Unknown exits dump the VMCB and kill g. */
+void exit_dispatch(struct cpu *c, struct guest *g);
+
+/* Move the guest past the intercepted instruction of len bytes (nRIP when the CPU saves it; APM §15.7.1). */
+void exit_skip_insn(struct guest *g, unsigned len);
+/* Inject exception vector vec (with error code err when has_err) at the next VMRUN (APM §15.20). */
+void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err);
+
+exit_handler_t handle_cpuid, handle_msr, handle_ioio, handle_vmmcall;
+
+#endif

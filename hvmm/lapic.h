@@ -1,0 +1,13 @@
+/* lapic.h — local APIC: enable, one-shot timer for time slices, EOI (APM Vol. 2 §16.4). */
+#ifndef HVMM_LAPIC_H
+#define HVMM_LAPIC_H
+#include <stdint.h>
+
+/* Enable this CPU's local APIC (xAPIC MMIO), mask its LVTs, and calibrate the timer against the TSC.
+ * Returns timer ticks per millisecond (divide-by-16 clock). */
+uint32_t lapic_init(uint64_t tsc_khz);
+/* Start a one-shot countdown of ticks timer ticks raising VEC_TIMER; 0 stops the timer. */
+void lapic_timer_oneshot(uint32_t ticks);
+void lapic_eoi(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* loader.h — guest image formats. Each format recognises images by content and loads them into guest RAM. */
+#ifndef HVMM_LOADER_H
+#define HVMM_LOADER_H
+#include <stdint.h>
+
+struct guest;
+
+struct image_format {
+	const char *name;
+	/* Does image[0..len) look like this format (magic only; full validation is load's job)? */
+	int (*probe)(const void *image, uint64_t len);
+	/* Validate and copy the image into g's RAM and set the entry state in g->vmcb. 0, or -1 with *why. */
+	int (*load)(struct guest *g, const void *image, uint64_t len, const char **why);
+};
+
+/* Find the format of image[0..len) and load it into g. Returns 0, or -1 with a static reason in *why. */
+int loader_load(struct guest *g, const void *image, uint64_t len, const char **why);
+
+extern const struct image_format image_format_elf64;
+
+#endif

@@ -1,0 +1,94 @@
+/* main.c — hvmm_main: bring up the console, memory, interrupts, timers and SVM, load the guests, run them, report. */
+#include <stdint.h>
+
+#include "hvmm/bootinfo.h"
+#include "hvmm/config.h"
+#include "hvmm/console.h"
+#include "hvmm/desc.h"
+#include "hvmm/guest.h"
+#include "hvmm/lapic.h"
+#include "hvmm/measure.h"
+#include "hvmm/percpu.h"
+#include "hvmm/pic.h"
+#include "hvmm/pmm.h"
+#include "hvmm/power.h"
+#include "hvmm/sched.h"
+#include "hvmm/svm.h"
+#include "hvmm/tsc.h"
+#include "hvmm/x86.h"
+
+#define HVMM_VERSION "0.1"
+
+struct cpu cpus[MAX_CPUS];
+
+void hvmm_main(uint32_t magic, uint32_t mbi_pa);
+
+/* Let hvmm switch guests' x87/SSE state with FXSAVE/FXRSTOR (APM Vol. 2 §3.1.3, §3.1.6). */
+static void fpu_init(void)
+{
+	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	__asm__ volatile("fninit");
+}
+
+/* Create one guest per boot module; bad modules are rejected with their reason. */
+static void load_guests(void)
+{
+	for (unsigned i = 0; i < bootinfo.nmod; i++) {
+		struct boot_module *m = &bootinfo.mod[i];
+		if (m->cmdline_truncated) {
+			hlog("guest %u rejected: module command line longer than %u bytes", i, GUEST_CMDLINE_MAX - 1);
+			continue;
+		}
+		guest_create((const void *)m->start, m->end - m->start, m->cmdline);
+		pmm_release_module(m->start, m->end);
+	}
+	if (bootinfo.nmod_dropped)
+		hlog("warning: %u modules beyond the first %u were ignored", bootinfo.nmod_dropped, MB2_MAX_MODULES);
+}
+
+void hvmm_main(uint32_t magic, uint32_t mbi_pa)
+{
+	struct cpu *c = this_cpu();
+
+	con_init();
+	hlog("hvmm %s starting", HVMM_VERSION);
+	desc_init();
+	if (bootinfo_copy(magic, mbi_pa))
+		power_off(POWER_ERROR);
+	config_parse(bootinfo.cmdline);
+	hlog("command line: \"%s\" (loader: %s)", bootinfo.cmdline, bootinfo.loader[0] ? bootinfo.loader : "?");
+	if (bootinfo.has_fb && bootinfo.fb.type != 2)
+		con_disable_vga(); /* a graphics mode: VGA text memory is not shown */
+
+	pmm_init();
+	fpu_init();
+	pic_disable();
+	measure_init(&c->m);
+	tsc_calibrate();
+
+	if (svm_init(c)) {
+		hlog("cannot run guests without SVM; stopping");
+		power_off(POWER_ERROR);
+	}
+	c->max_asid = svm_caps.nasid - 1;
+	if (c->max_asid > MAX_GUESTS)
+		c->max_asid = MAX_GUESTS;
+
+	uint32_t ticks_per_ms = lapic_init(tsc_khz);
+	uint64_t ticks = ticks_per_ms * config.slice_us / 1000;
+	c->slice_ticks = ticks == 0 ? 1 : ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks;
+	hlog("slice=%lu us (%u timer ticks)", config.slice_us, c->slice_ticks);
+
+	load_guests();
+	if (nguests == 0) {
+		hlog("error: no guest to run (%u modules given)", bootinfo.nmod);
+		power_off(POWER_ERROR);
+	}
+	hlog("running %u guests round-robin", nguests);
+	sched_run(c);
+
+	measure_report(c);
+	hlog("all guests done");
+	power_off(POWER_OK);
+}

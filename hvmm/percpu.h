@@ -1,0 +1,40 @@
+/* percpu.h — state owned by one physical CPU: its SVM pages, current guest, timer, ASIDs and statistics. */
+#ifndef HVMM_PERCPU_H
+#define HVMM_PERCPU_H
+#include <stdint.h>
+
+#include "hvmm/measure.h"
+
+#define MAX_CPUS 1 /* SMP later: one struct cpu per core, each running its own scheduler */
+
+struct guest;
+struct vmcb;
+
+struct cpu {
+	unsigned id;
+	uint64_t hsave_pa; /* VM_HSAVE_PA page (APM §15.30.4); never touched by software */
+	struct vmcb *host_vmcb; /* VMSAVE/VMLOAD area for host FS/GS/TR/LDTR/syscall MSRs */
+	uint64_t host_vmcb_pa;
+
+	struct guest *current; /* guest whose VMCB is loaded by the next VMRUN */
+	struct guest *prev; /* guest of the previous VMRUN, NULL before the first */
+
+	/* Local APIC timer (one-shot per slice). */
+	uint32_t slice_ticks; /* LAPIC timer ticks per slice */
+	volatile int timer_fired; /* set by the timer interrupt handler */
+	uint64_t timer_irqs, spurious_irqs, nmis;
+
+	/* ASIDs (APM §15.16): 1..max_asid, handed out per generation; a new generation flushes the whole TLB. */
+	uint32_t max_asid;
+	uint32_t next_asid;
+	uint64_t asid_generation;
+
+	struct cpu_measure m;
+};
+
+extern struct cpu cpus[MAX_CPUS];
+
+/* The CPU this code runs on (single-CPU for now). */
+static inline struct cpu *this_cpu(void) { return &cpus[0]; }
+
+#endif

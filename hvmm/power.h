@@ -1,0 +1,15 @@
+/* power.h — end the run: QEMU isa-debug-exit port when configured (exit_port=), else halt. */
+#ifndef HVMM_POWER_H
+#define HVMM_POWER_H
+
+/* Values written to the debug-exit port; QEMU then exits with status (value << 1) | 1. */
+enum power_status {
+	POWER_OK = 0x10, /* every guest ran to its end: QEMU status 33 */
+	POWER_ERROR = 0x11, /* hvmm could not start (missing CPU feature, no guests): status 35 */
+	POWER_PANIC = 0x12, /* hvmm bug: status 37 */
+};
+
+/* Power off with the given status; never returns. */
+void power_off(enum power_status status) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * vmcb.c — a guest's VMCB control area: what it may do without hvmm (APM Vol. 2 §15.9–15.13). The policy is
+ * "intercept by default": every I/O port and MSR (maps filled with ones), all SVM instructions, CPUID, HLT,
+ * physical interrupts (INTR/NMI/SMI/INIT) and shutdown. docs/guest-abi.md states what each intercept does.
+ */
+#include <string.h>
+
+#include "hvmm/guest.h"
+#include "hvmm/vmcb.h"
+
+#define IOPM_BYTES (12 * 1024) /* APM §15.10.1: 12 KiB, 3 contiguous pages */
+#define MSRPM_BYTES (8 * 1024) /* APM §15.11: 8 KiB, 2 contiguous pages */
+
+void vmcb_init_control(struct guest *g);
+/* Fill in g->vmcb's control area; g->iopm, g->msrpm and g->ncr3 must already exist. */
+void vmcb_init_control(struct guest *g)
+{
+	struct vmcb *v = g->vmcb;
+
+	memset(g->iopm, 0xff, IOPM_BYTES);
+	memset(g->msrpm, 0xff, MSRPM_BYTES);
+	v->control.iopm_base_pa = (uint64_t)g->iopm;
+	v->control.msrpm_base_pa = (uint64_t)g->msrpm;
+
+	static const unsigned misc1[] = {
+		INTERCEPT1_INTR, INTERCEPT1_NMI, INTERCEPT1_SMI, INTERCEPT1_INIT, INTERCEPT1_CPUID,
+		INTERCEPT1_INVD, INTERCEPT1_HLT, INTERCEPT1_INVLPGA, INTERCEPT1_IOIO_PROT, INTERCEPT1_MSR_PROT,
+		INTERCEPT1_TASK_SWITCH, INTERCEPT1_FERR_FREEZE, INTERCEPT1_SHUTDOWN,
+	};
+	static const unsigned misc2[] = {
+		INTERCEPT2_VMRUN, INTERCEPT2_VMMCALL, INTERCEPT2_VMLOAD, INTERCEPT2_VMSAVE, INTERCEPT2_STGI,
+		INTERCEPT2_CLGI, INTERCEPT2_SKINIT, INTERCEPT2_ICEBP, INTERCEPT2_WBINVD, INTERCEPT2_MONITOR,
+		INTERCEPT2_MWAIT, INTERCEPT2_XSETBV,
+	};
+	for (unsigned i = 0; i < sizeof(misc1) / sizeof(misc1[0]); i++)
+		vmcb_set_intercept1(v, misc1[i]);
+	for (unsigned i = 0; i < sizeof(misc2) / sizeof(misc2[0]); i++)
+		vmcb_set_intercept2(v, misc2[i]);
+
+	/* Physical interrupts are masked by the host's IF, not the guest's (APM §15.21.1). */
+	v->control.int_ctl = INT_CTL_V_INTR_MASKING;
+	v->control.np_control = NP_ENABLE;
+	v->control.ncr3 = g->ncr3;
+	v->control.asid = 0; /* assigned by the scheduler before the first VMRUN (sched.c) */
+	v->control.tlb_control = TLB_CONTROL_DO_NOTHING;
+	v->control.clean = 0; /* nothing cached: first run (APM §15.15) */
+	v->control.tsc_offset = 0;
+}

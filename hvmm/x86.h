@@ -1,0 +1,116 @@
+/* x86.h — thin inline wrappers for x86-64 instructions, MSR numbers and control-register bits (AMD APM Vol. 2). */
+#ifndef HVMM_X86_H
+#define HVMM_X86_H
+#include <stdint.h>
+
+#define MSR_TSC 0x00000010u
+#define MSR_APIC_BASE 0x0000001bu
+#define MSR_PAT 0x00000277u
+#define MSR_EFER 0xc0000080u
+#define MSR_VM_CR 0xc0010114u /* APM §15.30.1 */
+#define MSR_VM_HSAVE_PA 0xc0010117u /* APM §15.30.4 */
+
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+#define EFER_SVME (1ull << 12)
+
+#define VM_CR_LOCK (1ull << 3)
+#define VM_CR_SVMDIS (1ull << 4)
+
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+
+#define RFLAGS_RESERVED1 (1ull << 1)
+#define RFLAGS_IF (1ull << 9)
+
+/* Page-table entry bits (APM Vol. 2 §5.4). */
+#define PTE_P (1ull << 0)
+#define PTE_RW (1ull << 1)
+#define PTE_US (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_PS (1ull << 7)
+#define PTE_NX (1ull << 63)
+
+#define PAGE_SIZE 4096ull
+#define LARGE_PAGE_SIZE (2ull << 20)
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+	__asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+/* Serialising TSC read for measurement: mfence; lfence; rdtsc; lfence (AMD APM Vol. 3, RDTSC). */
+static inline uint64_t rdtsc_fenced(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("mfence; lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
+static inline void cli(void) { __asm__ volatile("cli" : : : "memory"); }
+static inline void sti(void) { __asm__ volatile("sti" : : : "memory"); }
+static inline void pause(void) { __asm__ volatile("pause"); }
+__attribute__((noreturn)) static inline void halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static inline uint64_t mmio_read32(uint64_t addr) { return *(volatile uint32_t *)addr; }
+static inline void mmio_write32(uint64_t addr, uint32_t v) { *(volatile uint32_t *)addr = v; }
+
+#endif
