@@ -59,6 +59,7 @@ int cmdline_next(struct cmdline_iter *it, char *key, size_t keysz, char *val, si
 	return rk == 0 && rv == 0 ? 1 : -1;
 }
 
+/* The value of digit c in base (10 or 16), or -1 if c is not such a digit. */
 static int digit_value(char c, unsigned base)
 {
 	unsigned d;
