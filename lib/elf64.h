@@ -26,7 +26,7 @@ struct elf64_image {
  * p_paddr, identity-mapped guests) lie inside [lo, hi), do not overlap, do not wrap, have p_filesz <= p_memsz and
  * file data inside the image, and whose entry point lies in an executable segment. Segments with p_memsz == 0 are
  * skipped. On success fill *out and return 0; otherwise return -1 and set *why to a static, human-readable reason
- * ("not an ELF file", "ELF class is not 64-bit", "segment 1 ends beyond guest RAM", ...). Never reads outside img.
+ * ("not an ELF file (bad magic)", "not a 64-bit ELF", "segment beyond guest RAM", ...). Never reads outside img.
  */
 int elf64_parse(const void *img, size_t len, uint64_t lo, uint64_t hi, struct elf64_image *out, const char **why);
 
