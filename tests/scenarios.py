@@ -273,7 +273,7 @@ def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:
 
 # ---- the runner's self-test: a synthetic log the default judge must accept, and broken ones it must reject ----
 
-def synthetic_default_log(rounds: int = 400, seed: int = 1) -> str:
+def synthetic_default_log(rounds: int = 800, seed: int = 1) -> str:
     """A log in hvmm's format for the default scenario, as a correct hvmm would print it."""
     out = ["SeaBIOS (version synthetic)", "\x1b[2J  Booting `hvmm'", "", "hvmm: starting (synthetic)"]
     out.append(f"[matmul] matmul n=48 rounds={rounds} seed={seed}")

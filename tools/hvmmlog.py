@@ -21,7 +21,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _REJECTED = re.compile(r"^hvmm: guest (\S+) rejected: (.*)$")
 _KILLED = re.compile(r"^hvmm: guest (\S+) killed: (.*?)(?: rip=0x([0-9a-fA-F]+))?$")
 _SUMMARY = re.compile(
-    r"^hvmm: guest (\S+) exit=(-?\d+|killed) switches=(\d+) exits=(\d+) runtime=(\d+)(?:\s.*)?$")
+    r"^hvmm: guest (\S+) exit=(-?\d+|\w+) switches=(\d+) exits=(\d+) runtime=(\d+)(?:\s.*)?$")
 _LAG = re.compile(r"^hvmm: lag (.*)$")
 _ERROR = re.compile(r"^hvmm: error: (.*)$")
 _PANIC = re.compile(r"hvmm: PANIC: ?(.*)$")
@@ -45,7 +45,7 @@ class Kill:
 class GuestSummary:
     """A `hvmm: guest NAME exit=STATUS switches=N exits=N runtime=CYCLES` summary line."""
     name: str
-    exit: Union[int, str]  # the decimal status, or "killed"
+    exit: Union[int, str]  # the decimal status, or a word: "killed" (or "running", never in a finished run)
     switches: int
     exits: int
     runtime: int
@@ -108,7 +108,7 @@ class HvmmLog:
         m = _SUMMARY.match(s)
         if m:
             status = m.group(2)
-            g = GuestSummary(m.group(1), status if status == "killed" else int(status), int(m.group(3)),
+            g = GuestSummary(m.group(1), int(status) if status.lstrip("-").isdigit() else status, int(m.group(3)),
                              int(m.group(4)), int(m.group(5)), i)
             if g.name in self.guests:
                 self.duplicate_summaries.append(g.name)
