@@ -40,7 +40,8 @@ UNIT_BINS := $(patsubst %,$(B)/tests/%,$(UNIT_NAMES))
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Ilib -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all iso guests run debug test unit scenarios deps clean
+.PHONY: all iso guests run test unit scenarios deps clean
+.SECONDARY: # keep intermediate objects (no "rm" lines at the end of a build)
 all: $(B)/hvmm.elf guests iso
 
 $(B)/hvmm-obj/%.c.o: %.c
