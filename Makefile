@@ -18,7 +18,7 @@ CFLAGS_COMMON := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INC) -Ilib/i
 HVMM_CFLAGS := $(CFLAGS_COMMON) -mno-mmx -mno-sse -mno-sse2 -mno-80387 -mgeneral-regs-only
 GUEST_CFLAGS := $(CFLAGS_COMMON) -Iguests/rt
 ASFLAGS := -Ilib/include -Ilib -I. -MMD -MP -D__ASSEMBLY__
-LDFLAGS := -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
+LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 LIB_SRCS := lib/string.c lib/fmt.c lib/elf64.c lib/mb2.c lib/cmdline.c lib/stats.c
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c) $(wildcard hvmm/*.S) $(LIB_SRCS)

@@ -10,6 +10,11 @@ int guest_main(const struct hvmm_bootinfo *bi)
 
 	gprintf("exitcode: guest %u \"%s\" mem=%lluK\n", bi->guest_id, bi->name,
 		(unsigned long long)(bi->mem_bytes >> 10));
+	/* CPUID 0x40000000: the hypervisor leaf (docs/guest-abi.md). */
+	uint32_t a = 0x40000000, sig[3], c = 0;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(sig[0]), "+c"(c), "=d"(sig[2]));
+	sig[1] = c;
+	gprintf("exitcode: cpuid 0x40000000 max=0x%x signature=\"%.12s\"\n", a, (const char *)sig);
 	gprintf("exitcode: exiting with status %d\n", status);
 	return status;
 }

@@ -12,6 +12,7 @@
 struct config config = {
 	.slice_us = 10000,
 	.exit_port = 0,
+	.bench_log4 = -1,
 };
 
 void config_parse(const char *cmdline)
@@ -36,6 +37,11 @@ void config_parse(const char *cmdline)
 				hlog("warning: exit_port=%s is not an I/O port number; ignored", val);
 			else
 				config.exit_port = (uint16_t)v;
+		} else if (!strcmp(key, "bench")) {
+			if (parse_u64(val, &v) || v > 9)
+				hlog("warning: bench=%s is not a number 0..9 (n up to 4^bench); ignored", val);
+			else
+				config.bench_log4 = (int)v;
 		} else {
 			hlog("warning: unknown command-line option '%s'; ignored", key);
 		}

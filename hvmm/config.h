@@ -6,6 +6,7 @@
 struct config {
 	uint64_t slice_us; /* time slice (µs); slice= , default 10 ms */
 	uint16_t exit_port; /* QEMU isa-debug-exit port, 0 = none; exit_port= */
+	int bench_log4; /* run the native latency benchmark up to n = 4^bench_log4; bench= , -1 = off */
 };
 
 extern struct config config;

@@ -1,6 +1,7 @@
 /* main.c — hvmm_main: bring up the console, memory, interrupts, timers and SVM, load the guests, run them, report. */
 #include <stdint.h>
 
+#include "hvmm/bench_native.h"
 #include "hvmm/bootinfo.h"
 #include "hvmm/config.h"
 #include "hvmm/console.h"
@@ -68,7 +69,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	tsc_calibrate();
 
 	if (svm_init(c)) {
-		hlog("cannot run guests without SVM; stopping");
+		hlog("cannot run guests on this CPU; stopping");
 		power_off(POWER_ERROR);
 	}
 	c->max_asid = svm_caps.nasid - 1;
@@ -80,6 +81,8 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	c->slice_ticks = ticks == 0 ? 1 : ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks;
 	hlog("slice=%lu us (%u timer ticks)", config.slice_us, c->slice_ticks);
 
+	if (config.bench_log4 >= 0)
+		bench_native((unsigned)config.bench_log4);
 	load_guests();
 	if (nguests == 0) {
 		hlog("error: no guest to run (%u modules given)", bootinfo.nmod);

@@ -163,6 +163,8 @@ def check_matmul(j: Judge, log: HvmmLog, name: str = "matmul") -> None:
 
 def check_exitcode(j: Judge, log: HvmmLog, name: str = "exitcode", status: int = 3) -> None:
     j.check(f"{name}: printed its lines", log.find_console(name, r"exiting with status") is not None)
+    j.check(f"{name}: sees hvmm's CPUID 0x40000000 signature",
+            log.find_console(name, r'cpuid 0x40000000 max=0x40000001 signature="hvmmhvmmhvmm"') is not None)
     check_exit(j, log, name, status)
 
 
@@ -196,6 +198,16 @@ def judge_default(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("at least 10 switches in total", sw >= 10, f"sum of switches= is {sw}")
     pc = log.prefix_changes()
     j.check("guest output interleaves (>= 10 prefix changes)", pc >= 10, f"{pc} changes")
+
+
+MANY = 20  # more guests than the 15 guest ASIDs QEMU's TCG offers: ASIDs are recycled with a TLB flush
+
+
+def judge_many(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    for i in range(MANY):
+        check_counter(j, log, f"c{i}", 3)
+    sw = log.total_switches()
+    j.check(f"at least {MANY * 3} switches", sw >= MANY * 3, f"sum of switches= is {sw}")
 
 
 def judge_refused(what: str):
@@ -259,6 +271,7 @@ SCENARIOS: List[Scenario] = [
     Scenario("badmem", [f"{GUESTS}/badmem.elf name=badmem mem=16M", COUNTER, MATMUL], judge_badmem),
     Scenario("spin-cli", [f"{GUESTS}/spincli.elf name=spincli mem=8M spin_ms=1500", COUNTER, MATMUL],
              judge_spin_cli),
+    Scenario("many-guests", [f"{GUESTS}/counter.elf name=c{i} mem=4M count=3" for i in range(MANY)], judge_many),
     Scenario("contain", [f"{GUESTS}/svminsn.elf name=svminsn mem=8M",
                          f"{GUESTS}/triplefault.elf name=triplefault mem=8M", COUNTER], judge_contain),
 ]
@@ -281,6 +294,7 @@ def synthetic_default_log(rounds: int = 800, seed: int = 1) -> str:
         out.append(f"[counter] count {i}")
         if i == 2:
             out.append("[exitcode] exitcode: guest 2 \"exitcode\" mem=8192K")
+            out.append("[exitcode] exitcode: cpuid 0x40000000 max=0x40000001 signature=\"hvmmhvmmhvmm\"")
             out.append("[exitcode] exitcode: exiting with status 3")
         if i % 4 == 0:
             out.append(f"[matmul] tick {i}")
