@@ -47,5 +47,12 @@ int bootinfo_copy(uint32_t magic, uint64_t mbi_pa)
 	}
 	bootinfo.has_fb = info->has_fb;
 	bootinfo.fb = info->fb;
+	const void *rsdp = info->rsdp_v2 ? info->rsdp_v2 : info->rsdp_v1;
+	uint32_t rsdp_len = info->rsdp_v2 ? info->rsdp_v2_len : info->rsdp_v1_len;
+	if (rsdp) {
+		bootinfo.rsdp_len = rsdp_len < sizeof(bootinfo.rsdp) ? rsdp_len : sizeof(bootinfo.rsdp);
+		bootinfo.rsdp_v2 = info->rsdp_v2 != NULL;
+		memcpy(bootinfo.rsdp, rsdp, bootinfo.rsdp_len);
+	}
 	return 0;
 }

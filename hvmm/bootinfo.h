@@ -25,6 +25,10 @@ struct bootinfo {
 	struct boot_module mod[MB2_MAX_MODULES];
 	int has_fb;
 	struct mb2_framebuffer fb;
+	/* ACPI RSDP copied from multiboot2 tag 15 (ACPI 2.0+, preferred) or 14 (ACPI 1.0); rsdp_len = 0 if absent. */
+	uint8_t rsdp[64];
+	uint32_t rsdp_len; /* bytes valid in rsdp[] */
+	int rsdp_v2; /* 1 if copied from tag 15 */
 };
 
 extern struct bootinfo bootinfo;
