@@ -91,6 +91,24 @@ test: all unit
 scenarios: all
 	$(PYTHON) tests/run.py
 
+# Fuzzing of lib/'s parsers with libFuzzer (docs/fuzzing.md): tests/fuzz/fuzz_*.c -> build/fuzz/fuzz_*.
+# `make fuzz` runs each for FUZZ_SECONDS from tests/fuzz/corpus/<target>/ (new inputs go to build/fuzz/corpus/);
+# `make test` runs each for ~10 s (tests/run.py's fuzz stage).
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_NAMES := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS := $(patsubst %,$(B)/fuzz/%,$(FUZZ_NAMES))
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Ilib -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+.PHONY: fuzz fuzz-bins
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))
+fuzz-bins: $(FUZZ_BINS)
+fuzz: fuzz-bins
+	$(PYTHON) tests/fuzz/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_NAMES)
+test: fuzz-bins
+
 deps:
 	tools/deps
 

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Write the seed corpus of the fuzz targets into tests/fuzz/corpus/<target>/ (run once; the output is committed).
+
+    python3 tests/fuzz/make_corpus.py [--guests build/guests]
+
+fuzz_elf64 inputs start with 16 bytes (lo, hi: the guest range, little-endian) before the image; the guest ELFs are
+stripped copies of build/guests/*.elf when those exist. fuzz_mb2 inputs are multiboot2 MBIs laid out as GRUB does
+(spec 1.0 §3.6). fuzz_cmdline inputs are command lines.
+"""
+
+import argparse
+import os
+import struct
+import subprocess
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LO, HI = 0x100000, 0x1000000
+
+
+def elf64(segments, entry, e_type=2, machine=62, phentsize=56):
+    """An ELF64 image: segments = [(p_type, flags, gpa, data, memsz)], data placed after the program headers."""
+    phoff, n = 64, len(segments)
+    off = phoff + n * phentsize
+    phdrs, body = b"", b""
+    for p_type, flags, gpa, data, memsz in segments:
+        phdrs += struct.pack("<IIQQQQQQ", p_type, flags, off + len(body) if data else 0, gpa, gpa, len(data), memsz,
+                             0x1000)
+        body += data
+    ident = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9)
+    ehdr = ident + struct.pack("<HHIQQQIHHHHHH", e_type, machine, 1, entry, phoff, 0, 0, 64, phentsize, n, 64, 0, 0)
+    return ehdr + phdrs + body
+
+
+# mov eax, 3 (HVMM_HC_EXIT); mov edi, 7; vmmcall; jmp $
+EXIT7 = bytes.fromhex("b803000000bf070000000f01d9ebfe")
+
+
+def tag(t, payload):
+    b = struct.pack("<II", t, 8 + len(payload)) + payload
+    return b + bytes(-len(b) % 8)
+
+
+def mbi(tags):
+    body = b"".join(tags) + struct.pack("<II", 0, 8)
+    return struct.pack("<II", 8 + len(body), 0) + body
+
+
+def module(start, end, cmdline):
+    return tag(3, struct.pack("<II", start, end) + cmdline.encode() + b"\0")
+
+
+def mmap(entries, esize=24):
+    return tag(6, struct.pack("<II", esize, 0) + b"".join(
+        struct.pack("<QQII", b, l, t, 0) + bytes(esize - 24) for b, l, t in entries))
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--guests", default=os.path.join(HERE, "..", "..", "build", "guests"))
+    args = ap.parse_args()
+    rng = struct.pack("<QQ", LO, HI)
+
+    # ---- fuzz_elf64 ----
+    good = elf64([(1, 5, 0x100000, EXIT7, len(EXIT7))], 0x100000)
+    write("fuzz_elf64", "exit7", rng + good)
+    write("fuzz_elf64", "exit7-2M", struct.pack("<QQ", LO, 0x200000) + good)
+    two = elf64([(1, 5, 0x100000, EXIT7, 0x1000), (1, 6, 0x101000, b"data" * 8, 0x3000), (4, 4, 0, b"", 0)],
+                0x100004)
+    write("fuzz_elf64", "two-segments", rng + two)
+    write("fuzz_elf64", "header-only", rng + two[:64])
+    write("fuzz_elf64", "cut-40", rng + two[:40])
+    write("fuzz_elf64", "cut-phdrs", rng + two[:100])
+    write("fuzz_elf64", "et-dyn", rng + elf64([(1, 5, 0x100000, EXIT7, 16)], 0x100000, e_type=3))
+    write("fuzz_elf64", "wrap", rng + elf64([(1, 5, 0xfffffffffffff000, EXIT7, 0x2000)], 0xfffffffffffff000))
+    for g in ("counter", "exitcode"):
+        src = os.path.join(args.guests, g + ".elf")
+        if os.path.isfile(src):
+            with tempfile.TemporaryDirectory() as t:
+                out = os.path.join(t, "g.elf")
+                subprocess.run(["strip", "-o", out, src], check=True)
+                with open(out, "rb") as f:
+                    write("fuzz_elf64", g, rng + f.read())
+
+    # ---- fuzz_mb2 ----
+    write("fuzz_mb2", "minimal", mbi([]))
+    grub_like = mbi([
+        tag(1, b"slice=10ms exit_port=0xf4\0"),
+        tag(2, b"GRUB 2.06-13+deb12u1\0"),
+        module(0x200000, 0x209a50, "name=counter mem=16M"),
+        module(0x20a000, 0x213000, "name=matmul mem=16M"),
+        module(0x214000, 0x214000, "name=empty"),
+        tag(4, struct.pack("<II", 639, 523264)),  # basic meminfo (skipped)
+        tag(5, struct.pack("<III", 0xe0, 0xffffffff, 0xffffffff)),  # boot device (skipped)
+        mmap([(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2), (0x100000, 0x1fee0000, 1),
+              (0x1ffe0000, 0x20000, 2), (0xfffc0000, 0x40000, 2)]),
+        tag(8, struct.pack("<QIIIBBH", 0xb8000, 160, 80, 25, 16, 2, 0)),
+        tag(14, b"RSD PTR " + bytes(12)),
+        tag(15, b"RSD PTR " + bytes(28)),
+    ])
+    write("fuzz_mb2", "grub-like", grub_like)
+    write("fuzz_mb2", "mmap-32", mbi([mmap([(0, 0x9fc00, 1), (0x100000, 0x7ee0000, 1)], esize=32)]))
+    write("fuzz_mb2", "many-modules", mbi([module(0x100000 * i, 0x100000 * i + 0x1000, f"name=g{i} mem=2M")
+                                          for i in range(66)]))
+    write("fuzz_mb2", "no-end-tag", grub_like[:-8])
+
+    # ---- fuzz_cmdline ----
+    lines = {
+        "hvmm": "slice=10ms exit_port=0xf4",
+        "guest": "name=counter mem=16M count=20",
+        "sizes": "mem=2M mem=16MiB mem=512K mem=1G mem=1T mem=4096B mem=0x200000 mem=1t mem=16mb",
+        "times": "slice=100us slice=5ms slice=1s slice=10000 slice=0x10ms",
+        "bad": "slice=abc slice=0 slice=99999s exit_port=zzz bench=77 novalue =v k= 0x 18446744073709551615 "
+               "18446744073709551616 mem=16Q slice=1h",
+        "spaces": "\t a=b \r\n c=d==e  ",
+        "long": "name=" + "x" * 300 + " " + "k" * 70 + "=v",
+    }
+    for name, s in lines.items():
+        write("fuzz_cmdline", name, s.encode())
+
+
+if __name__ == "__main__":
+    main()
