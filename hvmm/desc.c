@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hvmm/lapic.h"
 #include "hvmm/panic.h"
 #include "hvmm/percpu.h"
 #include "hvmm/x86.h"
@@ -29,6 +28,7 @@ struct dt_ptr {
 } __attribute__((packed));
 
 extern const uint64_t isr_table[256];
+extern char timer_isr[];
 
 static uint64_t gdt[5] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
@@ -82,6 +82,7 @@ void desc_init(void)
 
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, isr_table[v], (v == VEC_NMI || v == VEC_DF || v == VEC_MC) ? 1 : 0);
+	set_gate(VEC_TIMER, (uint64_t)timer_isr, 0);
 	struct dt_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" : : "m"(ip));
 }
@@ -101,11 +102,6 @@ void trap_dispatch(struct trap_frame *f)
 {
 	struct cpu *c = this_cpu();
 	switch (f->vector) {
-	case VEC_TIMER:
-		c->timer_fired = 1;
-		c->timer_irqs++;
-		lapic_eoi();
-		return;
 	case VEC_SPURIOUS:
 		c->spurious_irqs++;
 		return; /* no EOI for the spurious vector (Intel SDM §10.9, AMD APM Vol. 2 §16.4.7) */

@@ -4,7 +4,9 @@
  */
 #ifndef HVMM_GUEST_ABI_H
 #define HVMM_GUEST_ABI_H
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 
 /*
  * Guest-physical layout (identity-mapped by hvmm-built page tables, 2 MiB pages, all of RAM):
@@ -35,6 +37,7 @@
 #define HVMM_BOOTINFO_MAGIC 0x4f4f42534d4d5648ull /* "HVMMSBOO" little-endian */
 #define HVMM_ABI_VERSION 1
 
+#ifndef __ASSEMBLY__
 /* At HVMM_BOOTINFO_GPA; RDI points here at entry. */
 struct hvmm_bootinfo {
 	uint64_t magic; /* HVMM_BOOTINFO_MAGIC */
@@ -47,6 +50,7 @@ struct hvmm_bootinfo {
 	char cmdline[256]; /* the module's whole command line, NUL-terminated */
 };
 _Static_assert(sizeof(struct hvmm_bootinfo) == 328, "hvmm_bootinfo layout");
+#endif
 
 /*
  * Hypercalls: VMMCALL with RAX = number, arguments in RDI, RSI, RDX; result in RAX (negative = error).

@@ -3,6 +3,8 @@
  * saves the 15 GPRs as a struct trap_frame (hvmm/desc.h), calls trap_dispatch(frame) and returns with IRETQ.
  * Vectors with a CPU-pushed error code (APM Vol. 2 §8.2): 8, 10-14, 17, 21, 29, 30.
  */
+#include "hvmm/asm_offsets.h"
+
 	.text
 	.altmacro
 
@@ -62,6 +64,28 @@ isr_common:
 	pop %r14
 	pop %r15
 	add $16, %rsp /* vector, error code */
+	iretq
+
+/*
+ * The local APIC timer (VEC_TIMER) has its own short handler: it is on every timer-driven world switch. It stamps
+ * cpu->irq_tsc, sets cpu->timer_fired, counts the interrupt and sends EOI; it touches RAX, RDX and flags only.
+ * (Single CPU: cpus[0]. With SMP this becomes a per-CPU pointer.)
+ */
+	.globl timer_isr
+	.balign 16
+timer_isr:
+	push %rax
+	push %rdx
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, cpus + CPU_IRQ_TSC(%rip)
+	movl $1, cpus + CPU_TIMER_FIRED(%rip)
+	incq cpus + CPU_TIMER_IRQS(%rip)
+	mov lapic_eoi_reg(%rip), %rax
+	movl $0, (%rax)
+	pop %rdx
+	pop %rax
 	iretq
 
 /* Table of the 256 stub addresses, for desc.c. */

@@ -27,6 +27,7 @@
 #define CALIBRATE_MS 10
 
 static uint64_t lapic_base;
+uint64_t lapic_eoi_reg; /* address of the EOI register, for isr.S's timer handler */
 
 static uint32_t lapic_read(uint32_t reg) { return (uint32_t)mmio_read32(lapic_base + reg); }
 static void lapic_write(uint32_t reg, uint32_t v) { mmio_write32(lapic_base + reg, v); }
@@ -36,6 +37,7 @@ uint32_t lapic_init(uint64_t tsc_khz)
 	uint64_t msr = rdmsr(MSR_APIC_BASE);
 	wrmsr(MSR_APIC_BASE, msr | APIC_BASE_ENABLE);
 	lapic_base = msr & APIC_BASE_ADDR_MASK;
+	lapic_eoi_reg = lapic_base + LAPIC_EOI;
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);

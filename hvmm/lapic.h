@@ -9,5 +9,6 @@ uint32_t lapic_init(uint64_t tsc_khz);
 /* Start a one-shot countdown of ticks timer ticks raising VEC_TIMER; 0 stops the timer. */
 void lapic_timer_oneshot(uint32_t ticks);
 void lapic_eoi(void);
+extern uint64_t lapic_eoi_reg; /* EOI register address (isr.S) */
 
 #endif

@@ -1,64 +1,160 @@
-/* measure.c — world-switch lag (guest A's #VMEXIT to guest B's VMRUN, TSC cycles) and per-guest accounting. */
+/*
+ * measure.c — world-switch lag (guest A's #VMEXIT to guest B's VMRUN, TSC cycles), split by the reason A stopped and,
+ * for timer-driven switches, by stage; same-guest re-entry by exit reason; per-guest accounting; the summary.
+ * Stamps: exit/entry TSC in vmrun.S, timer interrupt in isr.S (timer_isr), scheduling decision in sched.c.
+ */
 #include "hvmm/measure.h"
 
+#include "fmt.h"
+
+#include "hvmm/asm_offsets.h"
 #include "hvmm/console.h"
 #include "hvmm/guest.h"
 #include "hvmm/percpu.h"
 #include "hvmm/tsc.h"
+#include "hvmm/vmcb.h"
+
+static const char *const switch_names[SW_NREASONS] = { "timer", "yield", "hlt", "end" };
+static const char *const reentry_names[RE_NREASONS] = { "intr", "cpuid", "vmmcall", "ioio", "msr", "other" };
+static const char *const stage_names[ST_NSTAGES] = { "exit_to_irq", "irq_to_sched", "sched_to_entry" };
 
 void measure_init(struct cpu_measure *m)
 {
 	stats_init(&m->lag);
-	stats_init(&m->reentry);
-	m->switches = 0;
-	m->exits = 0;
-	m->last_exit_tsc = 0;
+	for (int i = 0; i < SW_NREASONS; i++)
+		stats_init(&m->lag_by[i]);
+	for (int i = 0; i < RE_NREASONS; i++)
+		stats_init(&m->reentry_by[i]);
+	m->nstage_rec = 0;
+	m->switches = m->exits = m->last_exit_tsc = m->sched_tsc = 0;
+}
+
+uint64_t measure_fast_exits(const struct guest *g)
+{
+	return *(const uint64_t *)((const uint8_t *)g->vmcb + VMCB_HOST_FAST_EXITS);
+}
+
+static enum switch_reason switch_reason(const struct guest *a)
+{
+	if (a->state != GUEST_RUNNABLE)
+		return SW_END;
+	switch (a->vmcb->control.exitcode) {
+	case VMEXIT_INTR:
+		return SW_TIMER;
+	case VMEXIT_HLT:
+		return SW_HLT;
+	default:
+		return SW_YIELD;
+	}
+}
+
+static enum reentry_reason reentry_reason(uint64_t exitcode)
+{
+	switch (exitcode) {
+	case VMEXIT_INTR:
+		return RE_INTR;
+	case VMEXIT_CPUID:
+		return RE_CPUID;
+	case VMEXIT_VMMCALL:
+		return RE_VMMCALL;
+	case VMEXIT_IOIO:
+		return RE_IOIO;
+	case VMEXIT_MSR:
+		return RE_MSR;
+	default:
+		return RE_OTHER;
+	}
 }
 
 void measure_entry(struct cpu *c, struct guest *g)
 {
+	struct cpu_measure *m = &c->m;
 	struct gpregs *r = &g->regs;
+	struct guest *a = c->prev;
+
 	g->runtime += r->exit_tsc - r->entry_tsc;
-	if (c->prev) {
-		uint64_t lag = r->entry_tsc - c->m.last_exit_tsc;
-		if (c->prev != g) {
-			stats_add(&c->m.lag, lag);
-			c->m.switches++;
+	if (a) {
+		uint64_t lag = r->entry_tsc - m->last_exit_tsc;
+		if (a != g) {
+			enum switch_reason why = switch_reason(a);
+			stats_add(&m->lag, lag);
+			stats_add(&m->lag_by[why], lag);
+			if (why == SW_TIMER && m->sched_tsc && c->irq_tsc >= m->last_exit_tsc &&
+			    m->nstage_rec < STAGE_REC_MAX) {
+				uint32_t *rec = m->stage_rec[m->nstage_rec++];
+				rec[ST_EXIT_TO_IRQ] = (uint32_t)(c->irq_tsc - m->last_exit_tsc);
+				rec[ST_IRQ_TO_SCHED] = (uint32_t)(m->sched_tsc - c->irq_tsc);
+				rec[ST_SCHED_TO_ENTRY] = (uint32_t)(r->entry_tsc - m->sched_tsc);
+			}
+			m->switches++;
 			g->switches_in++;
 		} else {
-			stats_add(&c->m.reentry, lag);
+			stats_add(&m->reentry_by[reentry_reason(a->vmcb->control.exitcode)], lag);
 		}
 	}
+	m->sched_tsc = 0;
 	c->prev = g;
-	c->m.last_exit_tsc = r->exit_tsc;
+	m->last_exit_tsc = r->exit_tsc;
 }
 
-/* Print one statistics line: "hvmm: <what> n=.. min=.. p50=.. p99=.. max=.. mean=.. tsc_khz=..". */
-static void report_stats(const char *what, struct stats *s)
+/* "hvmm: dist what=<what> n= min= p50= p90= p99= p999= max= mean=" and its log2 histogram, if it has samples. */
+static void report_dist(const char *what, struct stats *s)
 {
 	struct stats_summary sum;
+	char hist[CON_LINE_MAX - 64];
+	int len = 0;
+
+	if (s->n == 0)
+		return;
 	stats_summarize(s, &sum);
-	hlog("%s n=%lu min=%lu p50=%lu p99=%lu max=%lu mean=%lu tsc_khz=%lu", what, sum.n, sum.min, sum.p50, sum.p99,
-	     sum.max, sum.mean, tsc_khz);
+	hlog("dist what=%s n=%lu min=%lu p50=%lu p90=%lu p99=%lu p999=%lu max=%lu mean=%lu", what, sum.n, sum.min,
+	     sum.p50, sum.p90, sum.p99, sum.p999, sum.max, sum.mean);
+	for (int b = 0; b < STATS_HIST_BUCKETS && len < (int)sizeof(hist) - 32; b++)
+		if (s->hist[b])
+			len += fmt_snprintf(hist + len, sizeof(hist) - len, " %d:%lu", b, s->hist[b]);
+	hlog("hist what=%s log2%s", what, hist);
 }
 
 void measure_report(struct cpu *c)
 {
+	struct cpu_measure *m = &c->m;
 	struct stats_summary sum;
+	char what[32];
+	uint64_t fast = 0;
 
-	hlog("summary: %u guests, %lu switches, %lu exits, %lu timer interrupts", nguests, c->m.switches, c->m.exits,
-	     c->timer_irqs);
-	report_stats("lag", &c->m.lag);
-	report_stats("reentry", &c->m.reentry);
-	stats_summarize(&c->m.lag, &sum);
+	for (unsigned i = 0; i < nguests; i++)
+		fast += measure_fast_exits(guests[i]);
+	hlog("summary: %u guests, %lu switches, %lu exits (%lu on the fast path), %lu timer interrupts", nguests,
+	     m->switches, m->exits + fast, fast, c->timer_irqs);
+	stats_summarize(&m->lag, &sum);
+	hlog("lag n=%lu min=%lu p50=%lu p99=%lu max=%lu mean=%lu tsc_khz=%lu", sum.n, sum.min, sum.p50, sum.p99, sum.max,
+	     sum.mean, tsc_khz);
 	hlog("lag_ns p50=%lu p99=%lu max=%lu", tsc_to_ns(sum.p50), tsc_to_ns(sum.p99), tsc_to_ns(sum.max));
+	report_dist("switch", &m->lag);
+	for (int i = 0; i < SW_NREASONS; i++) {
+		fmt_snprintf(what, sizeof(what), "switch.%s", switch_names[i]);
+		report_dist(what, &m->lag_by[i]);
+	}
+	static struct stats stage; /* large: not on the stack */
+	for (int i = 0; i < ST_NSTAGES; i++) {
+		stats_init(&stage);
+		for (uint32_t k = 0; k < m->nstage_rec; k++)
+			stats_add(&stage, m->stage_rec[k][i]);
+		fmt_snprintf(what, sizeof(what), "stage.%s", stage_names[i]);
+		report_dist(what, &stage);
+	}
+	for (int i = 0; i < RE_NREASONS; i++) {
+		fmt_snprintf(what, sizeof(what), "reentry.%s", reentry_names[i]);
+		report_dist(what, &m->reentry_by[i]);
+	}
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = guests[i];
+		uint64_t exits = g->exits + measure_fast_exits(g);
 		if (g->state == GUEST_EXITED)
 			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu", g->name, g->exit_status,
-			     g->switches_in, g->exits, g->runtime);
+			     g->switches_in, exits, g->runtime);
 		else
 			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu", g->name,
-			     g->state == GUEST_KILLED ? "killed" : "running", g->switches_in, g->exits, g->runtime);
+			     g->state == GUEST_KILLED ? "killed" : "running", g->switches_in, exits, g->runtime);
 	}
 }

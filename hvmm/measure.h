@@ -1,16 +1,31 @@
-/* measure.h — world-switch lag and exit statistics (design.md §6), kept per CPU and printed in the summary. */
+/* measure.h — world-switch lag, its stages, and exit statistics (design.md §6), kept per CPU, printed at the end. */
 #ifndef HVMM_MEASURE_H
 #define HVMM_MEASURE_H
 #include <stdint.h>
 
 #include "stats.h"
 
+/* Why the previous guest stopped running, for switches to another guest (A != B). */
+enum switch_reason { SW_TIMER, SW_YIELD, SW_HLT, SW_END, SW_NREASONS };
+/* Which exit was handled before re-entering the same guest. */
+enum reentry_reason { RE_INTR, RE_CPUID, RE_VMMCALL, RE_IOIO, RE_MSR, RE_OTHER, RE_NREASONS };
+/* Stages of a timer-driven switch: #VMEXIT -> timer interrupt taken -> next guest chosen -> next VMRUN. */
+enum switch_stage { ST_EXIT_TO_IRQ, ST_IRQ_TO_SCHED, ST_SCHED_TO_ENTRY, ST_NSTAGES };
+
+#define STAGE_REC_MAX 4096 /* timer-driven switches whose stages are recorded (the first ones) */
+
 struct cpu_measure {
-	struct stats lag; /* guest A #VMEXIT -> guest B VMRUN, A != B (TSC cycles) */
-	struct stats reentry; /* same guest #VMEXIT -> VMRUN (TSC cycles) */
+	struct stats lag; /* every switch A -> B, A != B: entry(B) - exit(A), TSC cycles */
+	struct stats lag_by[SW_NREASONS];
+	struct stats reentry_by[RE_NREASONS]; /* exit(A) -> entry(A), TSC cycles */
+	/* Stage durations (cycles) of the first STAGE_REC_MAX timer-driven switches, summarised at report time so the
+	 * switch path itself stays short. */
+	uint32_t stage_rec[STAGE_REC_MAX][ST_NSTAGES];
+	uint32_t nstage_rec;
 	uint64_t switches; /* guest-to-guest switches */
-	uint64_t exits; /* all #VMEXITs */
+	uint64_t exits; /* #VMEXITs handled in C (fast-path exits are counted in each guest's VMCB) */
 	uint64_t last_exit_tsc; /* TSC of the latest #VMEXIT on this CPU */
+	uint64_t sched_tsc; /* TSC when the scheduler chose the next guest after a timer interrupt, or 0 */
 };
 
 struct cpu;
@@ -19,6 +34,8 @@ struct guest;
 void measure_init(struct cpu_measure *m);
 /* Account one VMRUN of g on c that followed c's previous #VMEXIT (stamps in the guests' gpregs). */
 void measure_entry(struct cpu *c, struct guest *g);
+/* Exits g took on the fast path in vmrun.S (counted in its VMCB). */
+uint64_t measure_fast_exits(const struct guest *g);
 /* Print the summary lines of docs/serial-log.md for c and every guest. */
 void measure_report(struct cpu *c);
 

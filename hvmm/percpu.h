@@ -19,10 +19,12 @@ struct cpu {
 	struct guest *current; /* guest whose VMCB is loaded by the next VMRUN */
 	struct guest *prev; /* guest of the previous VMRUN, NULL before the first */
 
-	/* Local APIC timer (one-shot per slice). */
+	/* Local APIC timer (one-shot per slice); timer_fired, timer_irqs and irq_tsc are written by isr.S. */
 	uint32_t slice_ticks; /* LAPIC timer ticks per slice */
-	volatile int timer_fired; /* set by the timer interrupt handler */
-	uint64_t timer_irqs, spurious_irqs, nmis;
+	volatile uint32_t timer_fired; /* set by the timer interrupt handler */
+	volatile uint64_t timer_irqs;
+	volatile uint64_t irq_tsc; /* TSC when the latest timer interrupt was taken */
+	uint64_t spurious_irqs, nmis;
 
 	/* ASIDs (APM §15.16): 1..max_asid, handed out per generation; a new generation flushes the whole TLB. */
 	uint32_t max_asid;

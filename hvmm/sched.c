@@ -87,6 +87,8 @@ void sched_run(struct cpu *c)
 		struct guest *next = pick_next(g);
 		if (!next)
 			break;
+		if (c->timer_fired)
+			c->m.sched_tsc = rdtsc();
 		if (next != g) {
 			switch_fpu(c, next);
 			c->current = next;

@@ -7,12 +7,22 @@
  * V_INTR_MASKING = 1 that host IF is what lets a physical interrupt cause #VMEXIT(INTR) even if the guest runs
  * with IF = 0. #VMEXIT clears GIF; CLI, VMLOAD host, STGI. The interrupt stays pending for the C code to take.
  *
+ * Fast path: the null hypercall (HVMM_HC_NOP) is completed right here and the guest re-entered at once — no GPR
+ * save/restore, no VMSAVE/VMLOAD (the guest's FS/GS/TR/LDTR are still loaded), GIF still 0, host IF still 1. It is
+ * the floor of an exit's cost; it is counted in the VMCB's host-software area (VMCB_HOST_FAST_EXITS). Every other
+ * exit goes to C.
+ *
  * Stack while the guest runs (host RSP is restored by #VMEXIT):
  *     [rsp + 0]  regs pointer
  *     [rsp + 8]  host VMCB PA
  *     [rsp + 16] saved host RBX, RBP, R12..R15, then the return address
  */
+#include "hvmm/asm_offsets.h"
 #include "hvmm/gpregs.h"
+#include "hvmm/guest_abi.h"
+
+#define VMEXIT_VMMCALL 0x81
+#define VMMCALL_LEN 3
 
 	.text
 	.globl svm_world_switch
@@ -53,8 +63,30 @@ svm_world_switch:
 	mov GPREGS_RDI(%rdi), %rdi
 
 	vmload %rax
+.Lvmrun:
 	vmrun %rax
 	/* #VMEXIT: GIF = 0, RAX = guest VMCB PA, RSP = host, every other GPR holds a guest value. */
+	cmpq $VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
+	jne .Lslow_exit
+	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
+	jne .Lslow_exit
+	/* Next RIP: nRIP when the CPU saved one (APM §15.7.1), else VMMCALL's length (QEMU TCG has no NRIPS). */
+	push %rdx
+	mov VMCB_NRIP(%rax), %rdx
+	test %rdx, %rdx
+	jnz 1f
+	mov VMCB_RIP(%rax), %rdx
+	add $VMMCALL_LEN, %rdx
+1:	mov %rdx, VMCB_RIP(%rax)
+	pop %rdx
+	movq $0, VMCB_RAX(%rax) /* result 0 */
+	andq $~1, VMCB_INT_STATE(%rax) /* no interrupt shadow after an emulated instruction */
+	movq $0, VMCB_EVENTINJ(%rax) /* nothing to inject (silicon does not clear EVENTINJ) */
+	movb $0, VMCB_TLB_CONTROL(%rax) /* a flush requested for the first VMRUN happened */
+	incq VMCB_HOST_FAST_EXITS(%rax)
+	jmp .Lvmrun
+
+.Lslow_exit:
 	push %rax
 	mov 8(%rsp), %rax /* regs */
 	mov %rbx, GPREGS_RBX(%rax)

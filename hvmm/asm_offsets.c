@@ -1,0 +1,18 @@
+/* asm_offsets.c — static asserts that tie hvmm/asm_offsets.h to the C structures it describes. */
+#include <stddef.h>
+
+#include "hvmm/asm_offsets.h"
+#include "hvmm/percpu.h"
+#include "hvmm/vmcb.h"
+
+_Static_assert(offsetof(struct vmcb, control.tlb_control) == VMCB_TLB_CONTROL, "VMCB_TLB_CONTROL");
+_Static_assert(offsetof(struct vmcb, control.int_state) == VMCB_INT_STATE, "VMCB_INT_STATE");
+_Static_assert(offsetof(struct vmcb, control.exitcode) == VMCB_EXITCODE, "VMCB_EXITCODE");
+_Static_assert(offsetof(struct vmcb, control.eventinj) == VMCB_EVENTINJ, "VMCB_EVENTINJ");
+_Static_assert(offsetof(struct vmcb, control.nrip) == VMCB_NRIP, "VMCB_NRIP");
+_Static_assert(VMCB_HOST_FAST_EXITS >= 0x3e0 && VMCB_HOST_FAST_EXITS + 8 <= 0x400, "host-software VMCB area");
+_Static_assert(offsetof(struct vmcb, save.rip) == VMCB_RIP, "VMCB_RIP");
+_Static_assert(offsetof(struct vmcb, save.rax) == VMCB_RAX, "VMCB_RAX");
+_Static_assert(offsetof(struct cpu, timer_fired) == CPU_TIMER_FIRED, "CPU_TIMER_FIRED");
+_Static_assert(offsetof(struct cpu, timer_irqs) == CPU_TIMER_IRQS, "CPU_TIMER_IRQS");
+_Static_assert(offsetof(struct cpu, irq_tsc) == CPU_IRQ_TSC, "CPU_IRQ_TSC");

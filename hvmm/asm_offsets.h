@@ -1,0 +1,23 @@
+/*
+ * asm_offsets.h — the structure offsets that assembly (vmrun.S, isr.S) uses, defined once here and checked against
+ * the C structures by static asserts in hvmm/asm_offsets.c.
+ */
+#ifndef HVMM_ASM_OFFSETS_H
+#define HVMM_ASM_OFFSETS_H
+
+/* struct vmcb (APM Vol. 2 Appendix B). */
+#define VMCB_TLB_CONTROL 0x05c
+#define VMCB_INT_STATE 0x068
+#define VMCB_EXITCODE 0x070
+#define VMCB_EVENTINJ 0x0a8
+#define VMCB_NRIP 0x0c8
+#define VMCB_HOST_FAST_EXITS 0x3e0 /* u64 in the area reserved for host software (3E0h-3FFh) */
+#define VMCB_RIP 0x578
+#define VMCB_RAX 0x5f8
+
+/* struct cpu (hvmm/percpu.h). */
+#define CPU_TIMER_FIRED 0x34
+#define CPU_TIMER_IRQS 0x38
+#define CPU_IRQ_TSC 0x40
+
+#endif
