@@ -1,6 +1,7 @@
 /* main.c — hvmm_main: bring up the console, memory, interrupts, timers and SVM, load the guests, run them, report. */
 #include <stdint.h>
 
+#include "hvmm/acpi.h"
 #include "hvmm/bench_native.h"
 #include "hvmm/bootinfo.h"
 #include "hvmm/config.h"
@@ -66,6 +67,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	fpu_init();
 	pic_disable();
 	measure_init(&c->m);
+	acpi_init(); /* before the TSC: its calibration may use the ACPI PM timer */
 	tsc_calibrate();
 
 	if (svm_init(c)) {

@@ -1,4 +1,4 @@
-/* power.h — end the run: QEMU isa-debug-exit port when configured (exit_port=), else halt. */
+/* power.h — end the run: QEMU isa-debug-exit port when configured (exit_port=), else ACPI S5 power-off, else halt. */
 #ifndef HVMM_POWER_H
 #define HVMM_POWER_H
 
@@ -9,7 +9,9 @@ enum power_status {
 	POWER_PANIC = 0x12, /* hvmm bug: status 37 */
 };
 
-/* Power off with the given status; never returns. */
+/* Leave the machine; never returns. With exit_port= write the status there (QEMU). Without it: POWER_OK powers off
+ * through ACPI S5; POWER_ERROR and POWER_PANIC halt, so the messages stay on the screen of a machine without a
+ * serial port. Whatever fails is printed, and hvmm halts. */
 void power_off(enum power_status status) __attribute__((noreturn));
 
 #endif

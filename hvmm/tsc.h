@@ -1,11 +1,13 @@
-/* tsc.h — TSC frequency, calibrated at boot. */
+/* tsc.h — TSC frequency at boot: from CPUID 15h/16h or the AMD P0 state when the CPU states it, else measured
+ * against PIT channel 2 (or, without a PIT, the ACPI PM timer). */
 #ifndef HVMM_TSC_H
 #define HVMM_TSC_H
 #include <stdint.h>
 
 extern uint64_t tsc_khz; /* TSC frequency (kHz) */
 
-/* Measure the TSC against PIT channel 2 (a fixed 1.193182 MHz clock) and set tsc_khz; prints the result. */
+/* Find the TSC frequency and set tsc_khz; prints "tsc_khz=<kHz> (<method>)". Call after acpi_init() (the PM timer
+ * fallback comes from the FADT). */
 void tsc_calibrate(void);
 /* Convert TSC cycles to nanoseconds with tsc_khz. */
 uint64_t tsc_to_ns(uint64_t cycles);
