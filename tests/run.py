@@ -155,6 +155,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2, help="scenarios run in parallel (default 2)")
     ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
     ap.add_argument("--no-scenarios", action="store_true", help="run only the unit binaries and the self-test")
+    ap.add_argument("--fuzz", type=int, default=None, metavar="SEC",
+                    help="run each libFuzzer target (build/fuzz/) for SEC seconds; default 10 with --unit, else none")
     args = ap.parse_args()
 
     if args.list:
@@ -174,6 +176,14 @@ def main() -> int:
     tally = Tally()
     for b in args.unit:
         run_unit(b if os.path.isabs(b) else os.path.join(ROOT, b), tally)
+    fuzz_seconds = args.fuzz if args.fuzz is not None else (10 if args.unit else 0)
+    if fuzz_seconds > 0:  # the fuzz stage (tests/fuzz/fuzz.py, docs/fuzzing.md): one check per target
+        sys.path.insert(0, os.path.join(ROOT, "tests", "fuzz"))
+        import fuzz  # noqa: E402
+        for t in fuzz.targets():
+            ok, line = fuzz.run(t, fuzz_seconds, os.path.join("build", "fuzz", "test-corpus"), fresh=True)
+            tally.add(ok)
+            emit([line])
     run_self_test(tally)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for f in [pool.submit(run_scenario, sc, tally) for sc in chosen]:

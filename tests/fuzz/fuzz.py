@@ -5,9 +5,10 @@
 
 Each target starts from its committed seeds in tests/fuzz/corpus/<target>/ (read only) and a scratch corpus under
 build/fuzz/ where libFuzzer writes the inputs it finds, so the repository stays clean. Prints one line per target:
-`PASS: fuzz: <target>: <N> execs, no crash` or `FAIL: fuzz: <target>: <what> (<crash file>)`; libFuzzer's whole
-output is kept in build/fuzz/<target>.log. `make fuzz` runs this with FUZZ_SECONDS (default 60); tests/run.py runs
-it for ~10 s per target as a stage of `make test` (scratch build/fuzz/test-corpus/, emptied first: --fresh).
+`PASS: fuzz: <target>: <N> execs, no crash` or `FAIL: fuzz: <target>: <what> (<crash file>; log <file>)`; crash
+files go to build/fuzz/crashes/, libFuzzer's whole output to <scratch>/<target>.log. `make fuzz` runs this with
+FUZZ_SECONDS (default 60, scratch build/fuzz/corpus/, kept between runs); tests/run.py runs each target for ~10 s as
+a stage of `make test` (scratch build/fuzz/test-corpus/, emptied first).
 """
 
 import argparse
@@ -46,7 +47,7 @@ def run(target: str, seconds: int, scratch: str = os.path.join(OUT, "corpus"), f
     os.makedirs(work, exist_ok=True)
     crashes = os.path.join(ROOT, OUT, "crashes")
     os.makedirs(crashes, exist_ok=True)
-    log = os.path.join(ROOT, OUT, target + ".log")
+    log = os.path.join(ROOT, scratch, target + ".log")
     cmd = [binary, f"-max_total_time={seconds}", "-timeout=10", "-rss_limit_mb=1024", "-print_final_stats=1",
            f"-artifact_prefix={crashes}/{target}-", work, os.path.join(ROOT, SEEDS, target)]
     with open(log, "wb") as f:
@@ -79,7 +80,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=int, default=60, help="time per target (default 60)")
     ap.add_argument("--fresh", action="store_true", help="empty the scratch corpus first")
-    ap.add_argument("--scratch", default=os.path.join(OUT, "corpus"), help="scratch corpus root (default build/fuzz/corpus)")
+    ap.add_argument("--scratch", default=os.path.join(OUT, "corpus"),
+                    help="scratch corpus root (default build/fuzz/corpus)")
     ap.add_argument("targets", nargs="*", help="target names or build/fuzz/<target> paths (default: all)")
     args = ap.parse_args()
     names = [os.path.basename(t) for t in args.targets] or targets()

@@ -3,7 +3,8 @@
  * Input layout: bytes 0..7 and 8..15 (when present) give lo and hi (little-endian), the rest is the image; inputs
  * shorter than 16 bytes are parsed whole with hvmm's usual range [1 MiB, 16 MiB). The image is copied into a buffer of
  * exactly its length, so AddressSanitizer catches any read past its end. On success the result is checked against
- * elf64.h's contract (segments inside [lo, hi), file data inside the image, no overlap, entry in an executable segment).
+ * elf64.h's contract (segments inside [lo, hi), file data inside the image, no overlap, entry in an executable
+ * segment).
  */
 #include <stddef.h>
 #include <stdint.h>
