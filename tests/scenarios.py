@@ -275,6 +275,8 @@ SCENARIOS: List[Scenario] = [
     Scenario("contain", [f"{GUESTS}/svminsn.elf name=svminsn mem=8M",
                          f"{GUESTS}/triplefault.elf name=triplefault mem=8M", COUNTER], judge_contain),
 ]
+import scenarios_badinput  # noqa: E402  (bad modules and command lines; it uses the helpers above)
+SCENARIOS += scenarios_badinput.SCENARIOS
 import scenarios_acpi  # noqa: E402  (ACPI tables, ACPI S5 power-off, TSC source)
 SCENARIOS += scenarios_acpi.SCENARIOS
 
