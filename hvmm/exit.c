@@ -13,6 +13,12 @@
 #include "hvmm/vmcb.h"
 
 #define VEC_UD 6
+#define VEC_GP 13
+#define RDPMC_LEN 2 /* 0F 33 */
+#define RDPMC_MAX_COUNTER 5 /* PerfCtr0-5: the legacy four plus the core extension (APM Vol. 2 §13.2) */
+#define NPF_INFO_WRITE (1ull << 1) /* EXITINFO1 of #NPF (APM §15.25.6) */
+#define NPF_INFO_FETCH (1ull << 4)
+#define NPF_INFO_GUEST_WALK (1ull << 33) /* the fault hit a guest page-table access */
 
 void exit_skip_insn(struct guest *g, unsigned len)
 {
@@ -67,6 +73,22 @@ static void handle_ud(struct cpu *c, struct guest *g)
 	exit_inject_exception(g, VEC_UD, 0, 0);
 }
 
+/*
+ * RDPMC: the performance counters count for the whole machine (hvmm and the other guests), so a guest must not read
+ * them. Counters 0-5 read as 0, as counters nobody programmed; any other index raises #GP, as on a CPU without it.
+ */
+static void handle_rdpmc(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	if ((uint32_t)g->regs.rcx > RDPMC_MAX_COUNTER) {
+		exit_inject_exception(g, VEC_GP, 1, 0);
+		return;
+	}
+	g->vmcb->save.rax = 0;
+	g->regs.rdx = 0;
+	exit_skip_insn(g, RDPMC_LEN);
+}
+
 static const char *const svm_insn_names[] = {
 	[VMEXIT_VMRUN - VMEXIT_VMRUN] = "VMRUN", [VMEXIT_VMMCALL - VMEXIT_VMRUN] = "VMMCALL",
 	[VMEXIT_VMLOAD - VMEXIT_VMRUN] = "VMLOAD", [VMEXIT_VMSAVE - VMEXIT_VMRUN] = "VMSAVE",
@@ -100,8 +122,9 @@ static void handle_npf(struct cpu *c, struct guest *g)
 {
 	(void)c;
 	uint64_t gpa = g->vmcb->control.exitinfo2, info = g->vmcb->control.exitinfo1;
-	guest_kill(g, "nested page fault: %s gpa=0x%lx outside its RAM (%luM) exitinfo1=0x%lx",
-		   (info & 0x10) ? "fetch" : (info & 2) ? "write" : "read", gpa, g->ram_size >> 20, info);
+	guest_kill(g, "nested page fault: %s gpa=0x%lx outside its RAM (%luM)%s exitinfo1=0x%lx",
+		   (info & NPF_INFO_FETCH) ? "fetch" : (info & NPF_INFO_WRITE) ? "write" : "read", gpa, g->ram_size >> 20,
+		   (info & NPF_INFO_GUEST_WALK) ? " in its page-table walk" : "", info);
 }
 
 static exit_handler_t *const exit_handlers[] = {
@@ -109,6 +132,7 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_NMI] = handle_ignore,
 	[VMEXIT_SMI] = handle_ignore,
 	[VMEXIT_INIT] = handle_ignore,
+	[VMEXIT_RDPMC] = handle_rdpmc,
 	[VMEXIT_CPUID] = handle_cpuid,
 	[VMEXIT_INVD] = handle_nop2,
 	[VMEXIT_HLT] = handle_hlt,

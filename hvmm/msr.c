@@ -46,9 +46,13 @@ static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
 	struct vmcb *v = g->vmcb;
 	switch (msr) {
 	case MSR_EFER:
+		/* APM Vol. 2 §3.1.7 (EFER), §14.6 (long mode): other bits are reserved (#GP); LME cannot change while
+		 * paging is on (#GP); LMA is read-only, set by the CPU when paging turns on with LME = 1 (ignored here). */
 		if (val & ~EFER_GUEST_WRITABLE)
 			return -1;
-		v->save.efer = val | EFER_SVME;
+		if ((v->save.cr0 & CR0_PG) && ((val ^ v->save.efer) & EFER_LME))
+			return -1;
+		v->save.efer = (val & ~EFER_LMA) | (v->save.efer & EFER_LMA) | EFER_SVME;
 		return 0;
 	case MSR_PAT:
 		if (!pat_valid(val))

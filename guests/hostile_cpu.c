@@ -1,0 +1,221 @@
+/*
+ * hostile_cpu (test guest): MSRs and control registers. attack= picks what it does (default msr):
+ *
+ *   msr      every RDMSR/WRMSR exits to hvmm (MSRPM all ones). Expected per docs/guest-abi.md: EFER is the guest's own
+ *            (SVME hidden and kept: clearing it changes nothing, setting it or a reserved bit raises #GP, LME cannot
+ *            change while paging is on, LMA is read-only); PAT is the guest's own (bad memory types raise #GP); TSC
+ *            is readable; VM_HSAVE_PA, VM_CR, SYSCFG, APIC_BASE, HWCR, MTRRs, SPEC_CTRL, a machine-check bank,
+ *            writing TSC and MSRs that do not exist raise #GP. After it all, hypercalls still work (SVME intact).
+ *   cr       survivable control-register writes, then exit 0. CR writes are not intercepted: the CPU checks them
+ *            itself. CR0 bit 32 and CR8 bit 4 are reserved: #GP on silicon; QEMU 7.2 TCG drops them (accepted either
+ *            way when nothing changed). CR8 (TPR) and the FS/GS/KERNEL_GS bases (WRFSBASE/WRGSBASE/SWAPGS with
+ *            garbage) are the guest's own: they must survive a world switch (a yield) unchanged.
+ *   cr0pe, cr0pg, cr0nw, cr4pae, cr4rsvd, cr3rsvd, cr3out
+ *            one bad write each (PG without PE; PG off in 64-bit mode; NW without CD; PAE off in long mode; CR4 bit
+ *            31; CR3 bit 45, beyond MAXPHYADDR; CR3 outside RAM), then a hypercall so that hvmm's next VMRUN sees the
+ *            state. On silicon the first six raise #GP in the guest, which prints "SURVIVED <attack>: #GP" and exits 0.
+ *            QEMU 7.2 TCG raises none of them; the guest is killed instead: VMEXIT_INVALID at the MOV (CR4 bit 31,
+ *            CR3 bit 45: svm-facts §9.4) or at the next VMRUN (its consistency checks: PG without PE, NW without CD),
+ *            a triple fault (PAE off), or a nested page fault once the CPU runs in a mode it did not expect (PG off).
+ *            cr3out is a nested page fault in the guest's page-table walk everywhere.
+ */
+#include <string.h>
+
+#include "hostile_idt.h"
+
+#define MSR_TSC 0x10u
+#define MSR_APIC_BASE 0x1bu
+#define MSR_SPEC_CTRL 0x48u
+#define MSR_MTRR_DEF_TYPE 0x2ffu
+#define MSR_PAT 0x277u
+#define MSR_MC0_STATUS 0x401u
+#define MSR_EFER 0xc0000080u
+#define MSR_FS_BASE 0xc0000100u
+#define MSR_SYSCFG 0xc0010010u
+#define MSR_HWCR 0xc0010015u
+#define MSR_VM_CR 0xc0010114u
+#define MSR_VM_HSAVE_PA 0xc0010117u
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_SVME (1ull << 12)
+#define CR0_PE (1ull << 0)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_FSGSBASE (1ull << 16)
+
+static long rdmsr(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo = 0, hi = 0;
+	long v = HIDT_TRY("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
+	*val = ((uint64_t)hi << 32) | lo;
+	return v;
+}
+
+static long wrmsr(uint32_t msr, uint64_t val)
+{
+	return HIDT_TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "memory");
+}
+
+#define CR_READ(n)                                                                                         \
+	({                                                                                                 \
+		uint64_t _v;                                                                               \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(_v));                                         \
+		_v;                                                                                        \
+	})
+#define CR_TRY(n, val) HIDT_TRY("mov %0, %%cr" #n, : : "r"((uint64_t)(val)) : "memory")
+
+static void msr(void)
+{
+	uint64_t v, efer;
+	long x;
+
+	x = rdmsr(MSR_EFER, &efer);
+	hostile_check(x == HIDT_NONE && !(efer & EFER_SVME) && (efer & EFER_LMA), "rdmsr EFER: SVME hidden",
+		      "%s 0x%llx", hidt_name(x), (unsigned long long)efer);
+	x = wrmsr(MSR_EFER, efer & ~EFER_SVME);
+	hostile_check(x == HIDT_NONE && hc_nop() == 0, "wrmsr EFER with SVME clear: accepted, hypercalls still work",
+		      "%s", hidt_name(x));
+	hostile_expect_vec("wrmsr EFER.SVME=1 raises #GP", wrmsr(MSR_EFER, efer | EFER_SVME), 13);
+	static const unsigned bad_bits[] = { 1, 9, 13, 14, 15, 20, 63 };
+	for (unsigned i = 0; i < sizeof(bad_bits) / sizeof(bad_bits[0]); i++) {
+		x = wrmsr(MSR_EFER, efer | (1ull << bad_bits[i]));
+		hostile_check(x == 13, "wrmsr EFER reserved bit raises #GP", "bit %u: %s", bad_bits[i], hidt_name(x));
+	}
+	hostile_expect_vec("wrmsr EFER.LME=0 with paging on raises #GP", wrmsr(MSR_EFER, efer & ~EFER_LME), 13);
+	x = wrmsr(MSR_EFER, efer & ~EFER_LMA);
+	rdmsr(MSR_EFER, &v);
+	hostile_check(x == HIDT_NONE && (v & EFER_LMA), "wrmsr EFER.LMA=0 is ignored (LMA is read-only)",
+		      "%s, EFER now 0x%llx", hidt_name(x), (unsigned long long)v);
+
+	uint64_t pat;
+	rdmsr(MSR_PAT, &pat);
+	hostile_expect_vec("wrmsr PAT with memory type 2 raises #GP", wrmsr(MSR_PAT, 0x0007040600070402ull), 13);
+	x = wrmsr(MSR_PAT, 0x0007010600070106ull);
+	rdmsr(MSR_PAT, &v);
+	hostile_check(x == HIDT_NONE && v == 0x0007010600070106ull, "wrmsr PAT valid value reads back", "0x%llx",
+		      (unsigned long long)v);
+	wrmsr(MSR_PAT, pat);
+
+	uint64_t t0, t1;
+	long r0 = rdmsr(MSR_TSC, &t0);
+	hostile_expect_vec("wrmsr TSC raises #GP", wrmsr(MSR_TSC, 0), 13);
+	long r1 = rdmsr(MSR_TSC, &t1);
+	hostile_check(r0 == HIDT_NONE && r1 == HIDT_NONE && t1 > t0, "rdmsr TSC reads a running TSC", "0x%llx -> 0x%llx",
+		      (unsigned long long)t0, (unsigned long long)t1);
+
+	static const struct {
+		uint32_t msr;
+		uint64_t val;
+		const char *name;
+	} denied[] = {
+		{ MSR_VM_HSAVE_PA, 0x200000, "VM_HSAVE_PA" }, { MSR_VM_HSAVE_PA, 0, "VM_HSAVE_PA" },
+		{ MSR_VM_CR, 0x18, "VM_CR" },                 /* LOCK | SVMDIS */
+		{ MSR_SYSCFG, 0, "SYSCFG" },                  { MSR_APIC_BASE, 0, "APIC_BASE" },
+		{ MSR_HWCR, 0, "HWCR" },                      { MSR_MTRR_DEF_TYPE, 0, "MTRR_DEF_TYPE" },
+		{ MSR_SPEC_CTRL, 1, "SPEC_CTRL" },            { MSR_MC0_STATUS, 0, "MC0_STATUS" },
+		{ MSR_FS_BASE, 0x1234, "FS_BASE" },           { 0xdeadbeef, 0, "nonexistent 0xdeadbeef" },
+		{ 0x40000000, 0, "nonexistent 0x40000000" },   { 0xc0011234, 0, "nonexistent 0xc0011234" },
+		{ 0xffffffff, 0, "nonexistent 0xffffffff" },
+	};
+	for (unsigned i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		long rd = rdmsr(denied[i].msr, &v);
+		long wr = wrmsr(denied[i].msr, denied[i].val);
+		hostile_check(rd == 13 && wr == 13, "rdmsr and wrmsr raise #GP", "%s (0x%x): rdmsr %s, wrmsr %s",
+			      denied[i].name, denied[i].msr, hidt_name(rd), hidt_name(wr));
+	}
+	x = rdmsr(MSR_EFER, &v);
+	hostile_check(x == HIDT_NONE && v == efer && hc_nop() == 0, "EFER unchanged at the end, hypercalls work",
+		      "0x%llx", (unsigned long long)v);
+}
+
+static void cr(void)
+{
+	uint64_t cr0 = CR_READ(0), cr4 = CR_READ(4);
+	/* CR0 bits 63:32 are reserved: silicon raises #GP; QEMU 7.2 TCG drops them silently (no #GP, not set). */
+	long x = CR_TRY(0, cr0 | (1ull << 32));
+	uint64_t now = CR_READ(0);
+	hostile_check(x == 13 || (x == HIDT_NONE && now == cr0), "CR0 bit 32: #GP (silicon) or dropped (TCG)",
+		      "%s, cr0=0x%llx", hidt_name(x), (unsigned long long)now);
+	if (now != cr0)
+		__asm__ volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
+	hostile_check(CR_READ(0) == cr0 && CR_READ(4) == cr4, "CR0 and CR4 unchanged", "cr0=0x%llx cr4=0x%llx",
+		      (unsigned long long)CR_READ(0), (unsigned long long)CR_READ(4));
+
+	/* Guest-owned state that must survive a world switch: TPR, FS/GS bases, KERNEL_GS_BASE via SWAPGS. */
+	/* CR8 bits 63:4 are reserved: silicon raises #GP; QEMU 7.2 TCG ignores them. */
+	x = CR_TRY(8, 0x10);
+	hostile_check(x == 13 || (x == HIDT_NONE && CR_READ(8) <= 15), "CR8 bit 4: #GP (silicon) or ignored (TCG)",
+		      "%s, cr8=0x%llx", hidt_name(x), (unsigned long long)CR_READ(8));
+	x = CR_TRY(8, 15);
+	long f = CR_TRY(4, cr4 | CR4_FSGSBASE);
+	const uint64_t fs = 0xfffff00dcafe0000ull, gs = 0x00007ffee1dead00ull;
+	long w = HIDT_TRY("wrfsbase %0\n\twrgsbase %1\n\tswapgs\n\twrgsbase %0", : : "r"(fs), "r"(gs) : "memory");
+	hc_yield();
+	uint64_t fs2 = 0, gs2 = 0, kgs2 = 0;
+	HIDT_TRY("rdfsbase %0\n\trdgsbase %1\n\tswapgs\n\trdgsbase %2", : "=r"(fs2), "=r"(gs2), "=r"(kgs2) : : "memory");
+	hostile_check(x == HIDT_NONE && CR_READ(8) == 15, "CR8 (TPR) 15 survives a yield", "%s, cr8=%llu",
+		      hidt_name(x), (unsigned long long)CR_READ(8));
+	/* After the writes: FS = fs, GS = fs, KERNEL_GS = gs; the reads swap back, so kgs2 is the GS base gs. */
+	hostile_check(f == HIDT_NONE && w == HIDT_NONE && fs2 == fs && gs2 == fs && kgs2 == gs,
+		      "FS/GS/KERNEL_GS bases survive a yield", "%s %s fs=0x%llx gs=0x%llx kgs=0x%llx", hidt_name(f),
+		      hidt_name(w), (unsigned long long)fs2, (unsigned long long)gs2, (unsigned long long)kgs2);
+	HIDT_TRY("wrfsbase %0\n\twrgsbase %0\n\tswapgs\n\twrgsbase %0", : : "r"(0ull) : "memory");
+	CR_TRY(8, 0);
+	CR_TRY(4, cr4);
+}
+
+int guest_main(const struct hvmm_bootinfo *bi)
+{
+	char attack[16];
+	if (!rt_arg_str(bi, "attack", attack, sizeof(attack)))
+		strlcpy(attack, "msr", sizeof(attack));
+	hidt_install();
+
+	if (!strcmp(attack, "msr")) {
+		msr();
+		return hostile_status();
+	}
+	if (!strcmp(attack, "cr")) {
+		cr();
+		return hostile_status();
+	}
+	uint64_t cr0 = CR_READ(0), cr3 = CR_READ(3), cr4 = CR_READ(4);
+	const struct {
+		const char *name, *what;
+		int reg;
+		uint64_t val;
+	} one[] = {
+		{ "cr0pe", "CR0 PG=1 PE=0", 0, cr0 & ~CR0_PE },
+		{ "cr0pg", "CR0 PG=0 in 64-bit mode", 0, cr0 & ~CR0_PG },
+		{ "cr0nw", "CR0 NW=1 CD=0", 0, (cr0 | CR0_NW) & ~CR0_CD },
+		{ "cr4pae", "CR4 PAE=0 in long mode", 4, cr4 & ~CR4_PAE },
+		{ "cr4rsvd", "CR4 bit 31 (reserved)", 4, cr4 | (1ull << 31) },
+		{ "cr3rsvd", "CR3 bit 45 (beyond MAXPHYADDR)", 3, cr3 | (1ull << 45) },
+		{ "cr3out", "CR3 = mem + 64 KiB (outside RAM)", 3, bi->mem_bytes + 0x10000 },
+	};
+	long x = HIDT_NONE;
+	unsigned i;
+	for (i = 0; i < sizeof(one) / sizeof(one[0]) && strcmp(attack, one[i].name); i++)
+		;
+	if (i == sizeof(one) / sizeof(one[0])) {
+		gprintf("FAIL unknown attack=%s\n", attack);
+		return 98;
+	}
+	gprintf("try %s: %s, then a hypercall\n", attack, one[i].what);
+	if (one[i].reg == 0)
+		x = CR_TRY(0, one[i].val);
+	else if (one[i].reg == 3)
+		x = CR_TRY(3, one[i].val);
+	else
+		x = CR_TRY(4, one[i].val);
+	hc_nop(); /* the next VMRUN checks the state the write left (APM §15.5.1) */
+	/* Silicon: #GP in the guest, which goes on. QEMU 7.2 TCG: see the table in docs/security.md. */
+	if (x == 13) {
+		gprintf("SURVIVED %s: #GP\n", attack);
+		return 0;
+	}
+	gprintf("NOT CONTAINED: %s: %s and the next VMRUN accepted the state\n", attack, hidt_name(x));
+	return 1;
+}

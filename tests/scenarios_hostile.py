@@ -1,0 +1,187 @@
+"""Hostile-guest scenarios (docs/security.md): each boots counter and matmul beside a family of attacking guests.
+
+Every scenario checks that the well-behaved guests still finish with correct results (check_counter, check_matmul),
+and for each attacking guest instance either
+  - its exact reaction: killed, with the reason and (for memory) the guest-physical address hvmm reports, or
+  - its own verdicts: the guest prints `PASS <check>` / `FAIL <check>` lines (guests/hostile_idt.h) and
+    `hostile done fails=<n>`; the judge wants every expected check to have passed, no FAIL line, and exit status 0.
+check_common (tests/scenarios.py) already fails any hvmm PANIC and any run that did not end through exit_port.
+"""
+
+import re
+from typing import Dict, List, Optional
+
+from hvmmlog import HvmmLog
+from scenarios import (GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_killed,
+                       check_matmul)
+
+# counter and matmul are loaded first, so their RAM is at the lowest host-physical addresses (ram_hpa=0x400000 and
+# 0x1400000 in a normal run): the memory attacks aim at those addresses.
+COUNTER = f"{GUESTS}/counter.elf name=counter mem=16M"
+MATMUL = f"{GUESTS}/matmul.elf name=matmul mem=16M"
+WELL_BEHAVED = [COUNTER, MATMUL]
+
+
+def hostile(guest: str, attack: str, mem: str = "4M", extra: str = "") -> str:
+    name = f"{guest.replace('hostile_', 'h')}-{attack}"
+    return f"{GUESTS}/{guest}.elf name={name} mem={mem} attack={attack} {extra}".rstrip()
+
+
+def name_of(spec: str) -> str:
+    return next(w[5:] for w in spec.split() if w.startswith("name="))
+
+
+def check_well_behaved(j: Judge, log: HvmmLog) -> None:
+    check_counter(j, log)
+    check_matmul(j, log)
+
+
+def check_passes(j: Judge, log: HvmmLog, name: str, expected: List[str]) -> None:
+    """The guest printed `PASS <check>` for every expected check (prefix match), no FAIL line, and exited 0."""
+    lines = log.console(name)
+    passed = [t[5:] for t in lines if t.startswith("PASS ")]
+    for e in expected:
+        n = sum(1 for p in passed if p.startswith(e))
+        j.check(f"{name}: PASS {e}", n > 0, "no such PASS line")
+    fails = [t for t in lines if t.startswith("FAIL") or "NOT CONTAINED" in t]
+    j.check(f"{name}: no FAIL line", not fails, "; ".join(fails[:4]))
+    j.check(f"{name}: hostile done fails=0", "hostile done fails=0" in lines,
+            f"last lines: {lines[-3:]}")
+    check_exit(j, log, name, 0)
+
+
+def check_kill(j: Judge, log: HvmmLog, name: str, reason: str, tried: Optional[str] = None) -> None:
+    """The guest announced the attack (`try ...`), then hvmm killed it with a reason matching regex `reason`."""
+    check_killed(j, log, name)
+    if tried is not None:
+        j.check(f"{name}: announced 'try {tried}'", any(t.startswith("try " + tried) for t in log.console(name)),
+                f"console: {log.console(name)[-3:]}")
+    k = log.killed.get(name)
+    j.check(f"{name}: kill reason matches /{reason}/", k is not None and re.search(reason, k.reason) is not None,
+            f"reason: {k.reason!r}" if k else "not killed")
+
+
+INVALID = r"^VMRUN refused its state \(VMEXIT_INVALID"
+
+
+def svm_line(log: HvmmLog) -> Dict[str, int]:
+    for ln in log.lines:
+        if ln.startswith("hvmm: svm rev="):
+            return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", ln)}
+    return {}
+
+
+# ---- privileged and SVM instructions (guests/hostile_svm.c) ----
+
+SVM_FATAL = ["vmrun", "vmload", "vmsave", "stgi", "clgi", "skinit", "invlpga"]
+SVM_GUESTS = [hostile("hostile_svm", "misc")] + [hostile("hostile_svm", a) for a in SVM_FATAL]
+
+
+def judge_svm(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    check_passes(j, log, "hsvm-misc", [
+        "cpuid 1 hides VMX and MONITOR", "cpuid 8000_0001 hides SVM", "cpuid 8000_000A is empty",
+        "wbinvd completes as a no-op", "invd completes as a no-op", "monitor raises #UD", "mwait raises #UD",
+        "monitorx raises #UD", "mwaitx raises #UD", "icebp raises #UD", "rdpmc reads 0",
+        "rdpmc of counter 0x100 raises #GP", "xsetbv without CR4.OSXSAVE raises #UD", "xsetbv xcr0=0",
+        "xsetbv xcr0=2", "xsetbv xcr0 bit 63", "xsetbv xcr1"])
+    for a in SVM_FATAL:
+        check_kill(j, log, f"hsvm-{a}", rf"^executed {a.upper()} \(SVM instructions are reserved to hvmm\)", a)
+
+
+# ---- memory (guests/hostile_mem.c) ----
+
+MEM_GUESTS = [
+    hostile("hostile_mem", "alias", mem="40M"),
+    hostile("hostile_mem", "straddle"),
+    hostile("hostile_mem", "4g"),
+    hostile("hostile_mem", "1t"),
+    hostile("hostile_mem", "top"),
+    hostile("hostile_mem", "pt"),
+    hostile("hostile_mem", "pgoff", extra="target=0x500000"),
+]
+
+
+def npf(access: str, gpa: int, walk: bool = False) -> str:
+    """The kill reason of a nested page fault at gpa (walk: during the guest's own page-table walk)."""
+    return rf"^nested page fault: {access} gpa=0x{gpa:x} outside its RAM \(\d+M\)" + (
+        " in its page-table walk" if walk else " exitinfo1")
+
+
+def judge_mem(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    M = 4 << 20
+    maxphy = svm_line(log).get("maxphyaddr", 40)
+    j.check("hvmm reported maxphyaddr", "maxphyaddr" in svm_line(log))
+    # alias: the own-RAM aliases of host addresses read back; then the first byte past RAM kills it.
+    lines = log.console("hmem-alias")
+    j.check("hmem-alias: GPA 0x100000 is its own image", any(
+        t.startswith("PASS GPA 0x100000 is this guest's own image") for t in lines))
+    n = sum(1 for t in lines if t.startswith("PASS own-RAM alias of a host address"))
+    j.check("hmem-alias: 6 own-RAM aliases of host addresses read back", n == 6, f"{n} PASS lines")
+    j.check("hmem-alias: no FAIL line", not any(t.startswith("FAIL") for t in lines))
+    check_kill(j, log, "hmem-alias", npf("read", 40 << 20), "alias")
+    check_kill(j, log, "hmem-straddle", npf("write", M), "straddle")
+    check_kill(j, log, "hmem-4g", npf("write", 1 << 32), "4g")
+    if maxphy <= 40:
+        check_passes(j, log, "hmem-1t", ["GPA at or above 2^MAXPHYADDR: #PF(RSVD) in the guest"])
+        n = sum(1 for t in log.console("hmem-1t") if t.startswith("PASS GPA at or above"))
+        j.check("hmem-1t: 3 reserved-bit GPAs gave #PF", n == 3, f"{n} PASS lines")
+    else:
+        check_kill(j, log, "hmem-1t", npf("write", 1 << 40), "1t")
+    check_kill(j, log, "hmem-top", npf("write", (1 << maxphy) - 8), "top")
+    # The walk reads the PDPT entry for VA 512 GiB: the first entry of the page at mem + 2 MiB.
+    check_kill(j, log, "hmem-pt", npf(r"\w+", M + (2 << 20), walk=True), "pt")
+    j.check("hmem-pgoff: own RAM works with paging off",
+            "PASS paging off: 32-bit protected mode, own RAM reads back" in log.console("hmem-pgoff"))
+    check_kill(j, log, "hmem-pgoff", npf("write", 0x500000), "pgoff")
+
+
+# ---- MSRs and control registers (guests/hostile_cpu.c) ----
+
+CPU_ONE = {  # attack -> the kill reason under QEMU 7.2 TCG (silicon: #GP in the guest, except cr3out)
+    "cr0pe": INVALID,  # the next VMRUN's consistency check: PG without PE
+    # TCG leaves long mode and runs the 64-bit code as 32-bit until it leaves its RAM (observed: a read at 0xffff0000)
+    "cr0pg": r"^(nested page fault: \w+ gpa=0x[0-9a-f]+ outside its RAM|triple fault)",
+    "cr0nw": INVALID,  # the next VMRUN's consistency check: NW without CD
+    "cr4pae": r"^triple fault \(shutdown\)",  # TCG accepts it; the page walk then fails beyond repair
+    "cr4rsvd": INVALID,  # VMEXIT_INVALID at the MOV (svm-facts 9.4)
+    "cr3rsvd": INVALID,  # likewise
+    "cr3out": npf(r"\w+", (4 << 20) + 0x10000, walk=True),  # everywhere
+}
+CPU_GUESTS = [hostile("hostile_cpu", a) for a in ["msr", "cr"] + list(CPU_ONE)]
+
+
+def check_kill_or_gp(j: Judge, log: HvmmLog, name: str, attack: str, reason: str) -> None:
+    """Either the silicon behaviour (#GP injected, the guest survives and exits 0) or the kill observed under TCG."""
+    if f"SURVIVED {attack}: #GP" in log.console(name):
+        j.check(f"{name}: #GP, as on silicon", True)
+        check_exit(j, log, name, 0)
+    else:
+        check_kill(j, log, name, reason, attack)
+
+
+def judge_cpu(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    check_passes(j, log, "hcpu-msr", [
+        "rdmsr EFER: SVME hidden", "wrmsr EFER with SVME clear: accepted, hypercalls still work",
+        "wrmsr EFER.SVME=1 raises #GP", "wrmsr EFER reserved bit raises #GP",
+        "wrmsr EFER.LME=0 with paging on raises #GP", "wrmsr EFER.LMA=0 is ignored",
+        "wrmsr PAT with memory type 2 raises #GP", "wrmsr PAT valid value reads back", "wrmsr TSC raises #GP",
+        "rdmsr TSC reads a running TSC", "rdmsr and wrmsr raise #GP", "EFER unchanged at the end"])
+    n = sum(1 for t in log.console("hcpu-msr") if t.startswith("PASS rdmsr and wrmsr raise #GP"))
+    j.check("hcpu-msr: 14 denied MSRs raised #GP on read and write", n == 14, f"{n} PASS lines")
+    n = sum(1 for t in log.console("hcpu-msr") if t.startswith("PASS wrmsr EFER reserved bit raises #GP"))
+    j.check("hcpu-msr: 7 reserved EFER bits raised #GP", n == 7, f"{n} PASS lines")
+    check_passes(j, log, "hcpu-cr", [
+        "CR0 bit 32: #GP (silicon) or dropped (TCG)", "CR0 and CR4 unchanged", "CR8 bit 4: #GP (silicon) or ignored",
+        "CR8 (TPR) 15 survives a yield", "FS/GS/KERNEL_GS bases survive a yield"])
+    for attack, reason in CPU_ONE.items():
+        check_kill_or_gp(j, log, f"hcpu-{attack}", attack, reason)
+
+
+SCENARIOS: List[Scenario] = [
+    Scenario("hostile-svm", WELL_BEHAVED + SVM_GUESTS, judge_svm),
+    Scenario("hostile-mem", WELL_BEHAVED + MEM_GUESTS, judge_mem),
+    Scenario("hostile-cpu", WELL_BEHAVED + CPU_GUESTS, judge_cpu),
+]
