@@ -185,6 +185,11 @@ def main() -> int:
             tally.add(ok)
             emit([line])
     run_self_test(tally)
+    import usb_test  # noqa: E402  (tools/usb: its refusals, and writes to a file and loop devices; about 2 s)
+    for status, text in usb_test.run():
+        if status != "SKIP":
+            tally.add(status == "PASS")
+        emit([f"{status}: {text}"])
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for f in [pool.submit(run_scenario, sc, tally) for sc in chosen]:
             f.result()
