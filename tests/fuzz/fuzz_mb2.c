@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for lib/mb2.c: mb2_parse over arbitrary bytes, copied to an 8-byte-aligned buffer of exactly the
- * input's length (avail = that length, so ASan sees any read past it). When the MBI is accepted, every pointer it
- * returns is used the way hvmm's bootinfo.c uses it: each string is read to its NUL, every memory-map entry is
- * fetched with mb2_mmap_get, every module is visited, and the RSDP copies are read whole.
+ * input's length (avail = that length, so ASan sees any read past it); a copy 4 bytes off alignment must be refused.
+ * When the MBI is accepted, every pointer it returns is used the way hvmm's bootinfo.c uses it: each string is read
+ * to its NUL, every memory-map entry is fetched with mb2_mmap_get (and one past the end must come back empty), every
+ * module is visited, and the RSDP copies are read whole.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!mbi)
 		return 0;
 	memcpy(mbi, data, size);
+	/* the same bytes 4 bytes off alignment are always refused (the spec's MBI is 8-byte aligned) */
+	uint8_t *odd = malloc(size + 4);
+	if (odd) {
+		memcpy(odd + 4, data, size);
+		if (size >= 8 && (mb2_parse(odd + 4, size, &info, &why) == 0 || strcmp(why, "MBI is not 8-byte aligned")))
+			abort();
+		free(odd);
+	}
 	if (mb2_parse(mbi, size, &info, &why) != 0) {
 		if (!why || !why[0])
 			abort();
@@ -64,6 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mb2_mmap_get(&info, i, &e);
 		sink += e.base_addr + e.length + e.type + e.reserved;
 	}
+	/* one past the end is outside the contract; the implementation gives an empty entry rather than read */
+	struct mb2_mmap_entry past;
+	mb2_mmap_get(&info, info.mmap_count, &past);
+	if (past.base_addr || past.length || past.type || past.reserved)
+		abort();
 	if (info.rsdp_v1)
 		read_bytes(info.rsdp_v1, info.rsdp_v1_len);
 	if (info.rsdp_v2)

@@ -79,6 +79,9 @@ def main():
     write("fuzz_elf64", "cut-40", rng + two[:40])
     write("fuzz_elf64", "cut-phdrs", rng + two[:100])
     write("fuzz_elf64", "et-dyn", rng + elf64([(1, 5, 0x100000, EXIT7, 16)], 0x100000, e_type=3))
+    segs16 = [(1, 5, 0x100000, EXIT7, 0x1000)] + [(1, 4, 0x100000 + 0x1000 * i, b"", 0x1000) for i in range(1, 16)]
+    write("fuzz_elf64", "16-segments", rng + elf64(segs16, 0x100000))
+    write("fuzz_elf64", "17-segments", rng + elf64(segs16 + [(1, 4, 0x110000, b"", 0x1000)], 0x100000))
     write("fuzz_elf64", "wrap", rng + elf64([(1, 5, 0xfffffffffffff000, EXIT7, 0x2000)], 0xfffffffffffff000))
     for g in ("counter", "exitcode"):
         src = os.path.join(args.guests, g + ".elf")
