@@ -22,7 +22,7 @@ LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segmen
 
 LIB_SRCS := lib/string.c lib/fmt.c lib/elf64.c lib/mb2.c lib/cmdline.c lib/stats.c
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c) $(wildcard hvmm/*.S) $(LIB_SRCS)
-HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS))
+HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
 GUEST_RT_SRCS := $(wildcard guests/rt/*.c) $(wildcard guests/rt/*.S) lib/string.c lib/fmt.c
 GUEST_RT_OBJS := $(patsubst %,$(B)/guest-obj/%.o,$(GUEST_RT_SRCS))
@@ -51,6 +51,12 @@ $(B)/hvmm-obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(ASFLAGS) -c $< -o $@
 
+# The framebuffer console's font (hvmm/fbcon.h), converted at build time from a PSF console font (console-data).
+FONT_PSF ?= /usr/share/consolefonts/default8x16.psf.gz
+$(B)/gen/fbcon_font.c: tools/font2c tools/psffont.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/font2c $(FONT_PSF) > $@.tmp && mv $@.tmp $@
+
 $(B)/hvmm.elf: $(HVMM_OBJS) linker.ld
 	$(LD) $(LDFLAGS) -T linker.ld -o $@ $(HVMM_OBJS)
 
@@ -77,6 +83,20 @@ $(B)/hvmm.iso: $(B)/hvmm.elf $(GUEST_ELFS) tools/mkiso iso/grub.cfg.in
 # Boot the default ISO with the serial console on this terminal (KVM with nested SVM when usable, else TCG).
 run: all
 	tools/run-qemu --iso $(B)/hvmm.iso
+
+# Write the ISO to a USB stick: make usb DEV=/dev/sdX (USB_FLAGS=--yes for scripts). tools/usb refuses anything but a
+# removable, unmounted whole disk that does not hold the running system, and verifies by reading back (docs/hardware.md).
+.PHONY: usb debug
+usb: iso
+	@test -n "$(DEV)" || { echo "make usb: name the stick: make usb DEV=/dev/sdX (lsblk -d -o NAME,TRAN,RM,SIZE,MODEL)"; exit 2; }
+	tools/usb --iso $(B)/hvmm.iso $(USB_FLAGS) $(DEV)
+
+# Boot the default ISO in QEMU (TCG, -cpu max) paused, with the gdb stub on localhost:1234 (tools/gdbinit attaches).
+debug: all
+	@echo "make debug: QEMU is paused and waits for gdb on localhost:1234. In another terminal, in $(CURDIR):"
+	@echo "    gdb -x tools/gdbinit     (loads $(B)/hvmm.elf, connects, breaks at hvmm_main; then 'continue')"
+	@echo "make debug: the serial console follows here; quit QEMU with Ctrl-A X"
+	tools/run-qemu --accel tcg --iso $(B)/hvmm.iso -- -s -S
 
 $(B)/tests/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h
 	@mkdir -p $(dir $@)

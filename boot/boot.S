@@ -17,6 +17,22 @@ mb2_header:
 	.long 0 /* architecture: i386 protected mode */
 	.long mb2_header_end - mb2_header
 	.long -(MB2_HEADER_MAGIC + 0 + (mb2_header_end - mb2_header))
+	/*
+	 * Console flags tag (spec §3.1.9), optional: EGA text is supported (bit 1), no console required. With the
+	 * framebuffer tag below, GRUB may fall back to EGA text when it cannot set a graphics mode (BIOS).
+	 */
+	.balign 8
+	.word 4, 1
+	.long 12
+	.long 1 << 1
+	/*
+	 * Framebuffer tag (spec §3.1.10), optional: prefer 1024x768 at 32 bpp (GRUB takes the nearest mode it has, or
+	 * keeps text). Under UEFI there is no text mode, so a linear framebuffer is the only screen (hvmm/fbcon.c).
+	 */
+	.balign 8
+	.word 5, 1
+	.long 20
+	.long 1024, 768, 32
 	/* end tag (spec §3.1.3) */
 	.balign 8
 	.word 0, 0

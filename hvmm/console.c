@@ -1,10 +1,16 @@
-/* console.c — serial (COM1 16550) and VGA text console output. 16550 registers per the PC16550D data sheet. */
+/*
+ * console.c — hvmm's console output: serial (COM1 16550), VGA text, and the framebuffer console (fbcon.c). Any of
+ * them may be missing; hvmm carries on with whatever is there. 16550 registers per the PC16550D data sheet.
+ */
 #include "hvmm/console.h"
 
 #include <stdint.h>
 #include <string.h>
 
 #include "fmt.h"
+#include "hvmm/fbcon.h"
+#include "hvmm/guest.h"
+#include "hvmm/percpu.h"
 #include "hvmm/x86.h"
 
 #define COM1 0x3f8
@@ -25,6 +31,14 @@
 static int serial_ok;
 static int vga_ok;
 static unsigned vga_row, vga_col;
+static int fb_ok;
+
+/* Output written before con_framebuffer() decided on the screen, replayed on the framebuffer console. */
+#define EARLY_MAX 4096
+static char early[EARLY_MAX];
+static size_t early_len;
+static int early_done;
+static uint64_t lines_out;
 
 void con_init(void)
 {
@@ -74,8 +88,74 @@ static void vga_putc(char c)
 	}
 }
 
+/*
+ * The framebuffer console's status line until the scheduler owns it (fbcon_status): guests running, switches, exits
+ * and the lag histogram's p50/p99 bucket bounds (cycles) — counters only, no sorting.
+ */
+static void status_update(void)
+{
+	struct cpu *c = this_cpu();
+	unsigned running = 0;
+	for (unsigned i = 0; i < nguests; i++)
+		running += guests[i] && guests[i]->state == GUEST_RUNNABLE;
+	const struct stats *lag = &c->m.lag;
+	uint64_t b50 = 0, b99 = 0, seen = 0;
+	int got50 = 0, got99 = 0;
+	for (unsigned b = 0; b < STATS_HIST_BUCKETS && lag->n; b++) {
+		seen += lag->hist[b];
+		if (!got50 && seen * 2 >= lag->n)
+			b50 = b, got50 = 1;
+		if (!got99 && seen * 100 >= lag->n * 99)
+			b99 = b, got99 = 1;
+	}
+	char line[160];
+	if (lag->n)
+		fmt_snprintf(line, sizeof(line),
+			     " hvmm | guests %u/%u running | switches %lu | exits %lu | lag p50<%lu p99<%lu cycles", running,
+			     nguests, c->m.switches, c->m.exits, 2ul << b50, 2ul << b99);
+	else
+		fmt_snprintf(line, sizeof(line), " hvmm | guests %u/%u running | switches %lu | exits %lu | %lu lines",
+			     running, nguests, c->m.switches, c->m.exits, lines_out);
+	fbcon_status_default(line);
+}
+
+void con_framebuffer(const struct mb2_framebuffer *fb)
+{
+	const char *why = NULL;
+	if (early_done)
+		return;
+	early_done = 1;
+	if (!fb) {
+		if (!serial_ok)
+			hlog("warning: no serial port and no framebuffer from the boot loader; output goes to VGA text only");
+		return;
+	}
+	if (fb->type == 2) /* EGA text: VGA text memory is the screen */
+		return;
+	vga_ok = 0; /* a graphics mode: VGA text memory is not shown */
+	if (fbcon_init(fb, &why) == 0) {
+		fb_ok = 1;
+		fbcon_write(early, early_len);
+		hlog("framebuffer console: %ux%u %u bpp at 0x%lx, %ux%u characters", fb->width, fb->height, fb->bpp,
+		     fb->addr, fbcon_cols(), fbcon_rows());
+		status_update();
+	} else {
+		hlog("warning: framebuffer %ux%u %u bpp type %u at 0x%lx not used: %s", fb->width, fb->height, fb->bpp,
+		     fb->type, fb->addr, why);
+		if (!serial_ok)
+			hlog("warning: no serial port and no usable screen: hvmm runs blind");
+	}
+}
+
 void con_write(const char *s, size_t n)
 {
+	if (!early_done) {
+		size_t k = n < EARLY_MAX - early_len ? n : EARLY_MAX - early_len;
+		memcpy(early + early_len, s, k);
+		early_len += k;
+	}
+	if (fb_ok)
+		fbcon_write(s, n);
 	for (size_t i = 0; i < n; i++) {
 		if (serial_ok) {
 			if (s[i] == '\n')
@@ -84,7 +164,10 @@ void con_write(const char *s, size_t n)
 		}
 		if (vga_ok)
 			vga_putc(s[i]);
+		lines_out += s[i] == '\n';
 	}
+	if (fb_ok)
+		status_update();
 }
 
 void vhlog(const char *fmt, va_list ap)

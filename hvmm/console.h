@@ -1,8 +1,13 @@
-/* console.h — hvmm's console: COM1 16550 (115200 8N1) and VGA text mode; every hvmm line starts with "hvmm: ". */
+/*
+ * console.h — hvmm's console: COM1 16550 (115200 8N1), VGA text mode, or the framebuffer console (fbcon.h) when the
+ * boot loader set a graphics mode; every hvmm line starts with "hvmm: ".
+ */
 #ifndef HVMM_CONSOLE_H
 #define HVMM_CONSOLE_H
 #include <stdarg.h>
 #include <stddef.h>
+
+#include "mb2.h"
 
 #define HLOG_PREFIX "hvmm: "
 #define CON_LINE_MAX 512 /* bytes per formatted line; longer lines are truncated */
@@ -11,6 +16,12 @@
 void con_init(void);
 /* Stop drawing on VGA text memory (the boot loader set a graphics mode). */
 void con_disable_vga(void);
+/*
+ * Choose the screen once the MBI is copied: fb is the boot loader's framebuffer (multiboot2 tag 8), or NULL. EGA text
+ * keeps VGA text output; a linear RGB framebuffer gets the framebuffer console, which first shows what was printed
+ * so far (up to 4 KiB); any other mode stops screen output with a warning.
+ */
+void con_framebuffer(const struct mb2_framebuffer *fb);
 /* Write n raw bytes to every console ("\n" becomes "\r\n" on serial). */
 void con_write(const char *s, size_t n);
 /* Print one line "hvmm: <formatted>\n"; fmt has no trailing newline. */

@@ -60,8 +60,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 		power_off(POWER_ERROR);
 	config_parse(bootinfo.cmdline);
 	hlog("command line: \"%s\" (loader: %s)", bootinfo.cmdline, bootinfo.loader[0] ? bootinfo.loader : "?");
-	if (bootinfo.has_fb && bootinfo.fb.type != 2)
-		con_disable_vga(); /* a graphics mode: VGA text memory is not shown */
+	con_framebuffer(bootinfo.has_fb ? &bootinfo.fb : NULL); /* VGA text, framebuffer console, or none */
 
 	pmm_init();
 	fpu_init();

@@ -119,6 +119,7 @@ def run_scenario(sc: scenarios.Scenario, tally: Tally) -> None:
 
     cmd = ["tools/run-qemu", "--iso", iso, "--log", log_path, "--timeout", str(sc.timeout),
            "--accel", sc.accel, "--cpu", sc.cpu]
+    cmd += [a.replace("{dir}", d) for a in getattr(sc, "run_qemu_args", [])]  # tests/scenarios_hw.py: --uefi, ...
     if sc.qemu_args:
         cmd += ["--"] + sc.qemu_args
     with open(os.path.join(ROOT, d, "qemu.stderr"), "wb") as err:

@@ -279,6 +279,8 @@ import scenarios_badinput  # noqa: E402  (bad modules and command lines; it uses
 SCENARIOS += scenarios_badinput.SCENARIOS
 import scenarios_acpi  # noqa: E402  (ACPI tables, ACPI S5 power-off, TSC source)
 SCENARIOS += scenarios_acpi.SCENARIOS
+import scenarios_hw  # noqa: E402  (UEFI and BIOS, framebuffer console and screendumps, no serial port)
+SCENARIOS += scenarios_hw.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:
