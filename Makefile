@@ -40,7 +40,7 @@ UNIT_BINS := $(patsubst %,$(B)/tests/%,$(UNIT_NAMES))
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Ilib -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all iso guests run test unit scenarios deps clean
+.PHONY: all iso guests run test unit scenarios bench deps clean
 .SECONDARY: # keep intermediate objects (no "rm" lines at the end of a build)
 all: $(B)/hvmm.elf guests iso
 
@@ -110,6 +110,11 @@ test: all unit
 
 scenarios: all
 	$(PYTHON) tests/run.py
+
+# Benchmarks (docs/measurement.md): latency table, lag distributions, sweeps; build/bench/report.md and plots.
+# BENCH_FLAGS=--quick for a short run.
+bench: all
+	$(PYTHON) tools/bench $(BENCH_FLAGS)
 
 # Fuzzing of lib/'s parsers with libFuzzer (docs/fuzzing.md): tests/fuzz/fuzz_*.c -> build/fuzz/fuzz_*.
 # `make fuzz` runs each for FUZZ_SECONDS from tests/fuzz/corpus/<target>/ (new inputs go to build/fuzz/corpus/);

@@ -21,12 +21,10 @@ static const char *const stage_names[ST_NSTAGES] = { "exit_to_irq", "irq_to_sche
 void measure_init(struct cpu_measure *m)
 {
 	stats_init(&m->lag);
-	for (int i = 0; i < SW_NREASONS; i++)
-		stats_init(&m->lag_by[i]);
 	for (int i = 0; i < RE_NREASONS; i++)
 		stats_init(&m->reentry_by[i]);
-	m->nstage_rec = 0;
-	m->switches = m->exits = m->last_exit_tsc = m->sched_tsc = 0;
+	m->nrec = 0;
+	m->switches = m->exits = m->last_exit_tsc = m->first_entry_tsc = m->sched_tsc = 0;
 }
 
 uint64_t measure_fast_exits(const struct guest *g)
@@ -76,21 +74,25 @@ void measure_entry(struct cpu *c, struct guest *g)
 	if (a) {
 		uint64_t lag = r->entry_tsc - m->last_exit_tsc;
 		if (a != g) {
-			enum switch_reason why = switch_reason(a);
 			stats_add(&m->lag, lag);
-			stats_add(&m->lag_by[why], lag);
-			if (why == SW_TIMER && m->sched_tsc && c->irq_tsc >= m->last_exit_tsc &&
-			    m->nstage_rec < STAGE_REC_MAX) {
-				uint32_t *rec = m->stage_rec[m->nstage_rec++];
-				rec[ST_EXIT_TO_IRQ] = (uint32_t)(c->irq_tsc - m->last_exit_tsc);
-				rec[ST_IRQ_TO_SCHED] = (uint32_t)(m->sched_tsc - c->irq_tsc);
-				rec[ST_SCHED_TO_ENTRY] = (uint32_t)(r->entry_tsc - m->sched_tsc);
+			if (m->nrec < SWITCH_REC_MAX) {
+				struct switch_rec *rec = &m->rec[m->nrec++];
+				rec->lag = lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
+				rec->reason = (uint8_t)switch_reason(a);
+				rec->has_stages = rec->reason == SW_TIMER && m->sched_tsc && c->irq_tsc >= m->last_exit_tsc;
+				if (rec->has_stages) {
+					rec->stage[ST_EXIT_TO_IRQ] = (uint32_t)(c->irq_tsc - m->last_exit_tsc);
+					rec->stage[ST_IRQ_TO_SCHED] = (uint32_t)(m->sched_tsc - c->irq_tsc);
+					rec->stage[ST_SCHED_TO_ENTRY] = (uint32_t)(r->entry_tsc - m->sched_tsc);
+				}
 			}
 			m->switches++;
 			g->switches_in++;
-		} else {
+			} else {
 			stats_add(&m->reentry_by[reentry_reason(a->vmcb->control.exitcode)], lag);
 		}
+	} else {
+		m->first_entry_tsc = r->entry_tsc;
 	}
 	m->sched_tsc = 0;
 	c->prev = g;
@@ -126,22 +128,32 @@ void measure_report(struct cpu *c)
 		fast += measure_fast_exits(guests[i]);
 	hlog("summary: %u guests, %lu switches, %lu exits (%lu on the fast path), %lu timer interrupts", nguests,
 	     m->switches, m->exits + fast, fast, c->timer_irqs);
+	uint64_t elapsed = m->last_exit_tsc - m->first_entry_tsc, in_guests = 0;
+	for (unsigned i = 0; i < nguests; i++)
+		in_guests += guests[i]->runtime;
+	hlog("time elapsed=%lu guests=%lu hvmm_ppm=%lu (first VMRUN to last #VMEXIT, TSC cycles)", elapsed, in_guests,
+	     elapsed >= 1000000 ? (elapsed - in_guests) / (elapsed / 1000000) : 0);
 	stats_summarize(&m->lag, &sum);
 	hlog("lag n=%lu min=%lu p50=%lu p99=%lu max=%lu mean=%lu tsc_khz=%lu", sum.n, sum.min, sum.p50, sum.p99, sum.max,
 	     sum.mean, tsc_khz);
 	hlog("lag_ns p50=%lu p99=%lu max=%lu", tsc_to_ns(sum.p50), tsc_to_ns(sum.p99), tsc_to_ns(sum.max));
 	report_dist("switch", &m->lag);
+	static struct stats part; /* large: not on the stack */
 	for (int i = 0; i < SW_NREASONS; i++) {
+		stats_init(&part);
+		for (uint32_t k = 0; k < m->nrec; k++)
+			if (m->rec[k].reason == i)
+				stats_add(&part, m->rec[k].lag);
 		fmt_snprintf(what, sizeof(what), "switch.%s", switch_names[i]);
-		report_dist(what, &m->lag_by[i]);
+		report_dist(what, &part);
 	}
-	static struct stats stage; /* large: not on the stack */
 	for (int i = 0; i < ST_NSTAGES; i++) {
-		stats_init(&stage);
-		for (uint32_t k = 0; k < m->nstage_rec; k++)
-			stats_add(&stage, m->stage_rec[k][i]);
+		stats_init(&part);
+		for (uint32_t k = 0; k < m->nrec; k++)
+			if (m->rec[k].has_stages)
+				stats_add(&part, m->rec[k].stage[i]);
 		fmt_snprintf(what, sizeof(what), "stage.%s", stage_names[i]);
-		report_dist(what, &stage);
+		report_dist(what, &part);
 	}
 	for (int i = 0; i < RE_NREASONS; i++) {
 		fmt_snprintf(what, sizeof(what), "reentry.%s", reentry_names[i]);

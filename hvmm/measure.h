@@ -12,19 +12,27 @@ enum reentry_reason { RE_INTR, RE_CPUID, RE_VMMCALL, RE_IOIO, RE_MSR, RE_OTHER, 
 /* Stages of a timer-driven switch: #VMEXIT -> timer interrupt taken -> next guest chosen -> next VMRUN. */
 enum switch_stage { ST_EXIT_TO_IRQ, ST_IRQ_TO_SCHED, ST_SCHED_TO_ENTRY, ST_NSTAGES };
 
-#define STAGE_REC_MAX 4096 /* timer-driven switches whose stages are recorded (the first ones) */
+#define SWITCH_REC_MAX 4096 /* switches recorded in detail (the first ones of the run) */
+
+/* One guest-to-guest switch, recorded raw on the switch path and summarised at report time. */
+struct switch_rec {
+	uint32_t lag; /* TSC cycles, saturated */
+	uint8_t reason; /* enum switch_reason */
+	uint8_t has_stages; /* stage[] valid (timer-driven switches) */
+	uint32_t stage[ST_NSTAGES]; /* TSC cycles */
+};
 
 struct cpu_measure {
-	struct stats lag; /* every switch A -> B, A != B: entry(B) - exit(A), TSC cycles */
-	struct stats lag_by[SW_NREASONS];
+	struct stats lag; /* every switch A -> B, A != B: entry(B) - exit(A), TSC cycles, whole run */
 	struct stats reentry_by[RE_NREASONS]; /* exit(A) -> entry(A), TSC cycles */
-	/* Stage durations (cycles) of the first STAGE_REC_MAX timer-driven switches, summarised at report time so the
-	 * switch path itself stays short. */
-	uint32_t stage_rec[STAGE_REC_MAX][ST_NSTAGES];
-	uint32_t nstage_rec;
+	/* The first SWITCH_REC_MAX switches in detail (by reason, by stage), summarised at report time so the switch
+	 * path itself stays short. */
+	struct switch_rec rec[SWITCH_REC_MAX];
+	uint32_t nrec;
 	uint64_t switches; /* guest-to-guest switches */
 	uint64_t exits; /* #VMEXITs handled in C (fast-path exits are counted in each guest's VMCB) */
 	uint64_t last_exit_tsc; /* TSC of the latest #VMEXIT on this CPU */
+	uint64_t first_entry_tsc; /* TSC of the first VMRUN on this CPU */
 	uint64_t sched_tsc; /* TSC when the scheduler chose the next guest after a timer interrupt, or 0 */
 };
 

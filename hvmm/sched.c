@@ -47,10 +47,11 @@ static void assign_asid(struct cpu *c, struct guest *g)
 	g->vmcb->control.clean = 0;
 }
 
-/* Take a timer interrupt that may be pending, then start a fresh slice. */
+/* Start a fresh slice. Unless the slice just ended by the timer, first take a timer interrupt that may be pending. */
 static void start_slice(struct cpu *c)
 {
-	__asm__ volatile("sti; nop; cli" : : : "memory");
+	if (!c->timer_fired)
+		__asm__ volatile("sti; nop; cli" : : : "memory");
 	c->timer_fired = 0;
 	lapic_timer_oneshot(c->slice_ticks);
 }

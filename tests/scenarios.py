@@ -281,6 +281,8 @@ import scenarios_acpi  # noqa: E402  (ACPI tables, ACPI S5 power-off, TSC source
 SCENARIOS += scenarios_acpi.SCENARIOS
 import scenarios_hw  # noqa: E402  (UEFI and BIOS, framebuffer console and screendumps, no serial port)
 SCENARIOS += scenarios_hw.SCENARIOS
+import scenarios_bench  # noqa: E402  (measurement lines; two icount runs give identical figures)
+SCENARIOS += scenarios_bench.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:

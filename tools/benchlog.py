@@ -1,0 +1,64 @@
+"""Parse the measurement lines of an hvmm serial log (docs/serial-log.md, docs/measurement.md).
+
+    python3 tools/benchlog.py LOG      # prints what it found as JSON
+"""
+
+import json
+import re
+import sys
+
+_KV = re.compile(r"(\w+)=(\S+)")
+
+
+def _kv(text):
+    out = {}
+    for k, v in _KV.findall(text):
+        try:
+            out[k] = int(v)
+        except ValueError:
+            out[k] = v
+    return out
+
+
+def parse(text):
+    """Return {tsc_khz, native: {op: {n: per_op}}, guest: {op: {n: per_op}}, lag, time, dist: {what: {...}},
+    hist: {what: {bucket: count}}, guests: {name: {...}}} from a serial log's text."""
+    r = {"tsc_khz": None, "native": {}, "guest": {}, "lag": None, "time": None, "dist": {}, "hist": {}, "guests": {}}
+    for raw in text.splitlines():
+        line = raw.strip("\r")
+        m = re.search(r"hvmm: native (op=.*)", line)
+        if m:
+            d = _kv(m.group(1))
+            r["native"].setdefault(d["op"], {})[d["n"]] = d["cycles"]
+            continue
+        m = re.search(r"\] lat (op=.*)", line)
+        if m:
+            d = _kv(m.group(1))
+            r["guest"].setdefault(d["op"], {})[d["n"]] = d["cycles"]
+            continue
+        m = re.search(r"hvmm: lag (n=.*)", line)
+        if m:
+            r["lag"] = _kv(m.group(1))
+            r["tsc_khz"] = r["lag"].get("tsc_khz")
+            continue
+        m = re.search(r"hvmm: time (elapsed=.*)", line)
+        if m:
+            r["time"] = _kv(m.group(1))
+            continue
+        m = re.search(r"hvmm: dist what=(\S+) (.*)", line)
+        if m:
+            r["dist"][m.group(1)] = _kv(m.group(2))
+            continue
+        m = re.search(r"hvmm: hist what=(\S+) log2(.*)", line)
+        if m:
+            r["hist"][m.group(1)] = {int(b): int(c) for b, c in re.findall(r"(\d+):(\d+)", m.group(2))}
+            continue
+        m = re.search(r"hvmm: guest (\S+) (exit=.*)", line)
+        if m:
+            r["guests"][m.group(1)] = _kv(m.group(2))
+    return r
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], errors="replace") as f:
+        print(json.dumps(parse(f.read()), indent=1, sort_keys=True))
