@@ -5,7 +5,9 @@ imported first). Each bad module is generated into the scenario directory with t
 ELF64 images (struct) that differ from a valid one, loaded as the control guest `exit7`, in exactly one defect, and a
 few cut or patched copies of build/guests/counter.elf -- and must be rejected with `hvmm: guest <name> rejected:
 <reason>` naming that defect (reasons: lib/elf64.c, hvmm/loader.c, hvmm/guest.c, hvmm/main.c), while a counter and
-exitcode pair in the same ISO still finishes correctly. Bad modules get mem=2M so a rejection costs little.
+exitcode pair in the same ISO still finishes correctly. The broken images ask for mem=256M, half of QEMU's 512 MiB:
+each rejection happens after hvmm allocated the guest's RAM, so if one leaked it the next would be refused for lack
+of memory instead of for its own defect.
 """
 
 import os
@@ -91,7 +93,7 @@ class Mod:
 
 def bad_elf_modules() -> List[Mod]:
     big = 0xfffffffffffff000
-    return [
+    mods = [
         Mod("exit7", lambda: elf64([code()], LOAD), None),  # the control: the base every image below breaks once
         Mod("empty", lambda: b"", "empty module"),
         Mod("cut40", lambda: counter_elf()[:40], "file too small for an ELF header"),
@@ -122,6 +124,10 @@ def bad_elf_modules() -> List[Mod]:
         Mod("random", lambda: bytes(random.Random(66).getrandbits(8) for _ in range(8192)),
             "unknown image format (not an ELF64 x86-64 executable)"),
     ]
+    for m in mods:
+        if m.reason and m.name != "beyondram":  # beyondram needs its 2 MiB
+            m.args = "mem=256M"
+    return mods
 
 
 PAD255 = 255  # the longest module command line hvmm takes (GUEST_CMDLINE_MAX - 1 bytes)
