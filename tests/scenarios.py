@@ -283,6 +283,8 @@ import scenarios_hw  # noqa: E402  (UEFI and BIOS, framebuffer console and scree
 SCENARIOS += scenarios_hw.SCENARIOS
 import scenarios_bench  # noqa: E402  (measurement lines; two icount runs give identical figures)
 SCENARIOS += scenarios_bench.SCENARIOS
+import scenarios_hostile  # noqa: E402  (hostile guests beside counter and matmul; docs/security.md)
+SCENARIOS += scenarios_hostile.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:

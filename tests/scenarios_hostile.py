@@ -180,8 +180,100 @@ def judge_cpu(j: Judge, log: HvmmLog, ctx: Context) -> None:
         check_kill_or_gp(j, log, f"hcpu-{attack}", attack, reason)
 
 
+# ---- ports (guests/hostile_io.c) ----
+
+def judge_io(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    check_passes(j, log, "hio", [
+        "writes to PIT, PIC, COM1, PCI config, debug-exit, ACPI, reset ports: still running",
+        "in from a device port reads 0xff", "pci config read (0xcf8/0xcfc) reads 0xffffffff",
+        "16- and 32-bit in from port 0xffff", "insb raises #GP", "outsb raises #GP",
+        "sweep: out 0xfe to every port, then in from every port reads 0xff"])
+    n = sum(1 for t in log.console("hio") if t.startswith("PASS in from a device port reads 0xff"))
+    j.check("hio: 22 device ports read 0xff", n == 22, f"{n} PASS lines")
+    j.check("no byte the guest wrote to COM1 reached the serial line", not any("PWNED" in ln for ln in log.lines))
+    # isa-debug-exit: hvmm's POWER_OK (0x10) gives 33; a guest's OUT 0xf4, 0 reaching QEMU would give 1.
+    j.check("QEMU stopped by hvmm's own power-off (status 33)", ctx.qemu_status == 33, f"status {ctx.qemu_status}")
+
+
+# ---- interrupts and time (guests/hostile_time.c) ----
+
+TIME_GUESTS = [hostile("hostile_time", "clihlt"), hostile("hostile_time", "storm", extra="storm_ms=600"),
+               hostile("hostile_time", "int3"), hostile("hostile_time", "intn")]
+
+
+def judge_time(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    check_passes(j, log, "htime-clihlt", ["cli; hlt x200 returned"])
+    done = log.find_console("htime-storm", r"^storm done cpuid=(\d+) vmmcall=(\d+)")
+    if j.check("htime-storm: storm done", done is not None):
+        cpuid, calls = int(done[1].group(1)), int(done[1].group(2))
+        j.check("htime-storm: a storm (>= 1000 CPUID and >= 1000 VMMCALL exits)", cpuid >= 1000 and calls >= 1000,
+                f"cpuid={cpuid} vmmcall={calls}")
+    check_exit(j, log, "htime-storm", 0)
+    counter_done = log.find_console("counter", r"^counter done")
+    j.check("counter done before the storm ended (the storm did not starve it)",
+            done is not None and counter_done is not None and counter_done[0] < done[0],
+            f"counter done at line {counter_done and counter_done[0]}, storm done at {done and done[0]}")
+    check_kill(j, log, "htime-int3", r"^triple fault \(shutdown\)", "int3")
+    check_kill(j, log, "htime-intn", r"^triple fault \(shutdown\)", "int 0x80")
+
+
+# ---- hypercall arguments and exceptions (guests/hostile_hc.c, guests/hostile_fault.c) ----
+
+HC_EXPECT = [
+    "unknown hypercall 5", "unknown hypercall 0xff", "unknown hypercall 2^32+1", "unknown hypercall -1",
+    "write at GPA mem", "write straddling the end of RAM", "write wrapping around 2^64", "write ending exactly at 2^64",
+    "write at GPA 1 TiB", "write of length 4097", "write of length 2^63", "write of length 2^64-1",
+    "write of length 2^64-1 at GPA 2^64-1", "write of 0 bytes at GPA mem", "write of the last 4096 bytes of RAM",
+    "write of 4096 unterminated bytes", "yield with garbage arguments", "nop with garbage arguments", "tsc_khz"]
+LINE_MAX = 200  # hvmm splits longer console lines (GUEST_LINE_MAX)
+
+
+def hc_junk() -> str:
+    """hostile_hc.c's unterminated 4096 bytes as hvmm prints them: unprintable bytes become '.'."""
+    out = []
+    for i in range(4096):
+        b = 0x01 if i % 97 == 0 else 0xFF if i % 89 == 0 else 0 if i % 83 == 0 else ord("A") + i % 26
+        out.append(chr(b) if 0x20 <= b < 0x7F else ".")
+    return "".join(out)
+
+
+def chunks(text: str) -> List[str]:
+    return [text[i:i + LINE_MAX] for i in range(0, len(text), LINE_MAX)]
+
+
+def check_split(j: Judge, lines: List[str], what: str, want: List[str]) -> None:
+    at = next((i for i, t in enumerate(lines) if t == want[0]), None)
+    got = lines[at:at + len(want)] if at is not None else []
+    j.check(f"hhc: {what} printed as {len(want)} lines of at most {LINE_MAX} characters", got == want,
+            f"first line found at {at}; got {[g[:20] for g in got[:3]]}...")
+
+
+FAULT_KINDS = ["#DE storm", "#UD storm", "#GP storm", "#PF storm", "#BP storm"]
+
+
+def judge_hc_fault(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    check_passes(j, log, "hhc", HC_EXPECT)
+    lines = log.console("hhc")
+    check_split(j, lines, "the last 4096 bytes of RAM",
+                chunks("".join(chr(ord("a") + i % 26) for i in range(4095))))
+    check_split(j, lines, "4096 unterminated bytes", chunks(hc_junk()))
+    check_passes(j, log, "hfault-storm", FAULT_KINDS)
+    g = log.guests.get("hfault-storm")
+    j.check("hfault-storm: 15000 exceptions cost hvmm < 200 exits (none intercepted)", g is not None and g.exits < 200,
+            f"exits={g.exits}" if g else "no summary")
+    check_kill(j, log, "hfault-stack", npf("write", (4 << 20) + 0xFF8), "stack")
+
+
 SCENARIOS: List[Scenario] = [
     Scenario("hostile-svm", WELL_BEHAVED + SVM_GUESTS, judge_svm),
     Scenario("hostile-mem", WELL_BEHAVED + MEM_GUESTS, judge_mem),
     Scenario("hostile-cpu", WELL_BEHAVED + CPU_GUESTS, judge_cpu),
+    Scenario("hostile-io", WELL_BEHAVED + [f"{GUESTS}/hostile_io.elf name=hio mem=4M"], judge_io),
+    Scenario("hostile-time", WELL_BEHAVED + TIME_GUESTS, judge_time),
+    Scenario("hostile-hc-fault", WELL_BEHAVED + [f"{GUESTS}/hostile_hc.elf name=hhc mem=4M",
+                                                 hostile("hostile_fault", "storm"),
+                                                 hostile("hostile_fault", "stack")], judge_hc_fault),
 ]
