@@ -570,6 +570,8 @@ static void enter_acpi_mode(void)
 	if (!(gas_read(&acpi.pm1a_cnt) & PM1_SCI_EN))
 		hlog("warning: acpi: SCI_EN still clear after writing 0x%x to SMI_CMD 0x%x", acpi.acpi_enable,
 		     acpi.smi_cmd);
+	else
+		hlog("acpi mode entered (SCI_EN set after writing 0x%x to SMI_CMD 0x%x)", acpi.acpi_enable, acpi.smi_cmd);
 }
 
 /* Write SLP_TYP, then SLP_TYP|SLP_EN, into one PM1 control register, keeping its other bits (as Linux does). */

@@ -63,9 +63,14 @@ def judge_acpi_poweroff(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("QEMU exited by itself (status 0: ACPI shutdown, not the timeout 124 or an exit_port status)", st == 0,
             f"qemu exit status {st}")
     hv = [ln for ln in log.lines if ln.startswith("hvmm: ")]
-    j.check("the last hvmm line is 'power off: ACPI S5 (PM1a_CNT io:0x604 SLP_TYPa=0, ...)'",
-            hv and re.match(r"^hvmm: power off: ACPI S5 \(PM1a_CNT io:0x604 SLP_TYPa=0, PM1b_CNT none SLP_TYPb=0\)",
-                            hv[-1]), hv[-1] if hv else "no hvmm line")
+    off = [i for i, ln in enumerate(hv) if re.match(
+        r"^hvmm: power off: ACPI S5 \(PM1a_CNT io:0x604 SLP_TYPa=0, PM1b_CNT none SLP_TYPb=0\)", ln)]
+    j.check("'power off: ACPI S5 (PM1a_CNT io:0x604 SLP_TYPa=0, ...)' after 'all guests done', then only ACPI lines",
+            off and "hvmm: all guests done" in hv[:off[0]] and
+            all(ln.startswith("hvmm: acpi mode entered") for ln in hv[off[0] + 1:]), "\n".join(hv[-3:]))
+    # SeaBIOS leaves the chipset in legacy mode: hvmm writes ACPI_ENABLE (0xf1) to SMI_CMD (0xb2) first.
+    j.check("acpi mode entered through SMI_CMD 0xb2 before SLP_EN",
+            find(log, r"^hvmm: acpi mode entered \(SCI_EN set after writing 0xf1 to SMI_CMD 0xb2\)"))
     j.check("no 'did not take effect' line", not find(log, r"did not take effect|halted"))
     check_acpi(j, log, "RSDT", 1, "io:0x604", None)
     check_tsc_pit(j, log)
