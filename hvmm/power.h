@@ -10,8 +10,8 @@ enum power_status {
 };
 
 /* Leave the machine; never returns. With exit_port= write the status there (QEMU). Without it: POWER_OK powers off
- * through ACPI S5; POWER_ERROR and POWER_PANIC halt, so the messages stay on the screen of a machine without a
- * serial port. Whatever fails is printed, and hvmm halts. */
+ * through ACPI S5 (on bare metal 30 s later, to leave time to read the screen); POWER_ERROR and POWER_PANIC halt, so
+ * the messages stay on the screen of a machine without a serial port. Whatever fails is printed, and hvmm halts. */
 void power_off(enum power_status status) __attribute__((noreturn));
 
 #endif
