@@ -10,6 +10,8 @@
  *            itself. CR0 bit 32 and CR8 bit 4 are reserved: #GP on silicon; QEMU 7.2 TCG drops them (accepted either
  *            way when nothing changed). CR8 (TPR) and the FS/GS/KERNEL_GS bases (WRFSBASE/WRGSBASE/SWAPGS with
  *            garbage) are the guest's own: they must survive a world switch (a yield) unchanged.
+ *   dr       DR0-DR3 (not switched by VMRUN): they must read 0 at first — never another guest's values — and the
+ *            guest's own values (and DR7) must survive yields while another dr instance uses its own.
  *   cr0pe, cr0pg, cr0nw, cr4pae, cr4rsvd, cr3rsvd, cr3out
  *            one bad write each (PG without PE; PG off in 64-bit mode; NW without CD; PAE off in long mode; CR4 bit
  *            31; CR3 bit 45, beyond MAXPHYADDR; CR3 outside RAM), then a hypercall so that hvmm's next VMRUN sees the
@@ -166,6 +168,38 @@ static void cr(void)
 	CR_TRY(4, cr4);
 }
 
+#define DR_READ(n)                                                                                         \
+	({                                                                                                 \
+		uint64_t _v;                                                                               \
+		__asm__ volatile("mov %%dr" #n ", %0" : "=r"(_v));                                         \
+		_v;                                                                                        \
+	})
+
+/* DR0-DR3 are not in the VMCB: a guest must never see another guest's values, and its own must survive yields. */
+static void dr(const struct hvmm_bootinfo *bi)
+{
+	uint64_t d[4] = { DR_READ(0), DR_READ(1), DR_READ(2), DR_READ(3) };
+	hostile_check(!d[0] && !d[1] && !d[2] && !d[3], "DR0-DR3 start at 0, not another guest's values",
+		      "0x%llx 0x%llx 0x%llx 0x%llx", (unsigned long long)d[0], (unsigned long long)d[1],
+		      (unsigned long long)d[2], (unsigned long long)d[3]);
+	uint64_t mine[4], bad = 0;
+	for (int k = 0; k < 4; k++)
+		mine[k] = 0x00007d0000000000ull | ((uint64_t)bi->guest_id << 16) | (uint64_t)k << 4;
+	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
+			 : : "r"(mine[0]), "r"(mine[1]), "r"(mine[2]), "r"(mine[3]));
+	/* An execution breakpoint at DR0 (never executed): DR7 L0 = 1. */
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x401ull));
+	for (int round = 0; round < 8; round++) {
+		hc_yield();
+		uint64_t now[4] = { DR_READ(0), DR_READ(1), DR_READ(2), DR_READ(3) };
+		for (int k = 0; k < 4; k++)
+			bad += now[k] != mine[k];
+	}
+	hostile_check(bad == 0 && DR_READ(7) == 0x401, "own DR0-DR3 and DR7 survive 8 yields",
+		      "%llu mismatches, dr7=0x%llx", (unsigned long long)bad, (unsigned long long)DR_READ(7));
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ull));
+}
+
 int guest_main(const struct hvmm_bootinfo *bi)
 {
 	char attack[16];
@@ -179,6 +213,10 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	}
 	if (!strcmp(attack, "cr")) {
 		cr();
+		return hostile_status();
+	}
+	if (!strcmp(attack, "dr")) {
+		dr(bi);
 		return hostile_status();
 	}
 	uint64_t cr0 = CR_READ(0), cr3 = CR_READ(3), cr4 = CR_READ(4);

@@ -89,6 +89,39 @@ static void handle_rdpmc(struct cpu *c, struct guest *g)
 	exit_skip_insn(g, RDPMC_LEN);
 }
 
+/*
+ * Debug registers. VMRUN and #VMEXIT switch DR6 and DR7 (VMCB save area) but not DR0-DR3, so without care every guest
+ * could read the breakpoint addresses another guest wrote. hvmm lends the four registers to one guest at a time (one
+ * CPU: README): a guest that is not their owner has its MOVs from/to DR0-DR3 and to DR7 intercepted; its first such
+ * MOV saves the owner's values, loads its own (0 until it writes some), makes it the owner and lifts its intercepts,
+ * and the guest re-executes the MOV — so no instruction decoding is needed (TCG has no decode assists).
+ * Residual (docs/security.md): breakpoints a guest enabled in DR7 before it lost ownership match the new owner's
+ * addresses until its next MOV DR; only a switch of DR0-DR3 before every VMRUN (sched.c) would close that.
+ */
+static struct guest *dr_owner;
+static uint64_t dr_saved[MAX_GUESTS][4];
+
+static void handle_dr(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	uint64_t *mine = dr_saved[g->id];
+	if (dr_owner != g) {
+		if (dr_owner) {
+			uint64_t *theirs = dr_saved[dr_owner->id];
+			__asm__ volatile("mov %%dr0, %0; mov %%dr1, %1; mov %%dr2, %2; mov %%dr3, %3"
+					 : "=r"(theirs[0]), "=r"(theirs[1]), "=r"(theirs[2]), "=r"(theirs[3]));
+			dr_owner->vmcb->control.intercept_dr_read |= INTERCEPT_DR0_3;
+			dr_owner->vmcb->control.intercept_dr_write |= INTERCEPT_DR0_3 | INTERCEPT_DR7;
+		}
+		__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
+				 : : "r"(mine[0]), "r"(mine[1]), "r"(mine[2]), "r"(mine[3]));
+		dr_owner = g;
+	}
+	g->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
+	g->vmcb->control.intercept_dr_write &= ~(INTERCEPT_DR0_3 | INTERCEPT_DR7);
+	/* RIP unchanged: the guest runs its MOV again, now without an exit. */
+}
+
 static const char *const svm_insn_names[] = {
 	[VMEXIT_VMRUN - VMEXIT_VMRUN] = "VMRUN", [VMEXIT_VMMCALL - VMEXIT_VMRUN] = "VMMCALL",
 	[VMEXIT_VMLOAD - VMEXIT_VMRUN] = "VMLOAD", [VMEXIT_VMSAVE - VMEXIT_VMRUN] = "VMSAVE",
@@ -128,6 +161,9 @@ static void handle_npf(struct cpu *c, struct guest *g)
 }
 
 static exit_handler_t *const exit_handlers[] = {
+	[VMEXIT_DR0_READ... VMEXIT_DR3_READ] = handle_dr,
+	[VMEXIT_DR0_WRITE... VMEXIT_DR3_WRITE] = handle_dr,
+	[VMEXIT_DR7_WRITE] = handle_dr,
 	[VMEXIT_INTR] = handle_intr,
 	[VMEXIT_NMI] = handle_ignore,
 	[VMEXIT_SMI] = handle_ignore,

@@ -1,7 +1,8 @@
 /*
  * vmcb.c — a guest's VMCB control area: what it may do without hvmm (APM Vol. 2 §15.9–15.13). The policy is
- * "intercept by default": every I/O port and MSR (maps filled with ones), all SVM instructions, CPUID, HLT,
- * physical interrupts (INTR/NMI/SMI/INIT) and shutdown. docs/guest-abi.md states what each intercept does.
+ * "intercept by default": every I/O port and MSR (maps filled with ones), all SVM instructions, CPUID, HLT, RDPMC,
+ * physical interrupts (INTR/NMI/SMI/INIT), shutdown, and DR0-DR3/DR7 accesses until the guest owns the debug
+ * registers. docs/guest-abi.md states what each intercept does.
  */
 #include <string.h>
 
@@ -36,6 +37,10 @@ void vmcb_init_control(struct guest *g)
 		vmcb_set_intercept1(v, misc1[i]);
 	for (unsigned i = 0; i < sizeof(misc2) / sizeof(misc2[0]); i++)
 		vmcb_set_intercept2(v, misc2[i]);
+
+	/* DR0-DR3 are not in the VMCB: hvmm hands them to one guest at a time (exit.c, handle_dr). */
+	v->control.intercept_dr_read = INTERCEPT_DR0_3;
+	v->control.intercept_dr_write = INTERCEPT_DR0_3 | INTERCEPT_DR7;
 
 	/* Physical interrupts are masked by the host's IF, not the guest's (APM §15.21.1). */
 	v->control.int_ctl = INT_CTL_V_INTR_MASKING;

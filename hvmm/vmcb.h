@@ -155,6 +155,10 @@ VMCB_CHECK(struct vmcb, save.g_pat, 0x668);
 VMCB_CHECK(struct vmcb, save.dbgctl, 0x670);
 VMCB_CHECK(struct vmcb, save.lastexcpto, 0x690);
 
+/* CR/DR intercept words at 000h-006h: bit n = CRn/DRn (exit codes 00h + n read, 10h + n write; 20h + n, 30h + n). */
+#define INTERCEPT_DR0_3 0x000fu
+#define INTERCEPT_DR7 (1u << 7)
+
 /* Intercept word 1 at 00Ch (exit code 60h + bit). */
 #define INTERCEPT1_INTR 0
 #define INTERCEPT1_NMI 1
@@ -210,6 +214,11 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define EVENT_TYPE_SOFT (4ull << 8)
 
 /* Exit codes (APM Appendix C). */
+#define VMEXIT_DR0_READ 0x020
+#define VMEXIT_DR3_READ 0x023
+#define VMEXIT_DR0_WRITE 0x030
+#define VMEXIT_DR3_WRITE 0x033
+#define VMEXIT_DR7_WRITE 0x037
 #define VMEXIT_EXCP_BASE 0x040
 #define VMEXIT_INTR 0x060
 #define VMEXIT_NMI 0x061

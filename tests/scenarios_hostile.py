@@ -22,8 +22,8 @@ MATMUL = f"{GUESTS}/matmul.elf name=matmul mem=16M"
 WELL_BEHAVED = [COUNTER, MATMUL]
 
 
-def hostile(guest: str, attack: str, mem: str = "4M", extra: str = "") -> str:
-    name = f"{guest.replace('hostile_', 'h')}-{attack}"
+def hostile(guest: str, attack: str, mem: str = "4M", extra: str = "", name: str = "") -> str:
+    name = name or f"{guest.replace('hostile_', 'h')}-{attack}"
     return f"{GUESTS}/{guest}.elf name={name} mem={mem} attack={attack} {extra}".rstrip()
 
 
@@ -149,7 +149,8 @@ CPU_ONE = {  # attack -> the kill reason under QEMU 7.2 TCG (silicon: #GP in the
     "cr3rsvd": INVALID,  # likewise
     "cr3out": npf(r"\w+", (4 << 20) + 0x10000, walk=True),  # everywhere
 }
-CPU_GUESTS = [hostile("hostile_cpu", a) for a in ["msr", "cr"] + list(CPU_ONE)]
+CPU_GUESTS = ([hostile("hostile_cpu", a) for a in ["msr", "cr"] + list(CPU_ONE)]
+              + [hostile("hostile_cpu", "dr", name=f"hcpu-dr{i}") for i in (1, 2)])
 
 
 def check_kill_or_gp(j: Judge, log: HvmmLog, name: str, attack: str, reason: str) -> None:
@@ -178,6 +179,9 @@ def judge_cpu(j: Judge, log: HvmmLog, ctx: Context) -> None:
         "CR8 (TPR) 15 survives a yield", "FS/GS/KERNEL_GS bases survive a yield"])
     for attack, reason in CPU_ONE.items():
         check_kill_or_gp(j, log, f"hcpu-{attack}", attack, reason)
+    for i in (1, 2):
+        check_passes(j, log, f"hcpu-dr{i}", ["DR0-DR3 start at 0, not another guest's values",
+                                             "own DR0-DR3 and DR7 survive 8 yields"])
 
 
 # ---- ports (guests/hostile_io.c) ----
