@@ -1,9 +1,26 @@
 /*
  * hypercall.c — VMMCALL handling (RAX = number; RDI, RSI, RDX = arguments; RAX = result) per hvmm/guest_abi.h.
- * Guest console output is collected per guest and printed one whole line at a time as "[<name>] <text>".
+ *
+ * Guest console policy (HVMM_HC_WRITE). Output is collected per guest and printed one whole line at a time as
+ * "[<name>] <text>", so lines of different guests never mix. Nothing a guest writes is dropped silently:
+ *  - A line longer than GUEST_LINE_MAX (200) bytes is printed in pieces of 200 bytes; every piece after the first
+ *    is marked "[<name>]+ <text>" (a continuation: join it to that guest's previous line). A line of exactly 200
+ *    bytes is one line. A partial last line is printed when the guest exits or is killed.
+ *  - Bytes are printed as they are, except '\r' (dropped), '\t' (a space) and other control or non-ASCII bytes
+ *    ('.'): the log stays one line per line.
+ *  - The console is synchronous (serial output, interrupts off), and slow: about 10 µs a byte under QEMU TCG,
+ *    87 µs at a real 115200-baud UART. So that a guest cannot stretch its time slice by writing, one VMMCALL
+ *    prints at most WRITE_CHUNK bytes of a write; a longer write is restarted transparently: hvmm remembers how
+ *    far it got and returns to the guest without advancing RIP, with every register as it was, so the guest's next
+ *    instruction is the same VMMCALL, which continues where the last chunk ended — or, when the slice ended in the
+ *    meantime, in the guest's next turn. The call returns the full length once everything is printed. A slice thus
+ *    runs over its end by at most one chunk (WRITE_CHUNK bytes plus one buffered line) of console output.
  */
 #include "hvmm/hypercall.h"
 
+#include <string.h>
+
+#include "fmt.h"
 #include "hvmm/console.h"
 #include "hvmm/exit.h"
 #include "hvmm/guest.h"
@@ -12,21 +29,50 @@
 #include "hvmm/vmcb.h"
 
 #define VMMCALL_LEN 3 /* 0F 01 D9 */
+#define WRITE_CHUNK 128 /* guest bytes per VMMCALL exit: ~1 ms under TCG, 11 ms at 115200 baud (policy above) */
+
+/* Per guest (indexed by id): is its buffered line the continuation of a piece already printed; its write in
+ * progress (the VMMCALL at rip with buffer buf and length len, of which done bytes are printed). */
+static uint8_t line_continues[MAX_GUESTS];
+static struct pending_write {
+	uint64_t rip, buf, len, done;
+} pending[MAX_GUESTS];
+
+_Static_assert(sizeof("[]+ ") - 1 + GUEST_NAME_MAX - 1 + GUEST_LINE_MAX + 1 <= CON_LINE_MAX,
+	       "a continuation piece fits one console line");
+
+/* Print g's buffered line (a continuation piece marked "[<name>]+ ") and empty the buffer. */
+static void print_line(struct guest *g)
+{
+	if (!line_continues[g->id]) {
+		con_guest_line(g->name, g->line, g->line_len);
+	} else {
+		char out[CON_LINE_MAX];
+		int pre = fmt_snprintf(out, sizeof(out), "[%s]+ ", g->name);
+		size_t len = pre < 0 ? 0 : (size_t)pre;
+		memcpy(out + len, g->line, g->line_len);
+		len += g->line_len;
+		out[len++] = '\n';
+		con_write(out, len);
+	}
+	g->line_len = 0;
+}
 
 void hypercall_flush_console(struct guest *g)
 {
-	if (g->line_len) {
-		con_guest_line(g->name, g->line, g->line_len);
-		g->line_len = 0;
-	}
+	if (g->line_len)
+		print_line(g);
+	line_continues[g->id] = 0;
+	pending[g->id].len = 0;
 }
 
-/* Append one guest byte to g's line; '\n' or a full buffer prints the line. Control bytes become '.'. */
+/* Append one guest byte to g's line; '\n' prints the line, a byte that does not fit prints the buffer as a piece
+ * first. Control bytes become '.'. */
 static void console_putc(struct guest *g, char ch)
 {
 	if (ch == '\n') {
-		con_guest_line(g->name, g->line, g->line_len);
-		g->line_len = 0;
+		print_line(g); /* never empty after a piece: a byte that does not fit is kept in the buffer */
+		line_continues[g->id] = 0;
 		return;
 	}
 	if (ch == '\r')
@@ -35,22 +81,42 @@ static void console_putc(struct guest *g, char ch)
 		ch = ' ';
 	if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
 		ch = '.';
+	if (g->line_len == GUEST_LINE_MAX) {
+		print_line(g);
+		line_continues[g->id] = 1;
+	}
 	g->line[g->line_len++] = ch;
-	if (g->line_len == GUEST_LINE_MAX)
-		hypercall_flush_console(g);
 }
 
-/* HVMM_HC_WRITE: copy len bytes at guest-physical buf to the console. */
-static int64_t hc_write(struct guest *g, uint64_t buf, uint64_t len)
+/*
+ * HVMM_HC_WRITE: copy len bytes at guest-physical buf to the console, at most WRITE_CHUNK of them per call.
+ * Returns len when done, or 1 with the write still in progress (the VMMCALL is to be restarted).
+ */
+static int hc_write(struct guest *g, uint64_t buf, uint64_t len, int64_t *ret)
 {
-	if (len > HVMM_WRITE_MAX)
-		return HVMM_EINVAL;
+	struct pending_write *w = &pending[g->id];
+	if (len > HVMM_WRITE_MAX) {
+		*ret = HVMM_EINVAL;
+		return 0;
+	}
 	const char *p = guest_ptr(g, buf, len);
-	if (!p)
-		return HVMM_EFAULT;
-	for (uint64_t i = 0; i < len; i++)
+	if (!p) {
+		*ret = HVMM_EFAULT;
+		return 0;
+	}
+	/* The guest ran nothing since the last chunk (it receives no interrupts), so a restart always matches. */
+	if (!(w->len && w->rip == g->vmcb->save.rip && w->buf == buf && w->len == len))
+		w->done = 0;
+	uint64_t end = len - w->done > WRITE_CHUNK ? w->done + WRITE_CHUNK : len;
+	for (uint64_t i = w->done; i < end; i++)
 		console_putc(g, p[i]);
-	return (int64_t)len;
+	if (end < len) {
+		*w = (struct pending_write){ g->vmcb->save.rip, buf, len, end };
+		return 1;
+	}
+	w->len = 0;
+	*ret = (int64_t)len;
+	return 0;
 }
 
 void handle_vmmcall(struct cpu *c, struct guest *g)
@@ -63,7 +129,8 @@ void handle_vmmcall(struct cpu *c, struct guest *g)
 	case HVMM_HC_NOP:
 		break;
 	case HVMM_HC_WRITE:
-		ret = hc_write(g, g->regs.rdi, g->regs.rsi);
+		if (hc_write(g, g->regs.rdi, g->regs.rsi, &ret))
+			return; /* RIP and RAX unchanged: the guest re-executes this VMMCALL to continue */
 		break;
 	case HVMM_HC_YIELD:
 		g->yield = 1;

@@ -27,6 +27,7 @@ _ERROR = re.compile(r"^hvmm: error: (.*)$")
 _PANIC = re.compile(r"hvmm: PANIC: ?(.*)$")
 _ALL_DONE = re.compile(r"^hvmm: all guests done\s*$")
 _CONSOLE = re.compile(r"^\[([^\]\s]+)\](?: (.*))?$")
+_CONTINUED = re.compile(r"^\[([^\]\s]+)\]\+ (.*)$")  # a later piece of a guest line longer than 200 bytes
 _KV = re.compile(r"(\w+)=(\S+)")
 
 LAG_FIELDS = ("n", "min", "p50", "p99", "max", "mean", "tsc_khz")
@@ -95,6 +96,14 @@ class HvmmLog:
         if m:
             self.output.append((i, m.group(1), m.group(2) or ""))
             return
+        m = _CONTINUED.match(s)
+        if m:  # join it to that guest's previous line
+            k = next((k for k in range(len(self.output) - 1, -1, -1) if self.output[k][1] == m.group(1)), None)
+            if k is None:
+                self.output.append((i, m.group(1), m.group(2)))
+            else:
+                self.output[k] = self.output[k][:2] + (self.output[k][2] + m.group(2),)
+            return
         if not s.startswith("hvmm: "):
             return
         m = _ERROR.match(s)
@@ -133,7 +142,7 @@ class HvmmLog:
         return self.lag_lines[-1] if self.lag_lines else None
 
     def console(self, name: str) -> List[str]:
-        """The console lines of one guest, in order."""
+        """The console lines of one guest, in order (the pieces of a line hvmm split joined again)."""
         return [text for _, n, text in self.output if n == name]
 
     def find_console(self, name: str, pattern: str) -> Optional[Tuple[int, re.Match]]:
