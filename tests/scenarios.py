@@ -285,6 +285,8 @@ import scenarios_bench  # noqa: E402  (measurement lines; two icount runs give i
 SCENARIOS += scenarios_bench.SCENARIOS
 import scenarios_hostile  # noqa: E402  (hostile guests beside counter and matmul; docs/security.md)
 SCENARIOS += scenarios_hostile.SCENARIOS
+import scenarios_soak  # noqa: E402  (soak of 32 guests, console flood, long lines)
+SCENARIOS += scenarios_soak.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:
