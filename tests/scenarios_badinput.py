@@ -142,23 +142,30 @@ def padded(name: str, length: int) -> str:
 def bad_arg_modules() -> List[Mod]:
     """Bad module arguments; shown_as is the name hvmm prints (guest<N> counts the guests loaded before)."""
     counter = f"{GUESTS}/counter.elf"
-    return [
+    mods = [
         Mod("mem0", None, "mem= must be between 2M and 16G", "mem=0", path=counter),
         Mod("mem1", None, "mem= must be between 2M and 16G", "mem=1", path=counter),
         Mod("mem1t", None, "mem= must be between 2M and 16G", "mem=1T", path=counter),
         Mod("mem17g", None, "mem= must be between 2M and 16G", "mem=17G", path=counter),
         Mod("memq", None, "mem= is not a size (use e.g. 16M, 512K, 1G)", "mem=16Q", path=counter),
+        Mod("memempty", None, "mem= is not a size (use e.g. 16M, 512K, 1G)", "mem=", path=counter),
         Mod("memhuge", None, "mem= is not a size (use e.g. 16M, 512K, 1G)", "mem=99999999999999999999M", path=counter),
         Mod("memlong", None, "mem= value is too long", "mem=" + "1" * 70, path=counter),
+        # in range, but more than QEMU's 512 MiB: the allocation fails and is reported; nothing leaks (later guests run)
+        Mod("mem16g", None, "not enough free memory for its RAM (mem=)", "mem=16G", path=counter),
+        Mod("", None, "name= must have 1 to 31 characters", path=counter, shown_as="guest0"),
         Mod("n" * 32, None, "name= must have 1 to 31 characters", path=counter, shown_as="guest0"),
         Mod("n" * 70, None, "name= is too long", path=counter, shown_as="guest0"),
         Mod("len255", None, None, padded("len255", PAD255), path=counter),
-        Mod("len256", None, "module command line longer than 255 bytes", padded("len256", PAD255 + 1), path=counter,
-            shown_as="10"),  # main.c names it by its module index
+        Mod("len256", None, "module command line longer than 255 bytes", padded("len256", PAD255 + 1), path=counter),
         Mod("counter", None, None, "mem=16M", path=f"{GUESTS}/counter.elf"),
         Mod("counter", None, "another guest already has this name", "mem=2M count=1", path=counter),
         Mod("exitcode", None, None, "mem=8M status=3", path=f"{GUESTS}/exitcode.elf"),
     ]
+    for i, m in enumerate(mods):
+        if m.name == "len256":
+            m.shown_as = str(i)  # hvmm/main.c names it by its module index, not guest<N>
+    return mods
 
 
 def write_modules(mods: List[Mod]) -> Callable[[str], None]:
@@ -194,7 +201,7 @@ def check_modules(j: Judge, log: HvmmLog, mods: List[Mod]) -> List[str]:
             continue
         shown = m.shown_as or m.name
         want = (shown, m.reason)
-        label = m.name if len(m.name) <= 24 else f"{m.name[:8]}...({len(m.name)} chars)"
+        label = m.name if 0 < len(m.name) <= 24 else f"name {m.name[:8]!r}...({len(m.name)} chars)"
         others = [r for n, r in got if n == shown]
         j.check(f"{label}: rejected: {m.reason}", want in got,
                 f"rejection lines for {shown}: {others}" if others else f"no 'hvmm: guest {shown} rejected:' line")
