@@ -17,6 +17,9 @@
 #define PM_TMR_HZ 3579545ull /* ACPI 6.x §4.8.3.3 */
 #define CAL_MS 20
 #define CAL_ROUNDS 3
+#define GIVE_UP_CYCLES (1ull << 31) /* a timer that has not run out by then is absent (20 ms is < 2^28 at 10 GHz) */
+#define PLAUSIBLE_MIN_KHZ 100000ull /* 100 MHz; QEMU with -icount shift=0 gives 1 GHz */
+#define PLAUSIBLE_MAX_KHZ 10000000ull /* 10 GHz */
 #define CROSSCHECK_PERCENT 2 /* a stated frequency further than this from the PIT's is not trusted */
 
 /* AMD MSRs (PPR for family 17h, "MSRC001_0015 HWCR", "MSRC001_0064 P-state 0"). */
@@ -39,8 +42,10 @@ static uint64_t pit_once(void)
 	outb(PIT_CH2, count >> 8);
 	outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01); /* gate high: start counting */
 	uint64_t t0 = rdtsc();
-	for (uint64_t spins = 0; !(inb(PORT_B) & 0x20); spins++)
-		if (spins > 100000000ull)
+	if (inb(PORT_B) & 0x20)
+		return 0; /* OUT is high before the count ran out: no 8254 behind port 61h (it may read 0xff) */
+	while (!(inb(PORT_B) & 0x20))
+		if (rdtsc() - t0 > GIVE_UP_CYCLES)
 			return 0; /* no PIT */
 	return rdtsc() - t0;
 }
@@ -61,14 +66,15 @@ static uint64_t pm_tmr_once(void)
 	uint32_t mask = acpi.pm_tmr_32bit ? 0xffffffffu : 0xffffffu, want = (uint32_t)(PM_TMR_HZ * CAL_MS / 1000);
 	uint32_t p0 = pm_tmr_read();
 	uint64_t t0 = rdtsc();
-	for (uint64_t spins = 0; ((pm_tmr_read() - p0) & mask) < want; spins++)
-		if (spins > 100000000ull)
+	while (((pm_tmr_read() - p0) & mask) < want)
+		if (rdtsc() - t0 > GIVE_UP_CYCLES)
 			return 0;
 	return rdtsc() - t0;
 }
 
-/* The shortest of CAL_ROUNDS measurements (the least disturbed), converted to kHz; 0 if the timer did not count. */
-static uint64_t measure(uint64_t (*once)(void))
+/* The shortest of CAL_ROUNDS measurements (the least disturbed), converted to kHz; 0 if the timer did not count or
+ * the result is implausible (a port that reads back garbage looks like a timer that ends at once). */
+static uint64_t measure(uint64_t (*once)(void), const char *what)
 {
 	uint64_t best = 0;
 	for (int i = 0; i < CAL_ROUNDS; i++) {
@@ -76,7 +82,12 @@ static uint64_t measure(uint64_t (*once)(void))
 		if (c && (!best || c < best))
 			best = c;
 	}
-	return best / CAL_MS;
+	uint64_t khz = best / CAL_MS;
+	if (khz && (khz < PLAUSIBLE_MIN_KHZ || khz > PLAUSIBLE_MAX_KHZ)) {
+		hlog("warning: tsc: %s gave an implausible %lu kHz; not used", what, khz);
+		return 0;
+	}
+	return khz;
 }
 
 static int pm_tmr_usable(void)
@@ -139,7 +150,7 @@ void tsc_calibrate(void)
 {
 	char how[128];
 	uint64_t stated = stated_khz(how, sizeof(how));
-	uint64_t pit = measure(pit_once);
+	uint64_t pit = measure(pit_once, "PIT channel 2");
 
 	if (stated) {
 		if (!pit) {
@@ -161,7 +172,7 @@ void tsc_calibrate(void)
 		hlog("tsc_khz=%lu (calibrated against PIT channel 2 over %d ms)", tsc_khz, CAL_MS);
 		return;
 	}
-	uint64_t pm = pm_tmr_usable() ? measure(pm_tmr_once) : 0;
+	uint64_t pm = pm_tmr_usable() ? measure(pm_tmr_once, "the ACPI PM timer") : 0;
 	if (pm) {
 		tsc_khz = pm;
 		hlog("tsc_khz=%lu (calibrated against the ACPI PM timer over %d ms; PIT channel 2 did not count)", tsc_khz,

@@ -5,6 +5,7 @@ tests/scenarios.py appends SCENARIOS to its manifest (this module imports that o
 imported first). QEMU's tables are known: SeaBIOS gives an ACPI 1.0 RSDP (RSDT) with PM1a_CNT at I/O 0x604, the q35
 machine a FADT with the reset register at I/O 0xcf9 (value 0xf), OVMF an ACPI 2.0 RSDP (XSDT) with PM1a_CNT at
 0xb004; every QEMU DSDT has \\_S5_ = Package {0, 0, 0, 0}, and QEMU shuts down (status 0) on SLP_TYP 0 | SLP_EN.
+`-machine pc,pit=off` removes the 8254, so the TSC is measured against the ACPI PM timer.
 """
 
 import os
@@ -29,7 +30,8 @@ def find(log: HvmmLog, pattern: str) -> Optional[re.Match]:
 
 def check_acpi(j: Judge, log: HvmmLog, root: str, cpus: int, pm1a: str, reset: Optional[str]) -> None:
     """The ACPI lines hvmm prints for QEMU's tables: root table kind, MADT CPUs, FADT registers, \\_S5_."""
-    j.check(f"acpi: rsdp line names the {root}", find(log, rf"^hvmm: acpi rsdp rev=\d+ oem=\"[^\"]*\" {root.lower()}=0x"),
+    j.check(f"acpi: rsdp line names the {root}",
+            find(log, rf"^hvmm: acpi rsdp rev=\d+ oem=\"[^\"]*\" {root.lower()}=0x"),
             "no 'hvmm: acpi rsdp' line with " + root.lower() + "=")
     j.check("acpi: tables listed (FACP and APIC)", find(log, r"^hvmm: acpi tables: .*FACP") and
             find(log, r"^hvmm: acpi tables: .*APIC"))
@@ -89,10 +91,22 @@ def judge_acpi_q35_smp(j: Judge, log: HvmmLog, ctx: Context) -> None:
 def judge_acpi_uefi(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.checks = [c for c in j.checks if c[0] != EXIT_PORT_CHECK]
     j.check("QEMU exited by itself (status 0)", ctx.qemu_status == 0, f"qemu exit status {ctx.qemu_status}")
-    j.check("acpi: rsdp rev=2 from multiboot2 tag 15", find(log, r"^hvmm: acpi rsdp rev=2 .*\(from multiboot2 tag 15\)"))
+    j.check("acpi: rsdp rev=2 from multiboot2 tag 15",
+            find(log, r"^hvmm: acpi rsdp rev=2 .*\(from multiboot2 tag 15\)"))
     check_acpi(j, log, "XSDT", 1, "io:0xb004", None)
-    j.check("power off: ACPI S5 through PM1a_CNT io:0xb004", find(log, r"^hvmm: power off: ACPI S5 \(PM1a_CNT io:0xb004"))
+    j.check("power off: ACPI S5 through PM1a_CNT io:0xb004",
+            find(log, r"^hvmm: power off: ACPI S5 \(PM1a_CNT io:0xb004"))
     check_counter(j, log, "counter", 5)
+
+
+def judge_acpi_pmtimer(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    # -machine pc,pit=off: no 8254, so the TSC is measured against the ACPI PM timer from the FADT.
+    m = find(log, r"^hvmm: tsc_khz=(\d+) \(calibrated against the ACPI PM timer over \d+ ms; "
+                  r"PIT channel 2 did not count\)$")
+    j.check("tsc: tsc_khz=<kHz> (calibrated against the ACPI PM timer ...; PIT channel 2 did not count)",
+            m and 100000 <= int(m.group(1)) <= 10000000, m.group(0) if m else "no PM-timer tsc_khz line")
+    check_counter(j, log, "counter", 5)
+    check_exitcode(j, log)
 
 
 COUNTER5 = COUNTER + " count=5"
@@ -100,6 +114,8 @@ COUNTER5 = COUNTER + " count=5"
 SCENARIOS: List[Scenario] = [
     Scenario("acpi-poweroff", [COUNTER5, EXITCODE], judge_acpi_poweroff, cmdline="slice=10ms", timeout=60),
     Scenario("acpi-q35-smp", [COUNTER5, EXITCODE], judge_acpi_q35_smp, qemu_args=["-machine", "q35", "-smp", "2"],
+             timeout=60),
+    Scenario("acpi-pmtimer", [COUNTER5, EXITCODE], judge_acpi_pmtimer, qemu_args=["-machine", "pc,pit=off"],
              timeout=60),
 ]
 if os.path.isfile(OVMF):  # UEFI firmware is optional (tools/deps installs it); ~5-20 s slower than SeaBIOS
