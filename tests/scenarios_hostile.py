@@ -215,10 +215,13 @@ def judge_time(j: Judge, log: HvmmLog, ctx: Context) -> None:
         j.check("htime-storm: a storm (>= 1000 CPUID and >= 1000 VMMCALL exits)", cpuid >= 1000 and calls >= 1000,
                 f"cpuid={cpuid} vmmcall={calls}")
     check_exit(j, log, "htime-storm", 0)
-    counter_done = log.find_console("counter", r"^counter done")
-    j.check("counter done before the storm ended (the storm did not starve it)",
-            done is not None and counter_done is not None and counter_done[0] < done[0],
-            f"counter done at line {counter_done and counter_done[0]}, storm done at {done and done[0]}")
+    # Starvation would leave the counter (which yields after every line) at a standstill while the storm runs; with
+    # fair round-robin it prints a line per round of slices (all 20 on an idle host, about 10 on a loaded one).
+    start = log.find_console("htime-storm", r"^storm start")
+    during = [i for i, n, t in log.output if n == "counter" and t.startswith("count ")
+              and start is not None and done is not None and start[0] < i < done[0]]
+    j.check("counter printed >= 5 lines while the storm ran (not starved)", len(during) >= 5,
+            f"{len(during)} counter lines between storm start and storm done")
     check_kill(j, log, "htime-int3", r"^triple fault \(shutdown\)", "int3")
     check_kill(j, log, "htime-intn", r"^triple fault \(shutdown\)", "int 0x80")
 
