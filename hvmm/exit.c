@@ -112,6 +112,7 @@ static void handle_dr(struct cpu *c, struct guest *g)
 					 : "=r"(theirs[0]), "=r"(theirs[1]), "=r"(theirs[2]), "=r"(theirs[3]));
 			dr_owner->vmcb->control.intercept_dr_read |= INTERCEPT_DR0_3;
 			dr_owner->vmcb->control.intercept_dr_write |= INTERCEPT_DR0_3 | INTERCEPT_DR7;
+			dr_owner->vmcb->control.clean &= ~VMCB_CLEAN_I;
 		}
 		__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
 				 : : "r"(mine[0]), "r"(mine[1]), "r"(mine[2]), "r"(mine[3]));
@@ -119,6 +120,7 @@ static void handle_dr(struct cpu *c, struct guest *g)
 	}
 	g->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
 	g->vmcb->control.intercept_dr_write &= ~(INTERCEPT_DR0_3 | INTERCEPT_DR7);
+	g->vmcb->control.clean &= ~VMCB_CLEAN_I;
 	/* RIP unchanged: the guest runs its MOV again, now without an exit. */
 }
 

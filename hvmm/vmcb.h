@@ -202,6 +202,8 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define INT_CTL_V_IRQ (1u << 8)
 #define INT_CTL_V_INTR_MASKING (1u << 24)
 
+#define VMCB_CLEAN_I (1u << 0) /* clean bit: intercepts, TSC offset, pause filter (APM §15.15.3) */
+
 #define NP_ENABLE (1ull << 0)
 #define INT_STATE_SHADOW (1ull << 0)
 
