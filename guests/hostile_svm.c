@@ -8,6 +8,9 @@
  *            never intercepts XSETBV) with bad values once CR4.OSXSAVE is set.
  *   vmrun, vmload, vmsave, stgi, clgi, skinit, invlpga
  *            executes that SVM instruction (RAX = a page-aligned GPA of its own RAM): hvmm must kill the guest.
+ *   vmrunbad VMRUN, VMLOAD, VMSAVE with a misaligned RAX and with RAX beyond MAXPHYADDR. QEMU >= 7.2.10 checks RAX
+ *            before the intercept and raises #GP in the guest (svm-facts §1.6), which survives and exits 0; a CPU with
+ *            NestedVirtVmcbAddrChk exits instead, and hvmm kills the guest. Either is contained.
  */
 #include <string.h>
 
@@ -115,6 +118,20 @@ int guest_main(const struct hvmm_bootinfo *bi)
 				  "r11", "memory");
 		gprintf("NOT CONTAINED: %s returned (%s)\n", attack, hidt_name(v));
 		return 1;
+	}
+	if (!strcmp(attack, "vmrunbad")) {
+		static const uint64_t rax[] = { 0x200001, 1ull << 45 };
+		static const char *const insn[] = { "vmrun", "vmload", "vmsave" };
+		for (unsigned i = 0; i < 3; i++)
+			for (unsigned k = 0; k < 2; k++) {
+				gprintf("try %s with rax=0x%llx\n", insn[i], (unsigned long long)rax[k]);
+				long v = i == 0 ? HIDT_TRY(".byte 0x0f, 0x01, 0xd8", : : "a"(rax[k]) : "memory")
+				       : i == 1 ? HIDT_TRY(".byte 0x0f, 0x01, 0xda", : : "a"(rax[k]) : "memory")
+						: HIDT_TRY(".byte 0x0f, 0x01, 0xdb", : : "a"(rax[k]) : "memory");
+				hostile_check(v == 13, "bad VMCB address raises #GP before the intercept",
+					      "%s rax=0x%llx: %s", insn[i], (unsigned long long)rax[k], hidt_name(v));
+			}
+		return hostile_status();
 	}
 	if (strcmp(attack, "misc")) {
 		gprintf("FAIL unknown attack=%s\n", attack);

@@ -74,7 +74,7 @@ def svm_line(log: HvmmLog) -> Dict[str, int]:
 # ---- privileged and SVM instructions (guests/hostile_svm.c) ----
 
 SVM_FATAL = ["vmrun", "vmload", "vmsave", "stgi", "clgi", "skinit", "invlpga"]
-SVM_GUESTS = [hostile("hostile_svm", "misc")] + [hostile("hostile_svm", a) for a in SVM_FATAL]
+SVM_GUESTS = [hostile("hostile_svm", "misc")] + [hostile("hostile_svm", a) for a in SVM_FATAL + ["vmrunbad"]]
 
 
 def judge_svm(j: Judge, log: HvmmLog, ctx: Context) -> None:
@@ -87,6 +87,14 @@ def judge_svm(j: Judge, log: HvmmLog, ctx: Context) -> None:
         "xsetbv xcr0=2", "xsetbv xcr0 bit 63", "xsetbv xcr1"])
     for a in SVM_FATAL:
         check_kill(j, log, f"hsvm-{a}", rf"^executed {a.upper()} \(SVM instructions are reserved to hvmm\)", a)
+    # A bad RAX: QEMU >= 7.2.10 raises #GP before the intercept (6 PASS lines); with NestedVirtVmcbAddrChk the CPU
+    # exits instead and hvmm kills the guest at the first attempt.
+    if "hsvm-vmrunbad" in log.killed:
+        check_kill(j, log, "hsvm-vmrunbad", r"^executed VMRUN \(SVM instructions are reserved to hvmm\)", "vmrun")
+    else:
+        check_passes(j, log, "hsvm-vmrunbad", ["bad VMCB address raises #GP before the intercept"])
+        n = sum(1 for t in log.console("hsvm-vmrunbad") if t.startswith("PASS bad VMCB address"))
+        j.check("hsvm-vmrunbad: 6 bad VMCB addresses raised #GP", n == 6, f"{n} PASS lines")
 
 
 # ---- memory (guests/hostile_mem.c) ----
