@@ -27,10 +27,6 @@ def hostile(guest: str, attack: str, mem: str = "4M", extra: str = "", name: str
     return f"{GUESTS}/{guest}.elf name={name} mem={mem} attack={attack} {extra}".rstrip()
 
 
-def name_of(spec: str) -> str:
-    return next(w[5:] for w in spec.split() if w.startswith("name="))
-
-
 def check_well_behaved(j: Judge, log: HvmmLog) -> None:
     check_counter(j, log)
     check_matmul(j, log)
