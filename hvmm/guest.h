@@ -38,9 +38,13 @@ struct guest {
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image (APM Vol. 5 FXSAVE) */
 	int yield; /* give up the CPU after this exit */
 
-	/* Console line buffer: output is flushed one whole line at a time. */
+	/* Console (hypercall.c): output is flushed one whole line at a time. */
 	char line[GUEST_LINE_MAX];
 	uint32_t line_len;
+	uint8_t line_continues; /* the buffered line continues a piece already printed */
+	struct pending_write { /* an HVMM_HC_WRITE in progress: the VMMCALL at rip, done of len bytes at buf */
+		uint64_t rip, buf, len, done;
+	} write;
 
 	/* Statistics. */
 	uint64_t switches_in; /* times scheduled in from another guest */

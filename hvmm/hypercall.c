@@ -31,20 +31,13 @@
 #define VMMCALL_LEN 3 /* 0F 01 D9 */
 #define WRITE_CHUNK 128 /* guest bytes per VMMCALL exit: ~1 ms under TCG, 11 ms at 115200 baud (policy above) */
 
-/* Per guest (indexed by id): is its buffered line the continuation of a piece already printed; its write in
- * progress (the VMMCALL at rip with buffer buf and length len, of which done bytes are printed). */
-static uint8_t line_continues[MAX_GUESTS];
-static struct pending_write {
-	uint64_t rip, buf, len, done;
-} pending[MAX_GUESTS];
-
 _Static_assert(sizeof("[]+ ") - 1 + GUEST_NAME_MAX - 1 + GUEST_LINE_MAX + 1 <= CON_LINE_MAX,
 	       "a continuation piece fits one console line");
 
 /* Print g's buffered line (a continuation piece marked "[<name>]+ ") and empty the buffer. */
 static void print_line(struct guest *g)
 {
-	if (!line_continues[g->id]) {
+	if (!g->line_continues) {
 		con_guest_line(g->name, g->line, g->line_len);
 	} else {
 		char out[CON_LINE_MAX];
@@ -62,8 +55,8 @@ void hypercall_flush_console(struct guest *g)
 {
 	if (g->line_len)
 		print_line(g);
-	line_continues[g->id] = 0;
-	pending[g->id].len = 0;
+	g->line_continues = 0;
+	g->write.len = 0;
 }
 
 /* Append one guest byte to g's line; '\n' prints the line, a byte that does not fit prints the buffer as a piece
@@ -72,7 +65,7 @@ static void console_putc(struct guest *g, char ch)
 {
 	if (ch == '\n') {
 		print_line(g); /* never empty after a piece: a byte that does not fit is kept in the buffer */
-		line_continues[g->id] = 0;
+		g->line_continues = 0;
 		return;
 	}
 	if (ch == '\r')
@@ -83,7 +76,7 @@ static void console_putc(struct guest *g, char ch)
 		ch = '.';
 	if (g->line_len == GUEST_LINE_MAX) {
 		print_line(g);
-		line_continues[g->id] = 1;
+		g->line_continues = 1;
 	}
 	g->line[g->line_len++] = ch;
 }
@@ -94,7 +87,7 @@ static void console_putc(struct guest *g, char ch)
  */
 static int hc_write(struct guest *g, uint64_t buf, uint64_t len, int64_t *ret)
 {
-	struct pending_write *w = &pending[g->id];
+	struct pending_write *w = &g->write;
 	if (len > HVMM_WRITE_MAX) {
 		*ret = HVMM_EINVAL;
 		return 0;
