@@ -59,11 +59,17 @@ void con_init(void)
 
 void con_disable_vga(void) { vga_ok = 0; }
 
+static int serial_wedged; /* the UART stopped draining: serial output was given up (said on the other consoles) */
+
+/* Send one byte; a UART that does not drain for a long time is given up, and that is announced, not silent. */
 static void serial_putc(char c)
 {
 	for (unsigned spins = 0; !(inb(COM1 + UART_LSR) & UART_LSR_THRE); spins++)
-		if (spins > 1000000) /* a wedged UART must not hang hvmm */
+		if (spins > 1000000) { /* a wedged UART must not hang hvmm */
+			serial_ok = 0;
+			serial_wedged = 1;
 			return;
+		}
 	outb(COM1 + UART_THR, (uint8_t)c);
 }
 
@@ -168,6 +174,10 @@ void con_write(const char *s, size_t n)
 	}
 	if (fb_ok)
 		status_update();
+	if (serial_wedged) {
+		serial_wedged = 0;
+		hlog("warning: COM1 stopped accepting bytes; serial output stopped here (screen only from now on)");
+	}
 }
 
 void vhlog(const char *fmt, va_list ap)
