@@ -15,6 +15,8 @@
 #define CPUID1_ECX_AVX (1u << 28)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID1_ECX_MONITOR (1u << 3)
+#define CPUID7_ECX_PKU (1u << 3)
+#define CPUID7_ECX_OSPKE (1u << 4)
 #define CPUID80000001_ECX_SVM (1u << 2)
 #define CPUID80000001_ECX_MONITORX (1u << 29)
 
@@ -43,8 +45,10 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 		r.ecx |= CPUID1_ECX_HYPERVISOR;
 		break;
 	case 7:
-		if (subleaf == 0)
+		if (subleaf == 0) {
 			r.ebx &= ~((1u << 5) | (1u << 16)); /* AVX2, AVX-512F: need XSAVE state */
+			r.ecx &= ~(CPUID7_ECX_PKU | CPUID7_ECX_OSPKE); /* PKRU is not switched (exit.c) */
+		}
 		break;
 	case 0xd: /* XSAVE enumeration */
 		r = (struct cpuid_regs){ 0 };

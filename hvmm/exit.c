@@ -11,6 +11,7 @@
 #include "hvmm/percpu.h"
 #include "hvmm/svm.h"
 #include "hvmm/vmcb.h"
+#include "hvmm/x86.h"
 
 #define VEC_UD 6
 #define VEC_GP 13
@@ -19,6 +20,12 @@
 #define NPF_INFO_WRITE (1ull << 1) /* EXITINFO1 of #NPF (APM §15.25.6) */
 #define NPF_INFO_FETCH (1ull << 4)
 #define NPF_INFO_GUEST_WALK (1ull << 33) /* the fault hit a guest page-table access */
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
+#define CPUID1_ECX_XSAVE (1u << 26)
+#define CPUID7_ECX_PKU (1u << 3)
+#define XCR0_RESET 0x1u /* x87 only */
+#define XCR0_AVX (1u << 2)
 
 void exit_skip_insn(struct guest *g, unsigned len)
 {
@@ -194,6 +201,42 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_XSETBV] = handle_ud,
 };
 
+/*
+ * XCR0 and PKRU are not in the VMCB, hvmm does not switch them, and the guests are not offered XSAVE or PKU (cpuid.c).
+ * A guest can still set CR4.OSXSAVE and CR4.PKE (CR4 writes are not intercepted), then WRPKRU — and under QEMU TCG,
+ * which never generates the XSETBV intercept, XSETBV and AVX. Left alone, the next guest would read those values (and
+ * the YMM upper halves: hvmm switches the FXSAVE state only). So at every exit of a guest that set either bit — before
+ * any other guest can run — hvmm takes the features back: both CR4 bits are cleared in its VMCB, PKRU and XCR0 return
+ * to their reset values and the YMM upper halves are zeroed. The host has the features, or the guest could not have
+ * set the bits; hvmm enables them in its own CR4 just for the reset.
+ */
+static void reclaim_unswitched_state(struct guest *g, int state_valid)
+{
+	uint64_t bits;
+	if (state_valid) {
+		bits = g->vmcb->save.cr4 & (CR4_OSXSAVE | CR4_PKE);
+	} else { /* VMEXIT_INVALID: the saved CR4 means nothing (svm-facts §10), reset whatever the CPU has */
+		bits = ((cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) ? CR4_OSXSAVE : 0) |
+		       ((cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ecx & CPUID7_ECX_PKU)) ? CR4_PKE : 0);
+	}
+	if (!bits)
+		return;
+	uint64_t cr4 = read_cr4();
+	write_cr4(cr4 | bits);
+	if (bits & CR4_PKE)
+		__asm__ volatile("wrpkru" : : "a"(0), "c"(0), "d"(0) : "memory");
+	if (bits & CR4_OSXSAVE) {
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		if (lo & XCR0_AVX)
+			__asm__ volatile("vzeroupper");
+		__asm__ volatile("xsetbv" : : "a"(XCR0_RESET), "d"(0), "c"(0) : "memory");
+	}
+	write_cr4(cr4);
+	if (state_valid)
+		g->vmcb->save.cr4 &= ~bits;
+}
+
 /* Print the VMCB fields that explain an exit nobody handles, then stop the guest. */
 static void handle_unknown(struct guest *g)
 {
@@ -216,6 +259,7 @@ void exit_dispatch(struct cpu *c, struct guest *g)
 	v->control.eventinj = (v->control.exitintinfo & EVENT_VALID) ? v->control.exitintinfo : 0;
 	c->m.exits++;
 	g->exits++;
+	reclaim_unswitched_state(g, (uint32_t)code != VMEXIT_INVALID);
 
 	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (svm-facts §3.1) */
 		guest_kill(g, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
