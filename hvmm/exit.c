@@ -102,32 +102,35 @@ static void handle_rdpmc(struct cpu *c, struct guest *g)
  * CPU: README): a guest that is not their owner has its MOVs from/to DR0-DR3 and to DR7 intercepted; its first such
  * MOV saves the owner's values, loads its own (0 until it writes some), makes it the owner and lifts its intercepts,
  * and the guest re-executes the MOV — so no instruction decoding is needed (TCG has no decode assists).
- * Residual (docs/security.md): breakpoints a guest enabled in DR7 before it lost ownership match the new owner's
- * addresses until its next MOV DR; only a switch of DR0-DR3 before every VMRUN (sched.c) would close that.
+ * A guest whose DR7 enables breakpoints claims the registers when it is switched in (sched.c), so its breakpoints
+ * never compare against another guest's addresses.
  */
-static struct guest *dr_owner;
-static uint64_t dr_saved[MAX_GUESTS][4];
+static struct guest *dr_owner; /* per CPU once SMP exists */
+
+void exit_dr_claim(struct guest *g)
+{
+	if (dr_owner == g)
+		return;
+	if (dr_owner) {
+		uint64_t *theirs = dr_owner->dr;
+		__asm__ volatile("mov %%dr0, %0; mov %%dr1, %1; mov %%dr2, %2; mov %%dr3, %3"
+				 : "=r"(theirs[0]), "=r"(theirs[1]), "=r"(theirs[2]), "=r"(theirs[3]));
+		dr_owner->vmcb->control.intercept_dr_read |= INTERCEPT_DR0_3;
+		dr_owner->vmcb->control.intercept_dr_write |= INTERCEPT_DR0_3 | INTERCEPT_DR7;
+		dr_owner->vmcb->control.clean &= ~VMCB_CLEAN_I;
+	}
+	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
+			 : : "r"(g->dr[0]), "r"(g->dr[1]), "r"(g->dr[2]), "r"(g->dr[3]));
+	dr_owner = g;
+	g->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
+	g->vmcb->control.intercept_dr_write &= ~(INTERCEPT_DR0_3 | INTERCEPT_DR7);
+	g->vmcb->control.clean &= ~VMCB_CLEAN_I;
+}
 
 static void handle_dr(struct cpu *c, struct guest *g)
 {
 	(void)c;
-	uint64_t *mine = dr_saved[g->id];
-	if (dr_owner != g) {
-		if (dr_owner) {
-			uint64_t *theirs = dr_saved[dr_owner->id];
-			__asm__ volatile("mov %%dr0, %0; mov %%dr1, %1; mov %%dr2, %2; mov %%dr3, %3"
-					 : "=r"(theirs[0]), "=r"(theirs[1]), "=r"(theirs[2]), "=r"(theirs[3]));
-			dr_owner->vmcb->control.intercept_dr_read |= INTERCEPT_DR0_3;
-			dr_owner->vmcb->control.intercept_dr_write |= INTERCEPT_DR0_3 | INTERCEPT_DR7;
-			dr_owner->vmcb->control.clean &= ~VMCB_CLEAN_I;
-		}
-		__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
-				 : : "r"(mine[0]), "r"(mine[1]), "r"(mine[2]), "r"(mine[3]));
-		dr_owner = g;
-	}
-	g->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
-	g->vmcb->control.intercept_dr_write &= ~(INTERCEPT_DR0_3 | INTERCEPT_DR7);
-	g->vmcb->control.clean &= ~VMCB_CLEAN_I;
+	exit_dr_claim(g);
 	/* RIP unchanged: the guest runs its MOV again, now without an exit. */
 }
 

@@ -37,6 +37,7 @@ struct guest {
 	struct gpregs regs;
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image (APM Vol. 5 FXSAVE) */
 	int yield; /* give up the CPU after this exit */
+	uint64_t dr[4]; /* DR0-DR3 while another guest owns the debug registers (exit.c) */
 
 	/* Console (hypercall.c): output is flushed one whole line at a time. */
 	char line[GUEST_LINE_MAX];

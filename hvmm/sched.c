@@ -56,12 +56,15 @@ static void start_slice(struct cpu *c)
 	lapic_timer_oneshot(c->slice_ticks);
 }
 
-/* Switch the FPU/SSE state from c->current to g (APM Vol. 2 §15.5.1: VMRUN does not switch it). */
-static void switch_fpu(struct cpu *c, struct guest *g)
+/* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): x87/SSE, and DR0-DR3 when g's
+ * DR7 enables a breakpoint (DR7 bits 7:0). */
+static void switch_state(struct cpu *c, struct guest *g)
 {
 	if (c->current)
 		__asm__ volatile("fxsave64 %0" : "=m"(c->current->fpu));
 	__asm__ volatile("fxrstor64 %0" : : "m"(g->fpu));
+	if (g->vmcb->save.dr7 & 0xff)
+		exit_dr_claim(g);
 }
 
 void sched_run(struct cpu *c)
@@ -71,7 +74,7 @@ void sched_run(struct cpu *c)
 	c->asid_generation = 1;
 	c->next_asid = c->max_asid + 1; /* the first guest opens a new generation: flush all */
 	if (g) {
-		switch_fpu(c, g);
+		switch_state(c, g);
 		c->current = g;
 		start_slice(c);
 	}
@@ -91,7 +94,7 @@ void sched_run(struct cpu *c)
 		if (c->timer_fired)
 			c->m.sched_tsc = rdtsc();
 		if (next != g) {
-			switch_fpu(c, next);
+			switch_state(c, next);
 			c->current = next;
 		}
 		start_slice(c);
