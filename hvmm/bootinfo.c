@@ -26,7 +26,8 @@ int bootinfo_copy(uint32_t magic, uint64_t mbi_pa)
 	bootinfo.mbi_start = mbi_pa;
 	bootinfo.mbi_end = mbi_pa + total;
 	if (info->cmdline)
-		strlcpy(bootinfo.cmdline, info->cmdline, sizeof(bootinfo.cmdline));
+		bootinfo.cmdline_truncated =
+			strlcpy(bootinfo.cmdline, info->cmdline, sizeof(bootinfo.cmdline)) >= sizeof(bootinfo.cmdline);
 	if (info->loader_name)
 		strlcpy(bootinfo.loader, info->loader_name, sizeof(bootinfo.loader));
 

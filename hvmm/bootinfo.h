@@ -17,6 +17,7 @@ struct boot_module {
 
 struct bootinfo {
 	char cmdline[BOOT_CMDLINE_MAX]; /* hvmm's command line */
+	int cmdline_truncated; /* it was longer than BOOT_CMDLINE_MAX - 1 bytes */
 	char loader[64];
 	uint64_t mbi_start, mbi_end; /* the MBI itself, reserved until guests are loaded */
 	unsigned nmmap;

@@ -45,6 +45,18 @@ static void guest_free(struct guest *g)
 	pmm_free(g, sizeof(*g));
 }
 
+/* A name tools can find in the log: "[<name>] " prefixes and "guest <name> ..." words (docs/serial-log.md). */
+static int name_valid(const char *s)
+{
+	for (; *s; s++) {
+		char ch = *s;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+		      ch == '.' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
 /* Parse name= and mem= from the module command line into g. Returns 0, or -1 with *why. */
 static int guest_parse_args(struct guest *g, const char *cmdline, const char **why)
 {
@@ -65,6 +77,10 @@ static int guest_parse_args(struct guest *g, const char *cmdline, const char **w
 		if (!strcmp(key, "name")) {
 			if (!val[0] || strlen(val) >= GUEST_NAME_MAX) {
 				*why = "name= must have 1 to 31 characters";
+				return -1;
+			}
+			if (!name_valid(val)) {
+				*why = "name= may hold only letters, digits, '_', '.' and '-'";
 				return -1;
 			}
 			strlcpy(g->name, val, sizeof(g->name));
@@ -89,13 +105,14 @@ static int guest_parse_args(struct guest *g, const char *cmdline, const char **w
 	return 0;
 }
 
-struct guest *guest_create(const void *image, uint64_t len, const char *cmdline)
+struct guest *guest_create(const void *image, uint64_t len, const char *cmdline, int cmdline_truncated,
+			   unsigned index)
 {
 	const char *why = NULL;
 	struct guest *g = pmm_alloc(sizeof(*g), PAGE_SIZE);
 	char fallback[GUEST_NAME_MAX];
 
-	fmt_snprintf(fallback, sizeof(fallback), "guest%u", nguests);
+	fmt_snprintf(fallback, sizeof(fallback), "guest%u", index);
 	if (!g) {
 		hlog("guest %s rejected: out of memory for its state", fallback);
 		return NULL;
@@ -109,6 +126,10 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline)
 	}
 	if (guest_parse_args(g, cmdline, &why))
 		goto reject;
+	if (cmdline_truncated) { /* checked after name= so the rejection names the guest */
+		why = "module command line longer than 255 bytes";
+		goto reject;
+	}
 
 	g->ram_hpa = (uint64_t)pmm_alloc(g->ram_size, LARGE_PAGE_SIZE);
 	if (!g->ram_hpa) {

@@ -57,9 +57,11 @@ struct guest {
 extern struct guest *guests[MAX_GUESTS];
 extern unsigned nguests;
 
-/* Create a guest from boot module (image[0..len), module command line). On failure print
- * "hvmm: guest <name> rejected: <reason>", free what was allocated and return NULL. */
-struct guest *guest_create(const void *image, uint64_t len, const char *cmdline);
+/* Create a guest from boot module number index (image[0..len), its command line, cut short if cmdline_truncated).
+ * Its name is name= or "guest<index>". On failure print "hvmm: guest <name> rejected: <reason>", free what was
+ * allocated and return NULL. */
+struct guest *guest_create(const void *image, uint64_t len, const char *cmdline, int cmdline_truncated,
+			   unsigned index);
 
 /* Stop g: print "hvmm: guest <name> killed: <reason> rip=<hex>" and mark it killed. */
 void guest_kill(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

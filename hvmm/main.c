@@ -38,15 +38,13 @@ static void load_guests(void)
 {
 	for (unsigned i = 0; i < bootinfo.nmod; i++) {
 		struct boot_module *m = &bootinfo.mod[i];
-		if (m->cmdline_truncated) {
-			hlog("guest %u rejected: module command line longer than %u bytes", i, GUEST_CMDLINE_MAX - 1);
-			continue;
-		}
-		guest_create((const void *)m->start, m->end - m->start, m->cmdline);
+		guest_create((const void *)m->start, m->end - m->start, m->cmdline, m->cmdline_truncated, i);
 		pmm_release_module(m->start, m->end);
 	}
-	if (bootinfo.nmod_dropped)
-		hlog("warning: %u modules beyond the first %u were ignored", bootinfo.nmod_dropped, MB2_MAX_MODULES);
+	/* Modules the MBI parser did not keep: their command lines are unknown, so they are named by position. */
+	for (unsigned i = 0; i < bootinfo.nmod_dropped; i++)
+		hlog("guest guest%u rejected: too many modules (hvmm keeps the first %u)", bootinfo.nmod + i,
+		     MB2_MAX_MODULES);
 }
 
 void hvmm_main(uint32_t magic, uint32_t mbi_pa)
@@ -59,6 +57,8 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	if (bootinfo_copy(magic, mbi_pa))
 		power_off(POWER_ERROR);
 	config_parse(bootinfo.cmdline);
+	if (bootinfo.cmdline_truncated)
+		hlog("warning: hvmm's command line is longer than %u bytes; the rest was ignored", BOOT_CMDLINE_MAX - 1);
 	hlog("command line: \"%s\" (loader: %s)", bootinfo.cmdline, bootinfo.loader[0] ? bootinfo.loader : "?");
 	con_framebuffer(bootinfo.has_fb ? &bootinfo.fb : NULL); /* VGA text, framebuffer console, or none */
 
