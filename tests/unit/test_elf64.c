@@ -369,13 +369,7 @@ static void test_truncation(void)
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
-static uint64_t next_random(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static uint64_t next_random(void) { return unit_random(&rng); }
 
 /* Random damage to the header and program headers: whatever is accepted must satisfy the whole contract. */
 static void test_random_damage(void)

@@ -458,13 +458,7 @@ static void test_truncation(void)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
-static uint64_t next_random(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static uint64_t next_random(void) { return unit_random(&rng); }
 
 /* Random damage: whatever is accepted must keep every pointer and string inside the MBI. */
 static void test_random_damage(void)

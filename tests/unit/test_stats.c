@@ -12,13 +12,7 @@ static struct stats st, st2; /* about 33 KiB each: kept off the stack */
 
 static uint64_t rng = 0x853c49e6748fea9bull;
 
-static uint64_t next_random(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static uint64_t next_random(void) { return unit_random(&rng); }
 
 static int cmp_u64(const void *a, const void *b)
 {

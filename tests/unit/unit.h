@@ -10,6 +10,7 @@
 #ifndef HVMM_TESTS_UNIT_H
 #define HVMM_TESTS_UNIT_H
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -42,6 +43,15 @@ static int __attribute__((format(printf, 4, 5), unused)) unit_check(int ok, cons
 
 /* CHECK(cond, "what %d", args...): one check; evaluates to cond's truth. */
 #define CHECK(cond, ...) unit_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+
+/* A deterministic xorshift64 step for randomised tests: advances *state (never 0) and returns it. */
+static inline uint64_t unit_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
 
 /* Print the summary line; return the process exit status (0 only when nothing failed). */
 static int __attribute__((unused)) unit_done(void)
