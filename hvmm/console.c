@@ -118,10 +118,10 @@ static void status_update(void)
 	if (lag->n)
 		fmt_snprintf(line, sizeof(line),
 			     " hvmm | guests %u/%u running | switches %lu | exits %lu | lag p50<%lu p99<%lu cycles", running,
-			     nguests, c->m.switches, c->m.exits, 2ul << b50, 2ul << b99);
+			     nguests, c->m.switches, measure_exits(), 2ul << b50, 2ul << b99);
 	else
 		fmt_snprintf(line, sizeof(line), " hvmm | guests %u/%u running | switches %lu | exits %lu | %lu lines",
-			     running, nguests, c->m.switches, c->m.exits, lines_out);
+			     running, nguests, c->m.switches, measure_exits(), lines_out);
 	fbcon_status_default(line);
 }
 

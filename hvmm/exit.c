@@ -163,7 +163,7 @@ static void handle_task_switch(struct cpu *c, struct guest *g)
 		   g->vmcb->control.exitinfo1 & 0xffff);
 }
 
-static void handle_npf(struct cpu *c, struct guest *g)
+static void __attribute__((noinline)) handle_npf(struct cpu *c, struct guest *g)
 {
 	(void)c;
 	uint64_t gpa = g->vmcb->control.exitinfo2, info = g->vmcb->control.exitinfo1;
@@ -213,7 +213,7 @@ static exit_handler_t *const exit_handlers[] = {
  * to their reset values and the YMM upper halves are zeroed. The host has the features, or the guest could not have
  * set the bits; hvmm enables them in its own CR4 just for the reset.
  */
-static void reclaim_unswitched_state(struct guest *g, int state_valid)
+static void __attribute__((noinline, cold)) reclaim_unswitched_state(struct guest *g, int state_valid)
 {
 	uint64_t bits;
 	if (state_valid) {
@@ -241,7 +241,7 @@ static void reclaim_unswitched_state(struct guest *g, int state_valid)
 }
 
 /* Print the VMCB fields that explain an exit nobody handles, then stop the guest. */
-static void handle_unknown(struct guest *g)
+static void __attribute__((noinline, cold)) handle_unknown(struct guest *g)
 {
 	struct vmcb *v = g->vmcb;
 	hlog("guest %s: unhandled #VMEXIT exitcode=0x%lx exitinfo1=0x%lx exitinfo2=0x%lx exitintinfo=0x%lx", g->name,
@@ -260,14 +260,15 @@ void exit_dispatch(struct cpu *c, struct guest *g)
 	/* An event whose delivery the exit interrupted is re-injected, else lost (APM §15.7.2). EVENTINJ must be
 	 * rewritten before every VMRUN: silicon does not clear it. */
 	v->control.eventinj = (v->control.exitintinfo & EVENT_VALID) ? v->control.exitintinfo : 0;
-	c->m.exits++;
 	g->exits++;
-	reclaim_unswitched_state(g, (uint32_t)code != VMEXIT_INVALID);
 
 	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (svm-facts §3.1) */
+		reclaim_unswitched_state(g, 0);
 		guest_kill(g, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
 		return;
 	}
+	if (v->save.cr4 & (CR4_OSXSAVE | CR4_PKE)) /* rare: keep the common path short */
+		reclaim_unswitched_state(g, 1);
 	if (code == VMEXIT_NPF) {
 		handle_npf(c, g);
 		return;

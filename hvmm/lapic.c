@@ -28,6 +28,7 @@
 
 static uint64_t lapic_base;
 uint64_t lapic_eoi_reg; /* address of the EOI register, for isr.S's timer handler */
+volatile uint32_t *lapic_timer_init_reg; /* the timer's initial-count register (lapic.h) */
 
 static uint32_t lapic_read(uint32_t reg) { return (uint32_t)mmio_read32(lapic_base + reg); }
 static void lapic_write(uint32_t reg, uint32_t v) { mmio_write32(lapic_base + reg, v); }
@@ -38,6 +39,7 @@ uint32_t lapic_init(uint64_t tsc_khz)
 	wrmsr(MSR_APIC_BASE, msr | APIC_BASE_ENABLE);
 	lapic_base = msr & APIC_BASE_ADDR_MASK;
 	lapic_eoi_reg = lapic_base + LAPIC_EOI;
+	lapic_timer_init_reg = (volatile uint32_t *)(lapic_base + LAPIC_TIMER_INIT);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
@@ -62,6 +64,5 @@ uint32_t lapic_init(uint64_t tsc_khz)
 	return per_ms;
 }
 
-void lapic_timer_oneshot(uint32_t ticks) { lapic_write(LAPIC_TIMER_INIT, ticks); }
 
 void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }

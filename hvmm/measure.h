@@ -30,7 +30,6 @@ struct cpu_measure {
 	struct switch_rec rec[SWITCH_REC_MAX];
 	uint32_t nrec;
 	uint64_t switches; /* guest-to-guest switches */
-	uint64_t exits; /* #VMEXITs handled in C (fast-path exits are counted in each guest's VMCB) */
 	uint64_t last_exit_tsc; /* TSC of the latest #VMEXIT on this CPU */
 	uint64_t first_entry_tsc; /* TSC of the first VMRUN on this CPU */
 	uint64_t sched_tsc; /* TSC when the scheduler chose the next guest after a timer interrupt, or 0 */
@@ -42,6 +41,8 @@ struct guest;
 void measure_init(struct cpu_measure *m);
 /* Account one VMRUN of g on c that followed c's previous #VMEXIT (stamps in the guests' gpregs). */
 void measure_entry(struct cpu *c, struct guest *g);
+/* All #VMEXITs so far, fast path included (summed over the guests). */
+uint64_t measure_exits(void);
 /* Exits g took on the fast path in vmrun.S (counted in its VMCB). */
 uint64_t measure_fast_exits(const struct guest *g);
 /* Print the summary lines of docs/serial-log.md for c and every guest. */

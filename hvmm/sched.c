@@ -16,11 +16,12 @@
 /* The runnable guest after prev in round-robin order (prev itself if it is the only one), or NULL. */
 static struct guest *pick_next(struct guest *prev)
 {
-	unsigned start = prev ? prev->id + 1 : 0;
-	for (unsigned k = 0; k < nguests; k++) {
-		struct guest *g = guests[(start + k) % nguests];
-		if (g->state == GUEST_RUNNABLE)
-			return g;
+	unsigned i = prev ? prev->id + 1 : 0;
+	for (unsigned k = 0; k < nguests; k++, i++) {
+		if (i >= nguests)
+			i = 0; /* no division on the switch path */
+		if (guests[i]->state == GUEST_RUNNABLE)
+			return guests[i];
 	}
 	return NULL;
 }
