@@ -1,6 +1,6 @@
 """Measurement scenarios: the benchmark guest's table and summary lines, and that two icount runs repeat exactly.
 
-Under `-icount shift=N` RDTSC counts 2^N per retired instruction, so every figure must be identical from run to run
+Under `-icount shift=0` RDTSC counts retired instructions, so every figure must be identical from run to run
 (docs/measurement.md). The judge boots the same ISO a second time and compares the measurement lines.
 """
 
@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import benchlog  # noqa: E402
 
-ICOUNT = ["-icount", "shift=7,sleep=off"]
+ICOUNT = ["-icount", "shift=0,sleep=off"]
 FIGURES = re.compile(r"(\] lat op=|hvmm: native op=|hvmm: lag |hvmm: dist |hvmm: hist |hvmm: time |hvmm: guest \S+ exit=)")
 
 
