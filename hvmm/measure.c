@@ -82,7 +82,6 @@ void measure_entry(struct cpu *c, struct guest *g)
 	if (a) {
 		uint64_t lag = r->entry_tsc - m->last_exit_tsc;
 		if (a != g) {
-			stats_add(&m->lag, lag);
 			if (m->nrec < SWITCH_REC_MAX) {
 				struct switch_rec *rec = &m->rec[m->nrec++];
 				rec->lag = lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
@@ -93,6 +92,8 @@ void measure_entry(struct cpu *c, struct guest *g)
 					rec->stage[ST_IRQ_TO_SCHED] = (uint32_t)(m->sched_tsc - c->irq_tsc);
 					rec->stage[ST_SCHED_TO_ENTRY] = (uint32_t)(r->entry_tsc - m->sched_tsc);
 				}
+			} else {
+				stats_add(&m->lag, lag); /* beyond the records; merged with them at report time */
 			}
 			m->switches++;
 			g->switches_in++;
@@ -141,12 +142,16 @@ void measure_report(struct cpu *c)
 		in_guests += guests[i]->runtime;
 	hlog("time elapsed=%lu guests=%lu hvmm_ppm=%lu (first VMRUN to last #VMEXIT, TSC cycles)", elapsed, in_guests,
 	     elapsed >= 1000000 ? (elapsed - in_guests) / (elapsed / 1000000) : 0);
-	stats_summarize(&m->lag, &sum);
+	static struct stats all, part; /* large: not on the stack */
+	stats_init(&all); /* every switch: the records, then what came after them */
+	for (uint32_t k = 0; k < m->nrec; k++)
+		stats_add(&all, m->rec[k].lag);
+	stats_merge(&all, &m->lag);
+	stats_summarize(&all, &sum);
 	hlog("lag n=%lu min=%lu p50=%lu p99=%lu max=%lu mean=%lu tsc_khz=%lu", sum.n, sum.min, sum.p50, sum.p99, sum.max,
 	     sum.mean, tsc_khz);
 	hlog("lag_ns p50=%lu p99=%lu max=%lu", tsc_to_ns(sum.p50), tsc_to_ns(sum.p99), tsc_to_ns(sum.max));
-	report_dist("switch", &m->lag);
-	static struct stats part; /* large: not on the stack */
+	report_dist("switch", &all);
 	for (int i = 0; i < SW_NREASONS; i++) {
 		stats_init(&part);
 		for (uint32_t k = 0; k < m->nrec; k++)

@@ -23,10 +23,10 @@ struct switch_rec {
 };
 
 struct cpu_measure {
-	struct stats lag; /* every switch A -> B, A != B: entry(B) - exit(A), TSC cycles, whole run */
+	struct stats lag; /* switches A -> B (A != B) after the first SWITCH_REC_MAX: entry(B) - exit(A), TSC cycles */
 	struct stats reentry_by[RE_NREASONS]; /* exit(A) -> entry(A), TSC cycles */
-	/* The first SWITCH_REC_MAX switches in detail (by reason, by stage), summarised at report time so the switch
-	 * path itself stays short. */
+	/* The first SWITCH_REC_MAX switches in detail (lag, reason, stages), summarised at report time so the switch
+	 * path itself stays short; the "lag" summary merges them with the lag statistics of the later ones. */
 	struct switch_rec rec[SWITCH_REC_MAX];
 	uint32_t nrec;
 	uint64_t switches; /* guest-to-guest switches */

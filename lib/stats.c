@@ -113,3 +113,50 @@ void stats_summarize(struct stats *s, struct stats_summary *out)
 	out->p99 = stats_percentile(s->sample, s->nsamples, 990);
 	out->p999 = stats_percentile(s->sample, s->nsamples, 999);
 }
+
+/* Keep k of the sorted a[0..n) (k <= n): the order statistics at evenly spaced ranks, written to out[0..k). */
+static void pick_spaced(const uint64_t *a, uint32_t n, uint32_t k, uint64_t *out)
+{
+	for (uint32_t i = 0; i < k; i++)
+		out[i] = a[(uint32_t)(((uint64_t)(2 * i + 1) * n) / (2 * (uint64_t)k))];
+}
+
+void stats_merge(struct stats *dst, struct stats *src)
+{
+	static uint64_t merged[STATS_MAX_SAMPLES]; /* 32 KiB: not on a small kernel stack; not reentrant */
+
+	if (src->n == 0)
+		return;
+	if (dst->n == 0 || src->min < dst->min)
+		dst->min = src->min;
+	if (dst->n == 0 || src->max > dst->max)
+		dst->max = src->max;
+	dst->sum = src->sum > UINT64_MAX - dst->sum ? UINT64_MAX : dst->sum + src->sum;
+	for (int b = 0; b < STATS_HIST_BUCKETS; b++)
+		dst->hist[b] += src->hist[b];
+
+	uint64_t n_dst = dst->n, n_src = src->n;
+	dst->n += src->n;
+	if (dst->nsamples == n_dst && src->nsamples == n_src && dst->nsamples + src->nsamples <= STATS_MAX_SAMPLES) {
+		memcpy(dst->sample + dst->nsamples, src->sample, src->nsamples * sizeof(src->sample[0]));
+		dst->nsamples += src->nsamples;
+		return;
+	}
+	/* Each side's samples stand for its n values: take both sides in proportion to n, at least one of each. */
+	uint32_t k_src = n_src < (UINT64_MAX / 2) / STATS_MAX_SAMPLES
+				 ? (uint32_t)((STATS_MAX_SAMPLES * n_src + dst->n / 2) / dst->n)
+				 : (uint32_t)(n_src / (dst->n / STATS_MAX_SAMPLES)); /* n >= 2^51: no overflow, no 128-bit */
+	if (k_src == 0)
+		k_src = 1;
+	if (k_src > src->nsamples)
+		k_src = src->nsamples;
+	uint32_t k_dst = STATS_MAX_SAMPLES - k_src;
+	if (k_dst > dst->nsamples)
+		k_dst = dst->nsamples;
+	heapsort_u64(dst->sample, dst->nsamples);
+	heapsort_u64(src->sample, src->nsamples);
+	pick_spaced(dst->sample, dst->nsamples, k_dst, merged);
+	pick_spaced(src->sample, src->nsamples, k_src, merged + k_dst);
+	memcpy(dst->sample, merged, (k_dst + k_src) * sizeof(merged[0]));
+	dst->nsamples = k_dst + k_src;
+}

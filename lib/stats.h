@@ -25,6 +25,12 @@ void stats_init(struct stats *s);
 void stats_add(struct stats *s, uint64_t v);
 /* Summarise s. Sorts s->sample in place (adding more samples afterwards is still allowed). */
 void stats_summarize(struct stats *s, struct stats_summary *out);
+/*
+ * Add everything src describes to dst (src is sorted in place). n, min, max, sum and the histogram merge exactly.
+ * The samples merge exactly while both sides kept every value and they fit in STATS_MAX_SAMPLES; otherwise dst keeps
+ * a stratified sample: evenly spaced order statistics of each side, in proportion to the values each represents.
+ */
+void stats_merge(struct stats *dst, struct stats *src);
 /* Nearest-rank percentile (permille 0..1000) of sorted[0..n); 0 when n == 0. */
 uint64_t stats_percentile(const uint64_t *sorted, uint32_t n, uint32_t permille);
 

@@ -8,7 +8,7 @@
 #include "stats.h"
 #include "unit.h"
 
-static struct stats st, st2; /* about 33 KiB each: kept off the stack */
+static struct stats st, st2, st3; /* about 33 KiB each: kept off the stack */
 
 static uint64_t rng = 0x853c49e6748fea9bull;
 
@@ -218,11 +218,55 @@ static void test_histogram_and_sum(void)
 	CHECK(st.n == 0 && st.nsamples == 0 && st.sum == 0 && st.hist[2] == 0, "stats_init resets a used struct");
 }
 
+/* stats_merge: exact while everything fits, close to the true percentiles beyond. */
+static void test_merge(void)
+{
+	static uint64_t all[150000];
+	struct stats_summary a, b;
+
+	stats_init(&st);
+	stats_init(&st2);
+	stats_init(&st3);
+	for (int i = 0; i < 3000; i++) {
+		uint64_t v = next_random() % 100000;
+		stats_add(i < 1000 ? &st : &st2, v);
+		stats_add(&st3, v);
+	}
+	stats_merge(&st, &st2);
+	stats_summarize(&st, &a);
+	stats_summarize(&st3, &b);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0, "merge of 1000 + 2000 samples equals one stats of all 3000");
+	CHECK(memcmp(st.hist, st3.hist, sizeof(st.hist)) == 0 && st.sum == st3.sum, "merged histogram and sum exact");
+
+	stats_init(&st2);
+	stats_merge(&st, &st2);
+	stats_summarize(&st, &a);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0, "merging an empty stats changes nothing");
+
+	stats_init(&st);
+	stats_init(&st2);
+	for (int i = 0; i < 150000; i++) {
+		all[i] = i < 100000 ? next_random() % 1000000 : 1000000 + next_random() % 1000000;
+		stats_add(i < 100000 ? &st : &st2, all[i]);
+	}
+	stats_merge(&st, &st2);
+	stats_summarize(&st, &a);
+	qsort(all, 150000, sizeof(all[0]), cmp_u64);
+	uint64_t t50 = reference_percentile(all, 150000, 500), t90 = reference_percentile(all, 150000, 900);
+	CHECK(a.n == 150000 && a.min == all[0] && a.max == all[149999], "large merge: n, min, max exact");
+	CHECK(a.p50 > t50 * 97 / 100 && a.p50 < t50 * 103 / 100, "large merge: p50 %llu within 3%% of %llu",
+	      (unsigned long long)a.p50, (unsigned long long)t50);
+	CHECK(a.p90 > t90 * 97 / 100 && a.p90 < t90 * 103 / 100, "large merge: p90 %llu within 3%% of %llu",
+	      (unsigned long long)a.p90, (unsigned long long)t90);
+	CHECK(st.nsamples <= STATS_MAX_SAMPLES, "large merge keeps at most %d samples", STATS_MAX_SAMPLES);
+}
+
 int main(void)
 {
 	test_percentile();
 	test_summary();
 	test_reservoir();
 	test_histogram_and_sum();
+	test_merge();
 	return unit_done();
 }
