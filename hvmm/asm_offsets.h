@@ -16,8 +16,8 @@
 #define VMCB_RAX 0x5f8
 
 /* struct cpu (hvmm/percpu.h). */
-#define CPU_TIMER_FIRED 0x34
-#define CPU_TIMER_IRQS 0x38
-#define CPU_IRQ_TSC 0x40
+#define CPU_TIMER_FIRED 0x3c
+#define CPU_TIMER_IRQS 0x40
+#define CPU_IRQ_TSC 0x48
 
 #endif

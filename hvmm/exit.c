@@ -105,10 +105,10 @@ static void handle_rdpmc(struct cpu *c, struct guest *g)
  * A guest whose DR7 enables breakpoints claims the registers when it is switched in (sched.c), so its breakpoints
  * never compare against another guest's addresses.
  */
-static struct guest *dr_owner; /* per CPU once SMP exists */
-
-void exit_dr_claim(struct guest *g)
+void exit_dr_claim(struct cpu *c, struct guest *g)
 {
+	struct guest *dr_owner = c->dr_owner;
+
 	if (dr_owner == g)
 		return;
 	if (dr_owner) {
@@ -121,7 +121,7 @@ void exit_dr_claim(struct guest *g)
 	}
 	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
 			 : : "r"(g->dr[0]), "r"(g->dr[1]), "r"(g->dr[2]), "r"(g->dr[3]));
-	dr_owner = g;
+	c->dr_owner = g;
 	g->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
 	g->vmcb->control.intercept_dr_write &= ~(INTERCEPT_DR0_3 | INTERCEPT_DR7);
 	g->vmcb->control.clean &= ~VMCB_CLEAN_I;
@@ -129,8 +129,7 @@ void exit_dr_claim(struct guest *g)
 
 static void handle_dr(struct cpu *c, struct guest *g)
 {
-	(void)c;
-	exit_dr_claim(g);
+	exit_dr_claim(c, g);
 	/* RIP unchanged: the guest runs its MOV again, now without an exit. */
 }
 

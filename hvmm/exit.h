@@ -17,8 +17,8 @@ void exit_skip_insn(struct guest *g, unsigned len);
 /* Inject exception vector vec (with error code err when has_err) at the next VMRUN (APM §15.20). */
 void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err);
 
-/* Give g the debug registers DR0-DR3 (saving the previous owner's): see handle_dr in exit.c. */
-void exit_dr_claim(struct guest *g);
+/* Give g the debug registers DR0-DR3 of CPU c (saving the previous owner's): see handle_dr in exit.c. */
+void exit_dr_claim(struct cpu *c, struct guest *g);
 
 exit_handler_t handle_cpuid, handle_msr, handle_ioio, handle_vmmcall;
 

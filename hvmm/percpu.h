@@ -18,6 +18,7 @@ struct cpu {
 
 	struct guest *current; /* guest whose VMCB is loaded by the next VMRUN */
 	struct guest *prev; /* guest of the previous VMRUN, NULL before the first */
+	struct guest *dr_owner; /* whose DR0-DR3 are loaded (exit.c, handle_dr) */
 
 	/* Local APIC timer (one-shot per slice); timer_fired, timer_irqs and irq_tsc are written by isr.S. */
 	uint32_t slice_ticks; /* LAPIC timer ticks per slice */

@@ -65,7 +65,7 @@ static void switch_state(struct cpu *c, struct guest *g)
 		__asm__ volatile("fxsave64 %0" : "=m"(c->current->fpu));
 	__asm__ volatile("fxrstor64 %0" : : "m"(g->fpu));
 	if (g->vmcb->save.dr7 & 0xff)
-		exit_dr_claim(g);
+		exit_dr_claim(c, g);
 }
 
 void sched_run(struct cpu *c)
