@@ -24,7 +24,7 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/elf64.c lib/mb2.c lib/cmdline.c lib/stats
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c) $(wildcard hvmm/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
-GUEST_RT_SRCS := $(wildcard guests/rt/*.c) $(wildcard guests/rt/*.S) lib/string.c lib/fmt.c
+GUEST_RT_SRCS := $(wildcard guests/rt/*.c) $(wildcard guests/rt/*.S) lib/string.c lib/fmt.c lib/cmdline.c
 GUEST_RT_OBJS := $(patsubst %,$(B)/guest-obj/%.o,$(GUEST_RT_SRCS))
 GUEST_NAMES := $(basename $(notdir $(wildcard guests/*.c guests/*.S)))
 GUEST_ELFS := $(patsubst %,$(B)/guests/%.elf,$(GUEST_NAMES))

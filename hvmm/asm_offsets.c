@@ -13,6 +13,7 @@ _Static_assert(offsetof(struct vmcb, control.nrip) == VMCB_NRIP, "VMCB_NRIP");
 _Static_assert(VMCB_HOST_FAST_EXITS >= 0x3e0 && VMCB_HOST_FAST_EXITS + 8 <= 0x400, "host-software VMCB area");
 _Static_assert(offsetof(struct vmcb, save.rip) == VMCB_RIP, "VMCB_RIP");
 _Static_assert(offsetof(struct vmcb, save.rax) == VMCB_RAX, "VMCB_RAX");
+_Static_assert(ASM_VMEXIT_VMMCALL == VMEXIT_VMMCALL, "ASM_VMEXIT_VMMCALL");
 _Static_assert(offsetof(struct cpu, timer_fired) == CPU_TIMER_FIRED, "CPU_TIMER_FIRED");
 _Static_assert(offsetof(struct cpu, timer_irqs) == CPU_TIMER_IRQS, "CPU_TIMER_IRQS");
 _Static_assert(offsetof(struct cpu, irq_tsc) == CPU_IRQ_TSC, "CPU_IRQ_TSC");

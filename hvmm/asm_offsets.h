@@ -15,6 +15,10 @@
 #define VMCB_RIP 0x578
 #define VMCB_RAX 0x5f8
 
+/* Constants vmrun.S shares with C. */
+#define ASM_VMEXIT_VMMCALL 0x081 /* = VMEXIT_VMMCALL (vmcb.h) */
+#define VMMCALL_LEN 3 /* 0F 01 D9 */
+
 /* struct cpu (hvmm/percpu.h). */
 #define CPU_TIMER_FIRED 0x3c
 #define CPU_TIMER_IRQS 0x40

@@ -201,10 +201,10 @@ void hlog(const char *fmt, ...)
 	va_end(ap);
 }
 
-void con_guest_line(const char *name, const char *text, size_t n)
+void con_guest_line(const char *name, const char *text, size_t n, int continued)
 {
 	char line[CON_LINE_MAX];
-	int pre = fmt_snprintf(line, sizeof(line), "[%s] ", name);
+	int pre = fmt_snprintf(line, sizeof(line), continued ? "[%s]+ " : "[%s] ", name);
 	size_t len = pre < 0 ? 0 : (size_t)pre;
 	if (len > sizeof(line) / 2)
 		len = sizeof(line) / 2;

@@ -27,7 +27,8 @@ void con_write(const char *s, size_t n);
 /* Print one line "hvmm: <formatted>\n"; fmt has no trailing newline. */
 void hlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vhlog(const char *fmt, va_list ap);
-/* Print one guest console line "[<name>] <text>\n" in a single write, so lines never mix. */
-void con_guest_line(const char *name, const char *text, size_t n);
+/* Print one guest console line "[<name>] <text>\n" ("[<name>]+ <text>\n" when it continues the previous one) in a
+ * single write, so lines never mix. */
+void con_guest_line(const char *name, const char *text, size_t n, int continued);
 
 #endif

@@ -7,14 +7,13 @@
 #include <stddef.h>
 
 #include "hvmm/console.h"
+#include "hvmm/desc.h"
 #include "hvmm/guest.h"
 #include "hvmm/percpu.h"
 #include "hvmm/svm.h"
 #include "hvmm/vmcb.h"
 #include "hvmm/x86.h"
 
-#define VEC_UD 6
-#define VEC_GP 13
 #define RDPMC_LEN 2 /* 0F 33 */
 #define RDPMC_MAX_COUNTER 5 /* PerfCtr0-5: the legacy four plus the core extension (APM Vol. 2 §13.2) */
 #define NPF_INFO_WRITE (1ull << 1) /* EXITINFO1 of #NPF (APM §15.25.6) */

@@ -15,15 +15,12 @@
 #include "hvmm/vmcb.h"
 #include "hvmm/x86.h"
 
-#define IOPM_BYTES (12 * 1024)
-#define MSRPM_BYTES (8 * 1024)
 #define FXSAVE_FCW 0 /* FXSAVE image offsets (AMD APM Vol. 5, FXSAVE) */
 #define FXSAVE_MXCSR 24
 
 struct guest *guests[MAX_GUESTS];
 unsigned nguests;
 
-void vmcb_init_control(struct guest *g);
 
 void *guest_ptr(const struct guest *g, uint64_t gpa, uint64_t len)
 {

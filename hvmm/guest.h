@@ -63,6 +63,9 @@ extern unsigned nguests;
 struct guest *guest_create(const void *image, uint64_t len, const char *cmdline, int cmdline_truncated,
 			   unsigned index);
 
+/* Fill in g->vmcb's control area: intercepts, permission maps, nested paging (vmcb.c). */
+void vmcb_init_control(struct guest *g);
+
 /* Stop g: print "hvmm: guest <name> killed: <reason> rip=<hex>" and mark it killed. */
 void guest_kill(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

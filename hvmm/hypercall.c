@@ -18,9 +18,7 @@
  */
 #include "hvmm/hypercall.h"
 
-#include <string.h>
-
-#include "fmt.h"
+#include "hvmm/asm_offsets.h"
 #include "hvmm/console.h"
 #include "hvmm/exit.h"
 #include "hvmm/guest.h"
@@ -28,7 +26,6 @@
 #include "hvmm/tsc.h"
 #include "hvmm/vmcb.h"
 
-#define VMMCALL_LEN 3 /* 0F 01 D9 */
 #define WRITE_CHUNK 128 /* guest bytes per VMMCALL exit: ~1 ms under TCG, 11 ms at 115200 baud (policy above) */
 
 _Static_assert(sizeof("[]+ ") - 1 + GUEST_NAME_MAX - 1 + GUEST_LINE_MAX + 1 <= CON_LINE_MAX,
@@ -37,17 +34,7 @@ _Static_assert(sizeof("[]+ ") - 1 + GUEST_NAME_MAX - 1 + GUEST_LINE_MAX + 1 <= C
 /* Print g's buffered line (a continuation piece marked "[<name>]+ ") and empty the buffer. */
 static void print_line(struct guest *g)
 {
-	if (!g->line_continues) {
-		con_guest_line(g->name, g->line, g->line_len);
-	} else {
-		char out[CON_LINE_MAX];
-		int pre = fmt_snprintf(out, sizeof(out), "[%s]+ ", g->name);
-		size_t len = pre < 0 ? 0 : (size_t)pre;
-		memcpy(out + len, g->line, g->line_len);
-		len += g->line_len;
-		out[len++] = '\n';
-		con_write(out, len);
-	}
+	con_guest_line(g->name, g->line, g->line_len, g->line_continues);
 	g->line_len = 0;
 }
 

@@ -3,11 +3,11 @@
  * IN reads all ones (an empty bus), OUT is dropped, string I/O raises #GP. EXITINFO2 holds the next RIP even without
  * NRIPS (APM §15.10.2).
  */
+#include "hvmm/desc.h"
 #include "hvmm/exit.h"
 #include "hvmm/guest.h"
 #include "hvmm/vmcb.h"
 
-#define VEC_GP 13
 
 void handle_ioio(struct cpu *c, struct guest *g)
 {

@@ -3,12 +3,12 @@
  * own EFER (SVME kept set: APM §15.5.1) and PAT (G_PAT), and read the TSC; any other MSR raises #GP, as a
  * non-existent MSR does on hardware.
  */
+#include "hvmm/desc.h"
 #include "hvmm/exit.h"
 #include "hvmm/guest.h"
 #include "hvmm/vmcb.h"
 #include "hvmm/x86.h"
 
-#define VEC_GP 13
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 /* A PAT value is valid if every byte is a defined memory type: 0, 1, 4, 5, 6 or 7 (APM Vol. 2 §7.8.1). */

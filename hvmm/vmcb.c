@@ -9,10 +9,7 @@
 #include "hvmm/guest.h"
 #include "hvmm/vmcb.h"
 
-#define IOPM_BYTES (12 * 1024) /* APM §15.10.1: 12 KiB, 3 contiguous pages */
-#define MSRPM_BYTES (8 * 1024) /* APM §15.11: 8 KiB, 2 contiguous pages */
 
-void vmcb_init_control(struct guest *g);
 /* Fill in g->vmcb's control area; g->iopm, g->msrpm and g->ncr3 must already exist. */
 void vmcb_init_control(struct guest *g)
 {

@@ -268,6 +268,9 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define SEG_ATTR_TSS64_BUSY 0x008b /* P | type 0xB */
 #define SEG_ATTR_LDT 0x0082 /* P | type 2 */
 
+#define IOPM_BYTES (12 * 1024) /* APM §15.10.1: 12 KiB, 3 contiguous pages */
+#define MSRPM_BYTES (8 * 1024) /* APM §15.11: 8 KiB, 2 contiguous pages */
+
 #define GUEST_PAT_DEFAULT 0x0007040600070406ull /* power-on PAT (APM §7.8.2) */
 
 #endif

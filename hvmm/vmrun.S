@@ -21,8 +21,6 @@
 #include "hvmm/gpregs.h"
 #include "hvmm/guest_abi.h"
 
-#define VMEXIT_VMMCALL 0x81
-#define VMMCALL_LEN 3
 
 	.text
 	.globl svm_world_switch
@@ -66,7 +64,7 @@ svm_world_switch:
 .Lvmrun:
 	vmrun %rax
 	/* #VMEXIT: GIF = 0, RAX = guest VMCB PA, RSP = host, every other GPR holds a guest value. */
-	cmpq $VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
+	cmpq $ASM_VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
 	jne .Lslow_exit
 	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
 	jne .Lslow_exit

@@ -85,7 +85,7 @@ long gputs(const char *s);
  * Copies the value into val[0..valsz) NUL-terminated (truncated if needed); returns 1 when found, 0 otherwise.
  */
 int rt_arg_str(const struct hvmm_bootinfo *bi, const char *key, char *val, size_t valsz);
-/* The value of key as an unsigned number (decimal or 0x-hex, optional K/M/G binary suffix), or def when absent or
+/* The value of key as an unsigned number (lib/cmdline.h parse_size: decimal or 0x-hex, optional K/M/G/T), or def when absent or
  * malformed. */
 uint64_t rt_arg_u64(const struct hvmm_bootinfo *bi, const char *key, uint64_t def);
 /* The value of key as a signed decimal (optional leading '-') or 0x-hex number, or def when absent or malformed. */

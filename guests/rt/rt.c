@@ -1,5 +1,6 @@
 /* The guest runtime's out-of-line parts: exit, printing through HVMM_HC_WRITE, and command-line lookup. */
 #include <string.h>
+#include "cmdline.h"
 #include "fmt.h"
 #include "hvmm.h"
 
@@ -40,97 +41,28 @@ long gputs(const char *s)
 	return hc_write(s, strlen(s));
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 int rt_arg_str(const struct hvmm_bootinfo *bi, const char *key, char *val, size_t valsz)
 {
-	const char *p = bi->cmdline;
-	const char *end = bi->cmdline + strnlen(bi->cmdline, sizeof(bi->cmdline));
-	size_t klen = strlen(key);
-	int found = 0;
+	struct cmdline_iter it;
+	char k[64], v[sizeof(bi->cmdline)];
+	int r, found = 0;
 
-	while (p < end) {
-		while (p < end && is_space(*p))
-			p++;
-		const char *tok = p;
-		while (p < end && !is_space(*p))
-			p++;
-		size_t tlen = (size_t)(p - tok);
-		if (tlen < klen || memcmp(tok, key, klen) != 0)
+	cmdline_init(&it, bi->cmdline);
+	while ((r = cmdline_next(&it, k, sizeof(k), v, sizeof(v))) != 0) {
+		if (r < 0 || strcmp(k, key))
 			continue;
-		const char *v;
-		size_t vlen;
-		if (tlen == klen) {
-			v = tok + tlen;
-			vlen = 0;
-		} else if (tok[klen] == '=') {
-			v = tok + klen + 1;
-			vlen = tlen - klen - 1;
-		} else {
-			continue;
-		}
-		/* The last occurrence wins, like most command lines. */
-		if (valsz > 0) {
-			size_t n = vlen < valsz - 1 ? vlen : valsz - 1;
-			memcpy(val, v, n);
-			val[n] = '\0';
-		}
+		if (valsz > 0)
+			strlcpy(val, v, valsz); /* the last occurrence wins, like most command lines */
 		found = 1;
 	}
 	return found;
-}
-
-/* Parse an unsigned decimal or 0x-hex number with an optional K/M/G suffix; 0 on success, -1 if malformed. */
-static int parse_u64_suffix(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned base = 10;
-	int digits = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	for (;; s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			break;
-		if (v > (UINT64_MAX - d) / base)
-			return -1;
-		v = v * base + d;
-		digits++;
-	}
-	if (digits == 0)
-		return -1;
-	unsigned shift = 0;
-	switch (*s) {
-	case 'k': case 'K': shift = 10; s++; break;
-	case 'm': case 'M': shift = 20; s++; break;
-	case 'g': case 'G': shift = 30; s++; break;
-	default: break;
-	}
-	if (*s != '\0')
-		return -1;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -1;
-	*out = v << shift;
-	return 0;
 }
 
 uint64_t rt_arg_u64(const struct hvmm_bootinfo *bi, const char *key, uint64_t def)
 {
 	char buf[32];
 	uint64_t v;
-	if (!rt_arg_str(bi, key, buf, sizeof(buf)) || parse_u64_suffix(buf, &v) != 0)
+	if (!rt_arg_str(bi, key, buf, sizeof(buf)) || parse_size(buf, &v) != 0)
 		return def;
 	return v;
 }
@@ -142,7 +74,7 @@ int64_t rt_arg_i64(const struct hvmm_bootinfo *bi, const char *key, int64_t def)
 	if (!rt_arg_str(bi, key, buf, sizeof(buf)))
 		return def;
 	int neg = buf[0] == '-';
-	if (parse_u64_suffix(buf + neg, &v) != 0 || v > (uint64_t)INT64_MAX)
+	if (parse_size(buf + neg, &v) != 0 || v > (uint64_t)INT64_MAX)
 		return def;
 	return neg ? -(int64_t)v : (int64_t)v;
 }
