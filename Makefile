@@ -1,5 +1,5 @@
 # hvmm: one build for the hypervisor, its guests, the ISO and the tests. Every output goes under build/.
-# Targets: all (default: hvmm + guests + ISO), iso, run, debug, test, unit, deps, clean.
+# `make help` lists the targets. The build prints one short line per file; V=1 prints the full commands.
 
 CROSS ?=
 CC := $(CROSS)gcc
@@ -9,25 +9,36 @@ HOSTCC ?= cc
 PYTHON ?= python3
 B := build
 
+# Quiet build (kernel style): "  CC      hvmm/svm/vmcb.c"; V=1 shows every command.
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
 # Freestanding flags for hvmm and guests (style.md: flags once).
 GCC_INC := $(shell $(CC) -print-file-name=include)
-CFLAGS_COMMON := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INC) -Ilib/include -Ilib -I. \
+CFLAGS_COMMON := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INC) -Iinclude -Ilib/include -Ilib -I. \
 	-O2 -g -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Werror \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin \
 	-fcf-protection=none -mno-red-zone -mcmodel=small -MMD -MP
 HVMM_CFLAGS := $(CFLAGS_COMMON) -mno-mmx -mno-sse -mno-sse2 -mno-80387 -mgeneral-regs-only
 GUEST_CFLAGS := $(CFLAGS_COMMON) -Iguests/rt
-ASFLAGS := -Ilib/include -Ilib -I. -MMD -MP -D__ASSEMBLY__
+ASFLAGS := -Iinclude -Ilib/include -Ilib -I. -MMD -MP -D__ASSEMBLY__
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 LIB_SRCS := lib/string.c lib/fmt.c lib/elf64.c lib/mb2.c lib/cmdline.c lib/stats.c
-HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c) $(wildcard hvmm/*.S) $(LIB_SRCS)
+HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
 GUEST_RT_SRCS := $(wildcard guests/rt/*.c) $(wildcard guests/rt/*.S) lib/string.c lib/fmt.c lib/cmdline.c
 GUEST_RT_OBJS := $(patsubst %,$(B)/guest-obj/%.o,$(GUEST_RT_SRCS))
-GUEST_NAMES := $(basename $(notdir $(wildcard guests/*.c guests/*.S)))
-GUEST_ELFS := $(patsubst %,$(B)/guests/%.elf,$(GUEST_NAMES))
+# Sample guests (guests/) and the guests that exist only for tests (tests/guests/); all build to build/guests/.
+SAMPLE_GUESTS := $(basename $(notdir $(wildcard guests/*.c)))
+TEST_GUESTS := $(basename $(notdir $(wildcard tests/guests/*.c)))
+GUEST_ELFS := $(patsubst %,$(B)/guests/%.elf,$(SAMPLE_GUESTS) $(TEST_GUESTS))
 
 # The default ISO: the three sample guests (README "Quick start").
 DEFAULT_CMDLINE ?= slice=10ms
@@ -40,45 +51,71 @@ UNIT_BINS := $(patsubst %,$(B)/tests/%,$(UNIT_NAMES))
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Ilib -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all iso guests run test unit scenarios bench deps clean
+.PHONY: all iso guests run test unit scenarios bench deps clean help
 .SECONDARY: # keep intermediate objects (no "rm" lines at the end of a build)
 all: $(B)/hvmm.elf guests iso
 
+help:
+	@echo "hvmm make targets (outputs under $(B)/; V=1 shows full commands):"
+	@echo "  all        (default) hvmm, every guest and the default ISO $(B)/hvmm.iso"
+	@echo "  iso        the default ISO only"
+	@echo "  guests     the sample guests (guests/) and the test guests (tests/guests/)"
+	@echo "  run        boot the default ISO in QEMU with the serial console on this terminal"
+	@echo "  debug      boot it paused, with QEMU's gdb stub on localhost:1234 (gdb -x tools/gdbinit)"
+	@echo "  test       unit tests, fuzzers (10 s each) and the QEMU scenarios; ends with 'N passed, N failed'"
+	@echo "  unit       build the host unit tests of lib/"
+	@echo "  scenarios  the QEMU scenarios only"
+	@echo "  bench      benchmarks: $(B)/bench/report.md and plots (BENCH_FLAGS=--quick for a short run)"
+	@echo "  fuzz       run each fuzzer for FUZZ_SECONDS (default 60)"
+	@echo "  usb        write the ISO to a USB stick: make usb DEV=/dev/sdX"
+	@echo "  deps       install the Debian packages the build and tests need (apt-get)"
+	@echo "  clean      remove $(B)/"
+
 $(B)/hvmm-obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HVMM_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HVMM_CFLAGS) -c $< -o $@
 $(B)/hvmm-obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(ASFLAGS) -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
-# The framebuffer console's font (hvmm/fbcon.h), converted at build time from a PSF console font (console-data).
+# The framebuffer console's font (hvmm/core/fbcon.h), converted at build time from a PSF console font (console-data).
 FONT_PSF ?= /usr/share/consolefonts/default8x16.psf.gz
 $(B)/gen/fbcon_font.c: tools/font2c tools/psffont.py
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/font2c $(FONT_PSF) > $@.tmp && mv $@.tmp $@
+	$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/font2c $(FONT_PSF) > $@.tmp && mv $@.tmp $@
 
 $(B)/hvmm.elf: $(HVMM_OBJS) linker.ld
-	$(LD) $(LDFLAGS) -T linker.ld -o $@ $(HVMM_OBJS)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(HVMM_OBJS)
 
 $(B)/guest-obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
 $(B)/guest-obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(ASFLAGS) -Iguests/rt -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(ASFLAGS) -Iguests/rt -c $< -o $@
 
+define guest_link
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(LDFLAGS) -T guests/rt/guest.ld -o $@ $(GUEST_RT_OBJS) $<
+endef
 $(B)/guests/%.elf: $(B)/guest-obj/guests/%.c.o $(GUEST_RT_OBJS) guests/rt/guest.ld
-	@mkdir -p $(dir $@)
-	$(LD) $(LDFLAGS) -T guests/rt/guest.ld -o $@ $(GUEST_RT_OBJS) $<
-$(B)/guests/%.elf: $(B)/guest-obj/guests/%.S.o $(GUEST_RT_OBJS) guests/rt/guest.ld
-	@mkdir -p $(dir $@)
-	$(LD) $(LDFLAGS) -T guests/rt/guest.ld -o $@ $(GUEST_RT_OBJS) $<
+	$(guest_link)
+$(B)/guests/%.elf: $(B)/guest-obj/tests/guests/%.c.o $(GUEST_RT_OBJS) guests/rt/guest.ld
+	$(guest_link)
 
 guests: $(GUEST_ELFS)
 
 iso: $(B)/hvmm.iso
 $(B)/hvmm.iso: $(B)/hvmm.elf $(GUEST_ELFS) tools/mkiso iso/grub.cfg.in
-	tools/mkiso -o $@ -k $(B)/hvmm.elf -c "$(DEFAULT_CMDLINE)" $(DEFAULT_GUESTS)
+	$(call say,MKISO,$@)
+	$(Q)tools/mkiso -q -o $@ -k $(B)/hvmm.elf -c "$(DEFAULT_CMDLINE)" $(DEFAULT_GUESTS)
 
 # Boot the default ISO with the serial console on this terminal (KVM with nested SVM when usable, else TCG).
 run: all
@@ -100,7 +137,8 @@ debug: all
 
 $(B)/tests/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))
 
 unit: $(UNIT_BINS)
 
@@ -128,7 +166,8 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Ilib -fsanitize=fuzzer,a
 .PHONY: fuzz fuzz-bins
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))
+	$(call say,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))
 fuzz-bins: $(FUZZ_BINS)
 fuzz: fuzz-bins
 	$(PYTHON) tests/fuzz/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_NAMES)

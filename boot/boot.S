@@ -27,7 +27,7 @@ mb2_header:
 	.long 1 << 1
 	/*
 	 * Framebuffer tag (spec §3.1.10), optional: prefer 1024x768 at 32 bpp (GRUB takes the nearest mode it has, or
-	 * keeps text). Under UEFI there is no text mode, so a linear framebuffer is the only screen (hvmm/fbcon.c).
+	 * keeps text). Under UEFI there is no text mode, so a linear framebuffer is the only screen (hvmm/core/fbcon.c).
 	 */
 	.balign 8
 	.word 5, 1

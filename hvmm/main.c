@@ -1,23 +1,24 @@
 /* main.c — hvmm_main: bring up the console, memory, interrupts, timers and SVM, load the guests, run them, report. */
 #include <stdint.h>
 
-#include "hvmm/acpi.h"
-#include "hvmm/bench_native.h"
-#include "hvmm/bootinfo.h"
-#include "hvmm/config.h"
-#include "hvmm/console.h"
-#include "hvmm/desc.h"
-#include "hvmm/guest.h"
-#include "hvmm/lapic.h"
-#include "hvmm/measure.h"
-#include "hvmm/percpu.h"
-#include "hvmm/pic.h"
-#include "hvmm/pmm.h"
-#include "hvmm/power.h"
-#include "hvmm/sched.h"
-#include "hvmm/svm.h"
-#include "hvmm/tsc.h"
-#include "hvmm/x86.h"
+#include "hvmm/core/arch.h"
+#include "hvmm/core/bootinfo.h"
+#include "hvmm/core/config.h"
+#include "hvmm/core/console.h"
+#include "hvmm/core/panic.h"
+#include "hvmm/core/percpu.h"
+#include "hvmm/core/pmm.h"
+#include "hvmm/guest/bench_native.h"
+#include "hvmm/guest/guest.h"
+#include "hvmm/guest/measure.h"
+#include "hvmm/guest/sched.h"
+#include "hvmm/svm/svm.h"
+#include "hvmm/x86/acpi.h"
+#include "hvmm/x86/desc.h"
+#include "hvmm/x86/lapic.h"
+#include "hvmm/x86/pic.h"
+#include "hvmm/x86/power.h"
+#include "hvmm/x86/tsc.h"
 
 #define HVMM_VERSION "0.1"
 
@@ -32,6 +33,9 @@ static void fpu_init(void)
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	__asm__ volatile("fninit");
 }
+
+/* The end of a panic (core/panic.c's stop hook): the panic exit status, or halt. */
+static void panic_power_off(void) { power_off(POWER_PANIC); }
 
 /* Create one guest per boot module; bad modules are rejected with their reason. */
 static void load_guests(void)
@@ -52,6 +56,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	struct cpu *c = this_cpu();
 
 	con_init();
+	panic_set_stop(panic_power_off);
 	hlog("hvmm %s starting", HVMM_VERSION);
 	desc_init();
 	if (bootinfo_copy(magic, mbi_pa))
@@ -60,12 +65,13 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	if (bootinfo.cmdline_truncated)
 		hlog("warning: hvmm's command line is longer than %u bytes; the rest was ignored", BOOT_CMDLINE_MAX - 1);
 	hlog("command line: \"%s\" (loader: %s)", bootinfo.cmdline, bootinfo.loader[0] ? bootinfo.loader : "?");
+	con_set_status_source(measure_status_line);
 	con_framebuffer(bootinfo.has_fb ? &bootinfo.fb : NULL); /* VGA text, framebuffer console, or none */
 
 	pmm_init();
 	fpu_init();
 	pic_disable();
-	measure_init(&c->m);
+	measure_init(measure_of(c));
 	acpi_init(); /* before the TSC: its calibration may use the ACPI PM timer */
 	tsc_calibrate();
 

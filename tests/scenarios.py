@@ -342,4 +342,6 @@ def self_test() -> List[tuple]:
         j = judge(default, HvmmLog.parse(text), c)
         results.append((f"default judge rejects a log with {what}", j.failed,
                         "the judge passed a known-bad log"))
+    import layers  # noqa: E402  (tests/layers.py: includes point down the layers of hvmm/)
+    results += layers.self_test()
     return results

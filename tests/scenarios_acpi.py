@@ -1,5 +1,5 @@
-"""ACPI and timekeeping scenarios: the tables hvmm reads (hvmm/acpi.c), power-off through ACPI S5 without exit_port=,
-and the TSC frequency source (hvmm/tsc.c).
+"""ACPI and timekeeping scenarios: the tables hvmm reads (hvmm/x86/acpi.c), power-off through ACPI S5 without exit_port=,
+and the TSC frequency source (hvmm/x86/tsc.c).
 
 tests/scenarios.py appends SCENARIOS to its manifest (this module imports that one's helpers, so scenarios.py must be
 imported first). QEMU's tables are known: SeaBIOS gives an ACPI 1.0 RSDP (RSDT) with PM1a_CNT at I/O 0x604, the q35

@@ -3,7 +3,7 @@
 Every scenario checks that the well-behaved guests still finish with correct results (check_counter, check_matmul),
 and for each attacking guest instance either
   - its exact reaction: killed, with the reason and (for memory) the guest-physical address hvmm reports, or
-  - its own verdicts: the guest prints `PASS <check>` / `FAIL <check>` lines (guests/hostile_idt.h) and
+  - its own verdicts: the guest prints `PASS <check>` / `FAIL <check>` lines (tests/guests/hostile_idt.h) and
     `hostile done fails=<n>`; the judge wants every expected check to have passed, no FAIL line, and exit status 0.
 check_common (tests/scenarios.py) already fails any hvmm PANIC and any run that did not end through exit_port.
 """
@@ -67,7 +67,7 @@ def svm_line(log: HvmmLog) -> Dict[str, int]:
     return {}
 
 
-# ---- privileged and SVM instructions (guests/hostile_svm.c) ----
+# ---- privileged and SVM instructions (tests/guests/hostile_svm.c) ----
 
 SVM_FATAL = ["vmrun", "vmload", "vmsave", "stgi", "clgi", "skinit", "invlpga"]
 SVM_GUESTS = [hostile("hostile_svm", "misc")] + [hostile("hostile_svm", a) for a in SVM_FATAL + ["vmrunbad"]]
@@ -93,7 +93,7 @@ def judge_svm(j: Judge, log: HvmmLog, ctx: Context) -> None:
         j.check("hsvm-vmrunbad: 6 bad VMCB addresses raised #GP", n == 6, f"{n} PASS lines")
 
 
-# ---- memory (guests/hostile_mem.c) ----
+# ---- memory (tests/guests/hostile_mem.c) ----
 
 MEM_GUESTS = [
     hostile("hostile_mem", "alias", mem="40M"),
@@ -141,7 +141,7 @@ def judge_mem(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_kill(j, log, "hmem-pgoff", npf("write", 0x500000), "pgoff")
 
 
-# ---- MSRs and control registers (guests/hostile_cpu.c) ----
+# ---- MSRs and control registers (tests/guests/hostile_cpu.c) ----
 
 CPU_ONE = {  # attack -> the kill reason under QEMU 7.2 TCG (silicon: #GP in the guest, except cr3out)
     "cr0pe": INVALID,  # the next VMRUN's consistency check: PG without PE
@@ -192,7 +192,7 @@ def judge_cpu(j: Judge, log: HvmmLog, ctx: Context) -> None:
                                                  "PKRU, XCR0 and YMM uppers back at reset after every yield"])
 
 
-# ---- ports (guests/hostile_io.c) ----
+# ---- ports (tests/guests/hostile_io.c) ----
 
 def judge_io(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_well_behaved(j, log)
@@ -208,7 +208,7 @@ def judge_io(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("QEMU stopped by hvmm's own power-off (status 33)", ctx.qemu_status == 33, f"status {ctx.qemu_status}")
 
 
-# ---- interrupts and time (guests/hostile_time.c) ----
+# ---- interrupts and time (tests/guests/hostile_time.c) ----
 
 TIME_GUESTS = [hostile("hostile_time", "clihlt"), hostile("hostile_time", "storm", extra="storm_ms=600"),
                hostile("hostile_time", "int3"), hostile("hostile_time", "intn")]
@@ -234,7 +234,7 @@ def judge_time(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_kill(j, log, "htime-intn", r"^triple fault \(shutdown\)", "int 0x80")
 
 
-# ---- hypercall arguments and exceptions (guests/hostile_hc.c, guests/hostile_fault.c) ----
+# ---- hypercall arguments and exceptions (tests/guests/hostile_hc.c, tests/guests/hostile_fault.c) ----
 
 HC_EXPECT = [
     "unknown hypercall 5", "unknown hypercall 0xff", "unknown hypercall 2^32+1", "unknown hypercall -1",

@@ -1,5 +1,5 @@
 """Soak and flood scenarios: nothing a guest prints is lost, garbled or reordered, over a long run of many guests
-(guests/soak.c) and under a console flood (guests/flood.c); a flood starves nobody. tests/scenarios.py appends
+(tests/guests/soak.c) and under a console flood (tests/guests/flood.c); a flood starves nobody. tests/scenarios.py appends
 SCENARIOS to its manifest.
 
 - soak: SOAK_GUESTS (32) soak guests with mem=2M — more guests than the 15 guest ASIDs of QEMU's TCG — for
@@ -8,7 +8,7 @@ SCENARIOS to its manifest.
   10 µs a byte under TCG on an idle machine (1 MiB: ~12 s) but several times that on a loaded one (2 MiB, the
   guest's default, took 177 s at load average 8 on 2 cores), hence half the default and a generous timeout.
 - long-lines: lines of 201, 202 and 1000 bytes (newline included): hvmm splits lines longer than 200 bytes and marks
-  the later pieces "[<name>]+ " (hvmm/hypercall.c); joined, they must give back the guest's lines.
+  the later pieces "[<name>]+ " (hvmm/guest/guest_console.c); joined, they must give back the guest's lines.
 
 Long soaks by hand, judged the same way (build first with `make`):
 
@@ -36,10 +36,10 @@ SOAK_SECONDS = 60
 # loaded host stalls QEMU now and then (a single exit was seen to take 400 ms), hence the generous max.
 LAG_P99_MS = 200
 LAG_MAX_MS = 1000
-WRITE_CHUNK = 128  # bytes of a write hvmm prints per VMMCALL exit (WRITE_CHUNK in hvmm/hypercall.c)
+WRITE_CHUNK = 128  # bytes of a write hvmm prints per VMMCALL exit (WRITE_CHUNK in hvmm/guest/hypercall.c)
 FLOOD_BYTES = 1 << 20
 
-# ---- soak: the checksum of guests/soak.c ----
+# ---- soak: the checksum of tests/guests/soak.c ----
 
 M32 = 0xFFFFFFFF
 
@@ -51,7 +51,7 @@ def fnv1a(h: int, data: bytes) -> int:
 
 
 def soak_lines(gid: int, n: int) -> List[str]:
-    """The n numbered lines soak guest gid prints, checksums included (the rule at the top of guests/soak.c)."""
+    """The n numbered lines soak guest gid prints, checksums included (the rule at the top of tests/guests/soak.c)."""
     c, out = gid & M32, []
     for k in range(1, n + 1):
         c = fnv1a(0x811C9DC5, c.to_bytes(4, "little") + k.to_bytes(8, "little"))
@@ -137,7 +137,7 @@ judge_soak = judge_soak_n(SOAK_GUESTS)
 # ---- flood ----
 
 def flood_lines(n: int, length: int) -> List[str]:
-    """Lines 1..n of guests/flood.c with line= length (newline included), without the newline."""
+    """Lines 1..n of tests/guests/flood.c with line= length (newline included), without the newline."""
     out = []
     for k in range(1, n + 1):
         out.append(f"flood {k:08d} " + "".join(chr(97 + (k + j) % 26) for j in range(length - 16)))

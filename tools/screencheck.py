@@ -5,7 +5,7 @@
     tools/screencheck.py find IMAGE TEXT...                          exit 0 if every TEXT is on screen
     tools/screencheck.py watch --qmp SOCK --png OUT.png [--text OUT.txt] [--until REGEX] [--timeout SEC]
 
-hvmm/fbcon.c draws glyphs of the PSF font that tools/font2c converted, from the top-left pixel, in fixed character
+hvmm/core/fbcon.c draws glyphs of the PSF font that tools/font2c converted, from the top-left pixel, in fixed character
 cells, light on dark (the status line on the bottom row dark on light). So reading the screen back needs no OCR:
 every cell is compared pixel for pixel with the same font's glyphs (a pixel is lit when its grey level is >= 64;
 the status line is inverted first). A cell that matches no glyph reads as '\\x7f' (shown as '#').
@@ -166,7 +166,7 @@ def read_cells(img: Image, font: psffont.Font, y0: int, inverted: bool, cols: in
 
 
 def read_screen(img: Image, font: psffont.Font) -> Tuple[List[str], str]:
-    """(text rows, status line) as hvmm/fbcon.c lays them out: rows from the top, the status line on the bottom."""
+    """(text rows, status line) as hvmm/core/fbcon.c lays them out: rows from the top, the status line on the bottom."""
     cols, rows = img.width // font.width, img.height // font.height - 1
     text = [read_cells(img, font, r * font.height, False, cols) for r in range(rows)]
     status = read_cells(img, font, img.height - font.height, True, cols)

@@ -1,5 +1,5 @@
 /*
- * The guest runtime: hypercall wrappers (VMMCALL, hvmm/guest_abi.h), console printing, TSC reads and
+ * The guest runtime: hypercall wrappers (VMMCALL, include/hvmm/abi.h), console printing, TSC reads and
  * key=value lookup in the module command line. Every guest includes this and defines guest_main().
  */
 #ifndef HVMM_GUEST_RT_H
@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "hvmm/guest_abi.h"
+#include "hvmm/abi.h"
 
 /* The guest's entry point, called by _start (start.S) with RDI = boot info; its return value is the exit status. */
 int guest_main(const struct hvmm_bootinfo *bi);

@@ -1,5 +1,5 @@
 /*
- * Guest entry. Contract (hvmm/guest_abi.h): hvmm enters here in 64-bit long mode with identity paging of guest RAM,
+ * Guest entry. Contract (include/hvmm/abi.h): hvmm enters here in 64-bit long mode with identity paging of guest RAM,
  * IF = 0, RSP = HVMM_STACK_TOP_GPA (0x80000), RDI = the struct hvmm_bootinfo (at HVMM_BOOTINFO_GPA).
  * We enable SSE if hvmm left it off (the guests are compiled with SSE allowed), clear .bss, call
  * int guest_main(const struct hvmm_bootinfo *bi) and pass its return value to rt_exit() (the EXIT hypercall, rt.c;

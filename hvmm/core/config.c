@@ -1,0 +1,49 @@
+/* config.c — parse hvmm's command line: slice=, exit_port=. Bad input gets a message and the default, never a crash. */
+#include "hvmm/core/config.h"
+
+#include <string.h>
+
+#include "cmdline.h"
+#include "hvmm/core/console.h"
+
+#define SLICE_MIN_US 100ul
+#define SLICE_MAX_US 10000000ul
+
+struct config config = {
+	.slice_us = 10000,
+	.exit_port = 0,
+	.bench_log4 = -1,
+};
+
+void config_parse(const char *cmdline)
+{
+	struct cmdline_iter it;
+	char key[32], val[64];
+	int r;
+
+	cmdline_init(&it, cmdline);
+	while ((r = cmdline_next(&it, key, sizeof(key), val, sizeof(val))) != 0) {
+		uint64_t v;
+		if (r < 0) {
+			hlog("warning: command-line option '%s...' is too long; ignored", key);
+		} else if (!strcmp(key, "slice")) {
+			if (parse_time_us(val, &v) || v < SLICE_MIN_US || v > SLICE_MAX_US)
+				hlog("warning: slice=%s is not a duration between %lu us and %lu s; using %lu us", val,
+				     SLICE_MIN_US, SLICE_MAX_US / 1000000, config.slice_us);
+			else
+				config.slice_us = v;
+		} else if (!strcmp(key, "exit_port")) {
+			if (parse_u64(val, &v) || v == 0 || v > 0xffff)
+				hlog("warning: exit_port=%s is not an I/O port number; ignored", val);
+			else
+				config.exit_port = (uint16_t)v;
+		} else if (!strcmp(key, "bench")) {
+			if (parse_u64(val, &v) || v > 9)
+				hlog("warning: bench=%s is not a number 0..9 (n up to 4^bench); ignored", val);
+			else
+				config.bench_log4 = (int)v;
+		} else {
+			hlog("warning: unknown command-line option '%s'; ignored", key);
+		}
+	}
+}

@@ -1,0 +1,53 @@
+/* percpu.h — state owned by one physical CPU: its SVM pages, current guest, timer and ASIDs. */
+#ifndef HVMM_PERCPU_H
+#define HVMM_PERCPU_H
+
+#define MAX_CPUS 1 /* SMP later: one struct cpu per core, each running its own scheduler */
+
+/* Offsets of the struct cpu fields that the timer interrupt stub writes (x86/isr.S), asserted below. */
+#define CPU_TIMER_FIRED 0x3c
+#define CPU_TIMER_IRQS 0x40
+#define CPU_IRQ_TSC 0x48
+
+#ifndef __ASSEMBLY__
+#include <stddef.h>
+#include <stdint.h>
+
+struct guest;
+struct vmcb;
+
+struct cpu {
+	unsigned id;
+	uint64_t hsave_pa; /* VM_HSAVE_PA page (APM §15.30.4); never touched by software */
+	struct vmcb *host_vmcb; /* VMSAVE/VMLOAD area for host FS/GS/TR/LDTR/syscall MSRs */
+	uint64_t host_vmcb_pa;
+
+	struct guest *current; /* guest whose VMCB is loaded by the next VMRUN */
+	struct guest *prev; /* guest of the previous VMRUN, NULL before the first */
+	struct guest *dr_owner; /* whose DR0-DR3 are loaded (exit.c, handle_dr) */
+
+	/* Local APIC timer (one-shot per slice); timer_fired, timer_irqs and irq_tsc are written by isr.S. */
+	uint32_t slice_ticks; /* LAPIC timer ticks per slice */
+	volatile uint32_t timer_fired; /* set by the timer interrupt handler */
+	volatile uint64_t timer_irqs;
+	volatile uint64_t irq_tsc; /* TSC when the latest timer interrupt was taken */
+	uint64_t spurious_irqs, nmis;
+
+	/* ASIDs (APM §15.16): 1..max_asid, handed out per generation; a new generation flushes the whole TLB. */
+	uint32_t max_asid;
+	uint32_t next_asid;
+	uint64_t asid_generation;
+};
+
+_Static_assert(offsetof(struct cpu, timer_fired) == CPU_TIMER_FIRED, "CPU_TIMER_FIRED");
+_Static_assert(offsetof(struct cpu, timer_irqs) == CPU_TIMER_IRQS, "CPU_TIMER_IRQS");
+_Static_assert(offsetof(struct cpu, irq_tsc) == CPU_IRQ_TSC, "CPU_IRQ_TSC");
+
+extern struct cpu cpus[MAX_CPUS];
+
+/* The CPU this code runs on (single-CPU for now). */
+static inline struct cpu *this_cpu(void) { return &cpus[0]; }
+
+#endif /* __ASSEMBLY__ */
+
+#endif

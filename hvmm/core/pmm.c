@@ -1,0 +1,150 @@
+/* pmm.c — physical page allocator: a sorted list of free ranges, first fit with alignment, coalescing on free. */
+#include "hvmm/core/pmm.h"
+
+#include <string.h>
+
+#include "hvmm/core/arch.h"
+#include "hvmm/core/bootinfo.h"
+#include "hvmm/core/console.h"
+#include "hvmm/core/panic.h"
+
+#define PMM_MAX_RANGES 256
+#define LOW_MEMORY_END 0x100000ull /* below 1 MiB: BIOS data, EBDA, option ROMs */
+
+struct range {
+	uint64_t start, end; /* [start, end), 4 KiB aligned */
+};
+
+static struct range ranges[PMM_MAX_RANGES];
+static unsigned nranges;
+
+extern char __image_start[], __image_end[];
+
+static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+static uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
+
+/* Insert [start, end) keeping ranges sorted and merged. */
+static void range_add(uint64_t start, uint64_t end)
+{
+	if (start >= end)
+		return;
+	unsigned i = 0;
+	while (i < nranges && ranges[i].start < start)
+		i++;
+	if (i > 0 && ranges[i - 1].end >= start) { /* merge with the previous */
+		if (end > ranges[i - 1].end)
+			ranges[i - 1].end = end;
+		i--;
+	} else {
+		if (nranges == PMM_MAX_RANGES) {
+			hlog("warning: memory map too fragmented; dropping [0x%lx, 0x%lx)", start, end);
+			return;
+		}
+		memmove(&ranges[i + 1], &ranges[i], (nranges - i) * sizeof(ranges[0]));
+		ranges[i] = (struct range){ start, end };
+		nranges++;
+	}
+	while (i + 1 < nranges && ranges[i + 1].start <= ranges[i].end) { /* merge following ranges */
+		if (ranges[i + 1].end > ranges[i].end)
+			ranges[i].end = ranges[i + 1].end;
+		memmove(&ranges[i + 1], &ranges[i + 2], (nranges - i - 2) * sizeof(ranges[0]));
+		nranges--;
+	}
+}
+
+/* Remove [start, end) from the free ranges. */
+static void range_remove(uint64_t start, uint64_t end)
+{
+	for (unsigned i = 0; i < nranges; i++) {
+		struct range r = ranges[i];
+		if (r.end <= start || r.start >= end)
+			continue;
+		if (r.start < start && r.end > end) { /* split */
+			ranges[i].end = start;
+			range_add(end, r.end);
+			return;
+		}
+		if (r.start < start) {
+			ranges[i].end = start;
+		} else if (r.end > end) {
+			ranges[i].start = end;
+		} else {
+			memmove(&ranges[i], &ranges[i + 1], (nranges - i - 1) * sizeof(ranges[0]));
+			nranges--;
+			i--;
+		}
+	}
+}
+
+void pmm_init(void)
+{
+	for (unsigned i = 0; i < bootinfo.nmmap; i++) {
+		const struct mb2_mmap_entry *e = &bootinfo.mmap[i];
+		if (e->type != 1)
+			continue;
+		uint64_t start = align_up(e->base_addr, PAGE_SIZE);
+		uint64_t end = e->base_addr + e->length < e->base_addr ? ~0ull : e->base_addr + e->length;
+		end = align_down(end, PAGE_SIZE);
+		if (start < LOW_MEMORY_END)
+			start = LOW_MEMORY_END;
+		if (end > PMM_LIMIT)
+			end = PMM_LIMIT;
+		range_add(start, end);
+	}
+	/* A later map entry of another type wins over type 1 where they overlap. */
+	for (unsigned i = 0; i < bootinfo.nmmap; i++) {
+		const struct mb2_mmap_entry *e = &bootinfo.mmap[i];
+		if (e->type != 1)
+			range_remove(align_down(e->base_addr, PAGE_SIZE), align_up(e->base_addr + e->length, PAGE_SIZE));
+	}
+	range_remove(align_down((uint64_t)__image_start, PAGE_SIZE), align_up((uint64_t)__image_end, PAGE_SIZE));
+	range_remove(align_down(bootinfo.mbi_start, PAGE_SIZE), align_up(bootinfo.mbi_end, PAGE_SIZE));
+	for (unsigned i = 0; i < bootinfo.nmod; i++)
+		range_remove(align_down(bootinfo.mod[i].start, PAGE_SIZE), align_up(bootinfo.mod[i].end, PAGE_SIZE));
+	hlog("memory: %lu KiB free in %u ranges below 4 GiB", pmm_free_bytes() >> 10, nranges);
+}
+
+void *pmm_alloc(uint64_t bytes, uint64_t align)
+{
+	if (bytes == 0 || bytes > PMM_LIMIT || align < PAGE_SIZE || (align & (align - 1)))
+		return NULL;
+	bytes = align_up(bytes, PAGE_SIZE);
+	for (unsigned i = 0; i < nranges; i++) {
+		uint64_t start = align_up(ranges[i].start, align);
+		if (start < ranges[i].start || start >= ranges[i].end || ranges[i].end - start < bytes)
+			continue;
+		range_remove(start, start + bytes);
+		void *p = (void *)start;
+		memset(p, 0, bytes);
+		return p;
+	}
+	return NULL;
+}
+
+void pmm_free(void *p, uint64_t bytes)
+{
+	if (!p || !bytes)
+		return;
+	uint64_t start = (uint64_t)p;
+	ASSERT((start & (PAGE_SIZE - 1)) == 0);
+	range_add(start, start + align_up(bytes, PAGE_SIZE));
+}
+
+void pmm_release_module(uint64_t start, uint64_t end)
+{
+	uint64_t s = align_up(start, PAGE_SIZE), e = align_down(end, PAGE_SIZE);
+	if (s < LOW_MEMORY_END)
+		s = LOW_MEMORY_END;
+	if (e > PMM_LIMIT)
+		e = PMM_LIMIT;
+	if (s < e)
+		range_add(s, e);
+}
+
+uint64_t pmm_free_bytes(void)
+{
+	uint64_t total = 0;
+	for (unsigned i = 0; i < nranges; i++)
+		total += ranges[i].end - ranges[i].start;
+	return total;
+}

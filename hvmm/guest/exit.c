@@ -1,0 +1,279 @@
+/*
+ * exit.c — #VMEXIT dispatch through a table indexed by EXITCODE (APM Vol. 2 Appendix C), and the handlers that need
+ * only a few lines. CPUID, MSR, IOIO and VMMCALL have files of their own.
+ */
+#include "hvmm/guest/exit.h"
+
+#include <stddef.h>
+
+#include "hvmm/core/arch.h"
+#include "hvmm/core/console.h"
+#include "hvmm/core/percpu.h"
+#include "hvmm/guest/guest.h"
+#include "hvmm/svm/svm.h"
+#include "hvmm/svm/vmcb.h"
+#include "hvmm/x86/desc.h"
+
+#define RDPMC_LEN 2 /* 0F 33 */
+#define RDPMC_MAX_COUNTER 5 /* PerfCtr0-5: the legacy four plus the core extension (APM Vol. 2 §13.2) */
+#define NPF_INFO_WRITE (1ull << 1) /* EXITINFO1 of #NPF (APM §15.25.6) */
+#define NPF_INFO_FETCH (1ull << 4)
+#define NPF_INFO_GUEST_WALK (1ull << 33) /* the fault hit a guest page-table access */
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
+#define CPUID1_ECX_XSAVE (1u << 26)
+#define CPUID7_ECX_PKU (1u << 3)
+#define XCR0_RESET 0x1u /* x87 only */
+#define XCR0_AVX (1u << 2)
+
+void exit_skip_insn(struct guest *g, unsigned len)
+{
+	struct vmcb *v = g->vmcb;
+	if (svm_has(SVM_FEAT_NRIPS) && v->control.nrip)
+		v->save.rip = v->control.nrip;
+	else
+		v->save.rip += len;
+	v->control.int_state &= ~INT_STATE_SHADOW; /* the emulated instruction ends any STI/MOV SS shadow */
+}
+
+void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err)
+{
+	g->vmcb->control.eventinj = vec | EVENT_TYPE_EXCEPTION | EVENT_VALID |
+				    (has_err ? EVENT_EV | ((uint64_t)err << 32) : 0);
+}
+
+/* Physical interrupt: it is still pending (GIF was 0); open a window so hvmm's IDT takes it (APM §15.21.1). */
+static void handle_intr(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	(void)g;
+	__asm__ volatile("sti; nop; cli" : : : "memory");
+}
+
+/* NMI/SMI/INIT exits: the event stays pending and is taken by the host once GIF = 1; nothing to do for the guest. */
+static void handle_ignore(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	(void)g;
+}
+
+/* HLT: the guest has nothing to do until its next turn (design.md §5). */
+static void handle_hlt(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	exit_skip_insn(g, 1);
+	g->yield = 1;
+}
+
+/* INVD and WBINVD: caches are coherent; executing them for a guest would only hurt the others. */
+static void handle_nop2(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	exit_skip_insn(g, 2);
+}
+
+/* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, XSETBV, ICEBP): #UD, as on such a CPU. */
+static void handle_ud(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	exit_inject_exception(g, VEC_UD, 0, 0);
+}
+
+/*
+ * RDPMC: the performance counters count for the whole machine (hvmm and the other guests), so a guest must not read
+ * them. Counters 0-5 read as 0, as counters nobody programmed; any other index raises #GP, as on a CPU without it.
+ */
+static void handle_rdpmc(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	if ((uint32_t)g->regs.rcx > RDPMC_MAX_COUNTER) {
+		exit_inject_exception(g, VEC_GP, 1, 0);
+		return;
+	}
+	g->vmcb->save.rax = 0;
+	g->regs.rdx = 0;
+	exit_skip_insn(g, RDPMC_LEN);
+}
+
+/*
+ * Debug registers. VMRUN and #VMEXIT switch DR6 and DR7 (VMCB save area) but not DR0-DR3, so without care every guest
+ * could read the breakpoint addresses another guest wrote. hvmm lends the four registers to one guest at a time (one
+ * CPU: README): a guest that is not their owner has its MOVs from/to DR0-DR3 and to DR7 intercepted; its first such
+ * MOV saves the owner's values, loads its own (0 until it writes some), makes it the owner and lifts its intercepts,
+ * and the guest re-executes the MOV — so no instruction decoding is needed (TCG has no decode assists).
+ * A guest whose DR7 enables breakpoints claims the registers when it is switched in (sched.c), so its breakpoints
+ * never compare against another guest's addresses.
+ */
+void exit_dr_claim(struct cpu *c, struct guest *g)
+{
+	struct guest *dr_owner = c->dr_owner;
+
+	if (dr_owner == g)
+		return;
+	if (dr_owner) {
+		uint64_t *theirs = dr_owner->dr;
+		__asm__ volatile("mov %%dr0, %0; mov %%dr1, %1; mov %%dr2, %2; mov %%dr3, %3"
+				 : "=r"(theirs[0]), "=r"(theirs[1]), "=r"(theirs[2]), "=r"(theirs[3]));
+		dr_owner->vmcb->control.intercept_dr_read |= INTERCEPT_DR0_3;
+		dr_owner->vmcb->control.intercept_dr_write |= INTERCEPT_DR0_3 | INTERCEPT_DR7;
+		dr_owner->vmcb->control.clean &= ~VMCB_CLEAN_I;
+	}
+	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
+			 : : "r"(g->dr[0]), "r"(g->dr[1]), "r"(g->dr[2]), "r"(g->dr[3]));
+	c->dr_owner = g;
+	g->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
+	g->vmcb->control.intercept_dr_write &= ~(INTERCEPT_DR0_3 | INTERCEPT_DR7);
+	g->vmcb->control.clean &= ~VMCB_CLEAN_I;
+}
+
+static void handle_dr(struct cpu *c, struct guest *g)
+{
+	exit_dr_claim(c, g);
+	/* RIP unchanged: the guest runs its MOV again, now without an exit. */
+}
+
+static const char *const svm_insn_names[] = {
+	[VMEXIT_VMRUN - VMEXIT_VMRUN] = "VMRUN", [VMEXIT_VMMCALL - VMEXIT_VMRUN] = "VMMCALL",
+	[VMEXIT_VMLOAD - VMEXIT_VMRUN] = "VMLOAD", [VMEXIT_VMSAVE - VMEXIT_VMRUN] = "VMSAVE",
+	[VMEXIT_STGI - VMEXIT_VMRUN] = "STGI", [VMEXIT_CLGI - VMEXIT_VMRUN] = "CLGI",
+	[VMEXIT_SKINIT - VMEXIT_VMRUN] = "SKINIT",
+};
+
+/* SVM instructions are hvmm's alone (no nested virtualization): stop the guest. */
+static void handle_svm_insn(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	uint64_t code = g->vmcb->control.exitcode;
+	const char *name = code == VMEXIT_INVLPGA ? "INVLPGA" : svm_insn_names[code - VMEXIT_VMRUN];
+	guest_kill(g, "executed %s (SVM instructions are reserved to hvmm)", name);
+}
+
+static void handle_shutdown(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	guest_kill(g, "triple fault (shutdown)");
+}
+
+static void handle_task_switch(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	guest_kill(g, "hardware task switch to TSS selector 0x%lx (not supported)",
+		   g->vmcb->control.exitinfo1 & 0xffff);
+}
+
+static void __attribute__((noinline)) handle_npf(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	uint64_t gpa = g->vmcb->control.exitinfo2, info = g->vmcb->control.exitinfo1;
+	guest_kill(g, "nested page fault: %s gpa=0x%lx outside its RAM (%luM)%s exitinfo1=0x%lx",
+		   (info & NPF_INFO_FETCH) ? "fetch" : (info & NPF_INFO_WRITE) ? "write" : "read", gpa, g->ram_size >> 20,
+		   (info & NPF_INFO_GUEST_WALK) ? " in its page-table walk" : "", info);
+}
+
+static exit_handler_t *const exit_handlers[] = {
+	[VMEXIT_DR0_READ... VMEXIT_DR3_READ] = handle_dr,
+	[VMEXIT_DR0_WRITE... VMEXIT_DR3_WRITE] = handle_dr,
+	[VMEXIT_DR7_WRITE] = handle_dr,
+	[VMEXIT_INTR] = handle_intr,
+	[VMEXIT_NMI] = handle_ignore,
+	[VMEXIT_SMI] = handle_ignore,
+	[VMEXIT_INIT] = handle_ignore,
+	[VMEXIT_RDPMC] = handle_rdpmc,
+	[VMEXIT_CPUID] = handle_cpuid,
+	[VMEXIT_INVD] = handle_nop2,
+	[VMEXIT_HLT] = handle_hlt,
+	[VMEXIT_INVLPGA] = handle_svm_insn,
+	[VMEXIT_IOIO] = handle_ioio,
+	[VMEXIT_MSR] = handle_msr,
+	[VMEXIT_TASK_SWITCH] = handle_task_switch,
+	[VMEXIT_FERR_FREEZE] = handle_ignore,
+	[VMEXIT_SHUTDOWN] = handle_shutdown,
+	[VMEXIT_VMRUN] = handle_svm_insn,
+	[VMEXIT_VMMCALL] = handle_vmmcall,
+	[VMEXIT_VMLOAD] = handle_svm_insn,
+	[VMEXIT_VMSAVE] = handle_svm_insn,
+	[VMEXIT_STGI] = handle_svm_insn,
+	[VMEXIT_CLGI] = handle_svm_insn,
+	[VMEXIT_SKINIT] = handle_svm_insn,
+	[VMEXIT_ICEBP] = handle_ud,
+	[VMEXIT_WBINVD] = handle_nop2,
+	[VMEXIT_MONITOR] = handle_ud,
+	[VMEXIT_MWAIT] = handle_ud,
+	[VMEXIT_XSETBV] = handle_ud,
+};
+
+/*
+ * XCR0 and PKRU are not in the VMCB, hvmm does not switch them, and the guests are not offered XSAVE or PKU (cpuid.c).
+ * A guest can still set CR4.OSXSAVE and CR4.PKE (CR4 writes are not intercepted), then WRPKRU — and under QEMU TCG,
+ * which never generates the XSETBV intercept, XSETBV and AVX. Left alone, the next guest would read those values (and
+ * the YMM upper halves: hvmm switches the FXSAVE state only). So at every exit of a guest that set either bit — before
+ * any other guest can run — hvmm takes the features back: both CR4 bits are cleared in its VMCB, PKRU and XCR0 return
+ * to their reset values and the YMM upper halves are zeroed. The host has the features, or the guest could not have
+ * set the bits; hvmm enables them in its own CR4 just for the reset.
+ */
+static void __attribute__((noinline, cold)) reclaim_unswitched_state(struct guest *g, int state_valid)
+{
+	uint64_t bits;
+	if (state_valid) {
+		bits = g->vmcb->save.cr4 & (CR4_OSXSAVE | CR4_PKE);
+	} else { /* VMEXIT_INVALID: the saved CR4 means nothing (svm-facts §10), reset whatever the CPU has */
+		bits = ((cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) ? CR4_OSXSAVE : 0) |
+		       ((cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ecx & CPUID7_ECX_PKU)) ? CR4_PKE : 0);
+	}
+	if (!bits)
+		return;
+	uint64_t cr4 = read_cr4();
+	write_cr4(cr4 | bits);
+	if (bits & CR4_PKE)
+		__asm__ volatile("wrpkru" : : "a"(0), "c"(0), "d"(0) : "memory");
+	if (bits & CR4_OSXSAVE) {
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		if (lo & XCR0_AVX)
+			__asm__ volatile("vzeroupper");
+		__asm__ volatile("xsetbv" : : "a"(XCR0_RESET), "d"(0), "c"(0) : "memory");
+	}
+	write_cr4(cr4);
+	if (state_valid)
+		g->vmcb->save.cr4 &= ~bits;
+}
+
+/* Print the VMCB fields that explain an exit nobody handles, then stop the guest. */
+static void __attribute__((noinline, cold)) handle_unknown(struct guest *g)
+{
+	struct vmcb *v = g->vmcb;
+	hlog("guest %s: unhandled #VMEXIT exitcode=0x%lx exitinfo1=0x%lx exitinfo2=0x%lx exitintinfo=0x%lx", g->name,
+	     v->control.exitcode, v->control.exitinfo1, v->control.exitinfo2, v->control.exitintinfo);
+	hlog("guest %s: rip=0x%lx rsp=0x%lx rax=0x%lx rflags=0x%lx cr0=0x%lx cr3=0x%lx cr4=0x%lx efer=0x%lx cpl=%u",
+	     g->name, v->save.rip, v->save.rsp, v->save.rax, v->save.rflags, v->save.cr0, v->save.cr3, v->save.cr4,
+	     v->save.efer, v->save.cpl);
+	guest_kill(g, "unhandled exit 0x%lx", v->control.exitcode);
+}
+
+void exit_dispatch(struct cpu *c, struct guest *g)
+{
+	struct vmcb *v = g->vmcb;
+	uint64_t code = v->control.exitcode;
+
+	/* An event whose delivery the exit interrupted is re-injected, else lost (APM §15.7.2). EVENTINJ must be
+	 * rewritten before every VMRUN: silicon does not clear it. */
+	v->control.eventinj = (v->control.exitintinfo & EVENT_VALID) ? v->control.exitintinfo : 0;
+	g->exits++;
+
+	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (svm-facts §3.1) */
+		reclaim_unswitched_state(g, 0);
+		guest_kill(g, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
+		return;
+	}
+	if (v->save.cr4 & (CR4_OSXSAVE | CR4_PKE)) /* rare: keep the common path short */
+		reclaim_unswitched_state(g, 1);
+	if (code == VMEXIT_NPF) {
+		handle_npf(c, g);
+		return;
+	}
+	if (code < sizeof(exit_handlers) / sizeof(exit_handlers[0]) && exit_handlers[code]) {
+		exit_handlers[code](c, g);
+		return;
+	}
+	handle_unknown(g);
+}

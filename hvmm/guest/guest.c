@@ -1,0 +1,175 @@
+/* guest.c — create guests from boot modules, reject bad ones with a reason, and stop misbehaving ones. */
+#include "hvmm/guest/guest.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "fmt.h"
+#include "hvmm/abi.h"
+#include "hvmm/core/arch.h"
+#include "hvmm/core/console.h"
+#include "hvmm/core/pmm.h"
+#include "hvmm/guest/guest_console.h"
+#include "hvmm/guest/loader.h"
+#include "hvmm/svm/npt.h"
+#include "hvmm/svm/vmcb.h"
+
+#define FXSAVE_FCW 0 /* FXSAVE image offsets (AMD APM Vol. 5, FXSAVE) */
+#define FXSAVE_MXCSR 24
+
+struct guest *guests[MAX_GUESTS];
+unsigned nguests;
+
+
+void *guest_ptr(const struct guest *g, uint64_t gpa, uint64_t len)
+{
+	if (gpa > g->ram_size || len > g->ram_size - gpa)
+		return NULL;
+	return (void *)(g->ram_hpa + gpa);
+}
+
+/* Release everything guest_create allocated for g (NULL members are skipped). */
+static void guest_free(struct guest *g)
+{
+	if (g->ram_hpa)
+		pmm_free((void *)g->ram_hpa, g->ram_size);
+	if (g->ncr3)
+		pmm_free((void *)g->ncr3, npt_table_bytes(g->ram_size));
+	pmm_free(g->vmcb, sizeof(struct vmcb));
+	pmm_free(g->iopm, IOPM_BYTES);
+	pmm_free(g->msrpm, MSRPM_BYTES);
+	pmm_free(g, sizeof(*g));
+}
+
+/* A name tools can find in the log: "[<name>] " prefixes and "guest <name> ..." words (docs/serial-log.md). */
+static int name_valid(const char *s)
+{
+	for (; *s; s++) {
+		char ch = *s;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+		      ch == '.' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Parse name= and mem= from the module command line into g. Returns 0, or -1 with *why. */
+static int guest_parse_args(struct guest *g, const char *cmdline, const char **why)
+{
+	struct cmdline_iter it;
+	char key[32], val[64];
+	int r;
+
+	g->ram_size = HVMM_GUEST_MEM_DEFAULT;
+	cmdline_init(&it, cmdline);
+	while ((r = cmdline_next(&it, key, sizeof(key), val, sizeof(val))) != 0) {
+		if (r < 0) {
+			if (!strcmp(key, "name") || !strcmp(key, "mem")) {
+				*why = !strcmp(key, "name") ? "name= is too long" : "mem= value is too long";
+				return -1;
+			}
+			continue; /* the guest's own long option */
+		}
+		if (!strcmp(key, "name")) {
+			if (!val[0] || strlen(val) >= GUEST_NAME_MAX) {
+				*why = "name= must have 1 to 31 characters";
+				return -1;
+			}
+			if (!name_valid(val)) {
+				*why = "name= may hold only letters, digits, '_', '.' and '-'";
+				return -1;
+			}
+			strlcpy(g->name, val, sizeof(g->name));
+		} else if (!strcmp(key, "mem")) {
+			uint64_t bytes;
+			if (parse_size(val, &bytes)) {
+				*why = "mem= is not a size (use e.g. 16M, 512K, 1G)";
+				return -1;
+			}
+			if (bytes < HVMM_GUEST_MEM_MIN || bytes > HVMM_GUEST_MEM_MAX) {
+				*why = "mem= must be between 2M and 16G";
+				return -1;
+			}
+			g->ram_size = (bytes + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
+		}
+	}
+	for (unsigned i = 0; i < nguests; i++)
+		if (!strcmp(guests[i]->name, g->name)) {
+			*why = "another guest already has this name";
+			return -1;
+		}
+	return 0;
+}
+
+struct guest *guest_create(const void *image, uint64_t len, const char *cmdline, int cmdline_truncated,
+			   unsigned index)
+{
+	const char *why = NULL;
+	struct guest *g = pmm_alloc(sizeof(*g), PAGE_SIZE);
+	char fallback[GUEST_NAME_MAX];
+
+	fmt_snprintf(fallback, sizeof(fallback), "guest%u", index);
+	if (!g) {
+		hlog("guest %s rejected: out of memory for its state", fallback);
+		return NULL;
+	}
+	g->id = nguests;
+	strlcpy(g->name, fallback, sizeof(g->name));
+	strlcpy(g->cmdline, cmdline, sizeof(g->cmdline));
+	if (nguests == MAX_GUESTS) {
+		why = "too many guests (hvmm supports 64)";
+		goto reject;
+	}
+	if (guest_parse_args(g, cmdline, &why))
+		goto reject;
+	if (cmdline_truncated) { /* checked after name= so the rejection names the guest */
+		why = "module command line longer than 255 bytes";
+		goto reject;
+	}
+
+	g->ram_hpa = (uint64_t)pmm_alloc(g->ram_size, LARGE_PAGE_SIZE);
+	if (!g->ram_hpa) {
+		why = "not enough free memory for its RAM (mem=)";
+		goto reject;
+	}
+	void *npt = pmm_alloc(npt_table_bytes(g->ram_size), PAGE_SIZE);
+	g->vmcb = pmm_alloc(sizeof(struct vmcb), PAGE_SIZE);
+	g->iopm = pmm_alloc(IOPM_BYTES, PAGE_SIZE);
+	g->msrpm = pmm_alloc(MSRPM_BYTES, PAGE_SIZE);
+	if (!npt || !g->vmcb || !g->iopm || !g->msrpm) {
+		pmm_free(npt, npt_table_bytes(g->ram_size));
+		why = "not enough free memory for its VMCB and tables";
+		goto reject;
+	}
+	g->ncr3 = npt_build(npt, g->ram_hpa, g->ram_size);
+	vmcb_init_control(g->vmcb, g->iopm, g->msrpm, g->ncr3);
+	if (loader_load(g, image, len, &why))
+		goto reject;
+
+	*(uint16_t *)(g->fpu + FXSAVE_FCW) = 0x037f; /* x87 and SSE exceptions masked: the reset state */
+	*(uint32_t *)(g->fpu + FXSAVE_MXCSR) = 0x1f80;
+	g->state = GUEST_RUNNABLE;
+	guests[nguests++] = g;
+	hlog("guest %s loaded: id=%u mem=%luM entry=0x%lx ram_hpa=0x%lx", g->name, g->id, g->ram_size >> 20,
+	     g->vmcb->save.rip, g->ram_hpa);
+	return g;
+
+reject:
+	hlog("guest %s rejected: %s", g->name, why);
+	guest_free(g);
+	return NULL;
+}
+
+void guest_kill(struct guest *g, const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	guest_console_flush(g);
+	g->state = GUEST_KILLED;
+	hlog("guest %s killed: %s rip=0x%lx", g->name, reason, g->vmcb->save.rip);
+}

@@ -1,0 +1,73 @@
+/* guest.h — one guest: its RAM, VMCB, nested page tables, permission maps, registers, state and statistics. */
+#ifndef HVMM_GUEST_H
+#define HVMM_GUEST_H
+#include <stdint.h>
+
+#include "hvmm/core/bootinfo.h"
+#include "hvmm/svm/gpregs.h"
+
+#define MAX_GUESTS 64
+#define GUEST_NAME_MAX 32 /* bytes, with the NUL */
+#define GUEST_CMDLINE_MAX BOOT_MODULE_CMDLINE_MAX
+#define GUEST_LINE_MAX 200 /* console line buffer (bytes); longer lines are split */
+
+enum guest_state {
+	GUEST_RUNNABLE,
+	GUEST_EXITED, /* called HVMM_HC_EXIT */
+	GUEST_KILLED, /* stopped by hvmm for a fault or a forbidden instruction */
+};
+
+struct vmcb;
+
+struct guest {
+	unsigned id;
+	char name[GUEST_NAME_MAX];
+	char cmdline[GUEST_CMDLINE_MAX];
+	enum guest_state state;
+	int64_t exit_status;
+
+	uint64_t ram_hpa; /* host-physical base of guest RAM (2 MiB aligned) */
+	uint64_t ram_size; /* bytes, multiple of 2 MiB; GPA [0, ram_size) */
+	struct vmcb *vmcb; /* VA = PA */
+	uint64_t ncr3; /* nested PML4 (host physical) */
+	uint8_t *iopm; /* 12 KiB */
+	uint8_t *msrpm; /* 8 KiB */
+	uint32_t asid;
+	uint64_t asid_generation; /* cpu generation the ASID belongs to */
+
+	struct gpregs regs;
+	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image (APM Vol. 5 FXSAVE) */
+	int yield; /* give up the CPU after this exit */
+	uint64_t dr[4]; /* DR0-DR3 while another guest owns the debug registers (exit.c) */
+
+	/* Console (hypercall.c): output is flushed one whole line at a time. */
+	char line[GUEST_LINE_MAX];
+	uint32_t line_len;
+	uint8_t line_continues; /* the buffered line continues a piece already printed */
+	struct pending_write { /* an HVMM_HC_WRITE in progress: the VMMCALL at rip, done of len bytes at buf */
+		uint64_t rip, buf, len, done;
+	} write;
+
+	/* Statistics. */
+	uint64_t switches_in; /* times scheduled in from another guest */
+	uint64_t exits;
+	uint64_t runtime; /* TSC cycles spent in guest mode */
+	uint64_t exit_counts[8]; /* by class, see exit.c */
+};
+
+extern struct guest *guests[MAX_GUESTS];
+extern unsigned nguests;
+
+/* Create a guest from boot module number index (image[0..len), its command line, cut short if cmdline_truncated).
+ * Its name is name= or "guest<index>". On failure print "hvmm: guest <name> rejected: <reason>", free what was
+ * allocated and return NULL. */
+struct guest *guest_create(const void *image, uint64_t len, const char *cmdline, int cmdline_truncated,
+			   unsigned index);
+
+/* Stop g: print "hvmm: guest <name> killed: <reason> rip=<hex>" and mark it killed. */
+void guest_kill(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Translate guest-physical [gpa, gpa+len) to a host pointer if it lies entirely inside guest RAM, else NULL. */
+void *guest_ptr(const struct guest *g, uint64_t gpa, uint64_t len);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * guest_console.c — a guest's line-buffered console (written by HVMM_HC_WRITE, hypercall.c). Output is collected
+ * per guest and printed one whole line at a time as "[<name>] <text>", so lines of different guests never mix.
+ * Nothing a guest writes is dropped silently:
+ *  - A line longer than GUEST_LINE_MAX (200) bytes is printed in pieces of 200 bytes; every piece after the first
+ *    is marked "[<name>]+ <text>" (a continuation: join it to that guest's previous line). A line of exactly 200
+ *    bytes is one line. A partial last line is printed when the guest exits or is killed.
+ *  - Bytes are printed as they are, except '\r' (dropped), '\t' (a space) and other control or non-ASCII bytes
+ *    ('.'): the log stays one line per line.
+ */
+#include "hvmm/guest/guest_console.h"
+
+#include "hvmm/core/console.h"
+#include "hvmm/guest/guest.h"
+
+_Static_assert(sizeof("[]+ ") - 1 + GUEST_NAME_MAX - 1 + GUEST_LINE_MAX + 1 <= CON_LINE_MAX,
+	       "a continuation piece fits one console line");
+
+/* Print g's buffered line (a continuation piece marked "[<name>]+ ") and empty the buffer. */
+static void print_line(struct guest *g)
+{
+	con_guest_line(g->name, g->line, g->line_len, g->line_continues);
+	g->line_len = 0;
+}
+
+void guest_console_flush(struct guest *g)
+{
+	if (g->line_len)
+		print_line(g);
+	g->line_continues = 0;
+	g->write.len = 0;
+}
+
+void guest_console_putc(struct guest *g, char ch)
+{
+	if (ch == '\n') {
+		print_line(g); /* never empty after a piece: a byte that does not fit is kept in the buffer */
+		g->line_continues = 0;
+		return;
+	}
+	if (ch == '\r')
+		return;
+	if (ch == '\t')
+		ch = ' ';
+	if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
+		ch = '.';
+	if (g->line_len == GUEST_LINE_MAX) {
+		print_line(g);
+		g->line_continues = 1;
+	}
+	g->line[g->line_len++] = ch;
+}
+

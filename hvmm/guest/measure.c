@@ -1,0 +1,213 @@
+/*
+ * measure.c — world-switch lag (guest A's #VMEXIT to guest B's VMRUN, TSC cycles), split by the reason A stopped and,
+ * for timer-driven switches, by stage; same-guest re-entry by exit reason; per-guest accounting; the summary.
+ * Stamps: exit/entry TSC in vmrun.S, timer interrupt in isr.S (timer_isr), scheduling decision in sched.c.
+ */
+#include "hvmm/guest/measure.h"
+
+#include "fmt.h"
+
+#include "hvmm/core/console.h"
+#include "hvmm/core/percpu.h"
+#include "hvmm/guest/guest.h"
+#include "hvmm/svm/asm_offsets.h"
+#include "hvmm/svm/vmcb.h"
+#include "hvmm/x86/tsc.h"
+
+struct cpu_measure cpu_measure[MAX_CPUS];
+
+static const char *const switch_names[SW_NREASONS] = { "timer", "yield", "hlt", "end" };
+static const char *const reentry_names[RE_NREASONS] = { "intr", "cpuid", "vmmcall", "ioio", "msr", "other" };
+static const char *const stage_names[ST_NSTAGES] = { "exit_to_irq", "irq_to_sched", "sched_to_entry" };
+
+void measure_init(struct cpu_measure *m)
+{
+	stats_init(&m->lag);
+	for (int i = 0; i < RE_NREASONS; i++)
+		stats_init(&m->reentry_by[i]);
+	m->nrec = 0;
+	m->switches = m->last_exit_tsc = m->first_entry_tsc = m->sched_tsc = 0;
+}
+
+uint64_t measure_fast_exits(const struct guest *g)
+{
+	return *(const uint64_t *)((const uint8_t *)g->vmcb + VMCB_HOST_FAST_EXITS);
+}
+
+uint64_t measure_exits(void)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < nguests; i++) /* one CPU runs every guest (SMP: per CPU) */
+		n += guests[i]->exits + measure_fast_exits(guests[i]);
+	return n;
+}
+
+static enum switch_reason switch_reason(const struct guest *a)
+{
+	if (a->state != GUEST_RUNNABLE)
+		return SW_END;
+	switch (a->vmcb->control.exitcode) {
+	case VMEXIT_INTR:
+		return SW_TIMER;
+	case VMEXIT_HLT:
+		return SW_HLT;
+	default:
+		return SW_YIELD;
+	}
+}
+
+static enum reentry_reason reentry_reason(uint64_t exitcode)
+{
+	switch (exitcode) {
+	case VMEXIT_INTR:
+		return RE_INTR;
+	case VMEXIT_CPUID:
+		return RE_CPUID;
+	case VMEXIT_VMMCALL:
+		return RE_VMMCALL;
+	case VMEXIT_IOIO:
+		return RE_IOIO;
+	case VMEXIT_MSR:
+		return RE_MSR;
+	default:
+		return RE_OTHER;
+	}
+}
+
+void measure_entry(struct cpu *c, struct guest *g)
+{
+	struct cpu_measure *m = measure_of(c);
+	struct gpregs *r = &g->regs;
+	struct guest *a = c->prev;
+
+	g->runtime += r->exit_tsc - r->entry_tsc;
+	if (a) {
+		uint64_t lag = r->entry_tsc - m->last_exit_tsc;
+		if (a != g) {
+			if (m->nrec < SWITCH_REC_MAX) {
+				struct switch_rec *rec = &m->rec[m->nrec++];
+				rec->lag = lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
+				rec->reason = (uint8_t)switch_reason(a);
+				rec->has_stages = rec->reason == SW_TIMER && m->sched_tsc && c->irq_tsc >= m->last_exit_tsc;
+				if (rec->has_stages) {
+					rec->stage[ST_EXIT_TO_IRQ] = (uint32_t)(c->irq_tsc - m->last_exit_tsc);
+					rec->stage[ST_IRQ_TO_SCHED] = (uint32_t)(m->sched_tsc - c->irq_tsc);
+					rec->stage[ST_SCHED_TO_ENTRY] = (uint32_t)(r->entry_tsc - m->sched_tsc);
+				}
+			} else {
+				stats_add(&m->lag, lag); /* beyond the records; merged with them at report time */
+			}
+			m->switches++;
+			g->switches_in++;
+			} else {
+			stats_add(&m->reentry_by[reentry_reason(a->vmcb->control.exitcode)], lag);
+		}
+	} else {
+		m->first_entry_tsc = r->entry_tsc;
+	}
+	m->sched_tsc = 0;
+	c->prev = g;
+	m->last_exit_tsc = r->exit_tsc;
+}
+
+/* "hvmm: dist what=<what> n= min= p50= p90= p99= p999= max= mean=" and its log2 histogram, if it has samples. */
+static void report_dist(const char *what, struct stats *s)
+{
+	struct stats_summary sum;
+	char hist[CON_LINE_MAX - 64];
+	int len = 0;
+
+	if (s->n == 0)
+		return;
+	stats_summarize(s, &sum);
+	hlog("dist what=%s n=%lu min=%lu p50=%lu p90=%lu p99=%lu p999=%lu max=%lu mean=%lu", what, sum.n, sum.min,
+	     sum.p50, sum.p90, sum.p99, sum.p999, sum.max, sum.mean);
+	for (int b = 0; b < STATS_HIST_BUCKETS && len < (int)sizeof(hist) - 32; b++)
+		if (s->hist[b])
+			len += fmt_snprintf(hist + len, sizeof(hist) - len, " %d:%lu", b, s->hist[b]);
+	hlog("hist what=%s log2%s", what, hist);
+}
+
+void measure_report(struct cpu *c)
+{
+	struct cpu_measure *m = measure_of(c);
+	struct stats_summary sum;
+	char what[32];
+	uint64_t fast = 0;
+
+	for (unsigned i = 0; i < nguests; i++)
+		fast += measure_fast_exits(guests[i]);
+	hlog("summary: %u guests, %lu switches, %lu exits (%lu on the fast path), %lu timer interrupts", nguests,
+	     m->switches, measure_exits(), fast, c->timer_irqs);
+	uint64_t elapsed = m->last_exit_tsc - m->first_entry_tsc, in_guests = 0;
+	for (unsigned i = 0; i < nguests; i++)
+		in_guests += guests[i]->runtime;
+	hlog("time elapsed=%lu guests=%lu hvmm_ppm=%lu (first VMRUN to last #VMEXIT, TSC cycles)", elapsed, in_guests,
+	     elapsed >= 1000000 ? (elapsed - in_guests) / (elapsed / 1000000) : 0);
+	static struct stats all, part; /* large: not on the stack */
+	stats_init(&all); /* every switch: the records, then what came after them */
+	for (uint32_t k = 0; k < m->nrec; k++)
+		stats_add(&all, m->rec[k].lag);
+	stats_merge(&all, &m->lag);
+	stats_summarize(&all, &sum);
+	hlog("lag n=%lu min=%lu p50=%lu p99=%lu max=%lu mean=%lu tsc_khz=%lu", sum.n, sum.min, sum.p50, sum.p99, sum.max,
+	     sum.mean, tsc_khz);
+	hlog("lag_ns p50=%lu p99=%lu max=%lu", tsc_to_ns(sum.p50), tsc_to_ns(sum.p99), tsc_to_ns(sum.max));
+	report_dist("switch", &all);
+	for (int i = 0; i < SW_NREASONS; i++) {
+		stats_init(&part);
+		for (uint32_t k = 0; k < m->nrec; k++)
+			if (m->rec[k].reason == i)
+				stats_add(&part, m->rec[k].lag);
+		fmt_snprintf(what, sizeof(what), "switch.%s", switch_names[i]);
+		report_dist(what, &part);
+	}
+	for (int i = 0; i < ST_NSTAGES; i++) {
+		stats_init(&part);
+		for (uint32_t k = 0; k < m->nrec; k++)
+			if (m->rec[k].has_stages)
+				stats_add(&part, m->rec[k].stage[i]);
+		fmt_snprintf(what, sizeof(what), "stage.%s", stage_names[i]);
+		report_dist(what, &part);
+	}
+	for (int i = 0; i < RE_NREASONS; i++) {
+		fmt_snprintf(what, sizeof(what), "reentry.%s", reentry_names[i]);
+		report_dist(what, &m->reentry_by[i]);
+	}
+	for (unsigned i = 0; i < nguests; i++) {
+		struct guest *g = guests[i];
+		uint64_t exits = g->exits + measure_fast_exits(g);
+		if (g->state == GUEST_EXITED)
+			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu", g->name, g->exit_status,
+			     g->switches_in, exits, g->runtime);
+		else
+			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu", g->name,
+			     g->state == GUEST_KILLED ? "killed" : "running", g->switches_in, exits, g->runtime);
+	}
+}
+
+void measure_status_line(char *line, size_t size)
+{
+	struct cpu *c = this_cpu();
+	struct cpu_measure *m = measure_of(c);
+	unsigned running = 0;
+	for (unsigned i = 0; i < nguests; i++)
+		running += guests[i] && guests[i]->state == GUEST_RUNNABLE;
+	const struct stats *lag = &m->lag;
+	uint64_t b50 = 0, b99 = 0, seen = 0;
+	int got50 = 0, got99 = 0;
+	for (unsigned b = 0; b < STATS_HIST_BUCKETS && lag->n; b++) {
+		seen += lag->hist[b];
+		if (!got50 && seen * 2 >= lag->n)
+			b50 = b, got50 = 1;
+		if (!got99 && seen * 100 >= lag->n * 99)
+			b99 = b, got99 = 1;
+	}
+	if (lag->n)
+		fmt_snprintf(line, size,
+			     " hvmm | guests %u/%u running | switches %lu | exits %lu | lag p50<%lu p99<%lu cycles", running,
+			     nguests, m->switches, measure_exits(), 2ul << b50, 2ul << b99);
+	else
+		fmt_snprintf(line, size, " hvmm | guests %u/%u running | switches %lu | exits %lu | %lu lines", running,
+			     nguests, m->switches, measure_exits(), con_lines());
+}

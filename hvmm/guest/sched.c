@@ -1,0 +1,106 @@
+/*
+ * sched.c — the run loop: pick the next runnable guest → VMRUN → #VMEXIT → handle the exit → switch when the slice
+ * ended, the guest yielded (HLT, HVMM_HC_YIELD) or it stopped. A slice is a one-shot LAPIC timer armed when a guest
+ * is switched in; its interrupt arrives as #VMEXIT(INTR) even if the guest runs with IF = 0 (V_INTR_MASKING).
+ */
+#include "hvmm/guest/sched.h"
+
+#include "hvmm/core/arch.h"
+#include "hvmm/core/percpu.h"
+#include "hvmm/guest/exit.h"
+#include "hvmm/guest/guest.h"
+#include "hvmm/guest/measure.h"
+#include "hvmm/svm/svm.h"
+#include "hvmm/svm/vmcb.h"
+#include "hvmm/x86/lapic.h"
+
+/* The runnable guest after prev in round-robin order (prev itself if it is the only one), or NULL. */
+static struct guest *pick_next(struct guest *prev)
+{
+	unsigned i = prev ? prev->id + 1 : 0;
+	for (unsigned k = 0; k < nguests; k++, i++) {
+		if (i >= nguests)
+			i = 0; /* no division on the switch path */
+		if (guests[i]->state == GUEST_RUNNABLE)
+			return guests[i];
+	}
+	return NULL;
+}
+
+/*
+ * Give g a valid ASID for this CPU (APM §15.16). ASIDs are handed out in generations: when they run out, a new
+ * generation starts, every guest must take a fresh one, and the first VMRUN of the generation flushes all ASIDs.
+ * So more guests than ASIDs work, and a reused ASID never sees another guest's TLB entries.
+ */
+static void assign_asid(struct cpu *c, struct guest *g)
+{
+	if (g->asid_generation == c->asid_generation)
+		return;
+	uint8_t flush = TLB_CONTROL_DO_NOTHING;
+	if (c->next_asid > c->max_asid) {
+		c->asid_generation++;
+		c->next_asid = 1;
+		flush = TLB_CONTROL_FLUSH_ALL;
+	}
+	g->asid = c->next_asid++;
+	g->asid_generation = c->asid_generation;
+	g->vmcb->control.asid = g->asid;
+	g->vmcb->control.tlb_control = flush;
+	g->vmcb->control.clean = 0;
+}
+
+/* Start a fresh slice. Unless the slice just ended by the timer, first take a timer interrupt that may be pending. */
+static void start_slice(struct cpu *c)
+{
+	if (!c->timer_fired)
+		__asm__ volatile("sti; nop; cli" : : : "memory");
+	c->timer_fired = 0;
+	lapic_timer_oneshot(c->slice_ticks);
+}
+
+/* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): x87/SSE, and DR0-DR3 when g's
+ * DR7 enables a breakpoint (DR7 bits 7:0). */
+static void switch_state(struct cpu *c, struct guest *g)
+{
+	if (c->current)
+		__asm__ volatile("fxsave64 %0" : "=m"(c->current->fpu));
+	__asm__ volatile("fxrstor64 %0" : : "m"(g->fpu));
+	if (g->vmcb->save.dr7 & 0xff)
+		exit_dr_claim(c, g);
+}
+
+void sched_run(struct cpu *c)
+{
+	struct guest *g = pick_next(NULL);
+
+	c->asid_generation = 1;
+	c->next_asid = c->max_asid + 1; /* the first guest opens a new generation: flush all */
+	if (g) {
+		switch_state(c, g);
+		c->current = g;
+		start_slice(c);
+	}
+	while (g) {
+		assign_asid(c, g);
+		svm_world_switch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
+		g->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
+		measure_entry(c, g);
+		exit_dispatch(c, g);
+
+		if (g->state == GUEST_RUNNABLE && !g->yield && !c->timer_fired)
+			continue; /* the common case: straight back into the same guest */
+		g->yield = 0;
+		struct guest *next = pick_next(g);
+		if (!next)
+			break;
+		if (c->timer_fired)
+			measure_of(c)->sched_tsc = rdtsc();
+		if (next != g) {
+			switch_state(c, next);
+			c->current = next;
+		}
+		start_slice(c);
+		g = next;
+	}
+	lapic_timer_oneshot(0);
+}

@@ -1,0 +1,22 @@
+/*
+ * asm_offsets.h — the structure offsets that assembly (vmrun.S, isr.S) uses, defined once here and checked against
+ * the C structures by static asserts in hvmm/svm/asm_offsets.c.
+ */
+#ifndef HVMM_ASM_OFFSETS_H
+#define HVMM_ASM_OFFSETS_H
+
+/* struct vmcb (APM Vol. 2 Appendix B). */
+#define VMCB_TLB_CONTROL 0x05c
+#define VMCB_INT_STATE 0x068
+#define VMCB_EXITCODE 0x070
+#define VMCB_EVENTINJ 0x0a8
+#define VMCB_NRIP 0x0c8
+#define VMCB_HOST_FAST_EXITS 0x3e0 /* u64 in the area reserved for host software (3E0h-3FFh) */
+#define VMCB_RIP 0x578
+#define VMCB_RAX 0x5f8
+
+/* Constants vmrun.S shares with C. */
+#define ASM_VMEXIT_VMMCALL 0x081 /* = VMEXIT_VMMCALL (vmcb.h) */
+#define VMMCALL_LEN 3 /* 0F 01 D9 */
+
+#endif

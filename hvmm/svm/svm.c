@@ -1,0 +1,93 @@
+/* svm.c — SVM detection and enabling, per APM Vol. 2 §15.4 "Enabling SVM" and §15.30 "SVM Related MSRs". */
+#include "hvmm/svm/svm.h"
+
+#include <string.h>
+
+#include "hvmm/core/arch.h"
+#include "hvmm/core/console.h"
+#include "hvmm/core/percpu.h"
+#include "hvmm/core/pmm.h"
+#include "hvmm/svm/vmcb.h"
+
+struct svm_caps svm_caps;
+
+/* Return 0 if the CPU can run SVM guests with nested paging; else print why and return -1. */
+static int svm_detect(void)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	char vendor[13];
+	memcpy(vendor + 0, &r.ebx, 4);
+	memcpy(vendor + 4, &r.edx, 4);
+	memcpy(vendor + 8, &r.ecx, 4);
+	vendor[12] = 0;
+	if (strcmp(vendor, "AuthenticAMD") && strcmp(vendor, "HygonGenuine")) {
+		hlog("error: not an AMD CPU (vendor \"%s\"): hvmm needs AMD SVM (AMD-V)", vendor);
+		return -1;
+	}
+	struct cpuid_regs ext = cpuid(0x80000000, 0);
+	struct cpuid_regs f = cpuid(0x80000001, 0);
+	if (ext.eax < 0x80000001 || !(f.ecx & (1u << 2))) {
+		hlog("error: CPU has no SVM (CPUID 8000_0001h ECX bit 2 is clear): hvmm needs AMD SVM (AMD-V)");
+		return -1;
+	}
+	svm_caps.nx = (f.edx >> 20) & 1;
+	if (ext.eax < 0x8000000a) {
+		hlog("error: CPU reports SVM but no CPUID leaf 8000_000Ah (highest extended leaf 0x%x)", ext.eax);
+		return -1;
+	}
+	struct cpuid_regs s = cpuid(0x8000000a, 0);
+	svm_caps.revision = s.eax & 0xff;
+	svm_caps.nasid = s.ebx;
+	svm_caps.features = s.edx;
+	svm_caps.maxphyaddr = ext.eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
+
+	/* APM §15.4: SVMDIS set means firmware disabled SVM; with LOCK set only SVM_KEY (or a reset) can undo it. */
+	uint64_t vm_cr = rdmsr(MSR_VM_CR);
+	if (vm_cr & VM_CR_SVMDIS) {
+		if (vm_cr & VM_CR_LOCK)
+			hlog("error: SVM disabled by firmware (VM_CR.SVMDIS=1, LOCK=1%s): enable \"SVM Mode\" / "
+			     "\"AMD-V\" / \"Virtualization\" in the firmware setup",
+			     svm_has(SVM_FEAT_SVML) ? ", unlockable only with the SVM_KEY" : "");
+		else
+			hlog("error: SVM disabled (VM_CR.SVMDIS=1, LOCK=0): enable \"SVM Mode\" in the firmware setup");
+		return -1;
+	}
+	if (!svm_has(SVM_FEAT_NP)) {
+		hlog("error: SVM without nested paging (CPUID 8000_000Ah EDX bit 0 is clear): hvmm needs NPT "
+		     "(QEMU: use -cpu max or add +npt)");
+		return -1;
+	}
+	if (svm_caps.nasid < 2) {
+		hlog("error: SVM reports %u ASIDs; at least 2 are needed", svm_caps.nasid);
+		return -1;
+	}
+	return 0;
+}
+
+int svm_init(struct cpu *c)
+{
+	if (svm_detect())
+		return -1;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	if (!(rdmsr(MSR_EFER) & EFER_SVME)) {
+		hlog("error: EFER.SVME did not stick after WRMSR");
+		return -1;
+	}
+	void *hsave = pmm_alloc(PAGE_SIZE, PAGE_SIZE);
+	c->host_vmcb = pmm_alloc(sizeof(struct vmcb), PAGE_SIZE);
+	if (!hsave || !c->host_vmcb) {
+		hlog("error: no memory for the SVM host-save area");
+		return -1;
+	}
+	c->hsave_pa = (uint64_t)hsave;
+	c->host_vmcb_pa = (uint64_t)c->host_vmcb;
+	wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
+	/* Capture the host's FS/GS/TR/LDTR/syscall state once; the world switch VMLOADs it after each #VMEXIT. */
+	__asm__ volatile("vmsave %%rax" : : "a"(c->host_vmcb_pa) : "memory");
+
+	hlog("svm rev=%u asids=%u npt=%d nrips=%d vgif=%d flushbyasid=%d decodeassists=%d vmcbclean=%d maxphyaddr=%u",
+	     svm_caps.revision, svm_caps.nasid, svm_has(SVM_FEAT_NP), svm_has(SVM_FEAT_NRIPS), svm_has(SVM_FEAT_VGIF),
+	     svm_has(SVM_FEAT_FLUSH_BY_ASID), svm_has(SVM_FEAT_DECODE_ASSISTS), svm_has(SVM_FEAT_VMCB_CLEAN),
+	     svm_caps.maxphyaddr);
+	return 0;
+}

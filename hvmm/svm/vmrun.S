@@ -1,0 +1,136 @@
+/*
+ * vmrun.S — the world switch: svm_world_switch(struct gpregs *regs, u64 guest_vmcb_pa, u64 host_vmcb_pa).
+ *
+ * The hardware switches RAX, RSP, RIP, RFLAGS and the segment/control state (APM Vol. 2 §15.5); this stub switches
+ * the other 14 GPRs by hand and the FS/GS/TR/LDTR/syscall-MSR state with VMLOAD/VMSAVE (§15.5.2).
+ * Interrupts (APM §15.17, §15.21.1; svm-facts §7): CLGI, then STI so that RFLAGS.IF = 1 at VMRUN — with
+ * V_INTR_MASKING = 1 that host IF is what lets a physical interrupt cause #VMEXIT(INTR) even if the guest runs
+ * with IF = 0. #VMEXIT clears GIF; CLI, VMLOAD host, STGI. The interrupt stays pending for the C code to take.
+ *
+ * Fast path: the null hypercall (HVMM_HC_NOP) is completed right here and the guest re-entered at once — no GPR
+ * save/restore, no VMSAVE/VMLOAD (the guest's FS/GS/TR/LDTR are still loaded), GIF still 0, host IF still 1. It is
+ * the floor of an exit's cost; it is counted in the VMCB's host-software area (VMCB_HOST_FAST_EXITS). Every other
+ * exit goes to C.
+ *
+ * Stack while the guest runs (host RSP is restored by #VMEXIT):
+ *     [rsp + 0]  regs pointer
+ *     [rsp + 8]  host VMCB PA
+ *     [rsp + 16] saved host RBX, RBP, R12..R15, then the return address
+ */
+#include "hvmm/abi.h"
+#include "hvmm/svm/asm_offsets.h"
+#include "hvmm/svm/gpregs.h"
+
+
+	.text
+	.globl svm_world_switch
+svm_world_switch:
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %rbp
+	push %rbx
+	push %rdx /* host VMCB PA */
+	push %rdi /* regs */
+
+	clgi
+	sti
+
+	/* Entry stamp: right before the guest is loaded. */
+	mov %rsi, %r8 /* guest VMCB PA */
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, GPREGS_ENTRY_TSC(%rdi)
+	mov %r8, %rax
+
+	mov GPREGS_RBX(%rdi), %rbx
+	mov GPREGS_RCX(%rdi), %rcx
+	mov GPREGS_RDX(%rdi), %rdx
+	mov GPREGS_RSI(%rdi), %rsi
+	mov GPREGS_RBP(%rdi), %rbp
+	mov GPREGS_R8(%rdi), %r8
+	mov GPREGS_R9(%rdi), %r9
+	mov GPREGS_R10(%rdi), %r10
+	mov GPREGS_R11(%rdi), %r11
+	mov GPREGS_R12(%rdi), %r12
+	mov GPREGS_R13(%rdi), %r13
+	mov GPREGS_R14(%rdi), %r14
+	mov GPREGS_R15(%rdi), %r15
+	mov GPREGS_RDI(%rdi), %rdi
+
+	vmload %rax
+.Lvmrun:
+	vmrun %rax
+	/* #VMEXIT: GIF = 0, RAX = guest VMCB PA, RSP = host, every other GPR holds a guest value. */
+	cmpq $ASM_VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
+	jne .Lslow_exit
+	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
+	jne .Lslow_exit
+	/* Next RIP: nRIP when the CPU saved one (APM §15.7.1), else VMMCALL's length (QEMU TCG has no NRIPS). */
+	push %rdx
+	mov VMCB_NRIP(%rax), %rdx
+	test %rdx, %rdx
+	jnz 1f
+	mov VMCB_RIP(%rax), %rdx
+	add $VMMCALL_LEN, %rdx
+1:	mov %rdx, VMCB_RIP(%rax)
+	pop %rdx
+	movq $0, VMCB_RAX(%rax) /* result 0 */
+	andq $~1, VMCB_INT_STATE(%rax) /* no interrupt shadow after an emulated instruction */
+	movq $0, VMCB_EVENTINJ(%rax) /* nothing to inject (silicon does not clear EVENTINJ) */
+	movb $0, VMCB_TLB_CONTROL(%rax) /* a flush requested for the first VMRUN happened */
+	incq VMCB_HOST_FAST_EXITS(%rax)
+	jmp .Lvmrun
+
+.Lslow_exit:
+	push %rax
+	mov 8(%rsp), %rax /* regs */
+	mov %rbx, GPREGS_RBX(%rax)
+	mov %rcx, GPREGS_RCX(%rax)
+	mov %rdx, GPREGS_RDX(%rax)
+	mov %rsi, GPREGS_RSI(%rax)
+	mov %rdi, GPREGS_RDI(%rax)
+	mov %rbp, GPREGS_RBP(%rax)
+	mov %r8, GPREGS_R8(%rax)
+	mov %r9, GPREGS_R9(%rax)
+	mov %r10, GPREGS_R10(%rax)
+	mov %r11, GPREGS_R11(%rax)
+	mov %r12, GPREGS_R12(%rax)
+	mov %r13, GPREGS_R13(%rax)
+	mov %r14, GPREGS_R14(%rax)
+	mov %r15, GPREGS_R15(%rax)
+	mov %rax, %rdi
+	/* Exit stamp: right after the guest's state is safe. */
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, GPREGS_EXIT_TSC(%rdi)
+
+	pop %rax
+	vmsave %rax
+	cli
+	mov 8(%rsp), %rax /* host VMCB PA */
+	vmload %rax
+	stgi
+
+	/* Leave no guest values in caller-clobbered registers. */
+	xor %eax, %eax
+	xor %ecx, %ecx
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+
+	add $16, %rsp
+	pop %rbx
+	pop %rbp
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	ret

@@ -1,0 +1,141 @@
+/* desc.c — build and load the GDT, TSS and IDT, and dispatch interrupts and exceptions (APM Vol. 2 §4.8, §8.9). */
+#include "hvmm/x86/desc.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hvmm/core/arch.h"
+#include "hvmm/core/console.h"
+#include "hvmm/core/panic.h"
+#include "hvmm/core/percpu.h"
+
+#define IST_STACK_SIZE 8192
+
+/* IDT gate (APM Vol. 2 Figure 4-24): 16 bytes. */
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr; /* P | DPL | type (0xE = 64-bit interrupt gate) */
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes");
+
+struct dt_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+extern const uint64_t isr_table[256];
+extern char timer_isr[];
+
+static uint64_t gdt[5] __attribute__((aligned(16)));
+static struct tss64 tss __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static uint8_t ist1_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static void set_gate(unsigned vec, uint64_t handler, uint8_t ist)
+{
+	idt[vec] = (struct idt_gate){
+		.offset_lo = (uint16_t)handler,
+		.selector = SEL_CODE64,
+		.ist = ist,
+		.type_attr = 0x8e,
+		.offset_mid = (uint16_t)(handler >> 16),
+		.offset_hi = (uint32_t)(handler >> 32),
+	};
+}
+
+void desc_init(void)
+{
+	uint64_t tss_base = (uint64_t)&tss;
+	uint64_t tss_limit = sizeof(tss) - 1;
+
+	gdt[0] = 0;
+	gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
+	gdt[2] = 0x00cf92000000ffffull; /* flat data */
+	/* 16-byte available 64-bit TSS descriptor (type 9), APM Vol. 2 Figure 4-22. */
+	gdt[3] = (tss_limit & 0xffff) | ((tss_base & 0xffffff) << 16) | (0x89ull << 40) |
+		 (((tss_limit >> 16) & 0xf) << 48) | (((tss_base >> 24) & 0xff) << 56);
+	gdt[4] = tss_base >> 32;
+
+	memset(&tss, 0, sizeof(tss));
+	tss.ist[0] = (uint64_t)(ist1_stack + IST_STACK_SIZE);
+	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+
+	struct dt_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq %1\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "mov %2, %%ax\n\t"
+			 "mov %%ax, %%ds\n\t"
+			 "mov %%ax, %%es\n\t"
+			 "mov %%ax, %%ss\n\t"
+			 "ltr %w3"
+			 :
+			 : "m"(gp), "i"(SEL_CODE64), "i"(SEL_DATA), "r"(SEL_TSS)
+			 : "rax", "memory");
+
+	for (unsigned v = 0; v < 256; v++)
+		set_gate(v, isr_table[v], (v == VEC_NMI || v == VEC_DF || v == VEC_MC) ? 1 : 0);
+	set_gate(VEC_TIMER, (uint64_t)timer_isr, 0);
+	struct dt_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(ip));
+}
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 floating point", "#AC alignment check", "#MC machine check",
+	"#XF SIMD floating point", "#VE", "#CP control protection", "reserved 22", "reserved 23", "reserved 24",
+	"reserved 25", "reserved 26", "reserved 27", "#HV", "#VC", "#SX security", "reserved 31",
+};
+
+void trap_dispatch(struct trap_frame *f);
+/* As panic(), for an exception frame taken in hvmm: prints the frame's RIP, error code, CR2 and GPRs. */
+static void panic_frame(const struct trap_frame *f, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+static void panic_frame(const struct trap_frame *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	panic_header(fmt, ap);
+	va_end(ap);
+	hlog("  rip=0x%lx cs=0x%lx rflags=0x%lx rsp=0x%lx ss=0x%lx error=0x%lx cr2=0x%lx", f->rip, f->cs, f->rflags,
+	     f->rsp, f->ss, f->error_code, read_cr2());
+	hlog("  rax=0x%lx rbx=0x%lx rcx=0x%lx rdx=0x%lx", f->rax, f->rbx, f->rcx, f->rdx);
+	hlog("  rsi=0x%lx rdi=0x%lx rbp=0x%lx r8=0x%lx", f->rsi, f->rdi, f->rbp, f->r8);
+	hlog("  r9=0x%lx r10=0x%lx r11=0x%lx r12=0x%lx", f->r9, f->r10, f->r11, f->r12);
+	hlog("  r13=0x%lx r14=0x%lx r15=0x%lx", f->r13, f->r14, f->r15);
+	panic_stop();
+}
+
+/* Handle one interrupt or exception taken by hvmm itself; an exception in hvmm is a bug and panics. */
+void trap_dispatch(struct trap_frame *f)
+{
+	struct cpu *c = this_cpu();
+	switch (f->vector) {
+	case VEC_SPURIOUS:
+		c->spurious_irqs++;
+		return; /* no EOI for the spurious vector (Intel SDM §10.9, AMD APM Vol. 2 §16.4.7) */
+	case VEC_NMI:
+		c->nmis++;
+		return;
+	default:
+		break;
+	}
+	if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16) {
+		c->spurious_irqs++; /* masked 8259 can still deliver a spurious IRQ 7/15 */
+		return;
+	}
+	if (f->vector < 32)
+		panic_frame(f, "exception %s (vector %lu) in hvmm", exception_names[f->vector], f->vector);
+	panic_frame(f, "unexpected interrupt vector %lu", f->vector);
+}

@@ -1,0 +1,103 @@
+/*
+ * isr.S — interrupt and exception entry stubs. Every vector pushes (error code or 0, vector), then the common path
+ * saves the 15 GPRs as a struct trap_frame (hvmm/x86/desc.h), calls trap_dispatch(frame) and returns with IRETQ.
+ * Vectors with a CPU-pushed error code (APM Vol. 2 §8.2): 8, 10-14, 17, 21, 29, 30.
+ */
+#include "hvmm/core/percpu.h"
+
+	.text
+	.altmacro
+
+.macro ISR vec
+	.balign 16
+isr_\vec:
+	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp isr_common
+.endm
+
+	.set v, 0
+	.rept 256
+	ISR %v
+	.set v, v + 1
+	.endr
+
+isr_common:
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %r11
+	push %r10
+	push %r9
+	push %r8
+	push %rbp
+	push %rdi
+	push %rsi
+	push %rdx
+	push %rcx
+	push %rbx
+	push %rax
+	mov %rsp, %rdi
+	/* Align the stack to 16 bytes for the C call; the frame pointer in %rbx survives the call. */
+	mov %rsp, %rbx
+	and $-16, %rsp
+	cld
+	call trap_dispatch
+	mov %rbx, %rsp
+	pop %rax
+	pop %rbx
+	pop %rcx
+	pop %rdx
+	pop %rsi
+	pop %rdi
+	pop %rbp
+	pop %r8
+	pop %r9
+	pop %r10
+	pop %r11
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	add $16, %rsp /* vector, error code */
+	iretq
+
+/*
+ * The local APIC timer (VEC_TIMER) has its own short handler: it is on every timer-driven world switch. It stamps
+ * cpu->irq_tsc, sets cpu->timer_fired, counts the interrupt and sends EOI; it touches RAX, RDX and flags only.
+ * (Single CPU: cpus[0]. With SMP this becomes a per-CPU pointer.)
+ */
+	.globl timer_isr
+	.balign 16
+timer_isr:
+	push %rax
+	push %rdx
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, cpus + CPU_IRQ_TSC(%rip)
+	movl $1, cpus + CPU_TIMER_FIRED(%rip)
+	incq cpus + CPU_TIMER_IRQS(%rip)
+	mov lapic_eoi_reg(%rip), %rax
+	movl $0, (%rax)
+	pop %rdx
+	pop %rax
+	iretq
+
+/* Table of the 256 stub addresses, for desc.c. */
+	.section .rodata
+	.balign 8
+	.globl isr_table
+isr_table:
+.macro ISR_ADDR vec
+	.quad isr_\vec
+.endm
+	.set v, 0
+	.rept 256
+	ISR_ADDR %v
+	.set v, v + 1
+	.endr
