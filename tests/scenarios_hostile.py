@@ -203,6 +203,10 @@ def judge_io(j: Judge, log: HvmmLog, ctx: Context) -> None:
         "sweep: out 0xfe to every port, then in from every port reads 0xff"])
     n = sum(1 for t in log.console("hio") if t.startswith("PASS in from a device port reads 0xff"))
     j.check("hio: 22 device ports read 0xff", n == 22, f"{n} PASS lines")
+    g = log.guests.get("hio")
+    j.check("hio: summary counts >= 2 x 65536 unclaimed accesses, per port", g is not None and
+            g.unclaimed >= 2 * 65536 and g.ports.get(0x43) == 4 and len(g.ports) == 8 and g.unclaimed_other > 0,
+            f"{g and (g.unclaimed, g.ports, g.unclaimed_other)}")
     j.check("no byte the guest wrote to COM1 reached the serial line", not any("PWNED" in ln for ln in log.lines))
     # isa-debug-exit: hvmm's POWER_OK (0x10) gives 33; a guest's OUT 0xf4, 0 reaching QEMU would give 1.
     j.check("QEMU stopped by hvmm's own power-off (status 33)", ctx.qemu_status == 33, f"status {ctx.qemu_status}")

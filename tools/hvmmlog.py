@@ -22,6 +22,7 @@ _REJECTED = re.compile(r"^hvmm: guest (\S+) rejected: (.*)$")
 _KILLED = re.compile(r"^hvmm: guest (\S+) killed: (.*?)(?: rip=0x([0-9a-fA-F]+))?$")
 _SUMMARY = re.compile(
     r"^hvmm: guest (\S+) exit=(-?\d+|\w+) switches=(\d+) exits=(\d+) runtime=(\d+)(?:\s.*)?$")
+_UNCLAIMED = re.compile(r" unclaimed=(\d+) ports=((?:0x[0-9a-f]+:\d+,?)+)(?: other=(\d+))?")
 _LAG = re.compile(r"^hvmm: lag (.*)$")
 _ERROR = re.compile(r"^hvmm: error: (.*)$")
 _PANIC = re.compile(r"hvmm: PANIC: ?(.*)$")
@@ -51,6 +52,9 @@ class GuestSummary:
     exits: int
     runtime: int
     line: int
+    unclaimed: int = 0  # accesses to ports no device claims (` unclaimed=N`)
+    ports: Dict[int, int] = field(default_factory=dict)  # the first unclaimed ports -> accesses (` ports=0xP:N,...`)
+    unclaimed_other: int = 0  # accesses to unclaimed ports beyond those listed (` other=N`)
 
 
 @dataclass
@@ -119,6 +123,11 @@ class HvmmLog:
             status = m.group(2)
             g = GuestSummary(m.group(1), int(status) if status.lstrip("-").isdigit() else status, int(m.group(3)),
                              int(m.group(4)), int(m.group(5)), i)
+            u = _UNCLAIMED.search(s)
+            if u:
+                g.unclaimed = int(u.group(1))
+                g.ports = {int(p, 16): int(n) for p, n in (x.split(":") for x in u.group(2).split(","))}
+                g.unclaimed_other = int(u.group(3) or 0)
             if g.name in self.guests:
                 self.duplicate_summaries.append(g.name)
             self.guests[g.name] = g

@@ -12,6 +12,7 @@
 #include "hvmm/core/pmm.h"
 #include "hvmm/guest/guest_console.h"
 #include "hvmm/guest/loader.h"
+#include "hvmm/guest/platform.h"
 #include "hvmm/svm/npt.h"
 #include "hvmm/svm/vmcb.h"
 
@@ -144,6 +145,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	}
 	g->ncr3 = npt_build(npt, g->ram_hpa, g->ram_size);
 	vmcb_init_control(g->vmcb, g->iopm, g->msrpm, g->ncr3);
+	platform_attach(g);
 	if (loader_load(g, image, len, &why))
 		goto reject;
 

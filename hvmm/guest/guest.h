@@ -5,6 +5,7 @@
 
 #include "hvmm/core/bootinfo.h"
 #include "hvmm/svm/gpregs.h"
+#include "hvmm/vdev/vdev.h"
 
 #define MAX_GUESTS 64
 #define GUEST_NAME_MAX 32 /* bytes, with the NUL */
@@ -47,6 +48,11 @@ struct guest {
 	struct pending_write { /* an HVMM_HC_WRITE in progress: the VMMCALL at rip, done of len bytes at buf */
 		uint64_t rip, buf, len, done;
 	} write;
+
+	/* Virtual devices (platform.c): the port table every guest has, and the PC platform when it is enabled. */
+	struct vdev_ctx vctx;
+	struct vdev_bus bus;
+	struct vdev_pc *pc; /* NULL: no devices, every port is an empty bus */
 
 	/* Statistics. */
 	uint64_t switches_in; /* times scheduled in from another guest */

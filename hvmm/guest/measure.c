@@ -177,12 +177,14 @@ void measure_report(struct cpu *c)
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = guests[i];
 		uint64_t exits = g->exits + measure_fast_exits(g);
+		char ports[160];
+		vdev_bus_report(&g->bus, ports, sizeof(ports));
 		if (g->state == GUEST_EXITED)
-			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu", g->name, g->exit_status,
-			     g->switches_in, exits, g->runtime);
+			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu%s", g->name, g->exit_status,
+			     g->switches_in, exits, g->runtime, ports);
 		else
-			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu", g->name,
-			     g->state == GUEST_KILLED ? "killed" : "running", g->switches_in, exits, g->runtime);
+			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu%s", g->name,
+			     g->state == GUEST_KILLED ? "killed" : "running", g->switches_in, exits, g->runtime, ports);
 	}
 }
 

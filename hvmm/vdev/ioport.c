@@ -1,0 +1,88 @@
+/*
+ * ioport.c — a guest's port-I/O dispatch table: port ranges → handler (one signature, vdev.h). A port nobody claims
+ * behaves as an empty ISA bus — reads all ones, writes are ignored — and every such access is counted per port for
+ * the guest's summary line. Accesses wider than a handler takes are split into byte accesses, as the ISA bus splits
+ * a 16-bit access to an 8-bit device.
+ */
+#include "hvmm/vdev/vdev.h"
+
+#include "fmt.h"
+
+int vdev_port_register(struct vdev_bus *bus, uint16_t base, uint16_t count, uint8_t sizes, vdev_port_fn *fn,
+		       void *dev)
+{
+	if (bus->nranges == VDEV_PORT_RANGES || count == 0 || (uint32_t)base + count > 0x10000)
+		return -1;
+	for (unsigned i = 0; i < bus->nranges; i++) {
+		const struct vdev_port_range *r = &bus->range[i];
+		if (base < r->base + r->count && r->base < base + count)
+			return -1;
+	}
+	bus->range[bus->nranges++] = (struct vdev_port_range){ base, count, sizes | VDEV_SIZE_1, fn, dev };
+	return 0;
+}
+
+static const struct vdev_port_range *find(const struct vdev_bus *bus, uint16_t port)
+{
+	for (unsigned i = 0; i < bus->nranges; i++) {
+		const struct vdev_port_range *r = &bus->range[i];
+		if ((uint16_t)(port - r->base) < r->count)
+			return r;
+	}
+	return NULL;
+}
+
+static void count_unclaimed(struct vdev_bus *bus, uint16_t port)
+{
+	bus->unclaimed++;
+	for (unsigned i = 0; i < bus->nports; i++)
+		if (bus->port[i] == port) {
+			bus->count[i]++;
+			return;
+		}
+	if (bus->nports < VDEV_UNCLAIMED_PORTS) {
+		bus->port[bus->nports] = port;
+		bus->count[bus->nports++] = 1;
+		return;
+	}
+	bus->unclaimed_other++;
+}
+
+void vdev_port_io(struct vdev_ctx *ctx, struct vdev_bus *bus, enum vdev_dir dir, uint16_t port, unsigned size,
+		  uint32_t *value)
+{
+	const struct vdev_port_range *r = find(bus, port);
+	if (r && (r->sizes & size) && (uint32_t)(port - r->base) + size <= r->count) {
+		uint32_t v = dir == VDEV_OUT ? *value : 0;
+		r->fn(ctx, r->dev, dir, port, size, &v);
+		if (dir == VDEV_IN)
+			*value = size == 4 ? v : v & ((1u << (8 * size)) - 1);
+		return;
+	}
+	uint32_t in = 0;
+	for (unsigned i = 0; i < size; i++) { /* byte by byte; the port number wraps at 0xffff as on the bus */
+		uint16_t p = (uint16_t)(port + i);
+		uint32_t b = dir == VDEV_OUT ? (*value >> (8 * i)) & 0xff : 0xff;
+		const struct vdev_port_range *rb = i == 0 ? r : find(bus, p);
+		if (rb)
+			rb->fn(ctx, rb->dev, dir, p, 1, &b);
+		else
+			count_unclaimed(bus, p);
+		in |= (b & 0xff) << (8 * i);
+	}
+	if (dir == VDEV_IN)
+		*value = in;
+}
+
+void vdev_bus_report(const struct vdev_bus *bus, char *buf, unsigned size)
+{
+	int len = 0;
+	buf[0] = 0;
+	if (!bus->unclaimed)
+		return;
+	len = fmt_snprintf(buf, size, " unclaimed=%lu ports=", bus->unclaimed);
+	for (unsigned i = 0; i < bus->nports && len < (int)size; i++)
+		len += fmt_snprintf(buf + len, size - len, "%s0x%x:%lu", i ? "," : "", bus->port[i], bus->count[i]);
+	if (bus->unclaimed_other && len < (int)size)
+		fmt_snprintf(buf + len, size - len, " other=%lu", bus->unclaimed_other);
+}

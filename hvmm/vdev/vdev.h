@@ -1,0 +1,77 @@
+/*
+ * vdev.h — the narrow interface between a guest's virtual devices and the rest of hvmm, and the port-I/O dispatch
+ * table. guest/ fills in a struct vdev_host (the services a device may use: guest memory, the guest's console line,
+ * time, stopping the guest) and calls vdev_port_io for every intercepted IN/OUT; devices never see struct guest.
+ */
+#ifndef HVMM_VDEV_H
+#define HVMM_VDEV_H
+#include <stdint.h>
+
+enum vdev_dir { VDEV_IN, VDEV_OUT };
+
+/* What guest/ provides to the devices of one guest. Every callback gets vdev_ctx.guest back. */
+struct vdev_host {
+	/* Host pointer to guest-physical [gpa, gpa + len) if it lies entirely inside guest RAM, else NULL. */
+	void *(*mem)(void *guest, uint64_t gpa, uint64_t len);
+	/* Append one byte to the guest's line console ("[<name>] ..." lines). */
+	void (*putc)(void *guest, char ch);
+	/* Stop the guest as if it had exited with status (isa-debug-exit). */
+	void (*stop)(void *guest, int64_t status);
+};
+
+struct vdev_pc;
+
+/* A device's view of its guest: the host services, the TSC (guest-visible time) and the interrupt lines. */
+struct vdev_ctx {
+	const struct vdev_host *host;
+	void *guest; /* opaque to vdev/ */
+	struct vdev_pc *pc; /* the platform the device belongs to (interrupt routing: vdev_irq_set) */
+	uint64_t tsc_khz; /* TSC frequency (kHz): devices derive their clocks from the TSC */
+};
+
+/*
+ * A port handler: an access of size bytes (1, 2 or 4) at port. For VDEV_IN it stores the value read in *value (the
+ * low size bytes count); for VDEV_OUT *value holds the value written. dev is the pointer given at registration.
+ */
+typedef void vdev_port_fn(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_t port, unsigned size,
+			  uint32_t *value);
+
+#define VDEV_PORT_RANGES 24 /* registered ranges per guest */
+#define VDEV_UNCLAIMED_PORTS 8 /* distinct unclaimed ports counted one by one (the rest as "other") */
+
+struct vdev_port_range {
+	uint16_t base, count; /* ports [base, base + count) */
+	uint8_t sizes; /* access sizes the handler takes whole (bit n = 2^n bytes); others are split into bytes */
+	vdev_port_fn *fn;
+	void *dev;
+};
+
+/* A guest's port-I/O bus: the registered ranges and the accounting of accesses nobody claims. */
+struct vdev_bus {
+	unsigned nranges;
+	struct vdev_port_range range[VDEV_PORT_RANGES];
+	uint64_t unclaimed; /* accesses (IN or OUT) to unclaimed ports */
+	unsigned nports; /* entries used in port[]/count[] */
+	uint16_t port[VDEV_UNCLAIMED_PORTS]; /* the first distinct unclaimed ports, in order of first access */
+	uint64_t count[VDEV_UNCLAIMED_PORTS];
+	uint64_t unclaimed_other; /* accesses to unclaimed ports beyond the first VDEV_UNCLAIMED_PORTS */
+};
+
+#define VDEV_SIZE_1 (1u << 0)
+#define VDEV_SIZE_2 (1u << 1)
+#define VDEV_SIZE_4 (1u << 2)
+
+/* Claim ports [base, base + count) for fn(dev). Returns 0, or -1 if the table is full or a port is already claimed. */
+int vdev_port_register(struct vdev_bus *bus, uint16_t base, uint16_t count, uint8_t sizes, vdev_port_fn *fn,
+		       void *dev);
+/*
+ * One IN or OUT of size bytes (1, 2, 4) at port. An access its handler does not take whole is split into byte
+ * accesses at port, port + 1, ...; a byte nobody claims reads 0xff and ignores writes, and is counted. For VDEV_IN,
+ * *value receives the bytes read (zero-extended to 32 bits).
+ */
+void vdev_port_io(struct vdev_ctx *ctx, struct vdev_bus *bus, enum vdev_dir dir, uint16_t port, unsigned size,
+		  uint32_t *value);
+/* Format " unclaimed=<n>[ ports=<port>:<n>,...[ other=<n>]]" (the summary line's tail) into buf. */
+void vdev_bus_report(const struct vdev_bus *bus, char *buf, unsigned size);
+
+#endif
