@@ -29,7 +29,7 @@ GUEST_CFLAGS := $(CFLAGS_COMMON) -Iguests/rt
 ASFLAGS := -Iinclude -Ilib/include -Ilib -I. -MMD -MP -D__ASSEMBLY__
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-LIB_SRCS := lib/string.c lib/fmt.c lib/elf64.c lib/mb2.c lib/cmdline.c lib/stats.c
+LIB_SRCS := lib/string.c lib/fmt.c lib/elf64.c lib/mb2.c lib/cmdline.c lib/stats.c lib/x86_decode.c
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
@@ -139,6 +139,15 @@ $(B)/tests/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))
+
+# The decoder's test also links Capstone, its reference disassembler (libcapstone-dev), through a wrapper of its own.
+CAPSTONE_LIBS ?= $(shell pkg-config --libs capstone 2>/dev/null || echo -lcapstone)
+$(B)/tests/test_x86_decode: tests/unit/test_x86_decode.c tests/unit/x86_ref_capstone.c tests/unit/x86_ref.h \
+		$(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/x86_ref_capstone.c $(filter-out lib/string.c,$(LIB_SRCS)) \
+		$(CAPSTONE_LIBS)
 
 unit: $(UNIT_BINS)
 

@@ -25,7 +25,8 @@ SEEDS = os.path.join("tests", "fuzz", "corpus")
 OUT = os.path.join("build", "fuzz")
 
 # hvmm's command lines are at most 255 bytes (BOOT_CMDLINE_MAX, GUEST_CMDLINE_MAX): longer inputs only slow the search
-EXTRA_ARGS = {"fuzz_cmdline": ["-max_len=1024"]}
+# and an x86 instruction is at most 15 bytes (the decoder's target reads a mode byte and up to 64 more)
+EXTRA_ARGS = {"fuzz_cmdline": ["-max_len=1024"], "fuzz_x86_decode": ["-max_len=32"]}
 
 _EXECS = re.compile(r"stat::number_of_executed_units:\s*(\d+)")
 _DONE = re.compile(r"Done (\d+) runs in")

@@ -5,7 +5,8 @@
 
 fuzz_elf64 inputs start with 16 bytes (lo, hi: the guest range, little-endian) before the image; the guest ELFs are
 stripped copies of build/guests/*.elf when those exist. fuzz_mb2 inputs are multiboot2 MBIs laid out as GRUB does
-(spec 1.0 §3.6). fuzz_cmdline inputs are command lines.
+(spec 1.0 §3.6). fuzz_cmdline inputs are command lines. fuzz_x86_decode inputs are a mode byte (0/1/2 = 16/32/64-bit)
+and instruction bytes: the instructions hvmm intercepts, with prefixes, and the MMIO forms.
 """
 
 import argparse
@@ -127,6 +128,24 @@ def main():
     }
     for name, s in lines.items():
         write("fuzz_cmdline", name, s.encode())
+
+    # ---- fuzz_x86_decode ----
+    insns = {
+        "cs-cpuid": (2, "2e 0f a2"), "rdmsr": (2, "0f 32"), "wrmsr-66": (1, "66 0f 30"), "vmmcall": (2, "0f 01 d9"),
+        "vmrun": (2, "0f 01 d8"), "hlt-rep": (2, "f3 f4"), "in-imm": (1, "e4 60"), "rep-outsw": (1, "f3 66 6f"),
+        "xsetbv": (2, "0f 01 d1"), "mov-cr3": (2, "0f 22 18"), "invlpg": (2, "0f 01 b8 00 10 00 00"),
+        "pause": (2, "f3 90"), "mov-moffs64": (2, "a1 00 00 e0 fe 00 00 00 00"), "mov-moffs16": (0, "a3 00 01"),
+        "mov-sib": (2, "4f 8b 4c ec f8"), "mov-rip-imm": (2, "c7 05 00 10 00 00 01 00 00 00"),
+        "movzx": (2, "0f b7 42 20"), "movsxd": (2, "48 63 06"), "or-imm32": (2, "81 8f f0 00 00 00 00 01 00 00"),
+        "and-imm8": (1, "83 20 fe"), "test-f6": (2, "f6 01 80"), "xchg": (2, "66 41 87 00"),
+        "rep-stosd": (1, "f3 ab"), "bp-di-16": (0, "89 43 02"), "a16-in-32": (1, "67 66 8b 00"),
+        "bts-imm": (2, "0f ba 28 05"), "vex3": (2, "c4 e3 fd 00 84 c8 00 01 00 00 01"), "vex2": (1, "c5 f8 77"),
+        "evex": (2, "62 f1 74 48 58 44 24 01"), "xop": (2, "8f e8 78 c0 c1 05"), "3dnow": (2, "0f 0f 40 08 9e"),
+        "enter": (2, "c8 10 00 01"), "far-jmp": (1, "ea 00 00 00 00 08 00"), "les-32": (1, "c4 00"),
+        "too-long": (2, "2e " * 14 + "0f a2"), "mov-imm64": (2, "66 66 66 66 66 48 b8 01 02 03 04 05 06 07 08"),
+    }
+    for name, (mode, h) in insns.items():
+        write("fuzz_x86_decode", name, bytes([mode]) + bytes.fromhex(h))
 
 
 if __name__ == "__main__":
