@@ -9,6 +9,7 @@ failed. Scenario files (ISO, serial log, QEMU's stderr) stay under build/scenari
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,39 @@ def run_unit(path: str, tally: Tally) -> None:
 
 # ---- scenarios ----
 
+def elf_address(elf: str, symbol: str, after: str = "") -> int:
+    """The address of symbol in elf (nm), or with after= a mnemonic: the address of the instruction that follows the
+    first such instruction in symbol (objdump), e.g. the first instruction hvmm runs after VMRUN returns."""
+    path = os.path.join(ROOT, elf)
+    if not after:
+        out = subprocess.run(["nm", path], stdout=subprocess.PIPE, check=True).stdout.decode()
+        for ln in out.splitlines():
+            f = ln.split()
+            if len(f) == 3 and f[2] == symbol:
+                return int(f[0], 16)
+        raise KeyError(f"{symbol} not in {elf}")
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", f"--disassemble={symbol}", path],
+                         stdout=subprocess.PIPE, check=True).stdout.decode()
+    insns = [m for m in re.finditer(r"^\s*([0-9a-f]+):\s+(\S+)", out, re.M)]
+    for i, m in enumerate(insns[:-1]):
+        if m.group(2) == after:
+            return int(insns[i + 1].group(1), 16)
+    raise KeyError(f"no {after} in {symbol} of {elf}")
+
+
+def expand_guest(spec: str, d: str) -> str:
+    """A scenario's guest line with {dir} (the scenario's directory) and {sym:ELF:SYMBOL[+OFF]} or
+    {after:ELF:SYMBOL:MNEMONIC} (addresses, see elf_address) replaced, so guests can be given hvmm's own addresses."""
+    def addr(m: "re.Match[str]") -> str:
+        kind, elf, rest = m.group(1), m.group(2), m.group(3)
+        if kind == "after":
+            sym, mnem = rest.split(":")
+            return hex(elf_address(elf, sym, mnem))
+        sym, _, off = rest.partition("+")
+        return hex(elf_address(elf, sym) + (int(off, 0) if off else 0))
+    return re.sub(r"\{(sym|after):([^:}]+):([^}]+)\}", addr, spec.replace("{dir}", d))
+
+
 def run_scenario(sc: scenarios.Scenario, tally: Tally) -> None:
     d = os.path.join("build", "scenarios", sc.name)
     if os.path.isdir(os.path.join(ROOT, d)):
@@ -107,7 +141,10 @@ def run_scenario(sc: scenarios.Scenario, tally: Tally) -> None:
 
     if sc.prepare:
         sc.prepare(os.path.join(ROOT, d))
-    guests = [g.replace("{dir}", d) for g in sc.guests]
+    try:
+        guests = [expand_guest(g, d) for g in sc.guests]
+    except (KeyError, OSError, subprocess.CalledProcessError) as e:
+        return fail_setup("resolve guest arguments", str(e))
     cmd = ["tools/mkiso", "-o", iso, "-k", HVMM_ELF, "-c", sc.cmdline]
     for g in guests:
         cmd += ["-g", g]

@@ -287,6 +287,8 @@ import scenarios_hostile  # noqa: E402  (hostile guests beside counter and matmu
 SCENARIOS += scenarios_hostile.SCENARIOS
 import scenarios_soak  # noqa: E402  (soak of 32 guests, console flood, long lines)
 SCENARIOS += scenarios_soak.SCENARIOS
+import scenarios_contain  # noqa: E402  (containment classes: extended state, debug registers, CPL 3, lengths)
+SCENARIOS += scenarios_contain.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:

@@ -244,7 +244,8 @@ HC_EXPECT = [
     "unknown hypercall 5", "unknown hypercall 0xff", "unknown hypercall 2^32+1", "unknown hypercall -1",
     "write at GPA mem", "write straddling the end of RAM", "write wrapping around 2^64", "write ending exactly at 2^64",
     "write at GPA 1 TiB", "write of length 4097", "write of length 2^63", "write of length 2^64-1",
-    "write of length 2^64-1 at GPA 2^64-1", "write of 0 bytes at GPA mem", "write of the last 4096 bytes of RAM",
+    "write of length 2^64-1 at GPA 2^64-1", "write of 0 bytes at GPA mem", "write of 0 bytes at GPA 2^64-4096",
+    "write of 0 bytes at GPA 2^64-1", "write of 0 bytes at GPA 0", "write of the last 4096 bytes of RAM",
     "write of 4096 unterminated bytes", "yield with garbage arguments", "nop with garbage arguments", "tsc_khz"]
 LINE_MAX = 200  # hvmm splits longer console lines (GUEST_LINE_MAX)
 

@@ -5,7 +5,8 @@
  *   unknown numbers 5, 0xff, 2^32 + 1 (HVMM_HC_WRITE in the low half: hvmm must compare all 64 bits), -1 -> -38
  *   WRITE with the buffer at GPA mem, straddling the end of RAM, at 2^64 - 16 (wrapping), at 1 TiB        -> -14
  *   WRITE with length 4097, 2^63, 2^64 - 1 (also from a valid buffer)                                   -> -22
- *   WRITE of exactly the last 4096 bytes of RAM, of 0 bytes at GPA mem                                  -> 4096, 0
+ *   WRITE of exactly the last 4096 bytes of RAM                                                         -> 4096
+ *   WRITE of 0 bytes at GPA mem, at 2^64 - 4096, at 2^64 - 1, at 0 (any address: nothing to read)       -> 0
  *   WRITE of an "unterminated string": 4096 bytes with no newline and no NUL, containing control bytes and
  *   bytes >= 0x80 -> 4096, and hvmm prints it as 200-byte lines (split), with '.' for unprintable bytes
  *   YIELD and NOP with garbage in RDI/RSI/RDX                                                           -> 0
@@ -43,6 +44,9 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	expect("write of length 2^64-1", hvmm_call3(HVMM_HC_WRITE, (long)ok, -1, 0), EINVAL);
 	expect("write of length 2^64-1 at GPA 2^64-1", hvmm_call3(HVMM_HC_WRITE, -1, -1, 0), EINVAL);
 	expect("write of 0 bytes at GPA mem", hvmm_call3(HVMM_HC_WRITE, (long)mem, 0, 0), 0);
+	expect("write of 0 bytes at GPA 2^64-4096", hvmm_call3(HVMM_HC_WRITE, -4096, 0, 0), 0);
+	expect("write of 0 bytes at GPA 2^64-1", hvmm_call3(HVMM_HC_WRITE, -1, 0, 0), 0);
+	expect("write of 0 bytes at GPA 0", hvmm_call3(HVMM_HC_WRITE, 0, 0, 0), 0);
 
 	/* The last 4096 bytes of RAM, as a line of its own. */
 	char *end = (char *)(uintptr_t)(mem - 4096);

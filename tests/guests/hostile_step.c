@@ -1,0 +1,262 @@
+/*
+ * hostile_step (test guest): where a guest resumes after an instruction hvmm completes for it. attack= picks (default
+ * step):
+ *
+ *   step  single-step (RFLAGS.TF = 1) over each instruction hvmm intercepts and emulates — CPUID, VMMCALL (NOP and
+ *         TSC_KHZ), RDMSR, WRMSR, WBINVD, INVD, RDPMC, HLT, IN, OUT — and over a NOP as the control: the #DB trap must
+ *         come exactly once, with the RIP right after the instruction and DR6.BS set (AMD APM Vol. 2 §13.1.1.3, §8.2.2),
+ *         as on a CPU that ran the instruction itself.
+ *   len   the same instructions with prefixes the architecture ignores (segment overrides, operand and address size,
+ *         REX; up to the 15-byte limit): the guest must resume right after the whole instruction, on a CPU without
+ *         nRIP (QEMU TCG, pre-NRIPS silicon) too. Each runs once plainly — it must neither fault nor run twice (CPUID
+ *         and VMMCALL results are checked: a second run returns something else) — and once single-stepped, where
+ *         the trap's RIP shows the resume point exactly.
+ *
+ * Every instruction sits in a stub (stubs below): optional TF on, the instruction, the label <stub>_end, then a
+ * jump over 8 guard bytes 0x80 (so that a resume inside the instruction runs into a fault, not into the next
+ * stub), TF off, return. case_run() calls a stub with RAX, RCX, RDX and catches any exception (hostile_idt.h's
+ * handlers resume at case_run's recovery label, which restores RSP). The #DB handler records the first trap's RIP
+ * and DR6, counts them, clears TF and returns.
+ */
+#include <string.h>
+
+#include "hostile_idt.h"
+
+#define RFLAGS_TF 0x100ul
+#define DR6_BS (1ul << 14)
+
+volatile uint64_t step_rip, step_dr6, step_count, case_rsp, case_out[4];
+
+__asm__(".text\n"
+	/* #DB: frame RIP at 8(%rsp) after our push, RFLAGS at 24(%rsp). */
+	".globl step_db\n"
+	"step_db:\n"
+	"  push %rax\n"
+	"  cmpq $0, step_count(%rip)\n"
+	"  jne 1f\n"
+	"  mov 8(%rsp), %rax\n"
+	"  mov %rax, step_rip(%rip)\n"
+	"  mov %dr6, %rax\n"
+	"  mov %rax, step_dr6(%rip)\n"
+	"1: incq step_count(%rip)\n"
+	"  andq $~0x100, 24(%rsp)\n"
+	"  mov $0xffff0ff0, %eax\n"
+	"  mov %rax, %dr6\n"
+	"  pop %rax\n"
+	"  iretq\n"
+	/* long case_run(void (*stub)(void), long rax, long rcx, long rdx, long tf): RAX of the stub, or whatever an
+	 * exception left; case_out[] = RAX, RBX, RCX, RDX after it; hidt_vec = the exception or -1. */
+	".globl case_run\n"
+	"case_run:\n"
+	"  push %rbx\n"
+	"  push %rbp\n"
+	"  mov %rsp, case_rsp(%rip)\n"
+	"  movq $-1, hidt_vec(%rip)\n"
+	"  lea 9f(%rip), %rax\n"
+	"  mov %rax, hidt_resume(%rip)\n"
+	"  mov %rdi, %r10\n"
+	"  mov %rsi, %rax\n"
+	"  mov %rcx, %r9\n"
+	"  mov %rdx, %rcx\n"
+	"  mov %r9, %rdx\n"
+	"  call *%r10\n"
+	"9: mov case_rsp(%rip), %rsp\n"
+	"  movq $0, hidt_resume(%rip)\n"
+	"  mov %rax, case_out(%rip)\n"
+	"  mov %rbx, case_out+8(%rip)\n"
+	"  mov %rcx, case_out+16(%rip)\n"
+	"  mov %rdx, case_out+24(%rip)\n"
+	"  pop %rbp\n"
+	"  pop %rbx\n"
+	"  ret\n"
+	/* STUB name, bytes: see the top of the file. R8 != 0 turns TF on right before the instruction. */
+	".macro STUB name, bytes:vararg\n"
+	"\\name:\n"
+	"  test %r8, %r8\n"
+	"  jz 1f\n"
+	"  pushfq\n  orq $0x100, (%rsp)\n  popfq\n"
+	"1: .byte \\bytes\n"
+	".globl \\name\\()_end\n"
+	"\\name\\()_end:\n"
+	"  jmp 2f\n"
+	"  .byte 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80\n"
+	"2: pushfq\n  andq $~0x100, (%rsp)\n  popfq\n"
+	"  ret\n"
+	".endm\n"
+	"STUB s_nop, 0x90\n"
+	"STUB s_cpuid, 0x0f, 0xa2\n"
+	"STUB s_vmmcall, 0x0f, 0x01, 0xd9\n"
+	"STUB s_rdmsr, 0x0f, 0x32\n"
+	"STUB s_wrmsr, 0x0f, 0x30\n"
+	"STUB s_wbinvd, 0x0f, 0x09\n"
+	"STUB s_invd, 0x0f, 0x08\n"
+	"STUB s_rdpmc, 0x0f, 0x33\n"
+	"STUB s_hlt, 0xf4\n"
+	"STUB s_in, 0xe4, 0x80\n"
+	"STUB s_out, 0xe6, 0x80\n"
+	"STUB p_cpuid1, 0x2e, 0x0f, 0xa2\n"
+	"STUB p_cpuid2, 0x2e, 0x3e, 0x0f, 0xa2\n"
+	"STUB p_cpuid6, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x0f, 0xa2\n"
+	"STUB p_cpuid13, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0x26, 0x2e, 0x36, 0x3e, 0x48, 0x0f, 0xa2\n"
+	"STUB p_cpuidrex, 0x66, 0x48, 0x0f, 0xa2\n"
+	"STUB p_vmmcall1, 0x2e, 0x0f, 0x01, 0xd9\n"
+	"STUB p_vmmcall3, 0x2e, 0x3e, 0x26, 0x0f, 0x01, 0xd9\n"
+	"STUB p_rdmsr, 0x2e, 0x0f, 0x32\n"
+	"STUB p_wrmsr, 0x3e, 0x0f, 0x30\n"
+	"STUB p_wbinvd, 0x2e, 0x0f, 0x09\n"
+	"STUB p_invd, 0x3e, 0x3e, 0x0f, 0x08\n"
+	"STUB p_rdpmc, 0x2e, 0x0f, 0x33\n"
+	"STUB p_hlt1, 0x2e, 0xf4\n"
+	"STUB p_hlt2, 0x2e, 0x3e, 0xf4\n"
+	"STUB p_in, 0x2e, 0xe4, 0x80\n");
+
+long case_run(void (*stub)(void), long rax, long rcx, long rdx, long tf);
+void step_db(void);
+
+#define MSR_EFER 0xc0000080u
+#define MSR_PAT 0x277u
+#define CHECK_NONE 0
+#define CHECK_CPUID 1 /* EAX = 0 in: EAX = the highest leaf and EBX:EDX:ECX = the vendor, as a plain CPUID gave */
+#define CHECK_KHZ 2   /* RAX = HVMM_HC_TSC_KHZ in: RAX = the TSC kHz (a second run would return -38) */
+#define CHECK_NOP 3   /* RAX = HVMM_HC_NOP in: 0 */
+#define CHECK_EFER 4  /* RDMSR EFER: the value a plain RDMSR gave */
+
+struct step_case {
+	const char *name;
+	void (*stub)(void);
+	const char *end;
+	long rax, rcx;
+	int check;
+};
+
+#define STUB_DECL(n)                                                                                       \
+	void n(void);                                                                                      \
+	extern const char n##_end[];
+STUB_DECL(s_nop)
+STUB_DECL(s_cpuid)
+STUB_DECL(s_vmmcall)
+STUB_DECL(s_rdmsr)
+STUB_DECL(s_wrmsr)
+STUB_DECL(s_wbinvd)
+STUB_DECL(s_invd)
+STUB_DECL(s_rdpmc)
+STUB_DECL(s_hlt)
+STUB_DECL(s_in)
+STUB_DECL(s_out)
+STUB_DECL(p_cpuid1)
+STUB_DECL(p_cpuid2)
+STUB_DECL(p_cpuid6)
+STUB_DECL(p_cpuid13)
+STUB_DECL(p_cpuidrex)
+STUB_DECL(p_vmmcall1)
+STUB_DECL(p_vmmcall3)
+STUB_DECL(p_rdmsr)
+STUB_DECL(p_wrmsr)
+STUB_DECL(p_wbinvd)
+STUB_DECL(p_invd)
+STUB_DECL(p_rdpmc)
+STUB_DECL(p_hlt1)
+STUB_DECL(p_hlt2)
+STUB_DECL(p_in)
+
+#define C(n, what, rax, rcx, chk) { what, n, n##_end, rax, rcx, chk }
+
+static uint64_t pat, efer, khz;
+static uint32_t vendor_leaf[4]; /* a plain CPUID 0: EAX, EBX, ECX, EDX */
+
+/* Run one case with TF off and with TF on; check the result, exceptions and the single-step trap. */
+static void run_case(const struct step_case *k, int plain_too)
+{
+	long rdx = k->stub == s_wrmsr || k->stub == p_wrmsr ? (long)(pat >> 32) : 0;
+	long rax = k->stub == s_wrmsr || k->stub == p_wrmsr ? (long)(uint32_t)pat : k->rax;
+	if (plain_too) {
+		step_count = 0;
+		case_run(k->stub, rax, k->rcx, rdx, 0);
+		long vec = hidt_vec;
+		int ok = vec == HIDT_NONE;
+		if (k->check == CHECK_CPUID)
+			ok = ok && case_out[0] == vendor_leaf[0] && case_out[1] == vendor_leaf[1] &&
+			     case_out[2] == vendor_leaf[2] && case_out[3] == vendor_leaf[3];
+		else if (k->check == CHECK_KHZ)
+			ok = ok && case_out[0] == (uint64_t)khz;
+		else if (k->check == CHECK_NOP)
+			ok = ok && case_out[0] == 0;
+		else if (k->check == CHECK_EFER)
+			ok = ok && (uint32_t)case_out[0] == (uint32_t)efer && (uint32_t)case_out[3] == (uint32_t)(efer >> 32);
+		hostile_check(ok, "resumes right after the whole instruction, once", "%s: %s, rax=0x%llx", k->name,
+			      hidt_name(vec), (unsigned long long)case_out[0]);
+	}
+	step_count = step_rip = step_dr6 = 0;
+	case_run(k->stub, rax, k->rcx, rdx, 1);
+	long vec = hidt_vec;
+	uint64_t want = (uint64_t)(uintptr_t)k->end;
+	hostile_check(vec == HIDT_NONE && step_count == 1 && step_rip == want && (step_dr6 & DR6_BS),
+		      "single-step trap right after the instruction, DR6.BS set",
+		      "%s: %s, %llu traps, first at 0x%llx (end 0x%llx, %+lld), dr6=0x%llx", k->name, hidt_name(vec),
+		      (unsigned long long)step_count, (unsigned long long)step_rip, (unsigned long long)want,
+		      (long long)(step_rip - want), (unsigned long long)step_dr6);
+}
+
+int guest_main(const struct hvmm_bootinfo *bi)
+{
+	char attack[16];
+	if (!rt_arg_str(bi, "attack", attack, sizeof(attack)))
+		strlcpy(attack, "step", sizeof(attack));
+	hidt_install();
+	uint64_t a = (uint64_t)(uintptr_t)step_db;
+	hidt_table[1] = (struct hidt_gate){ (uint16_t)a, HVMM_GUEST_CS, 0, 0x8e, (uint16_t)(a >> 16),
+					    (uint32_t)(a >> 32), 0 };
+
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_PAT));
+	pat = ((uint64_t)hi << 32) | lo;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_EFER));
+	efer = ((uint64_t)hi << 32) | lo;
+	__asm__ volatile("cpuid"
+			 : "=a"(vendor_leaf[0]), "=b"(vendor_leaf[1]), "=c"(vendor_leaf[2]), "=d"(vendor_leaf[3])
+			 : "a"(0), "c"(0));
+	khz = (uint64_t)hc_tsc_khz();
+
+	static const struct step_case plain[] = {
+		C(s_nop, "NOP (not intercepted)", 0, 0, CHECK_NONE),
+		C(s_cpuid, "CPUID", 0, 0, CHECK_CPUID),
+		C(s_vmmcall, "VMMCALL NOP", HVMM_HC_NOP, 0, CHECK_NOP),
+		C(s_vmmcall, "VMMCALL TSC_KHZ", HVMM_HC_TSC_KHZ, 0, CHECK_KHZ),
+		C(s_rdmsr, "RDMSR EFER", 0, MSR_EFER, CHECK_EFER),
+		C(s_wrmsr, "WRMSR PAT", 0, MSR_PAT, CHECK_NONE),
+		C(s_wbinvd, "WBINVD", 0, 0, CHECK_NONE),
+		C(s_invd, "INVD", 0, 0, CHECK_NONE),
+		C(s_rdpmc, "RDPMC 0", 0, 0, CHECK_NONE),
+		C(s_hlt, "HLT", 0, 0, CHECK_NONE),
+		C(s_in, "IN AL, 0x80", 0, 0, CHECK_NONE),
+		C(s_out, "OUT 0x80, AL", 0, 0, CHECK_NONE),
+	};
+	static const struct step_case prefixed[] = {
+		C(p_cpuid1, "2E CPUID", 0, 0, CHECK_CPUID),
+		C(p_cpuid2, "2E 3E CPUID", 0, 0, CHECK_CPUID),
+		C(p_cpuid6, "6 segment prefixes + CPUID", 0, 0, CHECK_CPUID),
+		C(p_cpuid13, "13 prefixes + CPUID (15 bytes)", 0, 0, CHECK_CPUID),
+		C(p_cpuidrex, "66 REX.W CPUID", 0, 0, CHECK_CPUID),
+		C(p_vmmcall1, "2E VMMCALL TSC_KHZ", HVMM_HC_TSC_KHZ, 0, CHECK_KHZ),
+		C(p_vmmcall3, "2E 3E 26 VMMCALL TSC_KHZ", HVMM_HC_TSC_KHZ, 0, CHECK_KHZ),
+		C(p_rdmsr, "2E RDMSR EFER", 0, MSR_EFER, CHECK_EFER),
+		C(p_wrmsr, "3E WRMSR PAT", 0, MSR_PAT, CHECK_NONE),
+		C(p_wbinvd, "2E WBINVD", 0, 0, CHECK_NONE),
+		C(p_invd, "3E 3E INVD", 0, 0, CHECK_NONE),
+		C(p_rdpmc, "2E RDPMC 0", 0, 0, CHECK_NONE),
+		C(p_hlt1, "2E HLT", 0, 0, CHECK_NONE),
+		C(p_hlt2, "2E 3E HLT", 0, 0, CHECK_NONE),
+		C(p_in, "2E IN AL, 0x80", 0, 0, CHECK_NONE),
+	};
+	if (!strcmp(attack, "step")) {
+		for (unsigned i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+			run_case(&plain[i], 0);
+	} else if (!strcmp(attack, "len")) {
+		for (unsigned i = 0; i < sizeof(prefixed) / sizeof(prefixed[0]); i++)
+			run_case(&prefixed[i], 1);
+	} else {
+		gprintf("FAIL unknown attack=%s\n", attack);
+		return 98;
+	}
+	return hostile_status();
+}

@@ -1,0 +1,96 @@
+"""Containment scenarios (docs/security.md, "Containment classes"): the holes an independent hostile suite found, each
+with a guest that failed before its fix.
+
+  hostile-contain  extended state (two hostile_xstate instances), hypercalls and privileged instructions from the
+                   guest's user mode (hostile_user), single-step over emulated instructions and instruction lengths
+                   with prefixes (hostile_step), beside counter and matmul
+  hostile-dr       breakpoints at hvmm's own code and data addresses and at the other guests' (hostile_dr, three
+                   instances), beside counter and matmul
+
+The zero-length HVMM_HC_WRITE checks are in hostile-hc-fault (tests/guests/hostile_hc.c).
+"""
+
+from typing import List
+
+from hvmmlog import HvmmLog
+from scenarios import GUESTS, Context, Judge, Scenario
+from scenarios_hostile import WELL_BEHAVED, check_passes, check_well_behaved, hostile
+
+XSTATE = ["hxstate-1", "hxstate-2"]
+CONTAIN_GUESTS = (
+    [hostile("hostile_xstate", "own", name=n) for n in XSTATE]
+    + [hostile("hostile_user", "hc"), hostile("hostile_user", "priv")]
+    + [hostile("hostile_step", "step"), hostile("hostile_step", "len")])
+
+PRIV = ["VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT", "INVLPGA", "HLT", "INVD", "WBINVD", "RDMSR", "WRMSR",
+        "RDPMC", "XSETBV", "MONITOR", "CPUID"]
+STEP = ["NOP (not intercepted)", "CPUID", "VMMCALL NOP", "VMMCALL TSC_KHZ", "RDMSR EFER", "WRMSR PAT", "WBINVD", "INVD",
+        "RDPMC 0", "HLT", "IN AL, 0x80", "OUT 0x80, AL"]
+PREFIXED = ["2E CPUID", "2E 3E CPUID", "6 segment prefixes + CPUID", "13 prefixes + CPUID (15 bytes)",
+            "66 REX.W CPUID", "2E VMMCALL TSC_KHZ", "2E 3E 26 VMMCALL TSC_KHZ", "2E RDMSR EFER", "3E WRMSR PAT",
+            "2E WBINVD", "3E 3E INVD", "2E RDPMC 0", "2E HLT", "2E 3E HLT", "2E IN AL, 0x80"]
+
+
+def check_each(j: Judge, log: HvmmLog, name: str, check: str, items: List[str]) -> None:
+    """One `PASS <check>: <item>...` line for every item (the guest names the item first in the detail)."""
+    lines = log.console(name)
+    for it in items:
+        ok = any(t.startswith(f"PASS {check}: {it}:") for t in lines)
+        j.check(f"{name}: PASS {check}: {it}", ok,
+                next((t for t in lines if t.startswith(f"FAIL {check}: {it}:")), "no such line"))
+
+
+def judge_contain(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    for n in XSTATE:
+        check_passes(j, log, n, [
+            "cpuid 1 offers XSAVE", "cpuid 1 OSXSAVE clear while", "cpuid 7 OSPKE clear while",
+            "cpuid 1 OSXSAVE set once", "XCR0, PKRU and the YMM uppers start at their reset",
+            "cpuid 0Dh offers x87 and SSE", "XCR0, PKRU, MXCSR and YMM0-15 are its own after every yield"])
+    check_passes(j, log, "huser-hc", ["the user part ran at CPL 3", "hypercall from CPL 3 raises #UD",
+                                      "hypercalls from CPL 0 still work"])
+    n = sum(1 for t in log.console("huser-hc") if t.startswith("PASS hypercall from CPL 3 raises #UD"))
+    j.check("huser-hc: all 6 hypercalls from CPL 3 raised #UD", n == 6, f"{n} PASS lines")
+    j.check("huser-hc: the CPL-3 HVMM_HC_WRITE never reached the console", not any("R3-LEAK" in ln for ln in log.lines))
+    check_passes(j, log, "huser-priv", ["the user part ran at CPL 3"])
+    lines = log.console("huser-priv")
+    for insn in PRIV:
+        j.check(f"huser-priv: {insn} at CPL 3 gets the architecture's exception",
+                any(t.startswith(f"PASS CPL 3: the architecture's exception, not the intercept: {insn}:")
+                    for t in lines),
+                next((t for t in lines if f": {insn}:" in t), "no line"))
+    check_passes(j, log, "hstep-step", ["single-step trap right after the instruction"])
+    check_each(j, log, "hstep-step", "single-step trap right after the instruction, DR6.BS set", STEP)
+    check_passes(j, log, "hstep-len", ["resumes right after the whole instruction, once",
+                                       "single-step trap right after the instruction"])
+    check_each(j, log, "hstep-len", "resumes right after the whole instruction, once", PREFIXED)
+    check_each(j, log, "hstep-len", "single-step trap right after the instruction, DR6.BS set", PREFIXED)
+
+
+HVMM = "build/hvmm.elf"
+DR_GUESTS = [
+    # hvmm's code: the first instruction after VMRUN, the exit dispatcher, the exception entry and its C handler
+    f"{GUESTS}/hostile_dr.elf name=hdr-code mem=4M type=xxxx dr0={{after:{HVMM}:svm_world_switch:vmrun}} "
+    f"dr1={{sym:{HVMM}:exit_dispatch}} dr2={{sym:{HVMM}:isr_common}} dr3={{sym:{HVMM}:trap_dispatch}}",
+    # hvmm's data: the per-CPU structure the timer interrupt writes, the guest table, the VMRUN stub's stack (the
+    # boot stack) and the console
+    f"{GUESTS}/hostile_dr.elf name=hdr-data mem=4M type=wawa dr0={{sym:{HVMM}:cpus}} dr1={{sym:{HVMM}:guests}} "
+    f"dr2={{sym:{HVMM}:cpus+0x40}} dr3={{sym:{HVMM}:nguests}}",
+    # the other guests: counter's and matmul's code, and a data word of each
+    f"{GUESTS}/hostile_dr.elf name=hdr-other mem=4M type=xxaa dr0={{sym:{GUESTS}/counter.elf:guest_main}} "
+    f"dr1={{sym:{GUESTS}/matmul.elf:guest_main}} dr2={{sym:{GUESTS}/counter.elf:__bss_start}} "
+    f"dr3={{sym:{GUESTS}/matmul.elf:__bss_start}}",
+]
+
+
+def judge_dr(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    for n in ["hdr-code", "hdr-data", "hdr-other"]:
+        check_passes(j, log, n, ["own DR0-DR3 and DR7 read back after every round"])
+        j.check(f"{n}: ran all its rounds", any(t.startswith("breakpoints done: 40 rounds") for t in log.console(n)))
+
+
+SCENARIOS: List[Scenario] = [
+    Scenario("hostile-contain", WELL_BEHAVED + CONTAIN_GUESTS, judge_contain),
+    Scenario("hostile-dr", WELL_BEHAVED + DR_GUESTS, judge_dr),
+]
