@@ -12,6 +12,7 @@
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/sched.h"
+#include "hvmm/guest/xstate.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/x86/acpi.h"
 #include "hvmm/x86/desc.h"
@@ -70,6 +71,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 
 	pmm_init();
 	fpu_init();
+	xstate_init();
 	pic_disable();
 	measure_init(measure_of(c));
 	acpi_init(); /* before the TSC: its calibration may use the ACPI PM timer */

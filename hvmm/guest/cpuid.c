@@ -6,8 +6,10 @@
 #include "hvmm/core/arch.h"
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/xstate.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/tsc.h"
+#include "xcr0.h"
 
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_XSAVE (1u << 26)
@@ -17,6 +19,7 @@
 #define CPUID1_ECX_MONITOR (1u << 3)
 #define CPUID7_ECX_PKU (1u << 3)
 #define CPUID7_ECX_OSPKE (1u << 4)
+#define CPUID_D1_EAX_XSAVES (1u << 3)
 #define CPUID80000001_ECX_SVM (1u << 2)
 #define CPUID80000001_ECX_MONITORX (1u << 29)
 
@@ -40,18 +43,34 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 	r = cpuid(leaf, subleaf);
 	switch (leaf) {
 	case 1:
-		/* No nested virtualization, no XSAVE state (hvmm switches FXSAVE state only), no MONITOR/MWAIT. */
-		r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX | CPUID1_ECX_MONITOR);
+		/* No nested virtualization, no MONITOR/MWAIT. XSAVE and AVX as the CPU has them (xstate.c switches all
+		 * XSAVE state); OSXSAVE mirrors the guest's own CR4, not hvmm's. */
+		r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE | CPUID1_ECX_MONITOR);
+		if (!xstate_caps.xsave)
+			r.ecx &= ~(CPUID1_ECX_XSAVE | CPUID1_ECX_AVX);
+		else if (g->vmcb->save.cr4 & CR4_OSXSAVE)
+			r.ecx |= CPUID1_ECX_OSXSAVE;
 		r.ecx |= CPUID1_ECX_HYPERVISOR;
 		break;
 	case 7:
 		if (subleaf == 0) {
-			r.ebx &= ~((1u << 5) | (1u << 16)); /* AVX2, AVX-512F: need XSAVE state */
-			r.ecx &= ~(CPUID7_ECX_PKU | CPUID7_ECX_OSPKE); /* PKRU is not switched (exit.c) */
+			if (!xstate_caps.xsave)
+				r.ebx &= ~((1u << 5) | (1u << 16)); /* AVX2, AVX-512F: need XSAVE state */
+			r.ecx &= ~CPUID7_ECX_OSPKE; /* the guest's own CR4.PKE below */
+			if (!(xstate_caps.xcr0_all & XCR0_PKRU))
+				r.ecx &= ~CPUID7_ECX_PKU;
+			else if (g->vmcb->save.cr4 & CR4_PKE)
+				r.ecx |= CPUID7_ECX_OSPKE;
 		}
 		break;
-	case 0xd: /* XSAVE enumeration */
-		r = (struct cpuid_regs){ 0 };
+	case 0xd: /* XSAVE enumeration: the XCR0 components as the CPU reports them (EBX of subleaf 0 follows XCR0, which
+		   holds the guest's value while it runs); no XSAVES/IA32_XSS (that MSR is not the guest's) */
+		if (!xstate_caps.xsave || (subleaf >= 2 && subleaf < 64 && !((xstate_caps.xcr0_all >> subleaf) & 1)))
+			r = (struct cpuid_regs){ 0 };
+		else if (subleaf == 1) {
+			r.eax &= ~CPUID_D1_EAX_XSAVES;
+			r.ecx = r.edx = 0; /* IA32_XSS components */
+		}
 		break;
 	case 0x80000001:
 		r.ecx &= ~(CPUID80000001_ECX_SVM | CPUID80000001_ECX_MONITORX);

@@ -10,6 +10,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/xstate.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/desc.h"
@@ -19,21 +20,31 @@
 #define NPF_INFO_WRITE (1ull << 1) /* EXITINFO1 of #NPF (APM §15.25.6) */
 #define NPF_INFO_FETCH (1ull << 4)
 #define NPF_INFO_GUEST_WALK (1ull << 33) /* the fault hit a guest page-table access */
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_PKE (1ull << 22)
-#define CPUID1_ECX_XSAVE (1u << 26)
-#define CPUID7_ECX_PKU (1u << 3)
-#define XCR0_RESET 0x1u /* x87 only */
-#define XCR0_AVX (1u << 2)
+#define CR4_PCE (1ull << 8) /* RDPMC allowed at any CPL */
+
+/*
+ * The guest's instruction is done: resume at next_rip, as the CPU would after running it (APM Vol. 2 §13.1.1.3 and
+ * the #DB conditions): the instruction ends an STI/MOV SS shadow, clears RFLAGS.RF, and with RFLAGS.TF set it is
+ * followed by the single-step trap — #DB with DR6.BS, the pushed RIP that of the next instruction.
+ */
+void exit_complete_insn(struct guest *g, uint64_t next_rip)
+{
+	struct vmcb *v = g->vmcb;
+	v->save.rip = next_rip;
+	v->control.int_state &= ~INT_STATE_SHADOW;
+	if (v->save.rflags & (RFLAGS_TF | RFLAGS_RF)) { /* rare: keep the common path short */
+		if (v->save.rflags & RFLAGS_TF) {
+			v->save.dr6 |= DR6_BS;
+			exit_inject_exception(g, VEC_DB, 0, 0);
+		}
+		v->save.rflags &= ~RFLAGS_RF;
+	}
+}
 
 void exit_skip_insn(struct guest *g, unsigned len)
 {
 	struct vmcb *v = g->vmcb;
-	if (svm_has(SVM_FEAT_NRIPS) && v->control.nrip)
-		v->save.rip = v->control.nrip;
-	else
-		v->save.rip += len;
-	v->control.int_state &= ~INT_STATE_SHADOW; /* the emulated instruction ends any STI/MOV SS shadow */
+	exit_complete_insn(g, svm_has(SVM_FEAT_NRIPS) && v->control.nrip ? v->control.nrip : v->save.rip + len);
 }
 
 void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err)
@@ -72,7 +83,7 @@ static void handle_nop2(struct cpu *c, struct guest *g)
 	exit_skip_insn(g, 2);
 }
 
-/* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, XSETBV, ICEBP): #UD, as on such a CPU. */
+/* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, ICEBP): #UD, as on such a CPU. */
 static void handle_ud(struct cpu *c, struct guest *g)
 {
 	(void)c;
@@ -86,7 +97,8 @@ static void handle_ud(struct cpu *c, struct guest *g)
 static void handle_rdpmc(struct cpu *c, struct guest *g)
 {
 	(void)c;
-	if ((uint32_t)g->regs.rcx > RDPMC_MAX_COUNTER) {
+	/* CPL > 0 without CR4.PCE is #GP before the intercept (APM Vol. 3, RDPMC), whatever the emulator reported. */
+	if ((uint32_t)g->regs.rcx > RDPMC_MAX_COUNTER || (g->vmcb->save.cpl != 0 && !(g->vmcb->save.cr4 & CR4_PCE))) {
 		exit_inject_exception(g, VEC_GP, 1, 0);
 		return;
 	}
@@ -139,7 +151,8 @@ static const char *const svm_insn_names[] = {
 	[VMEXIT_SKINIT - VMEXIT_VMRUN] = "SKINIT",
 };
 
-/* SVM instructions are hvmm's alone (no nested virtualization): stop the guest. */
+/* SVM instructions are hvmm's alone (no nested virtualization): stop the guest. (At CPL > 0 they are #GP, raised by
+ * exit_dispatch before any handler.) */
 static void handle_svm_insn(struct cpu *c, struct guest *g)
 {
 	(void)c;
@@ -199,44 +212,32 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_WBINVD] = handle_nop2,
 	[VMEXIT_MONITOR] = handle_ud,
 	[VMEXIT_MWAIT] = handle_ud,
-	[VMEXIT_XSETBV] = handle_ud,
+	[VMEXIT_XSETBV] = handle_xsetbv,
 };
 
 /*
- * XCR0 and PKRU are not in the VMCB, hvmm does not switch them, and the guests are not offered XSAVE or PKU (cpuid.c).
- * A guest can still set CR4.OSXSAVE and CR4.PKE (CR4 writes are not intercepted), then WRPKRU — and under QEMU TCG,
- * which never generates the XSETBV intercept, XSETBV and AVX. Left alone, the next guest would read those values (and
- * the YMM upper halves: hvmm switches the FXSAVE state only). So at every exit of a guest that set either bit — before
- * any other guest can run — hvmm takes the features back: both CR4 bits are cleared in its VMCB, PKRU and XCR0 return
- * to their reset values and the YMM upper halves are zeroed. The host has the features, or the guest could not have
- * set the bits; hvmm enables them in its own CR4 just for the reset.
+ * Exits of instructions that the architecture refuses at CPL > 0 with #GP(0) before it checks the intercept (APM
+ * Vol. 2 §15.9 — instruction intercepts come after the simple exceptions — and each instruction's page in Vol. 3).
+ * Whichever the emulator reports (QEMU TCG lets the SKINIT intercept win), the guest gets the #GP. RDPMC depends on
+ * CR4.PCE and is checked in its handler; MONITOR/MWAIT are #UD at every CPL here.
  */
-static void __attribute__((noinline, cold)) reclaim_unswitched_state(struct guest *g, int state_valid)
-{
-	uint64_t bits;
-	if (state_valid) {
-		bits = g->vmcb->save.cr4 & (CR4_OSXSAVE | CR4_PKE);
-	} else { /* VMEXIT_INVALID: the saved CR4 means nothing (svm-facts §10), reset whatever the CPU has */
-		bits = ((cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) ? CR4_OSXSAVE : 0) |
-		       ((cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ecx & CPUID7_ECX_PKU)) ? CR4_PKE : 0);
-	}
-	if (!bits)
-		return;
-	uint64_t cr4 = read_cr4();
-	write_cr4(cr4 | bits);
-	if (bits & CR4_PKE)
-		__asm__ volatile("wrpkru" : : "a"(0), "c"(0), "d"(0) : "memory");
-	if (bits & CR4_OSXSAVE) {
-		uint32_t lo, hi;
-		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-		if (lo & XCR0_AVX)
-			__asm__ volatile("vzeroupper");
-		__asm__ volatile("xsetbv" : : "a"(XCR0_RESET), "d"(0), "c"(0) : "memory");
-	}
-	write_cr4(cr4);
-	if (state_valid)
-		g->vmcb->save.cr4 &= ~bits;
-}
+static const uint8_t exit_cpl0_only[] = {
+	[VMEXIT_DR0_READ... VMEXIT_DR3_READ] = 1,
+	[VMEXIT_DR0_WRITE... VMEXIT_DR3_WRITE] = 1,
+	[VMEXIT_DR7_WRITE] = 1,
+	[VMEXIT_INVD] = 1,
+	[VMEXIT_HLT] = 1,
+	[VMEXIT_INVLPGA] = 1,
+	[VMEXIT_MSR] = 1,
+	[VMEXIT_VMRUN] = 1,
+	[VMEXIT_VMLOAD] = 1,
+	[VMEXIT_VMSAVE] = 1,
+	[VMEXIT_STGI] = 1,
+	[VMEXIT_CLGI] = 1,
+	[VMEXIT_SKINIT] = 1,
+	[VMEXIT_WBINVD] = 1,
+	[VMEXIT_XSETBV] = 1,
+};
 
 /* Print the VMCB fields that explain an exit nobody handles, then stop the guest. */
 static void __attribute__((noinline, cold)) handle_unknown(struct guest *g)
@@ -261,18 +262,18 @@ void exit_dispatch(struct cpu *c, struct guest *g)
 	g->exits++;
 
 	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (svm-facts §3.1) */
-		reclaim_unswitched_state(g, 0);
 		guest_kill(g, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
 		return;
 	}
-	if (v->save.cr4 & (CR4_OSXSAVE | CR4_PKE)) /* rare: keep the common path short */
-		reclaim_unswitched_state(g, 1);
 	if (code == VMEXIT_NPF) {
 		handle_npf(c, g);
 		return;
 	}
 	if (code < sizeof(exit_handlers) / sizeof(exit_handlers[0]) && exit_handlers[code]) {
-		exit_handlers[code](c, g);
+		if (code < sizeof(exit_cpl0_only) && exit_cpl0_only[code] && v->save.cpl != 0)
+			exit_inject_exception(g, VEC_GP, 1, 0);
+		else
+			exit_handlers[code](c, g);
 		return;
 	}
 	handle_unknown(g);

@@ -14,6 +14,9 @@ void exit_dispatch(struct cpu *c, struct guest *g);
 
 /* Move the guest past the intercepted instruction of len bytes (nRIP when the CPU saves it; APM §15.7.1). */
 void exit_skip_insn(struct guest *g, unsigned len);
+/* The guest's intercepted instruction is done, resume at next_rip: ends an interrupt shadow, clears RFLAGS.RF, and
+ * raises the single-step #DB (DR6.BS) when RFLAGS.TF is set, as the CPU would have. */
+void exit_complete_insn(struct guest *g, uint64_t next_rip);
 /* Inject exception vector vec (with error code err when has_err) at the next VMRUN (APM §15.20). */
 void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err);
 

@@ -13,11 +13,9 @@
 #include "hvmm/guest/guest_console.h"
 #include "hvmm/guest/loader.h"
 #include "hvmm/guest/platform.h"
+#include "hvmm/guest/xstate.h"
 #include "hvmm/svm/npt.h"
 #include "hvmm/svm/vmcb.h"
-
-#define FXSAVE_FCW 0 /* FXSAVE image offsets (AMD APM Vol. 5, FXSAVE) */
-#define FXSAVE_MXCSR 24
 
 struct guest *guests[MAX_GUESTS];
 unsigned nguests;
@@ -40,6 +38,7 @@ static void guest_free(struct guest *g)
 	pmm_free(g->vmcb, sizeof(struct vmcb));
 	pmm_free(g->iopm, IOPM_BYTES);
 	pmm_free(g->msrpm, MSRPM_BYTES);
+	pmm_free(g->xsave, xstate_caps.area_bytes);
 	pmm_free(g, sizeof(*g));
 }
 
@@ -138,7 +137,9 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	g->vmcb = pmm_alloc(sizeof(struct vmcb), PAGE_SIZE);
 	g->iopm = pmm_alloc(IOPM_BYTES, PAGE_SIZE);
 	g->msrpm = pmm_alloc(MSRPM_BYTES, PAGE_SIZE);
-	if (!npt || !g->vmcb || !g->iopm || !g->msrpm) {
+	uint8_t *xsave = pmm_alloc(xstate_caps.area_bytes, PAGE_SIZE);
+	g->xsave = xsave;
+	if (!npt || !g->vmcb || !g->iopm || !g->msrpm || !xsave) {
 		pmm_free(npt, npt_table_bytes(g->ram_size));
 		why = "not enough free memory for its VMCB and tables";
 		goto reject;
@@ -149,8 +150,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	if (loader_load(g, image, len, &why))
 		goto reject;
 
-	*(uint16_t *)(g->fpu + FXSAVE_FCW) = 0x037f; /* x87 and SSE exceptions masked: the reset state */
-	*(uint32_t *)(g->fpu + FXSAVE_MXCSR) = 0x1f80;
+	xstate_guest_init(g, xsave);
 	g->state = GUEST_RUNNABLE;
 	guests[nguests++] = g;
 	hlog("guest %s loaded: id=%u mem=%luM entry=0x%lx ram_hpa=0x%lx", g->name, g->id, g->ram_size >> 20,

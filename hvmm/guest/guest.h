@@ -37,7 +37,8 @@ struct guest {
 	uint64_t asid_generation; /* cpu generation the ASID belongs to */
 
 	struct gpregs regs;
-	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image (APM Vol. 5 FXSAVE) */
+	uint8_t *xsave; /* XSAVE (or FXSAVE) area, xstate_caps.area_bytes; holds the state while another guest runs */
+	uint64_t xcr0; /* the guest's XCR0 while another guest runs (xstate.c) */
 	int yield; /* give up the CPU after this exit */
 	uint64_t dr[4]; /* DR0-DR3 while another guest owns the debug registers (exit.c) */
 

@@ -17,17 +17,23 @@
 #include "hvmm/guest/guest_console.h"
 #include "hvmm/svm/asm_offsets.h"
 #include "hvmm/svm/vmcb.h"
+#include "hvmm/x86/desc.h"
 #include "hvmm/x86/tsc.h"
 
 #define WRITE_CHUNK 128 /* guest bytes per VMMCALL exit: ~1 ms under TCG, 11 ms at 115200 baud (policy above) */
 
 /*
  * HVMM_HC_WRITE: copy len bytes at guest-physical buf to the console, at most WRITE_CHUNK of them per call.
- * Returns len when done, or 1 with the write still in progress (the VMMCALL is to be restarted).
+ * Returns len when done, or 1 with the write still in progress (the VMMCALL is to be restarted). A write of 0 bytes
+ * reads nothing, so it succeeds whatever buf holds (docs/guest-abi.md).
  */
 static int hc_write(struct guest *g, uint64_t buf, uint64_t len, int64_t *ret)
 {
 	struct pending_write *w = &g->write;
+	if (len == 0) {
+		*ret = 0;
+		return 0;
+	}
 	if (len > HVMM_WRITE_MAX) {
 		*ret = HVMM_EINVAL;
 		return 0;
@@ -58,6 +64,13 @@ void handle_vmmcall(struct cpu *c, struct guest *g)
 	struct vmcb *v = g->vmcb;
 	int64_t ret = 0;
 
+	/* Hypercalls are the guest kernel's: from CPL > 0 (user mode, also virtual-8086 mode) VMMCALL raises #UD, as on
+	 * a CPU where nobody intercepts it (APM Vol. 3, VMMCALL), so a user process can neither print, nor read its
+	 * kernel's memory through HVMM_HC_WRITE, nor stop it. KVM and Xen refuse CPL > 0 too (with -EPERM). */
+	if (v->save.cpl != 0) {
+		exit_inject_exception(g, VEC_UD, 0, 0);
+		return;
+	}
 	switch (v->save.rax) {
 	case HVMM_HC_NOP:
 		break;

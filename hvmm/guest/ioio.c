@@ -22,8 +22,7 @@ void handle_ioio(struct cpu *c, struct guest *g)
 		return;
 	}
 	/* RIP first: a handler may stop the guest (isa-debug-exit), and the kill line then names the next RIP. */
-	v->save.rip = v->control.exitinfo2;
-	v->control.int_state &= ~INT_STATE_SHADOW;
+	exit_complete_insn(g, v->control.exitinfo2);
 	if (info & IOIO_TYPE_IN) {
 		uint32_t val = 0;
 		vdev_port_io(&g->vctx, &g->bus, VDEV_IN, port, size, &val);

@@ -10,6 +10,7 @@
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
+#include "hvmm/guest/xstate.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/lapic.h"
@@ -58,14 +59,12 @@ static void start_slice(struct cpu *c)
 	lapic_timer_oneshot(c->slice_ticks);
 }
 
-/* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): x87/SSE, and DR0-DR3 when g's
- * DR7 enables a breakpoint (DR7 bits 7:0). */
+/* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): the extended state (xstate.c),
+ * and DR0-DR3 when g's DR7 enables a breakpoint (DR7 bits 7:0). */
 static void switch_state(struct cpu *c, struct guest *g)
 {
-	if (c->current)
-		__asm__ volatile("fxsave64 %0" : "=m"(c->current->fpu));
-	__asm__ volatile("fxrstor64 %0" : : "m"(g->fpu));
-	if (g->vmcb->save.dr7 & 0xff)
+	xstate_switch(c->current, g);
+	if (g->vmcb->save.dr7 & DR7_ENABLES)
 		exit_dr_claim(c, g);
 }
 

@@ -1,6 +1,7 @@
 /* asm_offsets.c — static asserts that tie hvmm/svm/asm_offsets.h to the C structures it describes. */
 #include <stddef.h>
 
+#include "hvmm/core/arch.h"
 #include "hvmm/svm/asm_offsets.h"
 #include "hvmm/svm/vmcb.h"
 
@@ -10,6 +11,9 @@ _Static_assert(offsetof(struct vmcb, control.exitcode) == VMCB_EXITCODE, "VMCB_E
 _Static_assert(offsetof(struct vmcb, control.eventinj) == VMCB_EVENTINJ, "VMCB_EVENTINJ");
 _Static_assert(offsetof(struct vmcb, control.nrip) == VMCB_NRIP, "VMCB_NRIP");
 _Static_assert(VMCB_HOST_FAST_EXITS >= 0x3e0 && VMCB_HOST_FAST_EXITS + 8 <= 0x400, "host-software VMCB area");
+_Static_assert(offsetof(struct vmcb, save.cpl) == VMCB_CPL, "VMCB_CPL");
+_Static_assert(offsetof(struct vmcb, save.rflags) == VMCB_RFLAGS, "VMCB_RFLAGS");
 _Static_assert(offsetof(struct vmcb, save.rip) == VMCB_RIP, "VMCB_RIP");
 _Static_assert(offsetof(struct vmcb, save.rax) == VMCB_RAX, "VMCB_RAX");
 _Static_assert(ASM_VMEXIT_VMMCALL == VMEXIT_VMMCALL, "ASM_VMEXIT_VMMCALL");
+_Static_assert(RFLAGS_TF_BIT == RFLAGS_TF, "RFLAGS_TF_BIT");

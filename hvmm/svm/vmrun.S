@@ -7,7 +7,8 @@
  * V_INTR_MASKING = 1 that host IF is what lets a physical interrupt cause #VMEXIT(INTR) even if the guest runs
  * with IF = 0. #VMEXIT clears GIF; CLI, VMLOAD host, STGI. The interrupt stays pending for the C code to take.
  *
- * Fast path: the null hypercall (HVMM_HC_NOP) is completed right here and the guest re-entered at once — no GPR
+ * Fast path: the null hypercall (HVMM_HC_NOP) from CPL 0, not single-stepped, on a CPU that saves nRIP, is completed
+ * right here and the guest re-entered at once — no GPR
  * save/restore, no VMSAVE/VMLOAD (the guest's FS/GS/TR/LDTR are still loaded), GIF still 0, host IF still 1. It is
  * the floor of an exit's cost; it is counted in the VMCB's host-software area (VMCB_HOST_FAST_EXITS). Every other
  * exit goes to C.
@@ -68,14 +69,17 @@ svm_world_switch:
 	jne .Lslow_exit
 	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
 	jne .Lslow_exit
-	/* Next RIP: nRIP when the CPU saved one (APM §15.7.1), else VMMCALL's length (QEMU TCG has no NRIPS). */
+	/* C handles CPL > 0 (#UD), RFLAGS.TF (the single-step trap) and a CPU without nRIP (APM §15.7.1; QEMU TCG):
+	 * then the instruction's length, prefixes included, comes from its bytes. */
+	cmpb $0, VMCB_CPL(%rax)
+	jne .Lslow_exit
+	testl $RFLAGS_TF_BIT, VMCB_RFLAGS(%rax)
+	jnz .Lslow_exit
+	cmpq $0, VMCB_NRIP(%rax)
+	je .Lslow_exit
 	push %rdx
 	mov VMCB_NRIP(%rax), %rdx
-	test %rdx, %rdx
-	jnz 1f
-	mov VMCB_RIP(%rax), %rdx
-	add $VMMCALL_LEN, %rdx
-1:	mov %rdx, VMCB_RIP(%rax)
+	mov %rdx, VMCB_RIP(%rax)
 	pop %rdx
 	movq $0, VMCB_RAX(%rax) /* result 0 */
 	andq $~1, VMCB_INT_STATE(%rax) /* no interrupt shadow after an emulated instruction */

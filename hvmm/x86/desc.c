@@ -117,6 +117,20 @@ static void panic_frame(const struct trap_frame *f, const char *fmt, ...)
 	panic_stop();
 }
 
+/*
+ * A #DB in hvmm although hvmm enables no breakpoint (DR7 L0-G3 clear) and never sets TF: a guest's breakpoint the
+ * platform left armed (QEMU TCG keeps its breakpoints across #VMEXIT, which on silicon disables them: APM Vol. 2
+ * §15.6). It is not hvmm's, so it must not stop hvmm: clear DR6, resume with RF = 1 (an instruction breakpoint does
+ * not fire again on the same instruction, APM Vol. 2 §13.1.1.3), count it, and say so once.
+ */
+static void spurious_db(struct cpu *c, struct trap_frame *f)
+{
+	if (c->spurious_db++ == 0)
+		hlog("spurious #DB in hvmm at rip=0x%lx (no breakpoint of hvmm's): ignored", f->rip);
+	write_dr6(DR6_RESET);
+	f->rflags |= RFLAGS_RF;
+}
+
 /* Handle one interrupt or exception taken by hvmm itself; an exception in hvmm is a bug and panics. */
 void trap_dispatch(struct trap_frame *f)
 {
@@ -128,6 +142,12 @@ void trap_dispatch(struct trap_frame *f)
 	case VEC_NMI:
 		c->nmis++;
 		return;
+	case VEC_DB:
+		if (!(read_dr7() & DR7_ENABLES) && !(f->rflags & RFLAGS_TF)) {
+			spurious_db(c, f);
+			return;
+		}
+		break;
 	default:
 		break;
 	}

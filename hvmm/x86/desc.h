@@ -7,6 +7,7 @@
 #define SEL_DATA 0x10
 #define SEL_TSS 0x18
 
+#define VEC_DB 1 /* #DB: spurious ones are ignored in hvmm; single-step traps are injected into guests */
 #define VEC_UD 6 /* #UD, injected into guests */
 #define VEC_NMI 2
 #define VEC_DF 8

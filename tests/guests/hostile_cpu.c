@@ -12,11 +12,6 @@
  *            garbage) are the guest's own: they must survive a world switch (a yield) unchanged.
  *   dr       DR0-DR3 (not switched by VMRUN): they must read 0 at first — never another guest's values — and the
  *            guest's own values (and DR7) must survive yields while another dr instance uses its own.
- *   xstate   XCR0, PKRU and the YMM upper halves (not in the VMCB; XSAVE and PKU are hidden from CPUID, but CR4 writes
- *            are not intercepted): the guest enables CR4.OSXSAVE and CR4.PKE, writes PKRU, and (QEMU TCG, which never
- *            intercepts XSETBV) XCR0 = 7 and YMM0 = all ones, then yields while another xstate instance does the
- *            same. After every yield CR4's two bits must be clear again and PKRU, XCR0 and YMM0's upper half at their
- *            reset values (hvmm takes them back at each exit: exit.c).
  *   cr0pe, cr0pg, cr0nw, cr4pae, cr4rsvd, cr3rsvd, cr3out
  *            one bad write each (PG without PE; PG off in 64-bit mode; NW without CD; PAE off in long mode; CR4 bit
  *            31; CR3 bit 45, beyond MAXPHYADDR; CR3 outside RAM), then a hypercall so that hvmm's next VMRUN sees the
@@ -205,88 +200,6 @@ static void dr(const struct hvmm_bootinfo *bi)
 	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ull));
 }
 
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_PKE (1ull << 22)
-
-static uint32_t rdpkru(void)
-{
-	uint32_t a, d;
-	__asm__ volatile("rdpkru" : "=a"(a), "=d"(d) : "c"(0));
-	return a;
-}
-
-static uint64_t xgetbv0(void)
-{
-	uint32_t a, d;
-	__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
-	return ((uint64_t)d << 32) | a;
-}
-
-/* YMM0 = all ones (AVX), and its upper half read back through XMM1. */
-static void ymm0_ones(void)
-{
-	__asm__ volatile("vcmpps $0x0f, %%ymm0, %%ymm0, %%ymm0" : : : "xmm0", "memory");
-}
-
-static uint64_t ymm0_upper(void)
-{
-	uint64_t v;
-	__asm__ volatile("vextractf128 $1, %%ymm0, %%xmm1\n\tvmovq %%xmm1, %0" : "=r"(v) : : "xmm1");
-	return v;
-}
-
-/*
- * XCR0, PKRU and the YMM upper halves are not in the VMCB and hvmm offers neither XSAVE nor PKU (CPUID); a guest that
- * enables them anyway through CR4 must never see another guest's values. Two instances run this at once.
- */
-static void xstate(const struct hvmm_bootinfo *bi)
-{
-	uint32_t a = 7, b, c = 0, d;
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	hostile_check(!(c & (3u << 3)), "cpuid 7 hides PKU and OSPKE", "ecx=0x%x", c);
-	uint64_t cr4 = CR_READ(4), bits = CR4_OSXSAVE | CR4_PKE;
-	long x = CR_TRY(4, cr4 | bits);
-	if (x != HIDT_NONE) {
-		hostile_check(x == 13, "CR4.OSXSAVE|PKE refused: nothing to leak", "%s", hidt_name(x));
-		return;
-	}
-	hostile_check(rdpkru() == 0 && xgetbv0() == 1, "PKRU and XCR0 start at their reset values",
-		      "pkru=0x%x xcr0=0x%llx", rdpkru(), (unsigned long long)xgetbv0());
-	/* XCR0 = 7 (x87, SSE, AVX) where the CPU has AVX, else 3. Silicon: #UD (hvmm's XSETBV intercept). */
-	const uint32_t pkru = 0x55550000u | (bi->guest_id << 4);
-	uint32_t xcr0 = 7;
-	__asm__ volatile("mov %0, %%cr4" : : "r"(CR_READ(4) | bits) : "memory"); /* the check's print was an exit */
-	long xs = HIDT_TRY("xsetbv", : : "a"(xcr0), "d"(0), "c"(0) : "memory");
-	if (xs != HIDT_NONE)
-		xs = HIDT_TRY("xsetbv", : : "a"(xcr0 = 3), "d"(0), "c"(0) : "memory");
-	long avx = xs == HIDT_NONE && xcr0 == 7 ? HIDT_TRY("vcmpps $0x0f, %%ymm0, %%ymm0, %%ymm0", : : : "xmm0", "memory")
-						: HIDT_NONE - 1;
-	gprintf("xstate: XSETBV(0x%x): %s; AVX: %s\n", xcr0, hidt_name(xs), avx == HIDT_NONE ? "yes" : "no");
-	unsigned cleared = 0, leaks = 0;
-	for (int round = 0; round < 8; round++) {
-		/* Every exit (the gprintf above, each yield) takes the CR4 bits back: set them again first. */
-		__asm__ volatile("mov %0, %%cr4" : : "r"(CR_READ(4) | bits) : "memory");
-		__asm__ volatile("wrpkru" : : "a"(pkru), "c"(0), "d"(0) : "memory");
-		if (xs == HIDT_NONE)
-			__asm__ volatile("xsetbv" : : "a"(xcr0), "d"(0), "c"(0) : "memory");
-		if (avx == HIDT_NONE)
-			ymm0_ones();
-		hc_yield();
-		cleared += !(CR_READ(4) & bits);
-		__asm__ volatile("mov %0, %%cr4" : : "r"(CR_READ(4) | bits) : "memory");
-		leaks += rdpkru() != 0;
-		leaks += xgetbv0() != 1;
-		if (avx == HIDT_NONE) {
-			__asm__ volatile("xsetbv" : : "a"(7), "d"(0), "c"(0) : "memory");
-			leaks += ymm0_upper() != 0;
-		}
-	}
-	hostile_check(cleared == 8, "hvmm cleared CR4.OSXSAVE|PKE at each exit", "%u of 8 yields", cleared);
-	hostile_check(leaks == 0, "PKRU, XCR0 and YMM uppers back at reset after every yield", "%u values left over",
-		      leaks);
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
-}
-
 int guest_main(const struct hvmm_bootinfo *bi)
 {
 	char attack[16];
@@ -304,10 +217,6 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	}
 	if (!strcmp(attack, "dr")) {
 		dr(bi);
-		return hostile_status();
-	}
-	if (!strcmp(attack, "xstate")) {
-		xstate(bi);
 		return hostile_status();
 	}
 	uint64_t cr0 = CR_READ(0), cr3 = CR_READ(3), cr4 = CR_READ(4);
