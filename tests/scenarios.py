@@ -289,6 +289,8 @@ import scenarios_soak  # noqa: E402  (soak of 32 guests, console flood, long lin
 SCENARIOS += scenarios_soak.SCENARIOS
 import scenarios_contain  # noqa: E402  (containment classes: extended state, debug registers, CPL 3, lengths)
 SCENARIOS += scenarios_contain.SCENARIOS
+import scenarios_silicon  # noqa: E402  (real-silicon hardening: exception loops, CPUID policy, timers, APIC, memory)
+SCENARIOS += scenarios_silicon.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:

@@ -83,7 +83,7 @@ static void handle_nop2(struct cpu *c, struct guest *g)
 	exit_skip_insn(g, 2);
 }
 
-/* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, ICEBP): #UD, as on such a CPU. */
+/* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, ICEBP, RDPRU): #UD, as on such a CPU. */
 static void handle_ud(struct cpu *c, struct guest *g)
 {
 	(void)c;
@@ -187,6 +187,9 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_DR0_READ... VMEXIT_DR3_READ] = handle_dr,
 	[VMEXIT_DR0_WRITE... VMEXIT_DR3_WRITE] = handle_dr,
 	[VMEXIT_DR7_WRITE] = handle_dr,
+	[VMEXIT_EXCP_DB] = handle_exception_reflect,
+	[VMEXIT_EXCP_AC] = handle_exception_reflect,
+	[VMEXIT_EXCP_MC] = handle_machine_check,
 	[VMEXIT_INTR] = handle_intr,
 	[VMEXIT_NMI] = handle_ignore,
 	[VMEXIT_SMI] = handle_ignore,
@@ -213,6 +216,7 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_MONITOR] = handle_ud,
 	[VMEXIT_MWAIT] = handle_ud,
 	[VMEXIT_XSETBV] = handle_xsetbv,
+	[VMEXIT_RDPRU] = handle_ud, /* hvmm's APERF/MPERF are not the guest's (CPUID 8000_0008h EBX[4] cleared) */
 };
 
 /*

@@ -41,6 +41,11 @@ struct guest {
 	uint64_t xcr0; /* the guest's XCR0 while another guest runs (xstate.c) */
 	int yield; /* give up the CPU after this exit */
 	uint64_t dr[4]; /* DR0-DR3 while another guest owns the debug registers (exit.c) */
+	struct { /* loop guard of the #DB/#AC reflection (exception.c) */
+		uint64_t rip, rsp;
+		unsigned vec, count;
+	} exc_loop;
+	uint64_t exc_reflected; /* #DB/#AC exits reflected into the guest */
 
 	/* Console (hypercall.c): output is flushed one whole line at a time. */
 	char line[GUEST_LINE_MAX];

@@ -1,7 +1,7 @@
 /*
  * vmcb.c — a guest's VMCB control area: what it may do without hvmm (APM Vol. 2 §15.9–15.13). The policy is
  * "intercept by default": every I/O port and MSR (maps filled with ones), all SVM instructions, CPUID, HLT, RDPMC,
- * physical interrupts (INTR/NMI/SMI/INIT), shutdown, and DR0-DR3/DR7 accesses until the guest owns the debug
+ * physical interrupts (INTR/NMI/SMI/INIT), #DB, #AC and #MC, RDPRU, shutdown, and DR0-DR3/DR7 accesses until the guest owns the debug
  * registers. docs/guest-abi.md states what each intercept does.
  */
 #include <string.h>
@@ -23,12 +23,18 @@ void vmcb_init_control(struct vmcb *v, void *iopm, void *msrpm, uint64_t ncr3)
 	static const unsigned misc2[] = {
 		INTERCEPT2_VMRUN, INTERCEPT2_VMMCALL, INTERCEPT2_VMLOAD, INTERCEPT2_VMSAVE, INTERCEPT2_STGI,
 		INTERCEPT2_CLGI, INTERCEPT2_SKINIT, INTERCEPT2_ICEBP, INTERCEPT2_WBINVD, INTERCEPT2_MONITOR,
-		INTERCEPT2_MWAIT, INTERCEPT2_XSETBV,
+		INTERCEPT2_MWAIT, INTERCEPT2_XSETBV, INTERCEPT2_RDPRU,
 	};
 	for (unsigned i = 0; i < sizeof(misc1) / sizeof(misc1[0]); i++)
 		vmcb_set_intercept1(v, misc1[i]);
 	for (unsigned i = 0; i < sizeof(misc2) / sizeof(misc2[0]); i++)
 		vmcb_set_intercept2(v, misc2[i]);
+
+	/* #DB and #AC: a guest can make either recur during its own delivery, which the CPU then repeats without ever
+	 * reaching an instruction boundary, so no interrupt ends it (CVE-2015-8104, CVE-2015-5307; KVM and Xen intercept
+	 * both). Intercepted, each delivery is an exit: hvmm reflects it (exit.c). #MC: a machine check in guest mode
+	 * must reach hvmm, not the guest's IDT (APM §15.12). */
+	v->control.intercept_exceptions = INTERCEPT_EXC_DB | INTERCEPT_EXC_AC | INTERCEPT_EXC_MC;
 
 	/* DR0-DR3 are not in the VMCB: hvmm hands them to one guest at a time (exit.c, handle_dr). */
 	v->control.intercept_dr_read = INTERCEPT_DR0_3;

@@ -189,6 +189,12 @@ VMCB_CHECK(struct vmcb, save.lastexcpto, 0x690);
 #define INTERCEPT2_MONITOR 10
 #define INTERCEPT2_MWAIT 11
 #define INTERCEPT2_XSETBV 13
+#define INTERCEPT2_RDPRU 14
+
+/* Exception intercepts at 008h: bit n = vector n (exit code 40h + n). */
+#define INTERCEPT_EXC_DB (1u << 1) /* #DB: CVE-2015-8104, a breakpoint on the guest's own #DB frame */
+#define INTERCEPT_EXC_AC (1u << 17) /* #AC: CVE-2015-5307, #AC while delivering #AC */
+#define INTERCEPT_EXC_MC (1u << 18) /* #MC: the host must see machine checks (APM §15.12) */
 
 static inline void vmcb_set_intercept1(struct vmcb *v, unsigned bit) { v->control.intercept_misc1 |= 1u << bit; }
 static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->control.intercept_misc2 |= 1u << bit; }
@@ -222,6 +228,9 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define VMEXIT_DR3_WRITE 0x033
 #define VMEXIT_DR7_WRITE 0x037
 #define VMEXIT_EXCP_BASE 0x040
+#define VMEXIT_EXCP_DB 0x041
+#define VMEXIT_EXCP_AC 0x051
+#define VMEXIT_EXCP_MC 0x052
 #define VMEXIT_INTR 0x060
 #define VMEXIT_NMI 0x061
 #define VMEXIT_SMI 0x062
@@ -250,6 +259,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define VMEXIT_MONITOR 0x08a
 #define VMEXIT_MWAIT 0x08b
 #define VMEXIT_XSETBV 0x08d
+#define VMEXIT_RDPRU 0x08e
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xffffffffu /* compare the low 32 bits: QEMU 7.2 TCG writes 0x00000000FFFFFFFF */
 

@@ -7,11 +7,12 @@
 #define SEL_DATA 0x10
 #define SEL_TSS 0x18
 
-#define VEC_DB 1 /* #DB: spurious ones are ignored in hvmm; single-step traps are injected into guests */
+#define VEC_DB 1 /* #DB: spurious ones are ignored in hvmm; guests' are reflected (guest/exception.c) */
 #define VEC_UD 6 /* #UD, injected into guests */
 #define VEC_NMI 2
 #define VEC_DF 8
 #define VEC_GP 13 /* #GP, injected into guests */
+#define VEC_AC 17 /* #AC, reflected into guests */
 #define VEC_MC 18
 #define VEC_TIMER 0x20 /* LAPIC timer */
 #define VEC_SPURIOUS 0xff /* LAPIC spurious-interrupt vector */

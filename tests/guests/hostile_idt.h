@@ -62,6 +62,7 @@ __asm__(".text\n"
 	"  test %rax, %rax\n"
 	"  jz 1f\n"
 	"  mov %rax, 24(%rsp)\n"
+	"  andq $~0x100, 40(%rsp)\n" /* resume with RFLAGS.TF clear: a single-step check ends with its #DB */
 	"  pop %rax\n"
 	"  add $16, %rsp\n"
 	"  iretq\n"
