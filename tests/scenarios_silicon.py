@@ -2,10 +2,12 @@
 (CVE-2015-8104), the guest CPUID policy, the TSC calibration source, the local APIC mode and memory types.
 What no platform here can show (IBPB, RSB filling, SRSO) is checked on the binary by tests/switchpath.py."""
 
-from typing import List
+import os
+import re
+from typing import Dict, List, Optional, Tuple
 
 from hvmmlog import HvmmLog
-from scenarios import GUESTS, Context, Judge, Scenario
+from scenarios import GUESTS, Context, Judge, Scenario, check_exit
 from scenarios_hostile import COUNTER, check_kill, check_passes, check_well_behaved, hostile
 
 # counter and a shorter matmul beside the guests under test (check_matmul recomputes the checksum for any rounds=)
@@ -21,7 +23,86 @@ def judge_exc(j: Judge, log: HvmmLog, ctx: Context) -> None:
                r"\(CVE-2015-8104\)", "dbloop")
 
 
+# ---- CPUID policy: docs/guest-abi.md's table, hvmm/guest/cpuid.c's table and what a guest sees agree ----
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REGS = ["EAX", "EBX", "ECX", "EDX"]
+Key = Tuple[int, Optional[int]]  # (leaf, subleaf or None for every subleaf)
+
+
+def doc_policy(path: str = os.path.join(ROOT, "docs", "guest-abi.md")) -> Dict[Key, Dict[str, Tuple[int, int]]]:
+    """{(leaf, subleaf): {reg: (passed mask, set mask)}} from the CPUID policy table of docs/guest-abi.md."""
+    pol: Dict[Key, Dict[str, Tuple[int, int]]] = {}
+    row = re.compile(r"^\| `([0-9a-f]{8})`(?:\.(\d+))? \| (EAX|EBX|ECX|EDX) \| `([0-9a-f]{8})` \| `([0-9a-f]{8})` \|")
+    with open(path) as f:
+        for ln in f:
+            m = row.match(ln)
+            if m:
+                key = (int(m.group(1), 16), int(m.group(2)) if m.group(2) else None)
+                pol.setdefault(key, {})[m.group(3)] = (int(m.group(4), 16), int(m.group(5), 16))
+    return pol
+
+
+def code_policy(path: str = os.path.join(ROOT, "hvmm", "guest", "cpuid.c")) -> Dict[Key, Dict[str, Tuple[int, int]]]:
+    """The same from the cpuid_policy[] initializers of hvmm/guest/cpuid.c."""
+    pol: Dict[Key, Dict[str, Tuple[int, int]]] = {}
+    h = r"(0x[0-9a-f]{8})"
+    row = re.compile(r"\{ " + h + r", (ANY|\d+), \{ " + ", ".join([h] * 4) + r" \}, \{ " + ", ".join([h] * 4) +
+                     r" \} \},")
+    with open(path) as f:
+        for m in row.finditer(f.read()):
+            g = m.groups()
+            key = (int(g[0], 16), None if g[1] == "ANY" else int(g[1]))
+            pol[key] = {REGS[i]: (int(g[2 + i], 16), int(g[6 + i], 16)) for i in range(4)
+                        if int(g[2 + i], 16) or int(g[6 + i], 16) or key[0] in (0, 0x80000000)}
+    return pol
+
+
+def rule(pol, leaf: int, sub: int) -> Optional[Dict[str, Tuple[int, int]]]:
+    return pol.get((leaf, sub), pol.get((leaf, None)))
+
+
+def judge_cpuid(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    doc, code = doc_policy(), code_policy()
+    j.check("cpuid: docs/guest-abi.md has a policy table", len(doc) >= 10, f"{len(doc)} leaves")
+    same = {k: {r: v for r, v in d.items() if v != (0, 0) or k[0] in (0, 0x80000000)} for k, d in doc.items()}
+    diff = [k for k in set(same) | set(code) if same.get(k) != code.get(k)]
+    j.check("cpuid: docs/guest-abi.md and hvmm/guest/cpuid.c list the same masks", not diff and code,
+            "; ".join(f"{k[0]:08x}.{k[1]}: doc {same.get(k)} code {code.get(k)}" for k in sorted(diff, key=str)[:4]))
+    dump = re.compile(r"^cpuid ([0-9a-f]{8})\.(\d+) eax=([0-9a-f]{8}) ebx=([0-9a-f]{8}) ecx=([0-9a-f]{8}) "
+                      r"edx=([0-9a-f]{8})$")
+    lines = [dump.match(t) for t in log.console("cpuid")]
+    got = {(int(m.group(1), 16), int(m.group(2))): [int(m.group(i), 16) for i in range(3, 7)] for m in lines if m}
+    j.check("cpuid: the guest dumped its leaves", len(got) > 100 and "cpuid dump done" in log.console("cpuid"),
+            f"{len(got)} leaves")
+    maxb = got.get((0, 0), [0])[0]
+    maxe = got.get((0x80000000, 0), [0])[0]
+    j.check("cpuid: highest basic leaf <= 0xd", 1 <= maxb <= 0xD, f"0x{maxb:x}")
+    j.check("cpuid: highest extended leaf <= 0x80000021", 0x80000001 <= maxe <= 0x80000021, f"0x{maxe:x}")
+    bad = []
+    for (leaf, sub), vals in sorted(got.items()):
+        if 0x40000000 <= leaf <= 0x400000FF:
+            continue
+        r = rule(doc, leaf, sub)
+        in_range = leaf <= maxb if leaf < 0x80000000 else leaf <= maxe
+        for i, reg in enumerate(REGS):
+            v = vals[i]
+            if (leaf, reg) in ((0, "EAX"), (0x80000000, "EAX")):
+                continue
+            passm, setm = r.get(reg, (0, 0)) if (r and in_range) else (0, 0)
+            if v & ~(passm | setm) or (v & setm) != setm:
+                bad.append(f"{leaf:08x}.{sub} {reg}=0x{v:08x} (passed 0x{passm:08x}, set 0x{setm:08x})")
+    j.check("cpuid: every leaf and subleaf within the documented policy, bit by bit", not bad and got,
+            "; ".join(bad[:5]) + (f" ... {len(bad)} in all" if len(bad) > 5 else ""))
+    hv = got.get((0x40000000, 0))
+    j.check("cpuid: 0x40000000 = 0x40000001 hvmmhvmmhvmm", hv == [0x40000001] + [0x6d6d7668] * 3, str(hv))
+    l1 = got.get((1, 0))
+    j.check("cpuid: leaf 1 ECX bit 31 (hypervisor) set", l1 is not None and l1[2] >> 31 == 1, str(l1))
+    check_exit(j, log, "cpuid", 0)
+
+
 SCENARIOS: List[Scenario] = [
     Scenario("hostile-exc", WELL_BEHAVED + [hostile("hostile_exc", "db"), hostile("hostile_exc", "dbloop")],
              judge_exc),
+    Scenario("cpuid-policy", [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M"], judge_cpuid),
 ]

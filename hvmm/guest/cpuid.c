@@ -1,6 +1,11 @@
 /*
- * cpuid.c — the guest's view of CPUID: the host's values with virtualization hidden and hvmm announced.
- * Leaf 1 ECX bit 31 says "hypervisor present"; leaves 0x40000000.. are hvmm's (include/hvmm/abi.h).
+ * cpuid.c — the guest's view of CPUID: an explicit policy that advertises only what hvmm virtualizes. Each leaf the
+ * table below lists passes the host's bits in its pass masks and forces the bits in its set masks; every other leaf
+ * of the basic and extended ranges reads as zero, as an unimplemented leaf does on AMD. Leaves 0 and 8000_0000h
+ * report the highest leaf the policy knows. The extended-state bits then follow what xstate.c switches (see
+ * extended_state()). Leaves 0x40000000.. are hvmm's (include/hvmm/abi.h). docs/guest-abi.md has the same table with
+ * the reason for every hidden bit; tests/scenarios_silicon.py checks that the two agree and that a guest sees
+ * nothing else (APM Vol. 3 Appendix E for the bit definitions).
  */
 #include "hvmm/abi.h"
 #include "hvmm/core/arch.h"
@@ -11,25 +16,117 @@
 #include "hvmm/x86/tsc.h"
 #include "xcr0.h"
 
-#define CPUID1_ECX_VMX (1u << 5)
+#define ANY 0xffffffffu /* the rule applies to every subleaf */
+#define POLICY_MAX_BASIC 0x0000000du
+#define POLICY_MAX_EXT 0x80000021u
+
+/* One leaf (and subleaf): the guest sees (host & pass) | set, per register EAX, EBX, ECX, EDX. */
+struct cpuid_rule {
+	uint32_t leaf, subleaf;
+	uint32_t pass[4], set[4];
+};
+
+/* Keep in step with docs/guest-abi.md "CPUID" (masks checked by tests/scenarios_silicon.py). */
+static const struct cpuid_rule cpuid_policy[] = {
+	{ 0x00000000, ANY, { 0x00000000, 0xffffffff, 0xffffffff, 0xffffffff }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x00000001, ANY, { 0xffffffff, 0x0000ffff, 0x7eda3203, 0x078ba17f }, { 0x00000000, 0x00000000, 0x80000000, 0x00000000 } },
+	{ 0x00000007, 0, { 0xffffffff, 0xfdbf07a9, 0x00015f5e, 0x0080011c }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x00000007, 1, { 0x00000030, 0x00000000, 0x00000000, 0x00000000 }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x0000000d, ANY, { 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000000, ANY, { 0x00000000, 0xffffffff, 0xffffffff, 0xffffffff }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000001, ANY, { 0xffffffff, 0xffffffff, 0x002109f1, 0xe5d3a17f }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000002, ANY, { 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000003, ANY, { 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000004, ANY, { 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000005, ANY, { 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000006, ANY, { 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000007, ANY, { 0x00000000, 0x00000000, 0x00000000, 0x00000100 }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000008, ANY, { 0x00ffffff, 0x64101205, 0x00000000, 0x00000000 }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000019, ANY, { 0xffffffff, 0xffffffff, 0x00000000, 0x00000000 }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x8000001a, ANY, { 0xffffffff, 0x00000000, 0x00000000, 0x00000000 }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+	{ 0x80000021, ANY, { 0x70040c47, 0x00000000, 0x00000000, 0x00000000 }, { 0x00000000, 0x00000000, 0x00000000, 0x00000000 } },
+};
+
+/* Bits that need extended state: XSAVE itself, the AVX-encoded features (YMM), AVX-512 (opmask and ZMM), PKU. */
 #define CPUID1_ECX_XSAVE (1u << 26)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
-#define CPUID1_ECX_AVX (1u << 28)
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
-#define CPUID1_ECX_MONITOR (1u << 3)
+#define CPUID1_ECX_AVX_DEP ((1u << 12) | (1u << 28) | (1u << 29)) /* FMA, AVX, F16C */
+#define CPUID7_EBX_AVX_DEP (1u << 5) /* AVX2 */
+#define CPUID7_EBX_AVX512 0xdc230000u /* F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define CPUID7_ECX_AVX_DEP ((1u << 9) | (1u << 10)) /* VAES, VPCLMULQDQ */
+#define CPUID7_ECX_AVX512 0x00005842u /* VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
 #define CPUID7_ECX_PKU (1u << 3)
 #define CPUID7_ECX_OSPKE (1u << 4)
+#define CPUID7_EDX_AVX512 0x0080010cu /* 4VNNIW, 4FMAPS, VP2INTERSECT, FP16 */
+#define CPUID71_EAX_AVX_DEP (1u << 4) /* AVX-VNNI */
+#define CPUID71_EAX_AVX512 (1u << 5) /* AVX512_BF16 */
+#define CPUID80000001_ECX_AVX_DEP ((1u << 11) | (1u << 16)) /* XOP, FMA4 */
 #define CPUID_D1_EAX_XSAVES (1u << 3)
-#define CPUID80000001_ECX_SVM (1u << 2)
-#define CPUID80000001_ECX_MONITORX (1u << 29)
+
+static const struct cpuid_rule *rule_for(uint32_t leaf, uint32_t subleaf)
+{
+	for (unsigned i = 0; i < sizeof(cpuid_policy) / sizeof(cpuid_policy[0]); i++)
+		if (cpuid_policy[i].leaf == leaf && (cpuid_policy[i].subleaf == ANY || cpuid_policy[i].subleaf == subleaf))
+			return &cpuid_policy[i];
+	return NULL;
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+/*
+ * Extended state as xstate.c switches it: XSAVE, AVX and their dependents only with XSAVE and the YMM component,
+ * AVX-512 only with all three AVX-512 components, PKU only with the PKRU component (each as CPUID 0Dh reports it);
+ * OSXSAVE and OSPKE mirror the guest's own CR4; leaf 0Dh is the CPU's for the components XCR0 can enable, without
+ * XSAVES and the IA32_XSS components (that MSR is not the guest's).
+ */
+static void extended_state(const struct guest *g, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+{
+	uint64_t all = xstate_caps.xsave ? xstate_caps.xcr0_all : 0;
+	int avx = (all & XCR0_AVX) != 0, avx512 = (all & XCR0_AVX512) == XCR0_AVX512;
+	switch (leaf) {
+	case 1:
+		r->ecx &= ~CPUID1_ECX_OSXSAVE;
+		if (!xstate_caps.xsave)
+			r->ecx &= ~CPUID1_ECX_XSAVE;
+		else if (g->vmcb->save.cr4 & CR4_OSXSAVE)
+			r->ecx |= CPUID1_ECX_OSXSAVE;
+		if (!avx)
+			r->ecx &= ~CPUID1_ECX_AVX_DEP;
+		break;
+	case 7:
+		if (subleaf == 0) {
+			r->ebx &= ~((avx ? 0 : CPUID7_EBX_AVX_DEP) | (avx512 ? 0 : CPUID7_EBX_AVX512));
+			r->ecx &= ~((avx ? 0 : CPUID7_ECX_AVX_DEP) | (avx512 ? 0 : CPUID7_ECX_AVX512) | CPUID7_ECX_OSPKE);
+			r->edx &= ~(avx512 ? 0 : CPUID7_EDX_AVX512);
+			if (!(all & XCR0_PKRU))
+				r->ecx &= ~CPUID7_ECX_PKU;
+			else if (g->vmcb->save.cr4 & CR4_PKE)
+				r->ecx |= CPUID7_ECX_OSPKE;
+		} else if (subleaf == 1) {
+			r->eax &= ~((avx ? 0 : CPUID71_EAX_AVX_DEP) | (avx512 ? 0 : CPUID71_EAX_AVX512));
+		}
+		break;
+	case 0xd:
+		if (!xstate_caps.xsave || (subleaf >= 2 && subleaf < 64 && !((all >> subleaf) & 1)))
+			*r = (struct cpuid_regs){ 0 };
+		else if (subleaf == 1) {
+			r->eax &= ~CPUID_D1_EAX_XSAVES;
+			r->ecx = r->edx = 0; /* IA32_XSS components */
+		}
+		break;
+	case 0x80000001:
+		if (!avx)
+			r->ecx &= ~CPUID80000001_ECX_AVX_DEP;
+		break;
+	}
+}
 
 /* The CPUID values guest g sees for (leaf, subleaf). */
 static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint32_t subleaf)
 {
-	struct cpuid_regs r;
+	struct cpuid_regs r = { 0 };
 
 	if (leaf >= HVMM_CPUID_BASE && leaf <= HVMM_CPUID_BASE + 0xff) {
-		r = (struct cpuid_regs){ 0 };
 		if (leaf == HVMM_CPUID_BASE) {
 			r.eax = HVMM_CPUID_MAX;
 			r.ebx = r.ecx = r.edx = HVMM_CPUID_SIG_EBX; /* "hvmmhvmmhvmm" */
@@ -40,45 +137,26 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 		}
 		return r;
 	}
-	r = cpuid(leaf, subleaf);
-	switch (leaf) {
-	case 1:
-		/* No nested virtualization, no MONITOR/MWAIT. XSAVE and AVX as the CPU has them (xstate.c switches all
-		 * XSAVE state); OSXSAVE mirrors the guest's own CR4, not hvmm's. */
-		r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE | CPUID1_ECX_MONITOR);
-		if (!xstate_caps.xsave)
-			r.ecx &= ~(CPUID1_ECX_XSAVE | CPUID1_ECX_AVX);
-		else if (g->vmcb->save.cr4 & CR4_OSXSAVE)
-			r.ecx |= CPUID1_ECX_OSXSAVE;
-		r.ecx |= CPUID1_ECX_HYPERVISOR;
-		break;
-	case 7:
-		if (subleaf == 0) {
-			if (!xstate_caps.xsave)
-				r.ebx &= ~((1u << 5) | (1u << 16)); /* AVX2, AVX-512F: need XSAVE state */
-			r.ecx &= ~CPUID7_ECX_OSPKE; /* the guest's own CR4.PKE below */
-			if (!(xstate_caps.xcr0_all & XCR0_PKRU))
-				r.ecx &= ~CPUID7_ECX_PKU;
-			else if (g->vmcb->save.cr4 & CR4_PKE)
-				r.ecx |= CPUID7_ECX_OSPKE;
-		}
-		break;
-	case 0xd: /* XSAVE enumeration: the XCR0 components as the CPU reports them (EBX of subleaf 0 follows XCR0, which
-		   holds the guest's value while it runs); no XSAVES/IA32_XSS (that MSR is not the guest's) */
-		if (!xstate_caps.xsave || (subleaf >= 2 && subleaf < 64 && !((xstate_caps.xcr0_all >> subleaf) & 1)))
-			r = (struct cpuid_regs){ 0 };
-		else if (subleaf == 1) {
-			r.eax &= ~CPUID_D1_EAX_XSAVES;
-			r.ecx = r.edx = 0; /* IA32_XSS components */
-		}
-		break;
-	case 0x80000001:
-		r.ecx &= ~(CPUID80000001_ECX_SVM | CPUID80000001_ECX_MONITORX);
-		break;
-	case 0x8000000a: /* SVM features: none for guests */
-		r = (struct cpuid_regs){ 0 };
-		break;
+	const struct cpuid_rule *p = rule_for(leaf, subleaf);
+	if (!p)
+		return r;
+	static uint32_t host_max[2]; /* the host's highest basic and extended leaves, read once */
+	if (!host_max[0]) {
+		host_max[0] = cpuid(0, 0).eax;
+		host_max[1] = cpuid(0x80000000u, 0).eax;
 	}
+	if (leaf > host_max[leaf >> 31])
+		return r; /* a leaf the host lacks: never pass what the CPU returns for it (often another leaf's data) */
+	struct cpuid_regs h = cpuid(leaf, subleaf);
+	r.eax = (h.eax & p->pass[0]) | p->set[0];
+	r.ebx = (h.ebx & p->pass[1]) | p->set[1];
+	r.ecx = (h.ecx & p->pass[2]) | p->set[2];
+	r.edx = (h.edx & p->pass[3]) | p->set[3];
+	if (leaf == 0)
+		r.eax = min_u32(h.eax, POLICY_MAX_BASIC);
+	else if (leaf == 0x80000000u)
+		r.eax = min_u32(h.eax, POLICY_MAX_EXT);
+	extended_state(g, leaf, subleaf, &r);
 	return r;
 }
 
