@@ -24,7 +24,10 @@ CFLAGS_COMMON := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INC) -Iinclu
 	-O2 -g -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Werror \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin \
 	-fcf-protection=none -mno-red-zone -mcmodel=small -MMD -MP
-HVMM_CFLAGS := $(CFLAGS_COMMON) -mno-mmx -mno-sse -mno-sse2 -mno-80387 -mgeneral-regs-only
+# Retpolines for every indirect call and jump in hvmm (Spectre v2: a guest must not steer hvmm's indirect branches;
+# docs/security.md "Real silicon"); tests/switchpath.py checks that none is left.
+HVMM_CFLAGS := $(CFLAGS_COMMON) -mno-mmx -mno-sse -mno-sse2 -mno-80387 -mgeneral-regs-only \
+	-mindirect-branch=thunk-inline -mindirect-branch-register
 GUEST_CFLAGS := $(CFLAGS_COMMON) -Iguests/rt
 ASFLAGS := -Iinclude -Ilib/include -Ilib -I. -MMD -MP -D__ASSEMBLY__
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments

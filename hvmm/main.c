@@ -16,9 +16,11 @@
 #include "hvmm/svm/svm.h"
 #include "hvmm/x86/acpi.h"
 #include "hvmm/x86/desc.h"
+#include "hvmm/x86/ioapic.h"
 #include "hvmm/x86/lapic.h"
 #include "hvmm/x86/pic.h"
 #include "hvmm/x86/power.h"
+#include "hvmm/x86/spec.h"
 #include "hvmm/x86/tsc.h"
 
 #define HVMM_VERSION "0.1"
@@ -74,18 +76,21 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	xstate_init();
 	pic_disable();
 	measure_init(measure_of(c));
-	acpi_init(); /* before the TSC: its calibration may use the ACPI PM timer */
+	acpi_init(); /* before the TSC: its calibration may use the HPET or the ACPI PM timer */
+	ioapic_mask_all();
 	tsc_calibrate();
 
 	if (svm_init(c)) {
 		hlog("cannot run guests on this CPU; stopping");
 		power_off(POWER_ERROR);
 	}
+	spec_init(config.srso);
 	c->max_asid = svm_caps.nasid - 1;
 	if (c->max_asid > MAX_GUESTS)
 		c->max_asid = MAX_GUESTS;
 
-	uint32_t ticks_per_ms = lapic_init(tsc_khz);
+	_Static_assert(LAPIC_MODE_XAPIC == 1 && LAPIC_MODE_X2APIC == 2, "config.apic values");
+	uint32_t ticks_per_ms = lapic_init(tsc_khz, (enum lapic_mode)config.apic);
 	uint64_t ticks = ticks_per_ms * config.slice_us / 1000;
 	c->slice_ticks = ticks == 0 ? 1 : ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks;
 	hlog("slice=%lu us (%u timer ticks)", config.slice_us, c->slice_ticks);
@@ -101,6 +106,8 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	sched_run(c);
 
 	measure_report(c);
+	if (c->unexpected_irqs)
+		hlog("warning: %lu unexpected interrupts during the run", c->unexpected_irqs);
 	hlog("all guests done");
 	power_off(POWER_OK);
 }

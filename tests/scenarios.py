@@ -348,4 +348,6 @@ def self_test() -> List[tuple]:
                         "the judge passed a known-bad log"))
     import layers  # noqa: E402  (tests/layers.py: includes point down the layers of hvmm/)
     results += layers.self_test()
+    import switchpath  # noqa: E402  (tests/switchpath.py: speculation barriers on hvmm's switch path, from objdump)
+    results += switchpath.self_test()
     return results

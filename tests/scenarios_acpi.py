@@ -5,7 +5,8 @@ tests/scenarios.py appends SCENARIOS to its manifest (this module imports that o
 imported first). QEMU's tables are known: SeaBIOS gives an ACPI 1.0 RSDP (RSDT) with PM1a_CNT at I/O 0x604, the q35
 machine a FADT with the reset register at I/O 0xcf9 (value 0xf), OVMF an ACPI 2.0 RSDP (XSDT) with PM1a_CNT at
 0xb004; every QEMU DSDT has \\_S5_ = Package {0, 0, 0, 0}, and QEMU shuts down (status 0) on SLP_TYP 0 | SLP_EN.
-`-machine pc,pit=off` removes the 8254, so the TSC is measured against the ACPI PM timer.
+`-machine pc,pit=off,hpet=off` removes the 8254 and the HPET, so the TSC is measured against the ACPI PM timer
+(scenarios_silicon.py's tsc-hpet keeps the HPET).
 """
 
 import os
@@ -100,7 +101,7 @@ def judge_acpi_uefi(j: Judge, log: HvmmLog, ctx: Context) -> None:
 
 
 def judge_acpi_pmtimer(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    # -machine pc,pit=off: no 8254, so the TSC is measured against the ACPI PM timer from the FADT.
+    # -machine pc,pit=off,hpet=off: no 8254 and no HPET, so the TSC is measured against the ACPI PM timer.
     m = find(log, r"^hvmm: tsc_khz=(\d+) \(calibrated against the ACPI PM timer over \d+ ms; "
                   r"PIT channel 2 did not count\)$")
     j.check("tsc: tsc_khz=<kHz> (calibrated against the ACPI PM timer ...; PIT channel 2 did not count)",
@@ -115,7 +116,7 @@ SCENARIOS: List[Scenario] = [
     Scenario("acpi-poweroff", [COUNTER5, EXITCODE], judge_acpi_poweroff, cmdline="slice=10ms", timeout=60),
     Scenario("acpi-q35-smp", [COUNTER5, EXITCODE], judge_acpi_q35_smp, qemu_args=["-machine", "q35", "-smp", "2"],
              timeout=60),
-    Scenario("acpi-pmtimer", [COUNTER5, EXITCODE], judge_acpi_pmtimer, qemu_args=["-machine", "pc,pit=off"],
+    Scenario("acpi-pmtimer", [COUNTER5, EXITCODE], judge_acpi_pmtimer, qemu_args=["-machine", "pc,pit=off,hpet=off"],
              timeout=60),
 ]
 if os.path.isfile(OVMF):  # UEFI firmware is optional (tools/deps installs it); ~5-20 s slower than SeaBIOS

@@ -7,7 +7,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from hvmmlog import HvmmLog
-from scenarios import GUESTS, Context, Judge, Scenario, check_exit
+from scenarios import EXIT_PORT, GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_matmul
 from scenarios_hostile import COUNTER, check_kill, check_passes, check_well_behaved, hostile
 
 # counter and a shorter matmul beside the guests under test (check_matmul recomputes the checksum for any rounds=)
@@ -101,8 +101,48 @@ def judge_cpuid(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_exit(j, log, "cpuid", 0)
 
 
+# ---- time without a PIT: the HPET ----
+
+def judge_hpet(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    # QEMU 7.2 HPET: 100 MHz (10 ns per tick)
+    m = log_find(log, r"^hvmm: tsc_khz=(\d+) \(calibrated against the HPET at 0xfed00000, (\d+) fs/tick, over \d+ ms; "
+                      r"PIT channel 2 did not count\)$")
+    j.check("tsc: tsc_khz=<kHz> (calibrated against the HPET ...; PIT channel 2 did not count)",
+            m is not None and 100000 <= int(m.group(1)) <= 10000000 and int(m.group(2)) == 10000000,
+            m.group(0) if m else "no HPET tsc_khz line")
+    inv = log_find(log, r"^hvmm: tsc invariant=([01]) \(CPUID 8000_0007h EDX\[8\]")
+    j.check("tsc: invariant-TSC bit reported (QEMU -cpu max: 0)", inv is not None and inv.group(1) == "0",
+            inv.group(0) if inv else "no 'tsc invariant=' line")
+    check_counter(j, log, "counter", 5)
+
+
+def log_find(log: HvmmLog, pattern: str):
+    rx = re.compile(pattern)
+    for ln in log.lines:
+        m = rx.search(ln)
+        if m:
+            return m
+    return None
+
+
+# ---- the local APIC mode option ----
+
+def judge_apic_x2apic(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    # QEMU 7.2 TCG has no x2APIC (CPUID 1 ECX[21] clear, "+x2apic" is refused): apic=x2apic must fall back to xAPIC
+    # with a warning, and the timer must still preempt. The x2APIC path itself needs a CPU that has it.
+    j.check("apic=x2apic without x2APIC: warning", log_find(
+        log, r"^hvmm: warning: apic=x2apic but the CPU has no x2APIC \(CPUID 1 ECX\[21\]\); using xAPIC$") is not None)
+    j.check("lapic mode=xapic (firmware left xapic, apic=x2apic)", log_find(
+        log, r"^hvmm: lapic mode=xapic \(firmware left xapic, apic=x2apic\) id=0 ") is not None)
+    check_counter(j, log, "counter", 5)
+    check_matmul(j, log)
+
+
 SCENARIOS: List[Scenario] = [
     Scenario("hostile-exc", WELL_BEHAVED + [hostile("hostile_exc", "db"), hostile("hostile_exc", "dbloop")],
              judge_exc),
     Scenario("cpuid-policy", [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M"], judge_cpuid),
+    Scenario("apic-x2apic", [COUNTER + " count=5", WELL_BEHAVED[1]], judge_apic_x2apic,
+             cmdline="slice=10ms apic=x2apic " + EXIT_PORT),
+    Scenario("tsc-hpet", [COUNTER + " count=5"], judge_hpet, qemu_args=["-machine", "pc,pit=off"]),
 ]

@@ -6,6 +6,8 @@
 #define MSR_TSC 0x00000010u
 #define MSR_APIC_BASE 0x0000001bu
 #define MSR_PAT 0x00000277u
+#define MSR_SPEC_CTRL 0x00000048u
+#define MSR_PRED_CMD 0x00000049u /* bit 0: IBPB */
 #define MSR_EFER 0xc0000080u
 #define MSR_VM_CR 0xc0010114u /* APM §15.30.1 */
 #define MSR_VM_HSAVE_PA 0xc0010117u /* APM §15.30.4 */
@@ -15,6 +17,7 @@
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 #define EFER_SVME (1ull << 12)
+#define EFER_AIBRSE (1ull << 21) /* Automatic IBRS enable (CPUID 8000_0021h EAX[8]) */
 
 #define VM_CR_LOCK (1ull << 3)
 #define VM_CR_SVMDIS (1ull << 4)
@@ -77,6 +80,20 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 	struct cpuid_regs r;
 	__asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
 	return r;
+}
+
+/* The display family and model of CPUID leaf 1 EAX (APM Vol. 3 Appendix E.3.2: extended family counts when the base
+ * family is 0Fh; extended model then too, and on Intel also for base family 6). */
+static inline unsigned cpuid_family(void)
+{
+	uint32_t eax = cpuid(1, 0).eax, f = (eax >> 8) & 0xf;
+	return f == 0xf ? f + ((eax >> 20) & 0xff) : f;
+}
+static inline unsigned cpuid_model(void)
+{
+	uint32_t eax = cpuid(1, 0).eax;
+	uint32_t f = (eax >> 8) & 0xf;
+	return ((eax >> 4) & 0xf) | (f == 0xf || f == 0x6 ? ((eax >> 16) & 0xf) << 4 : 0);
 }
 
 /* Serialising TSC read for measurement: mfence; lfence; rdtsc; lfence (AMD APM Vol. 3, RDTSC). */

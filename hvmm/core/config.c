@@ -1,4 +1,4 @@
-/* config.c — parse hvmm's command line: slice=, exit_port=. Bad input gets a message and the default, never a crash. */
+/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=. Bad input gets a message and the default, never a crash. */
 #include "hvmm/core/config.h"
 
 #include <string.h>
@@ -12,6 +12,7 @@
 struct config config = {
 	.slice_us = 10000,
 	.exit_port = 0,
+	.srso = 1,
 	.bench_log4 = -1,
 };
 
@@ -37,6 +38,16 @@ void config_parse(const char *cmdline)
 				hlog("warning: exit_port=%s is not an I/O port number; ignored", val);
 			else
 				config.exit_port = (uint16_t)v;
+		} else if (!strcmp(key, "apic")) {
+			if (!strcmp(val, "auto") || !strcmp(val, "xapic") || !strcmp(val, "x2apic"))
+				config.apic = !strcmp(val, "auto") ? 0 : !strcmp(val, "xapic") ? 1 : 2;
+			else
+				hlog("warning: apic=%s is not auto, xapic or x2apic; using auto", val);
+		} else if (!strcmp(key, "srso")) {
+			if (!strcmp(val, "ibpb") || !strcmp(val, "off"))
+				config.srso = !strcmp(val, "ibpb");
+			else
+				hlog("warning: srso=%s is not ibpb or off; using ibpb", val);
 		} else if (!strcmp(key, "bench")) {
 			if (parse_u64(val, &v) || v > 9)
 				hlog("warning: bench=%s is not a number 0..9 (n up to 4^bench); ignored", val);

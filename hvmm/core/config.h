@@ -6,6 +6,8 @@
 struct config {
 	uint64_t slice_us; /* time slice (µs); slice= , default 10 ms */
 	uint16_t exit_port; /* QEMU isa-debug-exit port, 0 = none; exit_port= */
+	int apic; /* apic= : 0 auto (firmware's mode), 1 xapic, 2 x2apic (enum lapic_mode) */
+	int srso; /* srso= : 1 (ibpb, default) = IBPB at every exit on CPUs exposed to SRSO/Retbleed, 0 (off) */
 	int bench_log4; /* run the native latency benchmark up to n = 4^bench_log4; bench= , -1 = off */
 };
 

@@ -31,7 +31,7 @@ struct cpu {
 	volatile uint32_t timer_fired; /* set by the timer interrupt handler */
 	volatile uint64_t timer_irqs;
 	volatile uint64_t irq_tsc; /* TSC when the latest timer interrupt was taken */
-	uint64_t spurious_irqs, nmis;
+	uint64_t spurious_irqs, nmis, unexpected_irqs; /* unexpected: vectors hvmm never programmed (desc.c) */
 	uint64_t spurious_db; /* #DB taken in hvmm with no host breakpoint enabled (x86/desc.c) */
 
 	/* ASIDs (APM §15.16): 1..max_asid, handed out per generation; a new generation flushes the whole TLB. */

@@ -1,13 +1,14 @@
 /*
  * msr.c — RDMSR/WRMSR exits. Every MSR is intercepted (MSRPM all ones, APM §15.11). A guest may read and write its
- * own EFER (SVME kept set: APM §15.5.1) and PAT (G_PAT), and read the TSC; any other MSR raises #GP, as a
- * non-existent MSR does on hardware.
+ * own EFER (SVME kept set: APM §15.5.1) and PAT (G_PAT), read the TSC and write PRED_CMD (IBPB); any other MSR
+ * raises #GP, as a non-existent MSR does on hardware (SPEC_CTRL too: its CPUID bits are hidden).
  */
 #include "hvmm/core/arch.h"
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/desc.h"
+#include "hvmm/x86/spec.h"
 
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
@@ -59,6 +60,8 @@ static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
 			return -1;
 		v->save.g_pat = val;
 		return 0;
+	case MSR_PRED_CMD: /* write-only; IBPB for the guest, where the CPU has it (CPUID 8000_0008h EBX[12] passed) */
+		return spec_guest_pred_cmd(val);
 	}
 	return -1;
 }

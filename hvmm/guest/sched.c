@@ -14,6 +14,7 @@
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/lapic.h"
+#include "hvmm/x86/spec.h"
 
 /* The runnable guest after prev in round-robin order (prev itself if it is the only one), or NULL. */
 static struct guest *pick_next(struct guest *prev)
@@ -59,10 +60,11 @@ static void start_slice(struct cpu *c)
 	lapic_timer_oneshot(c->slice_ticks);
 }
 
-/* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): the extended state (xstate.c),
- * and DR0-DR3 when g's DR7 enables a breakpoint (DR7 bits 7:0). */
+/* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): branch predictions
+ * (IBPB, x86/spec.h), the extended state (xstate.c), and DR0-DR3 when g's DR7 enables a breakpoint (DR7 bits 7:0). */
 static void switch_state(struct cpu *c, struct guest *g)
 {
+	spec_switch_ibpb();
 	xstate_switch(c->current, g);
 	if (g->vmcb->save.dr7 & DR7_ENABLES)
 		exit_dr_claim(c, g);

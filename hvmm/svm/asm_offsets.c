@@ -3,6 +3,7 @@
 
 #include "hvmm/core/arch.h"
 #include "hvmm/svm/asm_offsets.h"
+#include "hvmm/svm/spec_exit.h"
 #include "hvmm/svm/vmcb.h"
 
 _Static_assert(offsetof(struct vmcb, control.tlb_control) == VMCB_TLB_CONTROL, "VMCB_TLB_CONTROL");
@@ -17,3 +18,4 @@ _Static_assert(offsetof(struct vmcb, save.rip) == VMCB_RIP, "VMCB_RIP");
 _Static_assert(offsetof(struct vmcb, save.rax) == VMCB_RAX, "VMCB_RAX");
 _Static_assert(ASM_VMEXIT_VMMCALL == VMEXIT_VMMCALL, "ASM_VMEXIT_VMMCALL");
 _Static_assert(RFLAGS_TF_BIT == RFLAGS_TF, "RFLAGS_TF_BIT");
+_Static_assert(SPEC_MSR_PRED_CMD == MSR_PRED_CMD, "SPEC_MSR_PRED_CMD (spec_exit.h) is PRED_CMD");

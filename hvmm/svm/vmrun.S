@@ -7,6 +7,10 @@
  * V_INTR_MASKING = 1 that host IF is what lets a physical interrupt cause #VMEXIT(INTR) even if the guest runs
  * with IF = 0. #VMEXIT clears GIF; CLI, VMLOAD host, STGI. The interrupt stays pending for the C code to take.
  *
+ * Speculation (docs/security.md "Real silicon"): before the first RET after a guest ran, and with GIF still 0,
+ * SPEC_AFTER_VMEXIT fills the return stack and, on CPUs exposed to SRSO/Retbleed, issues IBPB (spec_exit.h). The
+ * fast path below executes no RET or indirect branch before it re-enters the same guest.
+ *
  * Fast path: the null hypercall (HVMM_HC_NOP) from CPL 0, not single-stepped, on a CPU that saves nRIP, is completed
  * right here and the guest re-entered at once — no GPR
  * save/restore, no VMSAVE/VMLOAD (the guest's FS/GS/TR/LDTR are still loaded), GIF still 0, host IF still 1. It is
@@ -21,6 +25,7 @@
 #include "hvmm/abi.h"
 #include "hvmm/svm/asm_offsets.h"
 #include "hvmm/svm/gpregs.h"
+#include "hvmm/svm/spec_exit.h"
 
 
 	.text
@@ -117,6 +122,7 @@ svm_world_switch:
 	cli
 	mov 8(%rsp), %rax /* host VMCB PA */
 	vmload %rax
+	SPEC_AFTER_VMEXIT
 	stgi
 
 	/* Leave no guest values in caller-clobbered registers. */

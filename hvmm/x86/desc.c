@@ -9,8 +9,10 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/panic.h"
 #include "hvmm/core/percpu.h"
+#include "hvmm/x86/lapic.h"
 
 #define IST_STACK_SIZE 8192
+#define UNEXPECTED_IRQS_LOGGED 4
 
 /* IDT gate (APM Vol. 2 Figure 4-24): 16 bytes. */
 struct idt_gate {
@@ -131,7 +133,8 @@ static void spurious_db(struct cpu *c, struct trap_frame *f)
 	f->rflags |= RFLAGS_RF;
 }
 
-/* Handle one interrupt or exception taken by hvmm itself; an exception in hvmm is a bug and panics. */
+/* Handle one interrupt or exception taken by hvmm itself; an exception in hvmm is a bug and panics, an unexpected
+ * interrupt is counted in cpu->unexpected_irqs. */
 void trap_dispatch(struct trap_frame *f)
 {
 	struct cpu *c = this_cpu();
@@ -157,5 +160,10 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	if (f->vector < 32)
 		panic_frame(f, "exception %s (vector %lu) in hvmm", exception_names[f->vector], f->vector);
-	panic_frame(f, "unexpected interrupt vector %lu", f->vector);
+	/* An interrupt hvmm never asked for (a route firmware left behind, a stray IPI): counted and acknowledged, not
+	 * fatal. EOI, since it came through the local APIC and would otherwise block its priority class. */
+	if (c->unexpected_irqs++ < UNEXPECTED_IRQS_LOGGED)
+		hlog("warning: unexpected interrupt vector %lu at rip=0x%lx (counted, EOI sent; only the first %d are "
+		     "printed)", f->vector, f->rip, UNEXPECTED_IRQS_LOGGED);
+	lapic_eoi();
 }

@@ -68,7 +68,8 @@ isr_common:
 
 /*
  * The local APIC timer (VEC_TIMER) has its own short handler: it is on every timer-driven world switch. It stamps
- * cpu->irq_tsc, sets cpu->timer_fired, counts the interrupt and sends EOI; it touches RAX, RDX and flags only.
+ * cpu->irq_tsc, sets cpu->timer_fired, counts the interrupt and sends EOI (MMIO, or WRMSR in x2APIC mode); it saves
+ * every register it touches.
  * (Single CPU: cpus[0]. With SMP this becomes a per-CPU pointer.)
  */
 	.globl timer_isr
@@ -83,8 +84,17 @@ timer_isr:
 	movl $1, cpus + CPU_TIMER_FIRED(%rip)
 	incq cpus + CPU_TIMER_IRQS(%rip)
 	mov lapic_eoi_reg(%rip), %rax
-	movl $0, (%rax)
-	pop %rdx
+	test %rax, %rax
+	jz 1f
+	movl $0, (%rax) /* xAPIC: EOI register */
+	jmp 2f
+1:	push %rcx /* x2APIC: WRMSR 80Bh = 0 (APM Vol. 2 §16.11) */
+	mov $0x80b, %ecx
+	xor %eax, %eax
+	xor %edx, %edx
+	wrmsr
+	pop %rcx
+2:	pop %rdx
 	pop %rax
 	iretq
 

@@ -1,6 +1,8 @@
 /* tsc.c — the TSC frequency. In order: CPUID 15h (TSC/crystal ratio × crystal Hz), CPUID 16h (base MHz), the AMD
  * P0 state (family 17h–19h, MSR C001_0064h), else measured against PIT channel 2 (gate and OUT via port 61h, mode 0
- * one-shot), else against the ACPI PM timer. A stated frequency is cross-checked against the PIT when there is one. */
+ * one-shot), else against the HPET main counter, else against the ACPI PM timer. A stated frequency is
+ * cross-checked against the PIT when there is one. Also reports whether the TSC is invariant (CPUID 8000_0007h
+ * EDX[8]). */
 #include "hvmm/x86/tsc.h"
 
 #include <string.h>
@@ -28,6 +30,16 @@
 #define MSR_AMD_PSTATE_DEF0 0xc0010064u
 #define PSTATE_EN (1ull << 63)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID80000007_EDX_INVARIANT_TSC (1u << 8)
+
+/* HPET registers (IA-PC HPET Specification 1.0a §2.3): capabilities (bits 63:32 = counter period in fs), general
+ * configuration (bit 0 = ENABLE_CNF), main counter. */
+#define HPET_CAP 0x000
+#define HPET_CONFIG 0x010
+#define HPET_COUNTER 0x0f0
+#define HPET_ENABLE_CNF 1u
+#define HPET_MAX_PERIOD_FS 100000000ull /* the spec's limit: at most 100 ns per tick */
+#define HPET_MIN_PERIOD_FS 1000000ull /* 1 ns: a faster counter is implausible (and would overflow 32 bits in CAL_MS) */
 
 uint64_t tsc_khz;
 
@@ -72,6 +84,39 @@ static uint64_t pm_tmr_once(void)
 	return rdtsc() - t0;
 }
 
+static uint64_t hpet_period_fs; /* femtoseconds per HPET tick, set by hpet_usable() */
+
+/* One measurement: TSC cycles over CAL_MS of the HPET main counter (its low 32 bits); 0 if it does not count. */
+static uint64_t hpet_once(void)
+{
+	uint64_t base = acpi.hpet_address;
+	uint32_t want = (uint32_t)(CAL_MS * 1000000000000ull / hpet_period_fs);
+	uint32_t h0 = (uint32_t)mmio_read32(base + HPET_COUNTER);
+	uint64_t t0 = rdtsc();
+	while ((uint32_t)mmio_read32(base + HPET_COUNTER) - h0 < want)
+		if (rdtsc() - t0 > GIVE_UP_CYCLES)
+			return 0;
+	return rdtsc() - t0;
+}
+
+/* The ACPI HPET table named a counter below 4 GiB (mapped) with a plausible period: start it if it is stopped. */
+static int hpet_usable(void)
+{
+	uint64_t base = acpi.hpet_address;
+	if (!base || base >= (4ull << 30) || (base & 0x3ff))
+		return 0;
+	uint32_t cap_hi = (uint32_t)mmio_read32(base + HPET_CAP + 4);
+	if (cap_hi < HPET_MIN_PERIOD_FS || cap_hi > HPET_MAX_PERIOD_FS) {
+		hlog("warning: tsc: the HPET at 0x%lx reports a counter period of %u fs; not used", base, cap_hi);
+		return 0;
+	}
+	hpet_period_fs = cap_hi;
+	uint32_t cfg = (uint32_t)mmio_read32(base + HPET_CONFIG);
+	if (!(cfg & HPET_ENABLE_CNF))
+		mmio_write32(base + HPET_CONFIG, cfg | HPET_ENABLE_CNF);
+	return 1;
+}
+
 /* The shortest of CAL_ROUNDS measurements (the least disturbed), converted to kHz; 0 if the timer did not count or
  * the result is implausible (a port that reads back garbage looks like a timer that ends at once). */
 static uint64_t measure(uint64_t (*once)(void), const char *what)
@@ -106,11 +151,7 @@ static uint64_t stated_khz(char *how, size_t n)
 	memcpy(vendor + 4, &v.edx, 4);
 	memcpy(vendor + 8, &v.ecx, 4);
 	vendor[12] = 0;
-	unsigned family = (l1.eax >> 8) & 0xf, model = (l1.eax >> 4) & 0xf;
-	if (family == 0xf)
-		family += (l1.eax >> 20) & 0xff;
-	if (family >= 0x6)
-		model |= ((l1.eax >> 16) & 0xf) << 4;
+	unsigned family = cpuid_family(), model = cpuid_model();
 	int hv = (l1.ecx & CPUID1_ECX_HYPERVISOR) != 0;
 
 	if (v.eax >= 0x15) {
@@ -146,8 +187,18 @@ static uint64_t stated_khz(char *how, size_t n)
 	return 0;
 }
 
+/* One line on whether the TSC ticks at a constant rate in every P-state and C-state. */
+static void report_invariant(void)
+{
+	int inv = cpuid(0x80000000, 0).eax >= 0x80000007 &&
+		  (cpuid(0x80000007, 0).edx & CPUID80000007_EDX_INVARIANT_TSC);
+	hlog("tsc invariant=%d (CPUID 8000_0007h EDX[8]%s)", inv,
+	     inv ? "" : ": the TSC rate may change with P-states and C-states; figures in ns assume it does not");
+}
+
 void tsc_calibrate(void)
 {
+	report_invariant();
 	char how[128];
 	uint64_t stated = stated_khz(how, sizeof(how));
 	uint64_t pit = measure(pit_once, "PIT channel 2");
@@ -172,6 +223,13 @@ void tsc_calibrate(void)
 		hlog("tsc_khz=%lu (calibrated against PIT channel 2 over %d ms)", tsc_khz, CAL_MS);
 		return;
 	}
+	uint64_t hpet = hpet_usable() ? measure(hpet_once, "the HPET") : 0;
+	if (hpet) {
+		tsc_khz = hpet;
+		hlog("tsc_khz=%lu (calibrated against the HPET at 0x%lx, %lu fs/tick, over %d ms; PIT channel 2 did not "
+		     "count)", tsc_khz, acpi.hpet_address, hpet_period_fs, CAL_MS);
+		return;
+	}
 	uint64_t pm = pm_tmr_usable() ? measure(pm_tmr_once, "the ACPI PM timer") : 0;
 	if (pm) {
 		tsc_khz = pm;
@@ -180,7 +238,7 @@ void tsc_calibrate(void)
 		return;
 	}
 	tsc_khz = 1000000; /* assume 1 GHz rather than divide by zero */
-	hlog("warning: neither PIT channel 2 nor the ACPI PM timer counted; assuming tsc_khz=%lu", tsc_khz);
+	hlog("warning: neither PIT channel 2, the HPET nor the ACPI PM timer counted; assuming tsc_khz=%lu", tsc_khz);
 }
 
 uint64_t tsc_to_ns(uint64_t cycles)

@@ -1,0 +1,37 @@
+/* spec.h — speculative-execution and state-leak hygiene of the physical CPU (docs/security.md "Real silicon"). */
+#ifndef HVMM_SPEC_H
+#define HVMM_SPEC_H
+#include <stdint.h>
+
+#include "hvmm/core/arch.h"
+
+struct spec_state {
+	unsigned family, model; /* display family/model (CPUID 1) */
+	int ibpb; /* CPUID 8000_0008h EBX[12]: PRED_CMD.IBPB exists */
+	int autoibrs; /* CPUID 8000_0021h EAX[8], and hvmm set EFER.AIBRSE */
+	int srso_affected; /* family 17h/18h/19h without CPUID 8000_0021h EAX[29] SRSO_NO (Retbleed: 17h/18h too) */
+	int zenbleed_fixed; /* Zen 2: hvmm set DE_CFG[9] */
+};
+extern struct spec_state spec;
+
+/* 1 when vmrun.S issues IBPB at every exit that reaches C (SRSO/Retbleed on Zen 1-4); read by vmrun.S. */
+extern uint8_t spec_ibpb_exit;
+
+/* Detect what this CPU needs and apply the boot-time settings (AutoIBRS, the Zenbleed chicken bit); mode is the
+ * srso= option (1 = IBPB at every exit where the CPU is affected, 0 = off). Prints one "hvmm: spec ..." line. */
+void spec_init(int srso_mode);
+
+extern uint8_t spec_ibpb_switch; /* 1: IBPB before a different guest runs (CPU has it, exit path does not do it) */
+
+/* IBPB before a different guest runs, where the CPU has it and the exit path does not already issue one. Inline: it
+ * is on every guest switch (2 instructions when off). */
+static inline void spec_switch_ibpb(void)
+{
+	if (spec_ibpb_switch)
+		wrmsr(MSR_PRED_CMD, 1); /* IBPB */
+}
+
+/* A guest's WRMSR to PRED_CMD: 0 if done (bit 0 = IBPB, issued for it), -1 for #GP (other bits, or no IBPB). */
+int spec_guest_pred_cmd(uint64_t val);
+
+#endif
