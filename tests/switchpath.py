@@ -8,8 +8,9 @@ Disassembles hvmm with objdump and checks, in order of the switch path:
     return-stack fill (32 CALLs each over an INT3, RSP restored by 256, LFENCE) and then the IBPB guarded by
     spec_ibpb_exit (WRMSR PRED_CMD = 1); no RET or CALL between VMRUN and the fill; the null-hypercall fast path
     re-enters the guest with no RET or CALL;
-  - switch_state (hvmm/guest/sched.c) issues the IBPB guarded by spec_ibpb_switch (WRMSR 0x49) before it calls
-    xstate_switch; every FXRSTOR64/XRSTOR64 there is right after the FXSAVE-leak fixup (FNCLEX, EMMS, FILD).
+  - the guest switch (sched.c's switch_state, wherever the compiler put it) issues the IBPB guarded by
+    spec_ibpb_switch (WRMSR 0x49) before it calls xstate_switch; every FXRSTOR64/XRSTOR64 in xstate_switch follows
+    the FXSAVE-leak fixup (FNCLEX, EMMS, FILD) within 8 instructions.
 """
 
 import os
@@ -91,16 +92,23 @@ def check(text: str) -> List[str]:
                 bad.append(f"{name}: indirect branch without a retpoline: {x}")
     ws = funcs.get("svm_world_switch")
     bad += check_world_switch(ws) if ws else ["no svm_world_switch"]
-    sw = funcs.get("switch_state", [])
-    ib = first(sw, r"^cmpb \$0x0,.*<spec_ibpb_switch>")
-    xs = first(sw, r"^(call|jmp) .*<xstate_switch>")
-    if not (0 <= ib < first(sw, r"^mov \$0x49,%ecx", ib) < first(sw, r"^wrmsr", ib) < xs):
-        bad.append("switch_state: no IBPB (spec_ibpb_switch, WRMSR 0x49) before xstate_switch")
+    callers = 0
+    for name, insns in funcs.items():
+        for i, x in enumerate(insns):
+            if re.match(r"^(call|jmp) .*<xstate_switch>", x) and name != "xstate_switch":
+                callers += 1
+                ib = first(insns, r"^cmpb \$0x0,.*<spec_ibpb_switch>")
+                if not (0 <= ib < first(insns, r"^mov \$0x49,%ecx", ib) < first(insns, r"^wrmsr", ib) < i):
+                    bad.append(f"{name}: no IBPB (spec_ibpb_switch, WRMSR 0x49) before it calls xstate_switch")
+    if callers == 0:
+        bad.append("no call of xstate_switch (the guest switch) found")
     switches = 0
-    for i, x in enumerate(funcs.get("xstate_switch", [])):
+    xs = funcs.get("xstate_switch", [])
+    for i, x in enumerate(xs):
         if re.match(r"^(fxrstor64|xrstor64)", x):
             switches += 1
-            if [y.split()[0] for y in funcs["xstate_switch"][max(0, i - 3):i]] != ["fnclex", "emms", "fildl"]:
+            near = [y.split()[0] for y in xs[max(0, i - 8):i]]
+            if "fnclex" not in near or near[near.index("fnclex"):near.index("fnclex") + 3] != ["fnclex", "emms", "fildl"]:
                 bad.append(f"xstate_switch: {x.split()[0]} without the FXSAVE-leak fixup right before it")
     if switches == 0:
         bad.append("xstate_switch: no FXRSTOR64/XRSTOR64 found")
