@@ -5,8 +5,10 @@
 
 fuzz_elf64 inputs start with 16 bytes (lo, hi: the guest range, little-endian) before the image; the guest ELFs are
 stripped copies of build/guests/*.elf when those exist. fuzz_mb2 inputs are multiboot2 MBIs laid out as GRUB does
-(spec 1.0 §3.6). fuzz_cmdline inputs are command lines. fuzz_x86_decode inputs are a mode byte (0/1/2 = 16/32/64-bit)
-and instruction bytes: the instructions hvmm intercepts, with prefixes, and the MMIO forms.
+(spec 1.0 §3.6); fuzz_mb1 inputs are physical memory from 0x10000 with multiboot v1 information at its start, laid
+out as QEMU's -kernel loader does (spec 0.6.96 §3.3). fuzz_cmdline inputs are command lines. fuzz_x86_decode inputs
+are a mode byte (0/1/2 = 16/32/64-bit) and instruction bytes: the instructions hvmm intercepts, with prefixes, and the
+MMIO forms.
 """
 
 import argparse
@@ -114,6 +116,33 @@ def main():
     write("fuzz_mb2", "many-modules", mbi([module(0x100000 * i, 0x100000 * i + 0x1000, f"name=g{i} mem=2M")
                                           for i in range(66)]))
     write("fuzz_mb2", "no-end-tag", grub_like[:-8])
+
+    # ---- fuzz_mb1 ----
+    # The window stands for physical memory from 0x10000; the 116-byte information at its start, the rest after it.
+    def mb1(flags, fields, tail):
+        raw = bytearray(116)
+        struct.pack_into("<I", raw, 0, flags)
+        for off, v in fields.items():
+            struct.pack_into("<I", raw, off, v)
+        return bytes(raw) + tail
+
+    base = 0x10000 + 116
+    cmd = b"build/hvmm.elf slice=5ms exit_port=0xf4\0"
+    name = b"qemu\0"
+    m0, m1 = b"g1.elf name=a\0", b"g2.elf name=b\0"
+    strs = cmd + name + m0 + m1
+    mods_at = base + len(strs)
+    mods = struct.pack("<IIII", 0x400000, 0x409000, base + len(cmd) + len(name), 0)
+    mods += struct.pack("<IIII", 0x40a000, 0x413000, base + len(cmd) + len(name) + len(m0), 0)
+    mmap_at = mods_at + len(mods)
+    recs = b"".join(struct.pack("<IQQI", 20, b, l, t) for b, l, t in
+                    [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2), (0x100000, 0x1fee0000, 1)])
+    qemu_like = mb1(0x24f, {4: 639, 8: 523136, 16: base, 20: 2, 24: mods_at, 44: len(recs), 48: mmap_at,
+                            64: base + len(cmd)}, strs + mods + recs)
+    write("fuzz_mb1", "qemu-like", qemu_like)
+    write("fuzz_mb1", "memory-only", mb1(0x1, {4: 639, 8: 1024}, b""))
+    write("fuzz_mb1", "cut", qemu_like[:200])
+    write("fuzz_mb1", "framebuffer", mb1(0x1000, {88: 0xfd000000, 96: 4096, 100: 1024, 104: 768}, b""))
 
     # ---- fuzz_cmdline ----
     lines = {
