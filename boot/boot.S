@@ -1,13 +1,18 @@
 /*
- * boot.S — multiboot2 header and 32-bit entry: check the loader magic and long mode, build identity page tables for
+ * boot.S — multiboot2 and multiboot v1 headers and 32-bit entry: check the loader magic and long mode, build identity page tables for
  * the first 4 GiB (2 MiB pages), enable PAE, EFER.LME (and NXE when present) and paging, load a 64-bit GDT, clear BSS
  * and call hvmm_main(magic, mbi). Multiboot2 spec §3.1 (header) and §3.3 (machine state: EAX = magic, EBX = MBI,
- * protected mode, paging off, interrupts off). AMD APM Vol. 2 §14.6 (enabling long mode).
+ * protected mode, paging off, interrupts off); Multiboot 0.6.96 §3.1 and §3.2 (the same state, EAX = 0x2badb002).
+ * AMD APM Vol. 2 §14.6 (enabling long mode).
  *
  * A failed check prints one line on COM1 and VGA text memory and halts.
  */
 #define MB2_HEADER_MAGIC 0xe85250d6
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
+#define MB1_HEADER_MAGIC 0x1badb002
+#define MB1_BOOTLOADER_MAGIC 0x2badb002
+/* Multiboot 0.6.96 §3.1.2: modules page aligned (bit 0), memory map wanted (bit 1), address fields valid (bit 16). */
+#define MB1_FLAGS ((1 << 0) | (1 << 1) | (1 << 16))
 #define COM1 0x3f8
 
 	.section .multiboot2, "a"
@@ -39,6 +44,23 @@ mb2_header:
 	.long 8
 mb2_header_end:
 
+	/*
+	 * Multiboot v1 header (0.6.96 §3.1.1) for loaders without multiboot2, such as QEMU's -kernel. QEMU loads no
+	 * ELF64 image, so the address fields say where the file goes: the file from __image_start's offset is copied
+	 * to __image_start up to __load_end, zeroed up to __bss_end (linker.ld keeps file offsets and addresses in
+	 * step), and entered at _start. Within the first 8192 bytes of the file, 4-byte aligned.
+	 */
+	.balign 4
+mb1_header:
+	.long MB1_HEADER_MAGIC
+	.long MB1_FLAGS
+	.long -(MB1_HEADER_MAGIC + MB1_FLAGS)
+	.long mb1_header /* header_addr */
+	.long __image_start /* load_addr */
+	.long __load_end /* load_end_addr */
+	.long __bss_end /* bss_end_addr */
+	.long _start /* entry_addr */
+
 	.section .text.boot32, "ax"
 	.code32
 	.globl _start
@@ -50,7 +72,10 @@ _start:
 	mov %ebx, %esi /* MBI physical address */
 
 	cmp $MB2_BOOTLOADER_MAGIC, %edi
+	je 1f
+	cmp $MB1_BOOTLOADER_MAGIC, %edi
 	jne .Lbad_magic
+1:
 
 	/* Long mode: CPUID 8000_0001h EDX bit 29. */
 	mov $0x80000000, %eax
@@ -149,7 +174,7 @@ long_entry:
 
 	.section .rodata
 msg_bad_magic:
-	.asciz "hvmm: error: bad multiboot2 magic in EAX (hvmm must be booted by a multiboot2 loader such as GRUB 2)\r\n"
+	.asciz "hvmm: error: bad multiboot magic in EAX (boot hvmm with a multiboot2 or multiboot v1 loader: GRUB 2, QEMU -kernel)\r\n"
 msg_no_long_mode:
 	.asciz "hvmm: error: CPU has no long mode (CPUID 8000_0001h EDX bit 29 is clear)\r\n"
 

@@ -1,8 +1,10 @@
-/* bootinfo.h — what hvmm keeps from the multiboot2 boot information, copied out before anything is allocated. */
+/* bootinfo.h — what hvmm keeps from the multiboot2 or multiboot v1 boot information, copied out before anything is
+ * allocated. */
 #ifndef HVMM_BOOTINFO_H
 #define HVMM_BOOTINFO_H
 #include <stdint.h>
 
+#include "mb1.h"
 #include "mb2.h"
 
 #define BOOT_MMAP_MAX 128
@@ -30,11 +32,17 @@ struct bootinfo {
 	uint8_t rsdp[64];
 	uint32_t rsdp_len; /* bytes valid in rsdp[] */
 	int rsdp_v2; /* 1 if copied from tag 15 */
+	const char *rsdp_from; /* where the RSDP came from: "multiboot2 tag 15", ..., "BIOS area" */
+	int multiboot_v1; /* booted through the multiboot v1 header (QEMU -kernel) */
 };
 
 extern struct bootinfo bootinfo;
 
-/* Check the loader magic and copy the MBI at mbi_pa into bootinfo. Returns 0, or -1 with the reason printed. */
+/*
+ * Check the loader magic (multiboot2 or multiboot v1) and copy the boot information at mbi_pa into bootinfo. Under
+ * multiboot v1 the first word of hvmm's and of each module's command line (the file name, as QEMU and GRUB put it) is
+ * dropped, and the RSDP is searched for in the BIOS area. Returns 0, or -1 with the reason printed.
+ */
 int bootinfo_copy(uint32_t magic, uint64_t mbi_pa);
 
 #endif

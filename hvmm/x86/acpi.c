@@ -455,7 +455,7 @@ static const struct sdt_header *root_table(unsigned *entry_size)
 {
 	const struct rsdp *r = (const struct rsdp *)bootinfo.rsdp;
 	if (bootinfo.rsdp_len < 20) {
-		hlog("warning: acpi: the boot loader passed no RSDP (multiboot2 tag 14/15); no ACPI");
+		hlog("warning: acpi: no RSDP (neither multiboot2 tag 14/15 nor, under multiboot v1, the BIOS area); no ACPI");
 		return NULL;
 	}
 	if (memcmp(r->signature, "RSD PTR ", 8) != 0 || sum8(r, 20) != 0) {
@@ -475,8 +475,8 @@ static const struct sdt_header *root_table(unsigned *entry_size)
 		} else {
 			const struct sdt_header *x = map_table(r->xsdt_address, "XSDT");
 			if (x && memcmp(x->signature, "XSDT", 4) == 0) {
-				hlog("acpi rsdp rev=%u oem=\"%s\" xsdt=0x%lx (from multiboot2 tag %d)", r->revision, acpi.oem,
-				     r->xsdt_address, bootinfo.rsdp_v2 ? 15 : 14);
+				hlog("acpi rsdp rev=%u oem=\"%s\" xsdt=0x%lx (from %s)", r->revision, acpi.oem,
+				     r->xsdt_address, bootinfo.rsdp_from);
 				*entry_size = 8;
 				return x;
 			}
@@ -488,8 +488,8 @@ static const struct sdt_header *root_table(unsigned *entry_size)
 		hlog("warning: acpi: no usable RSDT; no ACPI");
 		return NULL;
 	}
-	hlog("acpi rsdp rev=%u oem=\"%s\" rsdt=0x%x (from multiboot2 tag %d)", r->revision, acpi.oem, r->rsdt_address,
-	     bootinfo.rsdp_v2 ? 15 : 14);
+	hlog("acpi rsdp rev=%u oem=\"%s\" rsdt=0x%x (from %s)", r->revision, acpi.oem, r->rsdt_address,
+	     bootinfo.rsdp_from);
 	*entry_size = 4;
 	return t;
 }
