@@ -8,6 +8,8 @@ OBJCOPY := $(CROSS)objcopy
 HOSTCC ?= cc
 PYTHON ?= python3
 B := build
+# hvmm's version: one place, the VERSION file (README "Versions"); the start-up line "hvmm <version> starting" shows it.
+HVMM_VERSION := $(shell cat VERSION)
 
 # Quiet build (kernel style): "  CC      hvmm/svm/vmcb.c"; V=1 shows every command.
 ifeq ($(V),1)
@@ -55,7 +57,7 @@ UNIT_BINS := $(patsubst %,$(B)/tests/%,$(UNIT_NAMES))
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Ilib -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all iso guests run test unit scenarios bench deps clean help
+.PHONY: all iso guests run test unit scenarios bench deps clean help sdk version
 .SECONDARY: # keep intermediate objects (no "rm" lines at the end of a build)
 all: $(B)/hvmm.elf guests iso
 
@@ -64,21 +66,28 @@ help:
 	@echo "  all        (default) hvmm, every guest and the default ISO $(B)/hvmm.iso"
 	@echo "  iso        the default ISO only"
 	@echo "  guests     the sample guests (guests/) and the test guests (tests/guests/)"
-	@echo "  run        boot the default ISO in QEMU with the serial console on this terminal"
+	@echo "  run        boot the default guests in QEMU (serial console here); its exit status is the result"
+	@echo "  run-kernel the same without GRUB or an ISO: qemu -kernel $(B)/hvmm.elf -initrd ..."
 	@echo "  debug      boot it paused, with QEMU's gdb stub on localhost:1234 (gdb -x tools/gdbinit)"
 	@echo "  test       unit tests, fuzzers (10 s each) and the QEMU scenarios; ends with 'N passed, N failed'"
+	@echo "             ONLY='NAME ...' runs only those scenarios or groups (unit fuzz selftest usb scenarios"
+	@echo "             hostile hw); TEST_FLAGS='-v' every check, '--tap', '--junit FILE'; tests/run.py --list"
 	@echo "  unit       build the host unit tests of lib/"
 	@echo "  scenarios  the QEMU scenarios only"
 	@echo "  bench      benchmarks: $(B)/bench/report.md and plots (BENCH_FLAGS=--quick for a short run)"
 	@echo "  fuzz       run each fuzzer for FUZZ_SECONDS (default 60)"
 	@echo "  usb        write the ISO to a USB stick: make usb DEV=/dev/sdX"
+	@echo "  sdk        the guest SDK in $(B)/sdk/: headers, libhvmm.a, guest.ld, sdk.mk, pkg-config, an example"
 	@echo "  deps       install the Debian packages the build and tests need (apt-get)"
+	@echo "  version    print hvmm's version (the VERSION file)"
 	@echo "  clean      remove $(B)/"
 
 $(B)/hvmm-obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HVMM_CFLAGS) -c $< -o $@
+$(B)/hvmm-obj/hvmm/main.c.o: VERSION
+$(B)/hvmm-obj/hvmm/main.c.o: HVMM_CFLAGS += -DHVMM_VERSION='"$(HVMM_VERSION)"'
 $(B)/hvmm-obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
@@ -121,13 +130,21 @@ $(B)/hvmm.iso: $(B)/hvmm.elf $(GUEST_ELFS) tools/mkiso iso/grub.cfg.in
 	$(call say,MKISO,$@)
 	$(Q)tools/mkiso -q -o $@ -k $(B)/hvmm.elf -c "$(DEFAULT_CMDLINE)" $(DEFAULT_GUESTS)
 
-# Boot the default ISO with the serial console on this terminal (KVM with nested SVM when usable, else TCG).
-run: all
-	tools/run-qemu --iso $(B)/hvmm.iso
+# Boot the default guests with the serial console on this terminal (KVM with nested SVM when usable, else TCG). The
+# ISO for it is the default one plus exit_port=0xf4, so that run-qemu's exit status (and make's) is the run's result
+# (docs/serial-log.md "Exit status"); build/hvmm.iso itself has no exit_port= (it is also for real hardware).
+RUN_CMDLINE ?= $(DEFAULT_CMDLINE) exit_port=0xf4
+$(B)/run.iso: $(B)/hvmm.elf $(GUEST_ELFS) tools/mkiso iso/grub.cfg.in
+	$(call say,MKISO,$@)
+	$(Q)tools/mkiso -q -o $@ -k $(B)/hvmm.elf -c "$(RUN_CMDLINE)" $(DEFAULT_GUESTS)
+run: all $(B)/run.iso
+	tools/run-qemu --iso $(B)/run.iso
+run-kernel: $(B)/hvmm.elf guests
+	tools/run-qemu --kernel $(B)/hvmm.elf --append "$(RUN_CMDLINE)" $(DEFAULT_GUESTS)
 
 # Write the ISO to a USB stick: make usb DEV=/dev/sdX (USB_FLAGS=--yes for scripts). tools/usb refuses anything but a
 # removable, unmounted whole disk that does not hold the running system, and verifies by reading back (docs/hardware.md).
-.PHONY: usb debug
+.PHONY: usb debug run-kernel
 usb: iso
 	@test -n "$(DEV)" || { echo "make usb: name the stick: make usb DEV=/dev/sdX (lsblk -d -o NAME,TRAN,RM,SIZE,MODEL)"; exit 2; }
 	tools/usb --iso $(B)/hvmm.iso $(USB_FLAGS) $(DEV)
@@ -155,12 +172,47 @@ $(B)/tests/test_x86_decode: tests/unit/test_x86_decode.c tests/unit/x86_ref_caps
 
 unit: $(UNIT_BINS)
 
-# Host unit tests of lib/, then the QEMU scenarios; ends with "N passed, N failed".
-test: all unit
-	$(PYTHON) tests/run.py --unit $(UNIT_BINS)
+# Host unit tests of lib/, the fuzzers, the self-test, then the QEMU scenarios; ends with "N passed, N failed".
+# ONLY="name ..." runs only those scenarios, tests or groups; TEST_FLAGS adds -v, --tap, --junit FILE, --jobs N.
+ONLY ?=
+TEST_FLAGS ?=
+test: all unit sdk
+	$(PYTHON) tests/run.py --unit $(UNIT_BINS) $(if $(strip $(ONLY)),--only $(ONLY)) $(TEST_FLAGS)
 
-scenarios: all
-	$(PYTHON) tests/run.py
+scenarios: all sdk
+	$(PYTHON) tests/run.py --only scenarios $(TEST_FLAGS)
+
+version:
+	@echo "hvmm $(HVMM_VERSION)"
+
+# The guest SDK (docs/guest-abi.md "Build a guest"): everything a guest outside this tree needs, in $(B)/sdk/.
+SDK := $(B)/sdk
+SDK_FILES := $(SDK)/include/hvmm.h $(SDK)/include/hvmm/abi.h $(SDK)/include/hvmm/latency.h $(SDK)/include/string.h \
+	$(SDK)/lib/libhvmm.a $(SDK)/lib/guest.ld $(SDK)/sdk.mk $(SDK)/lib/pkgconfig/hvmm-guest.pc $(SDK)/README.md \
+	$(SDK)/example/Makefile $(SDK)/example/hello.c $(SDK)/VERSION
+sdk: $(SDK_FILES)
+define sdk_copy
+$(SDK)/$(1): $(2)
+	@mkdir -p $$(dir $$@)
+	$$(call say,SDK,$$@)
+	$$(Q)cp $$< $$@
+endef
+$(eval $(call sdk_copy,include/hvmm.h,guests/rt/hvmm.h))
+$(eval $(call sdk_copy,include/hvmm/abi.h,include/hvmm/abi.h))
+$(eval $(call sdk_copy,include/hvmm/latency.h,include/hvmm/latency.h))
+$(eval $(call sdk_copy,include/string.h,lib/include/string.h))
+$(eval $(call sdk_copy,lib/guest.ld,guests/rt/guest.ld))
+$(eval $(call sdk_copy,VERSION,VERSION))
+$(foreach f,sdk.mk README.md example/Makefile example/hello.c,\
+	$(eval $(call sdk_copy,$(f),guests/sdk/$(f))))
+$(SDK)/lib/pkgconfig/hvmm-guest.pc: guests/sdk/lib/pkgconfig/hvmm-guest.pc VERSION
+	@mkdir -p $(dir $@)
+	$(call say,SDK,$@)
+	$(Q)sed 's/@VERSION@/$(HVMM_VERSION)/' $< > $@
+$(SDK)/lib/libhvmm.a: $(GUEST_RT_OBJS)
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $(GUEST_RT_OBJS)
 
 # Benchmarks (docs/measurement.md): latency table, lag distributions, sweeps; build/bench/report.md and plots.
 # BENCH_FLAGS=--quick for a short run.

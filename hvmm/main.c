@@ -23,7 +23,9 @@
 #include "hvmm/x86/spec.h"
 #include "hvmm/x86/tsc.h"
 
-#define HVMM_VERSION "0.1"
+#ifndef HVMM_VERSION
+#error "HVMM_VERSION comes from the VERSION file (Makefile)"
+#endif
 
 struct cpu cpus[MAX_CPUS];
 
@@ -40,18 +42,36 @@ static void fpu_init(void)
 /* The end of a panic (core/panic.c's stop hook): the panic exit status, or halt. */
 static void panic_power_off(void) { power_off(POWER_PANIC); }
 
-/* Create one guest per boot module; bad modules are rejected with their reason. */
-static void load_guests(void)
+/* Create one guest per boot module; bad modules are rejected with their reason. Returns the number rejected. */
+static unsigned load_guests(void)
 {
+	unsigned rejected = bootinfo.nmod_dropped;
+
 	for (unsigned i = 0; i < bootinfo.nmod; i++) {
 		struct boot_module *m = &bootinfo.mod[i];
-		guest_create((const void *)m->start, m->end - m->start, m->cmdline, m->cmdline_truncated, i);
+		if (!guest_create((const void *)m->start, m->end - m->start, m->cmdline, m->cmdline_truncated, i))
+			rejected++;
 		pmm_release_module(m->start, m->end);
 	}
 	/* Modules the MBI parser did not keep: their command lines are unknown, so they are named by position. */
 	for (unsigned i = 0; i < bootinfo.nmod_dropped; i++)
 		hlog("guest guest%u rejected: too many modules (hvmm keeps the first %u)", bootinfo.nmod + i,
 		     MB2_MAX_MODULES);
+	return rejected;
+}
+
+/* The run's result for the debug-exit port: a killed guest or a rejected module outranks a non-zero exit status. */
+static enum power_status run_result(unsigned rejected)
+{
+	int failed = 0, killed = rejected != 0;
+
+	for (unsigned i = 0; i < nguests; i++) {
+		if (guests[i]->state == GUEST_KILLED)
+			killed = 1;
+		else if (guests[i]->exit_status != 0)
+			failed = 1;
+	}
+	return killed ? POWER_GUEST_KILLED : failed ? POWER_GUEST_FAILED : POWER_OK;
 }
 
 void hvmm_main(uint32_t magic, uint32_t mbi_pa)
@@ -97,17 +117,17 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 
 	if (config.bench_log4 >= 0)
 		bench_native((unsigned)config.bench_log4);
-	load_guests();
+	unsigned rejected = load_guests();
 	if (nguests == 0) {
 		hlog("error: no guest to run (%u modules given)", bootinfo.nmod);
 		power_off(POWER_ERROR);
 	}
-	hlog("running %u guests round-robin", nguests);
+	hlog("running %u guest%s round-robin", nguests, nguests == 1 ? "" : "s");
 	sched_run(c);
 
 	measure_report(c);
 	if (c->unexpected_irqs)
 		hlog("warning: %lu unexpected interrupts during the run", c->unexpected_irqs);
 	hlog("all guests done");
-	power_off(POWER_OK);
+	power_off(run_result(rejected));
 }

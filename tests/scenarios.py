@@ -36,7 +36,8 @@ class Judge:
 class Context:
     """What the judge knows about a run besides its log."""
     dir: str  # build/scenarios/<name>
-    qemu_status: Optional[int]  # run-qemu's exit status; 124 = timed out
+    qemu_status: Optional[int]  # QEMU's own exit status (from run-qemu's report line); 124 = timed out
+    status: Optional[int] = None  # run-qemu's exit status: the run's result (docs/serial-log.md "Exit status")
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Scenario:
     timeout: int = 60
     prepare: Optional[Callable[[str], None]] = None  # makes extra files in the scenario directory
     runs_guests: bool = True  # False: hvmm must refuse to start (no summary expected)
+    boot: str = "iso"  # "iso": tools/mkiso + GRUB (multiboot2); "kernel": run-qemu --kernel (multiboot v1, no GRUB)
+    skip_if: Optional[Callable[[], Optional[str]]] = None  # a reason this machine cannot run it (SKIP), or None
 
 
 def guest_name(spec: str) -> str:
@@ -103,8 +106,20 @@ def matmul_checksum(rounds: int, seed: int, n: int = 48) -> int:
 
 # ---- checks shared by the judges ----
 
+def expected_result(log: HvmmLog, runs_guests: bool) -> int:
+    """run-qemu's exit status that the log calls for (docs/serial-log.md "Exit status")."""
+    if log.panics or not runs_guests:
+        return 4
+    if log.rejected or any(g.exit == "killed" for g in log.guests.values()):
+        return 3
+    if any(g.exit != 0 for g in log.guests.values()):
+        return 1
+    return 0
+
+
 def check_common(j: Judge, log: HvmmLog, ctx: Context, sc: Scenario) -> None:
-    """Every scenario: no PANIC, QEMU powered off through isa-debug-exit (not a timeout)."""
+    """Every scenario: no PANIC, QEMU powered off through isa-debug-exit (not a timeout), and run-qemu's exit status
+    is the result the log shows."""
     j.check("no hvmm PANIC", not log.panics, "; ".join(log.panics[:3]))
     st = ctx.qemu_status
     if st == 124:
@@ -112,6 +127,10 @@ def check_common(j: Judge, log: HvmmLog, ctx: Context, sc: Scenario) -> None:
     else:
         j.check("hvmm powered QEMU off via exit_port", st is not None and st & 1 == 1,
                 f"qemu exit status {st} (isa-debug-exit gives an odd status)")
+        if st is not None and st & 1 and ctx.status is not None:
+            want = expected_result(log, sc.runs_guests)
+            j.check(f"run-qemu exit status {want} tells the result", ctx.status == want,
+                    f"run-qemu exit status {ctx.status}, qemu {st}")
     if sc.runs_guests:
         j.check("no hvmm error", not log.errors, "; ".join(log.errors[:3]))
         names = [guest_name(g) for g in sc.guests]

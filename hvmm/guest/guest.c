@@ -54,7 +54,8 @@ static int name_valid(const char *s)
 	return 1;
 }
 
-/* Parse name= and mem= from the module command line into g. Returns 0, or -1 with *why. */
+/* Parse name= and mem= from the module command line into g. name= is taken first, wherever it stands, so that a
+ * rejection for another option names the guest. Returns 0, or -1 with *why. */
 static int guest_parse_args(struct guest *g, const char *cmdline, const char **why)
 {
 	struct cmdline_iter it;
@@ -62,36 +63,41 @@ static int guest_parse_args(struct guest *g, const char *cmdline, const char **w
 	int r;
 
 	g->ram_size = HVMM_GUEST_MEM_DEFAULT;
-	cmdline_init(&it, cmdline);
-	while ((r = cmdline_next(&it, key, sizeof(key), val, sizeof(val))) != 0) {
-		if (r < 0) {
-			if (!strcmp(key, "name") || !strcmp(key, "mem")) {
-				*why = !strcmp(key, "name") ? "name= is too long" : "mem= value is too long";
-				return -1;
+	for (int pass = 0; pass < 2; pass++) { /* pass 0: name=; pass 1: the others */
+		cmdline_init(&it, cmdline);
+		while ((r = cmdline_next(&it, key, sizeof(key), val, sizeof(val))) != 0) {
+			int is_name = !strcmp(key, "name");
+			if (is_name != (pass == 0))
+				continue;
+			if (r < 0) {
+				if (is_name || !strcmp(key, "mem")) {
+					*why = is_name ? "name= is too long" : "mem= value is too long";
+					return -1;
+				}
+				continue; /* the guest's own long option */
 			}
-			continue; /* the guest's own long option */
-		}
-		if (!strcmp(key, "name")) {
-			if (!val[0] || strlen(val) >= GUEST_NAME_MAX) {
-				*why = "name= must have 1 to 31 characters";
-				return -1;
+			if (is_name) {
+				if (!val[0] || strlen(val) >= GUEST_NAME_MAX) {
+					*why = "name= must have 1 to 31 characters";
+					return -1;
+				}
+				if (!name_valid(val)) {
+					*why = "name= may hold only letters, digits, '_', '.' and '-'";
+					return -1;
+				}
+				strlcpy(g->name, val, sizeof(g->name));
+			} else if (!strcmp(key, "mem")) {
+				uint64_t bytes;
+				if (parse_size(val, &bytes)) {
+					*why = "mem= is not a size (use e.g. 16M, 512K, 1G)";
+					return -1;
+				}
+				if (bytes < HVMM_GUEST_MEM_MIN || bytes > HVMM_GUEST_MEM_MAX) {
+					*why = "mem= must be between 2M and 16G";
+					return -1;
+				}
+				g->ram_size = (bytes + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
 			}
-			if (!name_valid(val)) {
-				*why = "name= may hold only letters, digits, '_', '.' and '-'";
-				return -1;
-			}
-			strlcpy(g->name, val, sizeof(g->name));
-		} else if (!strcmp(key, "mem")) {
-			uint64_t bytes;
-			if (parse_size(val, &bytes)) {
-				*why = "mem= is not a size (use e.g. 16M, 512K, 1G)";
-				return -1;
-			}
-			if (bytes < HVMM_GUEST_MEM_MIN || bytes > HVMM_GUEST_MEM_MAX) {
-				*why = "mem= must be between 2M and 16G";
-				return -1;
-			}
-			g->ram_size = (bytes + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
 		}
 	}
 	for (unsigned i = 0; i < nguests; i++)

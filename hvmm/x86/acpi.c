@@ -596,10 +596,10 @@ void acpi_power_off(void)
 		gas_write(&acpi.sleep_control,
 			  ((uint32_t)(acpi.slp_typa & 7) << SLEEP_CTL_TYP_SHIFT) | SLEEP_CTL_SLP_EN);
 	} else if (gas_usable(&acpi.pm1a_cnt)) {
+		enter_acpi_mode(); /* its "acpi mode entered" line comes before the power-off line it leads to */
 		hlog("power off: ACPI S5 (PM1a_CNT %s SLP_TYPa=%u, PM1b_CNT %s SLP_TYPb=%u)",
 		     gas_str(&acpi.pm1a_cnt, a, sizeof(a)), acpi.slp_typa, gas_str(&acpi.pm1b_cnt, b, sizeof(b)),
 		     acpi.slp_typb);
-		enter_acpi_mode();
 		__asm__ volatile("wbinvd" ::: "memory"); /* §16.1.6: flush caches before entering a sleep state */
 		int b = gas_usable(&acpi.pm1b_cnt);
 		pm1_sleep(&acpi.pm1a_cnt, acpi.slp_typa, 0);

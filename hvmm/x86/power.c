@@ -32,7 +32,7 @@ void power_off(enum power_status status)
 		outl(config.exit_port, (uint32_t)status);
 		/* Still here: the port is not a debug-exit device. */
 		hlog("exit_port=0x%x did not power off; halting", config.exit_port);
-	} else if (status == POWER_OK) {
+	} else if (status == POWER_OK || status == POWER_GUEST_FAILED || status == POWER_GUEST_KILLED) {
 		pause_for_reader();
 		acpi_power_off(); /* returns only if it could not */
 		hlog("halted (no exit_port= and no working ACPI power-off)");
