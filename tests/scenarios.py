@@ -310,6 +310,8 @@ import scenarios_contain  # noqa: E402  (containment classes: extended state, de
 SCENARIOS += scenarios_contain.SCENARIOS
 import scenarios_silicon  # noqa: E402  (real-silicon hardening: exception loops, CPUID policy, timers, APIC, memory)
 SCENARIOS += scenarios_silicon.SCENARIOS
+import scenarios_newcomer  # noqa: E402  (QEMU -kernel boot, an out-of-tree SDK guest, exit statuses)
+SCENARIOS += scenarios_newcomer.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:
@@ -369,4 +371,5 @@ def self_test() -> List[tuple]:
     results += layers.self_test()
     import switchpath  # noqa: E402  (tests/switchpath.py: speculation barriers on hvmm's switch path, from objdump)
     results += switchpath.self_test()
+    results += scenarios_newcomer.self_test()  # run-qemu's exit statuses, mkiso's checks, TAP/JUnit (no QEMU)
     return results
