@@ -106,9 +106,9 @@ def matmul_checksum(rounds: int, seed: int, n: int = 48) -> int:
 
 # ---- checks shared by the judges ----
 
-def expected_result(log: HvmmLog, runs_guests: bool) -> int:
+def expected_result(log: HvmmLog) -> int:
     """run-qemu's exit status that the log calls for (docs/serial-log.md "Exit status")."""
-    if log.panics or not runs_guests:
+    if log.panics or not log.all_done:  # a panic, or an error before any guest ran
         return 4
     if log.rejected or any(g.exit == "killed" for g in log.guests.values()):
         return 3
@@ -128,7 +128,7 @@ def check_common(j: Judge, log: HvmmLog, ctx: Context, sc: Scenario) -> None:
         j.check("hvmm powered QEMU off via exit_port", st is not None and st & 1 == 1,
                 f"qemu exit status {st} (isa-debug-exit gives an odd status)")
         if st is not None and st & 1 and ctx.status is not None:
-            want = expected_result(log, sc.runs_guests)
+            want = expected_result(log)
             j.check(f"run-qemu exit status {want} tells the result", ctx.status == want,
                     f"run-qemu exit status {ctx.status}, qemu {st}")
     if sc.runs_guests:

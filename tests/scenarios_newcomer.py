@@ -245,6 +245,9 @@ def self_test() -> List[tuple]:
         if os.path.isfile(os.path.join(ROOT, "build", "hvmm.elf")):
             ok, detail = _mb1_layout_ok(os.path.join(ROOT, "build", "hvmm.elf"))
             res.append(("hvmm.elf: multiboot v1 address fields match the ELF layout", ok, detail))
+        probs = doc_problems()
+        res.append(("docs stand alone: every link, repository path and source in README.md, CHANGELOG.md and docs/ "
+                    "resolves inside the repository", not probs, "; ".join(probs[:5])))
         # the runner's TAP and JUnit output, on one unit binary
         unit = "build/tests/test_string"
         if os.path.isfile(os.path.join(ROOT, unit)):
@@ -270,3 +273,57 @@ def self_test() -> List[tuple]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return res
+
+
+# ---- docs stand alone: every reference in README.md, CHANGELOG.md and docs/ resolves inside the repository ----
+
+DOC_FORBIDDEN = ("svm-facts", "style.md", "design.md", "../shared")
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_CODE = re.compile(r"`([^`\n]+)`")
+_REPO_PATH = re.compile(r"^(boot|include|hvmm|lib|guests|tools|tests|iso|docs)/[A-Za-z0-9_./*-]*$")
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces to '-'."""
+    s = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return s.replace(" ", "-")
+
+
+def _anchors(path: str) -> set:
+    with open(path, encoding="utf-8") as f:
+        return {_slug(ln.lstrip("#")) for ln in f if ln.startswith("#")}
+
+
+def doc_problems() -> List[str]:
+    """References in the user-facing docs that do not resolve inside the repository."""
+    import glob
+    files = [os.path.join(ROOT, "README.md"), os.path.join(ROOT, "CHANGELOG.md")] + \
+        sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
+    bad = []
+    for path in files:
+        if not os.path.isfile(path):
+            bad.append(f"{os.path.relpath(path, ROOT)} is missing")
+            continue
+        rel = os.path.relpath(path, ROOT)
+        text = open(path, encoding="utf-8").read()
+        for w in DOC_FORBIDDEN:
+            if w in text:
+                bad.append(f"{rel} mentions {w} (not part of the repository)")
+        for target in _LINK.findall(text):
+            if re.match(r"^[a-z]+:", target):
+                bad.append(f"{rel} links outside the repository: {target}")
+                continue
+            file, _, anchor = target.partition("#")
+            dest = os.path.normpath(os.path.join(os.path.dirname(path), file)) if file else path
+            if not os.path.exists(dest):
+                bad.append(f"{rel}: link {target} does not resolve")
+            elif anchor and dest.endswith(".md") and anchor not in _anchors(dest):
+                bad.append(f"{rel}: link {target}: no heading #{anchor} in {os.path.relpath(dest, ROOT)}")
+        for code in _CODE.findall(text):
+            for word in code.split():
+                word = word.rstrip(",.;:)")
+                if not _REPO_PATH.match(word) or "..." in word:
+                    continue
+                if not glob.glob(os.path.join(ROOT, word)):
+                    bad.append(f"{rel}: `{word}` is not in the repository")
+    return bad
