@@ -26,18 +26,6 @@ static void st16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)(v >> 8);
 }
 
-static void st32(uint8_t *p, uint32_t v)
-{
-	st16(p, (uint16_t)v);
-	st16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void st64(uint8_t *p, uint64_t v)
-{
-	st32(p, (uint32_t)v);
-	st32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* Field setters by ELF-64 Object File Format 1.5 offsets. */
 static void set_type(struct img *m, uint16_t v) { st16(m->b + 16, v); }
 static void set_machine(struct img *m, uint16_t v) { st16(m->b + 18, v); }

@@ -17,18 +17,6 @@ static uint8_t mem[WIN_LEN];
 static struct mb1_info info; /* about 1.6 KiB: kept off the stack */
 static size_t brk_off; /* next free byte of mem after the boot information */
 
-static void st32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void st64(uint8_t *p, uint64_t v)
-{
-	st32(p, (uint32_t)v);
-	st32(p + 4, (uint32_t)(v >> 32));
-}
-
 static struct mb1_window window(void)
 {
 	return (struct mb1_window){.base = mem, .pa = WIN_PA, .len = WIN_LEN};

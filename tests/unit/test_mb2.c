@@ -16,18 +16,6 @@ struct mbi {
 	size_t len;
 };
 
-static void st32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void st64(uint8_t *p, uint64_t v)
-{
-	st32(p, (uint32_t)v);
-	st32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void mbi_begin(struct mbi *m)
 {
 	memset(m, 0, sizeof(*m));

@@ -44,6 +44,19 @@ static int __attribute__((format(printf, 4, 5), unused)) unit_check(int ok, cons
 /* CHECK(cond, "what %d", args...): one check; evaluates to cond's truth. */
 #define CHECK(cond, ...) unit_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
+/* Little-endian stores into a byte buffer of any alignment (for building test images of hardware structures). */
+static inline void st32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void st64(uint8_t *p, uint64_t v)
+{
+	st32(p, (uint32_t)v);
+	st32(p + 4, (uint32_t)(v >> 32));
+}
+
 /* A deterministic xorshift64 step for randomised tests: advances *state (never 0) and returns it. */
 static inline uint64_t unit_random(uint64_t *state)
 {
