@@ -222,6 +222,8 @@ def self_test() -> List[tuple]:
         _elf_file(bad["elf32"], 1, 2, 3)
         _elf_file(bad["pie"], 2, 3)
         _elf_file(bad["arm"], 2, 2, 183)
+        bad["rel"] = os.path.join(tmp, "g.o")
+        _elf_file(bad["rel"], 2, 1)
         counter, exitcode = "build/guests/counter.elf", "build/guests/exitcode.elf"
         out_iso = os.path.join(tmp, "out.iso")
         cases = [
@@ -229,6 +231,7 @@ def self_test() -> List[tuple]:
             ("a 32-bit ELF", ["-k", "build/hvmm.elf", "-g", bad["elf32"]], "32-bit ELF"),
             ("a PIE (ET_DYN)", ["-k", "build/hvmm.elf", "-g", bad["pie"]], "position-independent"),
             ("an ELF64 for another machine", ["-k", "build/hvmm.elf", "-g", bad["arm"]], "not x86-64"),
+            ("an object file (ET_REL)", ["-k", "build/hvmm.elf", "-g", bad["rel"]], "relocatable object"),
             ("zero guests", ["-k", "build/hvmm.elf"], "no guest given"),
             ("two guests of one name", ["-k", "build/hvmm.elf", "-g", f"{counter} name=x", "-g", f"{exitcode} name=x"],
              "two guests are named 'x'"),
