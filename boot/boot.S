@@ -191,7 +191,7 @@ boot_gdt_ptr:
 /*
  * Boot page tables as data: PML4[0] -> PDPT; PDPT[0..3] -> 4 PDs; each PD maps 1 GiB with 2 MiB pages
  * (P | RW | PS = 0x83). The 3-4 GiB range (MMIO: LAPIC, IOAPIC, HPET) is mapped uncacheable (PCD | PWT).
- * hvmm runs on this identity map; pmm keeps allocations below 4 GiB.
+ * hvmm runs on this identity map until paging_init (hvmm/x86/paging.c) replaces it with one built from the memory map.
  */
 	.section .data.pagetables, "aw"
 	.balign 4096

@@ -17,6 +17,7 @@
 #include "hvmm/x86/acpi.h"
 #include "hvmm/x86/desc.h"
 #include "hvmm/x86/ioapic.h"
+#include "hvmm/x86/paging.h"
 #include "hvmm/x86/lapic.h"
 #include "hvmm/x86/pic.h"
 #include "hvmm/x86/power.h"
@@ -92,6 +93,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	con_framebuffer(bootinfo.has_fb ? &bootinfo.fb : NULL); /* VGA text, framebuffer console, or none */
 
 	pmm_init();
+	paging_init(); /* memory types from the memory map; RAM above 4 GiB becomes usable */
 	fpu_init();
 	xstate_init();
 	pic_disable();

@@ -138,11 +138,53 @@ def judge_apic_x2apic(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_matmul(j, log)
 
 
+# ---- memory types and RAM above 4 GiB (QEMU -m 6G: RAM at [1 MiB, 3 GiB) and [4 GiB, 7 GiB)) ----
+
+def paging_runs(log: HvmmLog) -> List[Tuple[int, int, str]]:
+    rx = re.compile(r"^hvmm: paging: \[0x([0-9a-f]+), 0x([0-9a-f]+)\) (WB|UC)$")
+    return [(int(m.group(1), 16), int(m.group(2), 16), m.group(3)) for m in (rx.match(ln) for ln in log.lines) if m]
+
+
+def type_of(runs: List[Tuple[int, int, str]], start: int, end: int) -> Optional[str]:
+    """The one type [start, end) is mapped with, or None if it is not covered by runs of a single type."""
+    types = {t for s, e, t in runs if s < end and e > start}
+    covered = sum(min(e, end) - max(s, start) for s, e, _ in runs if s < end and e > start)
+    return types.pop() if len(types) == 1 and covered == end - start else None
+
+
+def judge_mem6g(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    G = 1 << 30
+    runs = paging_runs(log)
+    j.check("paging: runs printed, contiguous from 0", runs and runs[0][0] == 0 and
+            all(a[1] == b[0] for a, b in zip(runs, runs[1:])), str(runs[:3]))
+    j.check("paging: the 3-4 GiB hole (MMIO) is uncacheable", type_of(runs, 3 * G, 4 * G) == "UC", str(runs))
+    j.check("paging: RAM [1 MiB, 3 GiB - 128 KiB) is write-back", type_of(runs, 1 << 20, 3 * G - (128 << 10)) == "WB",
+            str(runs))
+    j.check("paging: RAM [4 GiB, 7 GiB) is write-back", type_of(runs, 4 * G, 7 * G) == "WB", str(runs))
+    j.check("paging: the legacy VGA/BIOS hole [0xa0000, 0x100000) is uncacheable",
+            type_of(runs, 0xa0000, 0x100000) == "UC", str(runs))
+    m = log_find(log, r"^hvmm: memory: \d+ KiB free in \d+ ranges, (\d+) KiB of it above 4 GiB$")
+    j.check("memory: 3 GiB free above 4 GiB", m is not None and int(m.group(1)) == 3 << 20, m.group(0) if m else "")
+    loaded = re.compile(r"^hvmm: guest (\S+) loaded: id=\d+ mem=(\d+)M entry=0x[0-9a-f]+ ram_hpa=0x([0-9a-f]+)$")
+    guests = [(g.group(1), int(g.group(3), 16), int(g.group(2)) << 20) for g in (loaded.match(ln) for ln in log.lines)
+              if g]
+    j.check("every guest's RAM is above 4 GiB and write-back in hvmm's map",
+            len(guests) == 3 and all(hpa >= 4 * G and type_of(runs, hpa, hpa + n) == "WB" for _, hpa, n in guests),
+            str(guests))
+    check_well_behaved(j, log)
+    lines = log.console("hmem-alias")
+    n = sum(1 for t in lines if t.startswith("PASS own-RAM alias of a host address"))
+    j.check("hmem-alias: its 40 MiB above 4 GiB read back (6 own-RAM aliases)", n == 6, f"{n} PASS lines")
+    check_kill(j, log, "hmem-alias", r"^nested page fault: read gpa=0x2800000 outside its RAM", "alias")
+
+
 SCENARIOS: List[Scenario] = [
     Scenario("hostile-exc", WELL_BEHAVED + [hostile("hostile_exc", "db"), hostile("hostile_exc", "dbloop")],
              judge_exc),
     Scenario("cpuid-policy", [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M"], judge_cpuid),
     Scenario("apic-x2apic", [COUNTER + " count=5", WELL_BEHAVED[1]], judge_apic_x2apic,
              cmdline="slice=10ms apic=x2apic " + EXIT_PORT),
+    Scenario("mem-6g", WELL_BEHAVED + [hostile("hostile_mem", "alias", mem="40M")], judge_mem6g,
+             qemu_args=["-m", "6G"]),
     Scenario("tsc-hpet", [COUNTER + " count=5"], judge_hpet, qemu_args=["-machine", "pc,pit=off"]),
 ]

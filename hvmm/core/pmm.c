@@ -101,16 +101,22 @@ void pmm_init(void)
 	range_remove(align_down(bootinfo.mbi_start, PAGE_SIZE), align_up(bootinfo.mbi_end, PAGE_SIZE));
 	for (unsigned i = 0; i < bootinfo.nmod; i++)
 		range_remove(align_down(bootinfo.mod[i].start, PAGE_SIZE), align_up(bootinfo.mod[i].end, PAGE_SIZE));
-	hlog("memory: %lu KiB free in %u ranges below 4 GiB", pmm_free_bytes() >> 10, nranges);
+	uint64_t high = 0;
+	for (unsigned i = 0; i < nranges; i++)
+		if (ranges[i].end > PMM_4GIB)
+			high += ranges[i].end - (ranges[i].start > PMM_4GIB ? ranges[i].start : PMM_4GIB);
+	hlog("memory: %lu KiB free in %u ranges, %lu KiB of it above 4 GiB", pmm_free_bytes() >> 10, nranges,
+	     high >> 10);
 }
 
-void *pmm_alloc(uint64_t bytes, uint64_t align)
+/* The lowest block of bytes aligned to align at or above floor. */
+static void *alloc_from(uint64_t bytes, uint64_t align, uint64_t floor)
 {
 	if (bytes == 0 || bytes > PMM_LIMIT || align < PAGE_SIZE || (align & (align - 1)))
 		return NULL;
 	bytes = align_up(bytes, PAGE_SIZE);
 	for (unsigned i = 0; i < nranges; i++) {
-		uint64_t start = align_up(ranges[i].start, align);
+		uint64_t start = align_up(ranges[i].start > floor ? ranges[i].start : floor, align);
 		if (start < ranges[i].start || start >= ranges[i].end || ranges[i].end - start < bytes)
 			continue;
 		range_remove(start, start + bytes);
@@ -120,6 +126,9 @@ void *pmm_alloc(uint64_t bytes, uint64_t align)
 	}
 	return NULL;
 }
+
+void *pmm_alloc(uint64_t bytes, uint64_t align) { return alloc_from(bytes, align, 0); }
+void *pmm_alloc_high(uint64_t bytes, uint64_t align) { return alloc_from(bytes, align, PMM_4GIB); }
 
 void pmm_free(void *p, uint64_t bytes)
 {

@@ -3,12 +3,18 @@
 #define HVMM_PMM_H
 #include <stdint.h>
 
-#define PMM_LIMIT (4ull << 30) /* hvmm's boot page tables identity-map the first 4 GiB; allocate below it */
+#define PMM_LIMIT (1ull << 40) /* = PAGING_LIMIT (hvmm/x86/paging.h): hvmm maps RAM below 1 TiB */
+#define PMM_4GIB (4ull << 30)
 
-/* Build the free list: available RAM (type 1) in [1 MiB, PMM_LIMIT), minus hvmm's image, the MBI and the modules. */
+/* Build the free list: available RAM (type 1) in [1 MiB, PMM_LIMIT), minus hvmm's image, the MBI and the modules.
+ * Until paging_init (hvmm/x86/paging.c) has mapped it, only memory below 4 GiB may be used: pmm_alloc hands out the
+ * lowest block that fits. */
 void pmm_init(void);
 /* Allocate bytes (rounded up to 4 KiB) aligned to align (a power of two >= 4 KiB), zeroed. NULL if none fits. */
 void *pmm_alloc(uint64_t bytes, uint64_t align);
+/* As pmm_alloc, but only from memory at or above 4 GiB; NULL if none fits there. Guest RAM comes from here first,
+ * so low memory stays for what may need it. */
+void *pmm_alloc_high(uint64_t bytes, uint64_t align);
 /* Return a block from pmm_alloc (same size) to the free list. */
 void pmm_free(void *p, uint64_t bytes);
 /* Total free bytes. */

@@ -134,7 +134,9 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 		goto reject;
 	}
 
-	g->ram_hpa = (uint64_t)pmm_alloc(g->ram_size, LARGE_PAGE_SIZE);
+	g->ram_hpa = (uint64_t)pmm_alloc_high(g->ram_size, LARGE_PAGE_SIZE); /* above 4 GiB first (pmm.h) */
+	if (!g->ram_hpa)
+		g->ram_hpa = (uint64_t)pmm_alloc(g->ram_size, LARGE_PAGE_SIZE);
 	if (!g->ram_hpa) {
 		why = "not enough free memory for its RAM (mem=)";
 		goto reject;
