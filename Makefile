@@ -57,6 +57,12 @@ UNIT_BINS := $(patsubst %,$(B)/tests/%,$(UNIT_NAMES))
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Ilib -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 
+# A change of compiler or flags (a `git pull` that changes them) rebuilds every object: build/.flags holds the flags
+# of the last build and is rewritten, with a new time stamp, only when they differ; every object depends on it.
+FLAGS_FILE := $(B)/.flags
+FLAGS_NOW := $(CC) $(HVMM_CFLAGS) | $(GUEST_CFLAGS) | $(ASFLAGS) | $(UNIT_CFLAGS)
+$(shell mkdir -p $(B) && { [ "$$(cat $(FLAGS_FILE) 2>/dev/null)" = '$(FLAGS_NOW)' ] || printf '%s\n' '$(FLAGS_NOW)' > $(FLAGS_FILE); })
+
 .PHONY: all iso guests run test unit scenarios bench deps clean help sdk version
 .SECONDARY: # keep intermediate objects (no "rm" lines at the end of a build)
 all: $(B)/hvmm.elf guests iso
@@ -82,13 +88,13 @@ help:
 	@echo "  version    print hvmm's version (the VERSION file)"
 	@echo "  clean      remove $(B)/"
 
-$(B)/hvmm-obj/%.c.o: %.c
+$(B)/hvmm-obj/%.c.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HVMM_CFLAGS) -c $< -o $@
 $(B)/hvmm-obj/hvmm/main.c.o: VERSION
 $(B)/hvmm-obj/hvmm/main.c.o: HVMM_CFLAGS += -DHVMM_VERSION='"$(HVMM_VERSION)"'
-$(B)/hvmm-obj/%.S.o: %.S
+$(B)/hvmm-obj/%.S.o: %.S $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
@@ -104,11 +110,11 @@ $(B)/hvmm.elf: $(HVMM_OBJS) linker.ld
 	$(call say,LD,$@)
 	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(HVMM_OBJS)
 
-$(B)/guest-obj/%.c.o: %.c
+$(B)/guest-obj/%.c.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
-$(B)/guest-obj/%.S.o: %.S
+$(B)/guest-obj/%.S.o: %.S $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(ASFLAGS) -Iguests/rt -c $< -o $@
@@ -156,7 +162,7 @@ debug: all
 	@echo "make debug: the serial console follows here; quit QEMU with Ctrl-A X"
 	tools/run-qemu --accel tcg --iso $(B)/hvmm.iso -- -s -S
 
-$(B)/tests/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h
+$(B)/tests/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))

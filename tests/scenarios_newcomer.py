@@ -201,6 +201,11 @@ def self_test() -> List[tuple]:
         res.append(("run-qemu --kernel: -initrd with name= added and commas doubled",
                     "-initrd 'build/guests/counter.elf name=counter mem=4M,build/guests/exitcode.elf name=a,,b'"
                     in out and st == 0, out[-400:]))
+        st, out = _run(["tools/run-qemu", "--kernel", "build/hvmm.elf", "--append", "slice=5ms", "--initrd",
+                        "a.elf name=a,b.elf", "--accel", "tcg", "--log", os.path.join(tmp, "l")],
+                       {"QEMU": fake, "FAKE_STATUS": "33"})
+        res.append(("run-qemu --kernel --initrd: QEMU's -initrd string passed unchanged",
+                    "-initrd 'a.elf name=a,b.elf' -append slice=5ms" in out and st == 0, out[-300:]))
         st, out = _run(["tools/run-qemu", "--kernel", "build/hvmm.elf", "--log", os.path.join(tmp, "l")],
                        {"QEMU": fake, "FAKE_STATUS": "33"})
         res.append(("run-qemu --kernel without a guest: exit status 2 with the reason",
