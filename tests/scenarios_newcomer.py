@@ -247,8 +247,13 @@ def self_test() -> List[tuple]:
             st, out = _run(["tools/mkiso", "-o", out_iso] + args)
             res.append((f"mkiso refuses {what}: exit status 2, '{msg}'", st == 2 and msg in out and
                         not os.path.exists(out_iso), f"{st}: {out.strip()}"))
-        st, out = _run(["tools/mkiso", "-o", out_iso, "-k", "build/hvmm.elf", "-g", counter, "-g", counter])
-        res.append(("mkiso: the same file twice without name= is fine (counter, counter-2)", st == 0, out.strip()))
+        bz = os.path.join(tmp, "bzImage")
+        with open(bz, "wb") as f:  # the x86 boot protocol's marks: 0xAA55 at 0x1fe, "HdrS" at 0x202
+            f.write(bytes(0x1fe) + b"\x55\xaa\xeb\x66HdrS" + bytes(512))
+        st, out = _run(["tools/mkiso", "-o", out_iso, "-k", "build/hvmm.elf", "-g", counter, "-g", counter,
+                        "-g", "build/hvmm.elf name=mb1kernel", "-g", f"{bz} name=linux"])
+        res.append(("mkiso accepts the same file twice without name= (counter, counter-2), a multiboot v1 kernel "
+                    "and a bzImage", st == 0, out.strip()))
         # hvmm.elf's multiboot v1 header agrees with its file layout (QEMU's -kernel copies the file flat)
         if os.path.isfile(os.path.join(ROOT, "build", "hvmm.elf")):
             ok, detail = _mb1_layout_ok(os.path.join(ROOT, "build", "hvmm.elf"))
