@@ -94,7 +94,14 @@ KERNEL_GUESTS = [f"{GUESTS}/counter.elf name=counter count=5", f"{GUESTS}/exitco
                  f"{GUESTS}/counter.elf mem=1M name=tiny2", f"{GUESTS}/counter.elf name=tiny mem=1M"]
 
 
+def version() -> str:
+    with open(os.path.join(ROOT, "VERSION")) as f:
+        return f.read().strip()
+
+
 def judge_kernel(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    j.check(f"'hvmm: hvmm {version()} starting' (the VERSION file)",
+            f"hvmm: hvmm {version()} starting" in [ln.strip() for ln in log.lines])
     m = find(log, r'^hvmm: command line: "(.*)" \(loader: (.*)\)$')
     j.check("command line without the file name QEMU puts first, loader qemu",
             m is not None and m.group(1) == KERNEL_CMDLINE and m.group(2) == "qemu",
@@ -258,6 +265,11 @@ def self_test() -> List[tuple]:
         if os.path.isfile(os.path.join(ROOT, "build", "hvmm.elf")):
             ok, detail = _mb1_layout_ok(os.path.join(ROOT, "build", "hvmm.elf"))
             res.append(("hvmm.elf: multiboot v1 address fields match the ELF layout", ok, detail))
+        want = f"hvmm {version()}"
+        outs = [_run(c)[1].strip() for c in (["make", "-s", "version"], ["tools/run-qemu", "--version"],
+                                             ["tools/mkiso", "-V"])]
+        res.append((f"make version, run-qemu --version, mkiso -V print '{want}' (the VERSION file)",
+                    outs == [want] * 3, f"{outs}"))
         probs = doc_problems()
         res.append(("docs stand alone: every link, repository path and source in README.md, CHANGELOG.md and docs/ "
                     "resolves inside the repository", not probs, "; ".join(probs[:5])))
