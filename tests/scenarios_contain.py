@@ -4,8 +4,8 @@ with a guest that failed before its fix.
   hostile-contain  extended state (two hostile_xstate instances), hypercalls and privileged instructions from the
                    guest's user mode (hostile_user), single-step over emulated instructions and instruction lengths
                    with prefixes (hostile_step), beside counter and matmul
-  hostile-dr       (not registered yet: class 2 is open) breakpoints at hvmm's own code and data addresses and at
-                   the other guests' (hostile_dr, three instances), beside counter and matmul
+  hostile-dr       breakpoints at hvmm's own code and data addresses and at the other guests' (hostile_dr, three
+                   instances), beside counter and matmul
 
 The zero-length HVMM_HC_WRITE checks are in hostile-hc-fault (tests/guests/hostile_hc.c).
 """
@@ -20,8 +20,7 @@ XSTATE = ["hxstate-1", "hxstate-2"]
 CONTAIN_GUESTS = (
     [hostile("hostile_xstate", "own", name=n) for n in XSTATE]
     + [hostile("hostile_user", "hc"), hostile("hostile_user", "priv")]
-    + [hostile("hostile_step", "step")])
-# Not judged yet (containment class 5 is open): hostile("hostile_step", "len") and hostile-dr (class 2).
+    + [hostile("hostile_step", "step"), hostile("hostile_step", "len")])
 
 PRIV = ["VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT", "INVLPGA", "HLT", "INVD", "WBINVD", "RDMSR", "WRMSR",
         "RDPMC", "XSETBV", "MONITOR", "CPUID"]
@@ -62,9 +61,6 @@ def judge_contain(j: Judge, log: HvmmLog, ctx: Context) -> None:
                 next((t for t in lines if f": {insn}:" in t), "no line"))
     check_passes(j, log, "hstep-step", ["single-step trap right after the instruction"])
     check_each(j, log, "hstep-step", "single-step trap right after the instruction, DR6.BS set", STEP)
-
-
-def judge_len(j: Judge, log: HvmmLog) -> None:
     check_passes(j, log, "hstep-len", ["resumes right after the whole instruction, once",
                                        "single-step trap right after the instruction"])
     check_each(j, log, "hstep-len", "resumes right after the whole instruction, once", PREFIXED)
@@ -96,4 +92,5 @@ def judge_dr(j: Judge, log: HvmmLog, ctx: Context) -> None:
 
 SCENARIOS: List[Scenario] = [
     Scenario("hostile-contain", WELL_BEHAVED + CONTAIN_GUESTS, judge_contain),
+    Scenario("hostile-dr", WELL_BEHAVED + DR_GUESTS, judge_dr),
 ]

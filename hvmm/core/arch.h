@@ -40,6 +40,7 @@
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_RF (1ull << 16)
+#define RFLAGS_VM (1ull << 17)
 
 /* Debug registers (APM Vol. 2 §13.1.1): reset values, DR6.BS (single step), DR7's enable bits L0-G3. */
 #define DR6_RESET 0xffff0ff0ull

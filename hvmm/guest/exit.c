@@ -10,6 +10,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/insn.h"
 #include "hvmm/guest/xstate.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
@@ -41,10 +42,26 @@ void exit_complete_insn(struct guest *g, uint64_t next_rip)
 	}
 }
 
+/*
+ * Without nRIP (QEMU TCG, pre-NRIPS silicon: APM Vol. 2 §15.7.1) the length comes from the instruction's bytes at
+ * CS:RIP, fetched through the guest's page tables and decoded: the intercepted instruction may carry prefixes the
+ * architecture ignores (2E CPUID is 3 bytes; up to 15 in all), so its plain length len is not enough.
+ */
 void exit_skip_insn(struct guest *g, unsigned len)
 {
 	struct vmcb *v = g->vmcb;
-	exit_complete_insn(g, svm_has(SVM_FEAT_NRIPS) && v->control.nrip ? v->control.nrip : v->save.rip + len);
+	if (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) {
+		exit_complete_insn(g, v->control.nrip);
+		return;
+	}
+	struct x86_insn in;
+	int r = insn_decode_current(g, &in);
+	if (r) {
+		guest_kill(g, "cannot decode the intercepted instruction (x86_decode error %d)", r);
+		return;
+	}
+	(void)len;
+	exit_complete_insn(g, insn_next_rip(g, in.len));
 }
 
 void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err)
@@ -110,11 +127,15 @@ static void handle_rdpmc(struct cpu *c, struct guest *g)
 /*
  * Debug registers. VMRUN and #VMEXIT switch DR6 and DR7 (VMCB save area) but not DR0-DR3, so without care every guest
  * could read the breakpoint addresses another guest wrote. hvmm lends the four registers to one guest at a time (one
- * CPU: README): a guest that is not their owner has its MOVs from/to DR0-DR3 and to DR7 intercepted; its first such
- * MOV saves the owner's values, loads its own (0 until it writes some), makes it the owner and lifts its intercepts,
- * and the guest re-executes the MOV — so no instruction decoding is needed (TCG has no decode assists).
- * A guest whose DR7 enables breakpoints claims the registers when it is switched in (sched.c), so its breakpoints
- * never compare against another guest's addresses.
+ * CPU: README): a guest that is not their owner has its MOVs from DR0-DR3 intercepted; its first such MOV saves the
+ * owner's values, loads its own (0 until it writes some), makes it the owner and lifts its read intercepts, and the
+ * guest re-executes the MOV. A guest whose DR7 enables breakpoints claims the registers when it is switched in
+ * (sched.c), so its breakpoints never compare against another guest's addresses.
+ * Every MOV to DR0-DR3 and DR7 is intercepted and done by hvmm (handle_dr): QEMU TCG arms its breakpoints only when
+ * DR7 or DR0-DR3 are written, keeps them armed across #VMEXIT, and its VMRUN loads DR7 without arming any — so a
+ * guest's own MOV would leave breakpoints that fire in hvmm (the instruction after VMRUN, its exception entry) and in
+ * the next guest. Written by hvmm, with hvmm's DR7 enabling nothing, they arm nothing there; on silicon VMRUN arms
+ * the guest's breakpoints from the VMCB's DR7 and #VMEXIT disables them (APM Vol. 2 §15.6).
  */
 void exit_dr_claim(struct cpu *c, struct guest *g)
 {
@@ -127,21 +148,68 @@ void exit_dr_claim(struct cpu *c, struct guest *g)
 		__asm__ volatile("mov %%dr0, %0; mov %%dr1, %1; mov %%dr2, %2; mov %%dr3, %3"
 				 : "=r"(theirs[0]), "=r"(theirs[1]), "=r"(theirs[2]), "=r"(theirs[3]));
 		dr_owner->vmcb->control.intercept_dr_read |= INTERCEPT_DR0_3;
-		dr_owner->vmcb->control.intercept_dr_write |= INTERCEPT_DR0_3 | INTERCEPT_DR7;
 		dr_owner->vmcb->control.clean &= ~VMCB_CLEAN_I;
 	}
 	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
 			 : : "r"(g->dr[0]), "r"(g->dr[1]), "r"(g->dr[2]), "r"(g->dr[3]));
 	c->dr_owner = g;
 	g->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
-	g->vmcb->control.intercept_dr_write &= ~(INTERCEPT_DR0_3 | INTERCEPT_DR7);
 	g->vmcb->control.clean &= ~VMCB_CLEAN_I;
+}
+
+#define DR7_WRITABLE 0xffff23ffull /* L0-G3, LE, GE, GD, R/W0-LEN3; bit 10 reads 1, 11, 12, 14, 15 read 0 */
+#define MOV_TO_DR 0x23 /* 0F 23 /r: MOV DRn, r (ModRM.reg = n, ModRM.rm = the GPR; mod is ignored) */
+
+/* The value a MOV to DRn writes: the GPR EXITINFO1[3:0] names with decode assists (APM Vol. 2 §15.8.1), else
+ * ModRM.rm (and REX.B) of the instruction's bytes. 0, or -1 when the instruction cannot be decoded as that MOV. */
+static int mov_dr_value(struct guest *g, uint64_t *val)
+{
+	unsigned reg;
+	if (svm_has(SVM_FEAT_DECODE_ASSISTS)) {
+		reg = g->vmcb->control.exitinfo1 & 0xf;
+	} else {
+		struct x86_insn in;
+		if (insn_decode_current(g, &in) || in.map != X86_MAP_0F || in.opcode != MOV_TO_DR)
+			return -1;
+		reg = (in.modrm & 7) | ((in.rex & 1) << 3);
+	}
+	*val = insn_gpr_get(g, reg);
+	if (insn_mode(g) != X86_MODE_64)
+		*val = (uint32_t)*val;
+	return 0;
 }
 
 static void handle_dr(struct cpu *c, struct guest *g)
 {
+	uint64_t code = g->vmcb->control.exitcode, val;
 	exit_dr_claim(c, g);
-	/* RIP unchanged: the guest runs its MOV again, now without an exit. */
+	if (code <= VMEXIT_DR3_READ)
+		return; /* RIP unchanged: the guest runs its MOV again, now without an exit */
+	if (mov_dr_value(g, &val)) {
+		guest_kill(g, "cannot decode its MOV to DR%lu", code - VMEXIT_DR0_WRITE);
+		return;
+	}
+	if (code == VMEXIT_DR7_WRITE) {
+		if (val >> 32) { /* APM Vol. 3, MOV DRn: bits 63:32 of DR6/DR7 are MBZ */
+			exit_inject_exception(g, VEC_GP, 1, 0);
+			return;
+		}
+		g->vmcb->save.dr7 = (val & DR7_WRITABLE) | DR7_RESET;
+		g->vmcb->control.clean &= ~VMCB_CLEAN_DRX;
+	} else {
+		/* Only canonical addresses reach hvmm's own DR0-DR3 (the guest gets #GP otherwise). */
+		if ((uint64_t)((int64_t)(val << 16) >> 16) != val) {
+			exit_inject_exception(g, VEC_GP, 1, 0);
+			return;
+		}
+		switch (code - VMEXIT_DR0_WRITE) {
+		case 0: __asm__ volatile("mov %0, %%dr0" : : "r"(val)); break;
+		case 1: __asm__ volatile("mov %0, %%dr1" : : "r"(val)); break;
+		case 2: __asm__ volatile("mov %0, %%dr2" : : "r"(val)); break;
+		default: __asm__ volatile("mov %0, %%dr3" : : "r"(val)); break;
+		}
+	}
+	exit_skip_insn(g, 3);
 }
 
 static const char *const svm_insn_names[] = {

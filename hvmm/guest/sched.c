@@ -61,10 +61,14 @@ static void start_slice(struct cpu *c)
 }
 
 /* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): branch predictions
- * (IBPB, x86/spec.h), the extended state (xstate.c), and DR0-DR3 when g's DR7 enables a breakpoint (DR7 bits 7:0). */
+ * (IBPB, x86/spec.h), the extended state (xstate.c), and DR0-DR3 when g's DR7 enables a breakpoint (DR7 bits 7:0).
+ * After a guest that had breakpoints enabled, hvmm's own DR7 is written (to its reset value, no breakpoint): an
+ * emulator that recomputes its breakpoints on DR7 writes drops any it still holds for that guest (exit.c, handle_dr). */
 static void switch_state(struct cpu *c, struct guest *g)
 {
 	spec_switch_ibpb();
+	if (c->current && (c->current->vmcb->save.dr7 & DR7_ENABLES))
+		write_dr7(DR7_RESET);
 	xstate_switch(c->current, g);
 	if (g->vmcb->save.dr7 & DR7_ENABLES)
 		exit_dr_claim(c, g);

@@ -209,6 +209,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define INT_CTL_V_INTR_MASKING (1u << 24)
 
 #define VMCB_CLEAN_I (1u << 0) /* clean bit: intercepts, TSC offset, pause filter (APM §15.15.3) */
+#define VMCB_CLEAN_DRX (1u << 6) /* clean bit: DR6, DR7 */
 
 #define NP_ENABLE (1ull << 0)
 #define INT_STATE_SHADOW (1ull << 0)
@@ -273,6 +274,8 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define IOIO_PORT_SHIFT 16
 
 /* Packed segment attributes (svm-facts §2.6). */
+#define SEG_ATTR_L (1u << 9) /* CS: 64-bit code */
+#define SEG_ATTR_D (1u << 10) /* CS: 32-bit default operand size */
 #define SEG_ATTR_CODE64 0x0a9b /* G | L | P | S | type 0xB (execute/read, accessed) */
 #define SEG_ATTR_DATA 0x0c93 /* G | D/B | P | S | type 3 (read/write, accessed) */
 #define SEG_ATTR_TSS64_BUSY 0x008b /* P | type 0xB */

@@ -1,0 +1,76 @@
+/* insn.c — fetch the guest's instruction at CS:RIP through its page tables and decode it (lib/x86_decode). */
+#include "hvmm/guest/insn.h"
+
+#include <stddef.h>
+
+#include "hvmm/core/arch.h"
+#include "hvmm/guest/guest.h"
+#include "hvmm/guest/gva.h"
+#include "hvmm/svm/vmcb.h"
+
+enum x86_mode insn_mode(const struct guest *g)
+{
+	const struct vmcb_save *s = &g->vmcb->save;
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L))
+		return X86_MODE_64;
+	if ((s->cs.attrib & SEG_ATTR_D) && (s->cr0 & CR0_PE) && !(s->rflags & RFLAGS_VM))
+		return X86_MODE_32;
+	return X86_MODE_16;
+}
+
+/* Where g->regs keeps register number reg (RAX and RSP are in the VMCB: -1). */
+static int gpregs_index(unsigned reg)
+{
+	static const int8_t index[16] = {
+		-1, 1, 2, 0, -1, 5, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, /* struct gpregs: rbx, rcx, rdx, rsi, rdi, rbp, r8.. */
+	};
+	return index[reg & 15];
+}
+
+_Static_assert(offsetof(struct gpregs, rbx) == 0 && offsetof(struct gpregs, rcx) == 8 &&
+		       offsetof(struct gpregs, rdx) == 16 && offsetof(struct gpregs, rsi) == 24 &&
+		       offsetof(struct gpregs, rdi) == 32 && offsetof(struct gpregs, rbp) == 40 &&
+		       offsetof(struct gpregs, r8) == 48 && offsetof(struct gpregs, r15) == 104,
+	       "gpregs_index() follows struct gpregs");
+
+uint64_t insn_gpr_get(const struct guest *g, unsigned reg)
+{
+	int i = gpregs_index(reg);
+	if (i >= 0)
+		return ((const uint64_t *)&g->regs)[i];
+	return (reg & 15) == X86_REG_RAX ? g->vmcb->save.rax : g->vmcb->save.rsp;
+}
+
+void insn_gpr_set(struct guest *g, unsigned reg, uint64_t val)
+{
+	int i = gpregs_index(reg);
+	if (i >= 0)
+		((uint64_t *)&g->regs)[i] = val;
+	else if ((reg & 15) == X86_REG_RAX)
+		g->vmcb->save.rax = val;
+	else
+		g->vmcb->save.rsp = val;
+}
+
+uint64_t insn_next_rip(const struct guest *g, unsigned len)
+{
+	uint64_t rip = g->vmcb->save.rip + len;
+	switch (insn_mode(g)) {
+	case X86_MODE_64:
+		return rip;
+	case X86_MODE_32:
+		return (uint32_t)rip;
+	default:
+		return (uint16_t)rip;
+	}
+}
+
+int insn_decode_current(const struct guest *g, struct x86_insn *insn)
+{
+	const struct vmcb_save *s = &g->vmcb->save;
+	enum x86_mode mode = insn_mode(g);
+	uint64_t la = mode == X86_MODE_64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
+	uint8_t bytes[X86_MAX_LEN];
+	size_t n = gva_read(g, la, bytes, sizeof(bytes)); /* fewer at the end of a mapping: the decoder says if too few */
+	return x86_decode(bytes, n, mode, insn);
+}
