@@ -42,26 +42,20 @@ void exit_complete_insn(struct guest *g, uint64_t next_rip)
 	}
 }
 
-/*
- * Without nRIP (QEMU TCG, pre-NRIPS silicon: APM Vol. 2 §15.7.1) the length comes from the instruction's bytes at
- * CS:RIP, fetched through the guest's page tables and decoded: the intercepted instruction may carry prefixes the
- * architecture ignores (2E CPUID is 3 bytes; up to 15 in all), so its plain length len is not enough.
- */
+/* Without nRIP (QEMU TCG, pre-NRIPS silicon: APM Vol. 2 §15.7.1) the length comes from the instruction's bytes at
+ * CS:RIP: the intercepted instruction may carry prefixes the architecture ignores (2E CPUID is 3 bytes; up to 15). */
 void exit_skip_insn(struct guest *g, unsigned len)
 {
 	struct vmcb *v = g->vmcb;
-	if (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) {
-		exit_complete_insn(g, v->control.nrip);
-		return;
+	uint64_t next = v->control.nrip;
+	if (!next || !svm_has(SVM_FEAT_NRIPS)) {
+		int r = insn_next_rip_fetched(g, len, &next);
+		if (r) {
+			guest_kill(g, "cannot decode the intercepted instruction (x86_decode error %d)", r);
+			return;
+		}
 	}
-	struct x86_insn in;
-	int r = insn_decode_current(g, &in);
-	if (r) {
-		guest_kill(g, "cannot decode the intercepted instruction (x86_decode error %d)", r);
-		return;
-	}
-	(void)len;
-	exit_complete_insn(g, insn_next_rip(g, in.len));
+	exit_complete_insn(g, next);
 }
 
 void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err)

@@ -12,7 +12,9 @@ typedef void exit_handler_t(struct cpu *c, struct guest *g);
 /* Handle g's latest #VMEXIT (g->vmcb holds EXITCODE/EXITINFO). Unknown exits dump the VMCB and kill g. */
 void exit_dispatch(struct cpu *c, struct guest *g);
 
-/* Move the guest past the intercepted instruction of len bytes (nRIP when the CPU saves it; APM §15.7.1). */
+/* Move the guest past the intercepted instruction, whose length without prefixes is len: nRIP when the CPU saves it
+ * (APM §15.7.1), else len when the instruction starts with 0F or F4 (no prefix), else its decoded length. Kills g if
+ * the instruction cannot be read or decoded. */
 void exit_skip_insn(struct guest *g, unsigned len);
 /* The guest's intercepted instruction is done, resume at next_rip: ends an interrupt shadow, clears RFLAGS.RF, and
  * raises the single-step #DB (DR6.BS) when RFLAGS.TF is set, as the CPU would have. */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "hvmm/core/bootinfo.h"
+#include "hvmm/guest/gva.h"
 #include "hvmm/svm/gpregs.h"
 #include "hvmm/vdev/vdev.h"
 
@@ -46,6 +47,7 @@ struct guest {
 		unsigned vec, count;
 	} exc_loop;
 	uint64_t exc_reflected; /* #DB/#AC exits reflected into the guest */
+	struct gva_cache fetch_cache; /* the translation of the page at CS:RIP (insn.c) */
 
 	/* Console (hypercall.c): output is flushed one whole line at a time. */
 	char line[GUEST_LINE_MAX];

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hvmm/svm/vmcb.h"
+
 struct guest;
 
 #define GVA_OK 0
@@ -22,6 +24,44 @@ struct guest;
 /* Translate linear address la of g to a guest-physical address *gpa (0 or a GVA_* error). With paging off the GPA
  * is la itself. The caller applies segment bases and truncation to the address size. */
 int gva_translate(const struct guest *g, uint64_t la, uint64_t *gpa);
+
+/*
+ * One remembered translation: a 4 KiB page, the CR0/CR3/CR4/EFER it was walked under, and every table entry the walk
+ * read (where, and its value). gva_ptr_cached answers from it only when all of those are unchanged — exactly the
+ * condition under which a new walk would give the same result — else it walks and remembers the new walk. Zeroed, it
+ * is empty.
+ */
+struct gva_cache {
+	uint64_t valid, page; /* page = la >> 12 */
+	uint64_t cr0, cr3, cr4, efer;
+	const uint8_t *host_page; /* where the page's bytes are (guest RAM) */
+	uint32_t n, entry_bytes; /* entries read, 4 or 8 bytes each */
+	const void *entry[5];
+	uint64_t val[5];
+};
+
+/* A host pointer to the byte at linear address la of g (valid to the end of its 4 KiB page), or NULL when la does
+ * not translate to guest RAM. Remembers the walk in *c, or answers from it. */
+const uint8_t *gva_ptr_cached(const struct guest *g, struct gva_cache *c, uint64_t la);
+
+/* gva_ptr_cached's answer from *c alone, for a guest whose save area is s with CR0.PG = 1: NULL when the cache does
+ * not hold la's page or any register or table entry it depends on changed. Inline: it is on the exit path. */
+static inline const uint8_t *gva_cache_lookup(const struct gva_cache *c, const struct vmcb_save *s, uint64_t la)
+{
+	if (!c->valid || c->page != la >> 12 || c->cr3 != s->cr3 || c->cr0 != s->cr0 || c->cr4 != s->cr4 ||
+	    c->efer != s->efer)
+		return NULL;
+	if (c->entry_bytes == 8) {
+		for (unsigned i = 0; i < c->n; i++)
+			if (*(const uint64_t *)c->entry[i] != c->val[i])
+				return NULL;
+	} else {
+		for (unsigned i = 0; i < c->n; i++)
+			if (*(const uint32_t *)c->entry[i] != c->val[i])
+				return NULL;
+	}
+	return c->host_page + (la & 0xfff);
+}
 
 /* Copy len bytes at linear address la of g into buf, crossing pages as the translation says. Returns the number of
  * bytes copied: len, or fewer where a page could not be translated or read (the rest of buf is untouched). */

@@ -52,25 +52,43 @@ void insn_gpr_set(struct guest *g, unsigned reg, uint64_t val)
 		g->vmcb->save.rsp = val;
 }
 
-uint64_t insn_next_rip(const struct guest *g, unsigned len)
+/* The linear address of CS:RIP in mode. */
+static uint64_t rip_linear(const struct guest *g, enum x86_mode mode)
 {
-	uint64_t rip = g->vmcb->save.rip + len;
-	switch (insn_mode(g)) {
-	case X86_MODE_64:
-		return rip;
-	case X86_MODE_32:
-		return (uint32_t)rip;
-	default:
-		return (uint16_t)rip;
-	}
+	const struct vmcb_save *s = &g->vmcb->save;
+	return mode == X86_MODE_64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
 }
 
 int insn_decode_current(const struct guest *g, struct x86_insn *insn)
 {
-	const struct vmcb_save *s = &g->vmcb->save;
 	enum x86_mode mode = insn_mode(g);
-	uint64_t la = mode == X86_MODE_64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
+	uint64_t la = rip_linear(g, mode);
 	uint8_t bytes[X86_MAX_LEN];
 	size_t n = gva_read(g, la, bytes, sizeof(bytes)); /* fewer at the end of a mapping: the decoder says if too few */
 	return x86_decode(bytes, n, mode, insn);
+}
+
+/* rip + len wrapped to mode's instruction-pointer width. */
+static uint64_t wrap_rip(uint64_t rip, enum x86_mode mode)
+{
+	return mode == X86_MODE_64 ? rip : mode == X86_MODE_32 ? (uint32_t)rip : (uint16_t)rip;
+}
+
+int insn_next_rip_fetched(struct guest *g, unsigned plain_len, uint64_t *next)
+{
+	enum x86_mode mode = insn_mode(g);
+	uint64_t la = rip_linear(g, mode);
+	const uint8_t *p = (g->vmcb->save.cr0 & CR0_PG) ? gva_cache_lookup(&g->fetch_cache, &g->vmcb->save, la) : NULL;
+	if (!p)
+		p = gva_ptr_cached(g, &g->fetch_cache, la);
+	unsigned len = plain_len;
+	if (!p || (*p != 0x0f && *p != 0xf4)) {
+		struct x86_insn in;
+		int r = insn_decode_current(g, &in);
+		if (r)
+			return r;
+		len = in.len;
+	}
+	*next = wrap_rip(g->vmcb->save.rip + len, mode);
+	return 0;
 }

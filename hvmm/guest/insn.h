@@ -15,12 +15,18 @@ enum x86_mode insn_mode(const struct guest *g);
  * (X86_ERR_TRUNCATED also when the bytes could not be read: a page not present or outside guest RAM). */
 int insn_decode_current(const struct guest *g, struct x86_insn *insn);
 
+/*
+ * The RIP after g's current instruction, whose length without prefixes is plain_len, read from its bytes (for a CPU
+ * without nRIP): when the first byte is 0F or F4 — never a prefix, and the opcode every instruction hvmm completes
+ * starts with — the length is plain_len; otherwise the decoded length. The translation of CS:RIP's page is cached in
+ * g->fetch_cache. 0 and *next, or a negative x86_decode error.
+ */
+int insn_next_rip_fetched(struct guest *g, unsigned plain_len, uint64_t *next);
+
 /* Read or write the guest register with encoding number reg (enum x86_reg, 0-15; all 64 bits): RAX and RSP live in
  * the VMCB, the others in g->regs. */
 uint64_t insn_gpr_get(const struct guest *g, unsigned reg);
 void insn_gpr_set(struct guest *g, unsigned reg, uint64_t val);
 
-/* RIP + len, wrapped to the instruction pointer's width (IP, EIP or RIP) as the CPU advances it. */
-uint64_t insn_next_rip(const struct guest *g, unsigned len);
 
 #endif
