@@ -16,11 +16,18 @@ WELL_BEHAVED = [COUNTER, f"{GUESTS}/matmul.elf name=matmul mem=16M rounds=200"]
 
 def judge_exc(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_well_behaved(j, log)
-    check_passes(j, log, "hexc-db", ["single step reaches the guest's #DB handler",
-                                     "instruction breakpoint reaches the guest's #DB handler", "rdpru raises #UD"])
-    check_kill(j, log, "hexc-dbloop",
-               r"^exception loop: #DB delivered 10000 times in a row at rsp=0x[0-9a-f]+ without progress "
-               r"\(CVE-2015-8104\)", "dbloop")
+    # Where a guest's breakpoints never fire (QEMU 7.2 TCG's VMRUN does not arm them and hvmm does every DR write:
+    # docs/security.md, "Test platform limits") the guests say SKIP for the breakpoint parts instead.
+    no_bp = any(t.startswith("SKIP instruction breakpoint") for t in log.console("hexc-db"))
+    check_passes(j, log, "hexc-db", ["single step reaches the guest's #DB handler", "rdpru raises #UD"]
+                 + ([] if no_bp else ["instruction breakpoint reaches the guest's #DB handler"]))
+    if any(t.startswith("SKIP dbloop") for t in log.console("hexc-dbloop")):
+        j.check("hexc-dbloop: skipped (breakpoints do not fire on this platform), like hexc-db", no_bp)
+        check_exit(j, log, "hexc-dbloop", 0)
+    else:
+        check_kill(j, log, "hexc-dbloop",
+                   r"^exception loop: #DB delivered 10000 times in a row at rsp=0x[0-9a-f]+ without progress "
+                   r"\(CVE-2015-8104\)", "dbloop")
 
 
 # ---- CPUID policy: docs/guest-abi.md's table, hvmm/guest/cpuid.c's table and what a guest sees agree ----

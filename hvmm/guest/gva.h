@@ -1,7 +1,7 @@
 /*
  * gva.h — read guest memory at a linear (guest-virtual) address, through the guest's own page tables as its VMCB
- * describes them (CR0.PG, CR3, CR4.PAE/PSE/LA57, EFER.LMA): 32-bit, PAE, 4- and 5-level paging, or paging off.
- * AMD APM Vol. 2 §5.2-5.3 (legacy and long-mode translation), §5.4 (entry formats).
+ * describes them (CR0.PG, CR3, CR4.PAE/PSE/LA57, EFER.LMA): 32-bit, PAE, 4- and 5-level paging, or paging off
+ * (lib/pagewalk.h; AMD APM Vol. 2 §5.2-5.4).
  *
  * For re-reading what the CPU has already accessed: the instruction an intercept or a nested page fault stopped, an
  * MMIO operand. Only presence, page size and the RAM bounds are checked — no U/S, R/W or NX permission, no A/D
