@@ -40,6 +40,14 @@ static void fpu_init(void)
 	__asm__ volatile("fninit");
 }
 
+/* CR4.MCE: a machine check reaches hvmm's IDT (and, in guest mode, the #MC intercept) instead of shutting the
+ * processor down (APM Vol. 2 §9.3). */
+static void mce_init(void)
+{
+	if (cpuid(1, 0).edx & (1u << 7)) /* CPUID 1 EDX[7]: MCE */
+		write_cr4(read_cr4() | CR4_MCE);
+}
+
 /* The end of a panic (core/panic.c's stop hook): the panic exit status, or halt. */
 static void panic_power_off(void) { power_off(POWER_PANIC); }
 
@@ -95,6 +103,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	pmm_init();
 	paging_init(); /* memory types from the memory map; RAM above 4 GiB becomes usable */
 	fpu_init();
+	mce_init();
 	xstate_init();
 	pic_disable();
 	measure_init(measure_of(c));

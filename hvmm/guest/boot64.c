@@ -75,7 +75,9 @@ void boot64_setup(struct guest *g, uint64_t rip)
 	s->efer = EFER_LME | EFER_LMA | EFER_SVME | (svm_caps.nx ? EFER_NXE : 0); /* SVME: APM §15.5.1 */
 	s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	s->cr3 = HVMM_PT_GPA;
-	s->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	/* MCE like hvmm's own CR4 (main.c): a machine check in guest mode then exits (#MC intercept) instead of
+	 * shutting the processor down (APM Vol. 2 §9.3; KVM keeps the host's CR4.MCE in the guest's). */
+	s->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (read_cr4() & CR4_MCE);
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;
 	s->rflags = RFLAGS_RESERVED1; /* IF = 0 */
