@@ -24,6 +24,9 @@ _SUMMARY = re.compile(
     r"^hvmm: guest (\S+) exit=(-?\d+|\w+) switches=(\d+) exits=(\d+) runtime=(\d+)(?:\s.*)?$")
 _UNCLAIMED = re.compile(r" unclaimed=(\d+) ports=((?:0x[0-9a-f]+:\d+,?)+)(?: other=(\d+))?")
 _LAG = re.compile(r"^hvmm: lag (.*)$")
+_RING = re.compile(r"^hvmm: console (ring=.*)$")
+_DIST = re.compile(r"^hvmm: dist what=(\S+) (.*)$")
+_HIST = re.compile(r"^hvmm: hist what=(\S+) (?:log2|buckets)(.*)$")
 _ERROR = re.compile(r"^hvmm: error: (.*)$")
 _PANIC = re.compile(r"hvmm: PANIC: ?(.*)$")
 _ALL_DONE = re.compile(r"^hvmm: all guests done\s*$")
@@ -66,6 +69,9 @@ class HvmmLog:
     killed: Dict[str, Kill] = field(default_factory=dict)
     output: List[Tuple[int, str, str]] = field(default_factory=list)  # (line index, guest name, text)
     lag_lines: List[Dict[str, int]] = field(default_factory=list)  # every `hvmm: lag` line's fields
+    ring: Optional[Dict[str, int]] = None  # the `hvmm: console ring=...` line's fields
+    dist: Dict[str, Dict[str, int]] = field(default_factory=dict)  # `hvmm: dist what=W ...` (stats=full): W -> fields
+    hist: Dict[str, Dict[int, int]] = field(default_factory=dict)  # `hvmm: hist what=W ...`: W -> {bucket: count}
     guests: Dict[str, GuestSummary] = field(default_factory=dict)  # summary lines, in log order
     duplicate_summaries: List[str] = field(default_factory=list)  # names with more than one summary line
     all_done: bool = False
@@ -140,6 +146,18 @@ class HvmmLog:
         m = _LAG.match(s)
         if m:
             self.lag_lines.append({k: int(v) for k, v in _KV.findall(m.group(1)) if v.isdigit()})
+            return
+        m = _RING.match(s)
+        if m:
+            self.ring = {k: int(v) for k, v in _KV.findall(m.group(1)) if v.isdigit()}
+            return
+        m = _DIST.match(s)
+        if m:
+            self.dist[m.group(1)] = {k: int(v) for k, v in _KV.findall(m.group(2)) if v.isdigit()}
+            return
+        m = _HIST.match(s)
+        if m:
+            self.hist[m.group(1)] = {int(b): int(c) for b, c in re.findall(r"(\d+):(\d+)", m.group(2))}
             return
         if _ALL_DONE.match(s):
             self.all_done = True

@@ -1,6 +1,10 @@
 /*
  * console.c — hvmm's console output: serial (COM1 16550), VGA text, and the framebuffer console (fbcon.c). Any of
  * them may be missing; hvmm carries on with whatever is there. 16550 registers per the PC16550D data sheet.
+ *
+ * While guests run (con_async(1)) every line goes into a per-CPU ring buffer instead of the devices, and the run
+ * loop drains it with con_poll(): one transmitter-FIFO load at a time, never waiting for the UART (policy in
+ * console.h and docs/serial-log.md). Before and after that, and in a panic, output is synchronous.
  */
 #include "hvmm/core/console.h"
 
@@ -10,6 +14,7 @@
 #include "fmt.h"
 #include "hvmm/core/arch.h"
 #include "hvmm/core/fbcon.h"
+#include "hvmm/core/percpu.h"
 
 #define COM1 0x3f8
 #define UART_THR 0 /* transmit holding (DLAB = 0) */
@@ -19,7 +24,9 @@
 #define UART_MCR 4
 #define UART_LSR 5
 #define UART_SCR 7
-#define UART_LSR_THRE 0x20
+#define UART_IIR 2 /* read: interrupt identification; bits 7:6 = 11 when the FIFOs are on */
+#define UART_LSR_THRE 0x20 /* transmitter holding register (with FIFOs: the transmit FIFO) empty */
+#define UART_FIFO_DEPTH 16 /* PC16550D transmit FIFO; bytes that fit once THRE is set */
 
 #define VGA_TEXT ((volatile uint16_t *)0xb8000)
 #define VGA_COLS 80
@@ -27,6 +34,7 @@
 #define VGA_ATTR 0x0700 /* light grey on black */
 
 static int serial_ok;
+static unsigned serial_room = 1; /* bytes the UART takes once THRE is set: 16 with FIFOs, 1 without (16450) */
 static int vga_ok;
 static unsigned vga_row, vga_col;
 static int fb_ok;
@@ -51,6 +59,7 @@ void con_init(void)
 		outb(COM1 + UART_LCR, 0x03); /* 8N1 */
 		outb(COM1 + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte threshold */
 		outb(COM1 + UART_MCR, 0x03); /* DTR, RTS; OUT2 off: no UART interrupts */
+		serial_room = (inb(COM1 + UART_IIR) & 0xc0) == 0xc0 ? UART_FIFO_DEPTH : 1;
 	}
 	vga_ok = 1;
 }
@@ -59,10 +68,11 @@ void con_disable_vga(void) { vga_ok = 0; }
 
 static int serial_wedged; /* the UART stopped draining: serial output was given up (said on the other consoles) */
 
-/* Send one byte; a UART that does not drain for a long time is given up, and that is announced, not silent. */
-static void serial_putc(char c)
+/* Send one byte (wait: first until THRE; else the caller knows there is room). A UART that does not drain for a
+ * long time is given up, and that is announced, not silent. */
+static void serial_putc(char c, int wait)
 {
-	for (unsigned spins = 0; !(inb(COM1 + UART_LSR) & UART_LSR_THRE); spins++)
+	for (unsigned spins = 0; wait && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); spins++)
 		if (spins > 1000000) { /* a wedged UART must not hang hvmm */
 			serial_ok = 0;
 			serial_wedged = 1;
@@ -137,7 +147,9 @@ void con_framebuffer(const struct mb2_framebuffer *fb)
 	}
 }
 
-void con_write(const char *s, size_t n)
+/* Write n bytes to every device now; wait: for the UART as long as it takes (up to the wedge limit), else the caller
+ * saw room for all of them in the transmit FIFO. */
+static void emit(const char *s, size_t n, int wait)
 {
 	if (!early_done) {
 		size_t k = n < EARLY_MAX - early_len ? n : EARLY_MAX - early_len;
@@ -149,8 +161,8 @@ void con_write(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (serial_ok) {
 			if (s[i] == '\n')
-				serial_putc('\r');
-			serial_putc(s[i]);
+				serial_putc('\r', wait);
+			serial_putc(s[i], wait);
 		}
 		if (vga_ok)
 			vga_putc(s[i]);
@@ -158,10 +170,110 @@ void con_write(const char *s, size_t n)
 	}
 	if (fb_ok)
 		status_update();
-	if (serial_wedged) {
+	if (serial_wedged) { /* straight to the screens: hlog could queue it behind what cannot be sent */
+		static const char msg[] =
+			HLOG_PREFIX "warning: COM1 stopped accepting bytes; serial output stopped here (screen only from now on)\n";
 		serial_wedged = 0;
-		hlog("warning: COM1 stopped accepting bytes; serial output stopped here (screen only from now on)");
+		emit(msg, sizeof(msg) - 1, 1);
 	}
+}
+
+/* The console rings: bytes written while guests run, in order, until con_poll or con_flush sends them. One per CPU,
+ * so CPUs never share a ring (each guest's lines come from the CPU that runs it, in order). */
+_Static_assert((CON_RING_SIZE & (CON_RING_SIZE - 1)) == 0, "ring size is a power of two");
+struct con_ring con_rings[MAX_CPUS];
+static int async; /* con_async(1): lines go to the ring */
+static struct con_counters counters;
+
+/* Send up to n bytes from r's tail (a contiguous piece) through emit(). */
+static void send_piece(struct con_ring *r, uint32_t n, int wait)
+{
+	uint32_t at = r->tail % CON_RING_SIZE;
+	if (n > CON_RING_SIZE - at)
+		n = CON_RING_SIZE - at;
+	r->tail += n; /* first: a nested flush (a panic while emitting) goes on after this piece */
+	emit(r->buf + at, n, wait);
+}
+
+void con_flush(void)
+{
+	struct con_ring *r = con_ring();
+	while (r->head != r->tail)
+		send_piece(r, r->head - r->tail, 1);
+}
+
+void con_poll(void)
+{
+	struct con_ring *r = con_ring();
+	if (r->head == r->tail)
+		return;
+	counters.polls++;
+	if (!serial_ok) { /* screens only: memory writes, no device to wait for */
+		send_piece(r, r->head - r->tail, 0);
+		return;
+	}
+	if (!(inb(COM1 + UART_LSR) & UART_LSR_THRE))
+		return;
+	/* The transmit FIFO is empty: serial_room bytes go in without waiting ("\n" takes two: "\r\n"). */
+	uint32_t n = 0;
+	for (unsigned room = serial_room; n < r->head - r->tail; n++) {
+		unsigned need = r->buf[(r->tail + n) % CON_RING_SIZE] == '\n' ? 2 : 1;
+		if (need > room)
+			break;
+		room -= need;
+	}
+	int wait = n == 0; /* a "\n" and a 1-byte UART (16450): "\r" now, "\n" one character time later */
+	if (wait)
+		n = 1;
+	while (n) {
+		uint32_t before = r->tail;
+		send_piece(r, n, wait);
+		n -= r->tail - before;
+	}
+}
+
+void con_async(int on)
+{
+	if (!on)
+		con_flush();
+	async = on;
+}
+
+void con_panic(void)
+{
+	async = 0;
+	con_flush();
+}
+
+const struct con_counters *con_counters(void) { return &counters; }
+
+/* Queue n bytes (n <= CON_RING_SIZE) on the ring; keep_free bytes must stay free after them, else refuse (-1). */
+static int enqueue(const char *s, size_t n, size_t keep_free)
+{
+	struct con_ring *r = con_ring();
+	if (n + keep_free > CON_RING_SIZE - (r->head - r->tail))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		r->buf[(r->head + i) % CON_RING_SIZE] = s[i];
+	r->head += (uint32_t)n;
+	if (r->head - r->tail > counters.max_used)
+		counters.max_used = r->head - r->tail;
+	return 0;
+}
+
+void con_write(const char *s, size_t n)
+{
+	if (!async || n > CON_RING_SIZE) {
+		con_flush(); /* keep the order: what is queued goes first */
+		emit(s, n, 1);
+		return;
+	}
+	if (enqueue(s, n, 0) < 0) { /* full: hvmm's own output never waits for a guest, it drains the ring */
+		counters.waits++;
+		con_flush();
+		enqueue(s, n, 0);
+	}
+	counters.queued += n;
 }
 
 void vhlog(const char *fmt, va_list ap)
@@ -185,7 +297,7 @@ void hlog(const char *fmt, ...)
 	va_end(ap);
 }
 
-void con_guest_line(const char *name, const char *text, size_t n, int continued)
+int con_guest_line(const char *name, const char *text, size_t n, int continued)
 {
 	char line[CON_LINE_MAX];
 	int pre = fmt_snprintf(line, sizeof(line), continued ? "[%s]+ " : "[%s] ", name);
@@ -197,5 +309,14 @@ void con_guest_line(const char *name, const char *text, size_t n, int continued)
 	memcpy(line + len, text, n);
 	len += n;
 	line[len++] = '\n';
+	if (async) {
+		if (enqueue(line, len, CON_HVMM_RESERVE) < 0) {
+			counters.refused++;
+			return -1;
+		}
+		counters.queued += len;
+		return 0;
+	}
 	con_write(line, len);
+	return 0;
 }

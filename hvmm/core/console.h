@@ -10,6 +10,8 @@
 
 #include "mb2.h"
 
+#include "hvmm/core/percpu.h"
+
 #define HLOG_PREFIX "hvmm: "
 #define CON_LINE_MAX 512 /* bytes per formatted line; longer lines are truncated */
 
@@ -34,8 +36,61 @@ void con_write(const char *s, size_t n);
 /* Print one line "hvmm: <formatted>\n"; fmt has no trailing newline. */
 void hlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vhlog(const char *fmt, va_list ap);
-/* Print one guest console line "[<name>] <text>\n" ("[<name>]+ <text>\n" when it continues the previous one) in a
- * single write, so lines never mix. */
-void con_guest_line(const char *name, const char *text, size_t n, int continued);
+/*
+ * Print one guest console line "[<name>] <text>\n" ("[<name>]+ <text>\n" when it continues the previous one) in a
+ * single write, so lines never mix. Returns 0, or -1 when the ring (con_async) has less than CON_HVMM_RESERVE bytes
+ * left after the line: nothing was written, the caller throttles the guest and tries again later.
+ */
+int con_guest_line(const char *name, const char *text, size_t n, int continued);
+
+/*
+ * The console ring (per CPU). With con_async(1) — while guests run — every console write is queued on this CPU's
+ * ring of CON_RING_SIZE bytes instead of waiting for the devices; con_poll() sends what the UART takes without
+ * waiting (one transmit-FIFO load: 16 bytes when LSR.THRE is set, nothing when it is not; all of it when there is
+ * no serial port). The run loop calls it on every same-guest re-entry and arms drain ticks while bytes are queued
+ * (guest/sched.c), never between two guests. When the ring is full:
+ *  - a guest line is refused while fewer than CON_HVMM_RESERVE bytes would stay free (the guest's write is retried
+ *    in its own time: the guest is throttled to the UART's speed), counted in refused;
+ *  - hvmm's own lines never wait for a guest: con_write drains the ring synchronously first, counted in waits.
+ * Order is kept: the ring is FIFO, and synchronous output (con_async(0), con_panic) flushes it first.
+ */
+#define CON_RING_SIZE 32768u /* bytes, a power of two */
+#define CON_HVMM_RESERVE 4096u /* bytes kept free for hvmm's own lines */
+
+/* One CPU's ring. Indices run free: bytes queued = head - tail; a byte's place is its index % CON_RING_SIZE. */
+struct con_ring {
+	char buf[CON_RING_SIZE];
+	uint32_t head; /* next byte to store */
+	uint32_t tail; /* next byte to send */
+};
+extern struct con_ring con_rings[MAX_CPUS];
+
+/* This CPU's ring. While MAX_CPUS is 1 the index folds to a constant. */
+static inline struct con_ring *con_ring(void) { return &con_rings[MAX_CPUS == 1 ? 0 : this_cpu()->id]; }
+/* 1 when this CPU's ring holds bytes not yet sent (inline: the run loop asks on every re-entry). */
+static inline int con_pending(void)
+{
+	const struct con_ring *r = con_ring();
+	return r->head != r->tail;
+}
+
+struct con_counters {
+	uint64_t queued; /* bytes queued on a ring */
+	uint64_t refused; /* guest lines refused because the ring was full (each retried later) */
+	uint64_t waits; /* synchronous drains because hvmm's own line did not fit */
+	uint64_t polls; /* con_poll calls that found bytes queued */
+	uint32_t max_used; /* the most bytes queued at once */
+};
+
+/* Queue (1) or write synchronously (0; flushes the ring first). Off until the run loop starts. */
+void con_async(int on);
+/* Send what the UART takes now from this CPU's ring without waiting for it (policy above). */
+void con_poll(void);
+/* Send everything queued on this CPU's ring, waiting for the UART. */
+void con_flush(void);
+/* For panic: synchronous from now on, after flushing what is queued (so the panic lines come last, in order). */
+void con_panic(void);
+/* The ring counters, for the summary. */
+const struct con_counters *con_counters(void);
 
 #endif

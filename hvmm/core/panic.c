@@ -29,6 +29,7 @@ void panic_header(const char *fmt, va_list ap)
 		halt_forever();
 	}
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	con_panic(); /* what was queued, then the panic, synchronously */
 	hlog("PANIC: %s (cpu %u)", msg, this_cpu()->id);
 }
 

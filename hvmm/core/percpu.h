@@ -33,6 +33,10 @@ struct cpu {
 	volatile uint64_t irq_tsc; /* TSC when the latest timer interrupt was taken */
 	uint64_t spurious_irqs, nmis, unexpected_irqs; /* unexpected: vectors hvmm never programmed (desc.c) */
 	uint64_t spurious_db; /* #DB taken in hvmm with no host breakpoint enabled (x86/desc.c) */
+	/* Console drain ticks (guest/sched.c): while the console ring holds bytes, a slice is armed in pieces of
+	 * drain_ticks so that the ring drains at the UART's pace inside the running guest's slice. */
+	uint32_t drain_ticks; /* LAPIC timer ticks of one drain tick */
+	uint32_t slice_rest; /* ticks of the current slice left after the armed piece; 0: the armed piece ends it */
 
 	/* ASIDs (APM §15.16): 1..max_asid, handed out per generation; a new generation flushes the whole TLB. */
 	uint32_t max_asid;

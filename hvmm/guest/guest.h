@@ -67,6 +67,7 @@ struct guest {
 	uint64_t exits;
 	uint64_t runtime; /* TSC cycles spent in guest mode */
 	uint64_t exit_counts[8]; /* by class, see exit.c */
+	uint64_t console_throttled; /* HVMM_HC_WRITE exits that stopped at a full console ring (hypercall.c) */
 };
 
 extern struct guest *guests[MAX_GUESTS];

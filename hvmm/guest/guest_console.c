@@ -7,6 +7,8 @@
  *    bytes is one line. A partial last line is printed when the guest exits or is killed.
  *  - Bytes are printed as they are, except '\r' (dropped), '\t' (a space) and other control or non-ASCII bytes
  *    ('.'): the log stays one line per line.
+ *  - When the console ring is full (console.h), a line is not taken: the byte that would print it is refused and the
+ *    guest's write resumes from it later (hypercall.c). Only at exit or kill does hvmm wait for the UART instead.
  */
 #include "hvmm/guest/guest_console.h"
 
@@ -16,38 +18,46 @@
 _Static_assert(sizeof("[]+ ") - 1 + GUEST_NAME_MAX - 1 + GUEST_LINE_MAX + 1 <= CON_LINE_MAX,
 	       "a continuation piece fits one console line");
 
-/* Print g's buffered line (a continuation piece marked "[<name>]+ ") and empty the buffer. */
-static void print_line(struct guest *g)
+/* Print g's buffered line (a continuation piece marked "[<name>]+ ") and empty the buffer; -1, with nothing done,
+ * when the console ring refused it. */
+static int print_line(struct guest *g)
 {
-	con_guest_line(g->name, g->line, g->line_len, g->line_continues);
+	if (con_guest_line(g->name, g->line, g->line_len, g->line_continues) < 0)
+		return -1;
 	g->line_len = 0;
+	return 0;
 }
 
 void guest_console_flush(struct guest *g)
 {
-	if (g->line_len)
+	if (g->line_len && print_line(g) < 0) {
+		con_flush(); /* the guest is gone: its last line goes out now, after what was queued before it */
 		print_line(g);
+	}
 	g->line_continues = 0;
 	g->write.len = 0;
 }
 
-void guest_console_putc(struct guest *g, char ch)
+int guest_console_putc(struct guest *g, char ch)
 {
 	if (ch == '\n') {
-		print_line(g); /* never empty after a piece: a byte that does not fit is kept in the buffer */
+		if (print_line(g) < 0) /* never empty after a piece: a byte that does not fit is kept in the buffer */
+			return -1;
 		g->line_continues = 0;
-		return;
+		return 0;
 	}
 	if (ch == '\r')
-		return;
+		return 0;
 	if (ch == '\t')
 		ch = ' ';
 	if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
 		ch = '.';
 	if (g->line_len == GUEST_LINE_MAX) {
-		print_line(g);
+		if (print_line(g) < 0)
+			return -1;
 		g->line_continues = 1;
 	}
 	g->line[g->line_len++] = ch;
+	return 0;
 }
 

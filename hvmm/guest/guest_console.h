@@ -5,8 +5,9 @@
 struct guest;
 
 /* Append one byte of g's output to its line; '\n' prints the line, a byte that does not fit prints the buffer as a
- * continuation piece first. '\r' is dropped, '\t' becomes a space, other control and non-ASCII bytes '.'. */
-void guest_console_putc(struct guest *g, char ch);
+ * continuation piece first. '\r' is dropped, '\t' becomes a space, other control and non-ASCII bytes '.'.
+ * Returns 0, or -1 when the console ring refused the line this byte had to print: the byte was not taken. */
+int guest_console_putc(struct guest *g, char ch);
 /* Print g's buffered partial line, if any, and forget any write in progress (at exit or kill: no output is lost). */
 void guest_console_flush(struct guest *g);
 

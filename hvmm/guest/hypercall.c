@@ -2,13 +2,15 @@
  * hypercall.c — VMMCALL handling (RAX = number; RDI, RSI, RDX = arguments; RAX = result) per include/hvmm/abi.h.
  *
  * HVMM_HC_WRITE goes to the guest's line-buffered console (guest_console.c, which states the line policy).
- *  - The console is synchronous (serial output, interrupts off), and slow: about 10 µs a byte under QEMU TCG,
- *    87 µs at a real 115200-baud UART. So that a guest cannot stretch its time slice by writing, one VMMCALL
- *    prints at most WRITE_CHUNK bytes of a write; a longer write is restarted transparently: hvmm remembers how
+ *  - So that one exit's work stays bounded, one VMMCALL takes at most WRITE_CHUNK bytes of a write; a longer
+ *    write is restarted transparently: hvmm remembers how
  *    far it got and returns to the guest without advancing RIP, with every register as it was, so the guest's next
  *    instruction is the same VMMCALL, which continues where the last chunk ended — or, when the slice ended in the
  *    meantime, in the guest's next turn. The call returns the full length once everything is printed. A slice thus
  *    runs over its end by at most one chunk (WRITE_CHUNK bytes plus one buffered line) of console output.
+ *  - Lines go to the console ring (hvmm/core/console.h), not to the UART. When the ring is full the write stops at
+ *    the refused byte and is restarted the same way: the guest re-executes its VMMCALL, each time after the run loop
+ *    sent what the UART took, so a flooding guest spends its own slice waiting for the UART, and nobody else's.
  */
 #include "hvmm/abi.h"
 #include "hvmm/core/console.h"
@@ -20,7 +22,7 @@
 #include "hvmm/x86/desc.h"
 #include "hvmm/x86/tsc.h"
 
-#define WRITE_CHUNK 128 /* guest bytes per VMMCALL exit: ~1 ms under TCG, 11 ms at 115200 baud (policy above) */
+#define WRITE_CHUNK 128 /* guest bytes taken per VMMCALL exit (policy above) */
 
 /*
  * HVMM_HC_WRITE: copy len bytes at guest-physical buf to the console, at most WRITE_CHUNK of them per call.
@@ -48,7 +50,11 @@ static int hc_write(struct guest *g, uint64_t buf, uint64_t len, int64_t *ret)
 		w->done = 0;
 	uint64_t end = len - w->done > WRITE_CHUNK ? w->done + WRITE_CHUNK : len;
 	for (uint64_t i = w->done; i < end; i++)
-		guest_console_putc(g, p[i]);
+		if (guest_console_putc(g, p[i]) < 0) { /* console ring full: retried from byte i (throttled) */
+			end = i;
+			g->console_throttled++;
+			break;
+		}
 	if (end < len) {
 		*w = (struct pending_write){ g->vmcb->save.rip, buf, len, end };
 		return 1;

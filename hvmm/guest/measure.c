@@ -153,6 +153,9 @@ void measure_report(struct cpu *c)
 	hlog("lag n=%lu min=%lu p50=%lu p99=%lu max=%lu mean=%lu tsc_khz=%lu", sum.n, sum.min, sum.p50, sum.p99, sum.max,
 	     sum.mean, tsc_khz);
 	hlog("lag_ns p50=%lu p99=%lu max=%lu", tsc_to_ns(sum.p50), tsc_to_ns(sum.p99), tsc_to_ns(sum.max));
+	const struct con_counters *cc = con_counters();
+	hlog("console ring=%u max_used=%u queued=%lu refused=%lu waits=%lu", CON_RING_SIZE, cc->max_used, cc->queued,
+	     cc->refused, cc->waits);
 	report_dist("switch", &all);
 	for (int i = 0; i < SW_NREASONS; i++) {
 		stats_init(&part);

@@ -2,10 +2,13 @@
  * sched.c — the run loop: pick the next runnable guest → VMRUN → #VMEXIT → handle the exit → switch when the slice
  * ended, the guest yielded (HLT, HVMM_HC_YIELD) or it stopped. A slice is a one-shot LAPIC timer armed when a guest
  * is switched in; its interrupt arrives as #VMEXIT(INTR) even if the guest runs with IF = 0 (V_INTR_MASKING).
+ * The console ring (hvmm/core/console.h) is drained here: on every same-guest re-entry, and by drain ticks that
+ * split a slice while bytes are queued; never between two guests.
  */
 #include "hvmm/guest/sched.h"
 
 #include "hvmm/core/arch.h"
+#include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
@@ -51,13 +54,27 @@ static void assign_asid(struct cpu *c, struct guest *g)
 	g->vmcb->control.clean = 0;
 }
 
+/*
+ * Arm the LAPIC timer for the next ticks of the slice. While the console ring holds bytes, only a drain tick of it:
+ * its interrupt re-enters the same guest after con_poll (sched_run), and the rest is armed then.
+ */
+static void arm_slice(struct cpu *c, uint32_t ticks)
+{
+	c->slice_rest = 0;
+	if (ticks > c->drain_ticks && con_pending()) {
+		c->slice_rest = ticks - c->drain_ticks;
+		ticks = c->drain_ticks;
+	}
+	lapic_timer_oneshot(ticks);
+}
+
 /* Start a fresh slice. Unless the slice just ended by the timer, first take a timer interrupt that may be pending. */
 static void start_slice(struct cpu *c)
 {
 	if (!c->timer_fired)
 		__asm__ volatile("sti; nop; cli" : : : "memory");
 	c->timer_fired = 0;
-	lapic_timer_oneshot(c->slice_ticks);
+	arm_slice(c, c->slice_ticks);
 }
 
 /* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): branch predictions
@@ -80,6 +97,7 @@ void sched_run(struct cpu *c)
 
 	c->asid_generation = 1;
 	c->next_asid = c->max_asid + 1; /* the first guest opens a new generation: flush all */
+	con_async(1); /* console lines are queued from now on (hvmm/core/console.h) */
 	if (g) {
 		switch_state(c, g);
 		c->current = g;
@@ -92,8 +110,19 @@ void sched_run(struct cpu *c)
 		measure_entry(c, g);
 		exit_dispatch(c, g);
 
-		if (g->state == GUEST_RUNNABLE && !g->yield && !c->timer_fired)
-			continue; /* the common case: straight back into the same guest */
+		if (g->state == GUEST_RUNNABLE && !g->yield) {
+			if (!c->timer_fired) {
+				if (con_pending())
+					con_poll(); /* console output is sent on re-entries, never between two guests */
+				continue; /* the common case: straight back into the same guest */
+			}
+			if (c->slice_rest) { /* a drain tick, not the end of the slice */
+				c->timer_fired = 0;
+				con_poll();
+				arm_slice(c, c->slice_rest);
+				continue;
+			}
+		}
 		g->yield = 0;
 		struct guest *next = pick_next(g);
 		if (!next)
@@ -108,4 +137,5 @@ void sched_run(struct cpu *c)
 		g = next;
 	}
 	lapic_timer_oneshot(0);
+	con_async(0); /* send what is still queued; synchronous again */
 }

@@ -28,6 +28,7 @@ static void pause_for_reader(void)
 void power_off(enum power_status status)
 {
 	cli();
+	con_async(0); /* everything queued is printed before the machine goes */
 	if (config.exit_port) {
 		outl(config.exit_port, (uint32_t)status);
 		/* Still here: the port is not a debug-exit device. */
