@@ -53,5 +53,5 @@ SCENARIOS = [
     Scenario("icount-repeat", [f"{GUESTS}/bench.elf name=bench mem=4M max_log4=3",
                                f"{GUESTS}/matmul.elf name=m1 mem=2M rounds=2",
                                f"{GUESTS}/matmul.elf name=m2 mem=2M rounds=2"],
-             judge_icount_repeat, cmdline="slice=1ms bench=3 exit_port=0xf4", qemu_args=ICOUNT, timeout=240),
+             judge_icount_repeat, cmdline="slice=1ms bench=3 stats=full exit_port=0xf4", qemu_args=ICOUNT, timeout=240),
 ]

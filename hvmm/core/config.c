@@ -1,4 +1,5 @@
-/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=. Bad input gets a message and the default, never a crash. */
+/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=. Bad input gets a message
+ * and the default, never a crash. */
 #include "hvmm/core/config.h"
 
 #include <string.h>
@@ -53,6 +54,11 @@ void config_parse(const char *cmdline)
 				hlog("warning: bench=%s is not a number 0..9 (n up to 4^bench); ignored", val);
 			else
 				config.bench_log4 = (int)v;
+		} else if (!strcmp(key, "stats")) {
+			if (!strcmp(val, "full") || !strcmp(val, "short"))
+				config.stats_full = !strcmp(val, "full");
+			else
+				hlog("warning: stats=%s is not 'full' or 'short'; using short", val);
 		} else {
 			hlog("warning: unknown command-line option '%s'; ignored", key);
 		}

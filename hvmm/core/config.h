@@ -9,6 +9,7 @@ struct config {
 	int apic; /* apic= : 0 auto (firmware's mode), 1 xapic, 2 x2apic (enum lapic_mode) */
 	int srso; /* srso= : 1 (ibpb, default) = IBPB at every exit on CPUs exposed to SRSO/Retbleed, 0 (off) */
 	int bench_log4; /* run the native latency benchmark up to n = 4^bench_log4; bench= , -1 = off */
+	int stats_full; /* print the dist/hist lines in the summary; stats=full (1) or stats=short (0, default) */
 };
 
 extern struct config config;

@@ -7,6 +7,7 @@
 
 #include "fmt.h"
 
+#include "hvmm/core/config.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/guest.h"
@@ -22,10 +23,12 @@ static const char *const stage_names[ST_NSTAGES] = { "exit_to_irq", "irq_to_sche
 
 void measure_init(struct cpu_measure *m)
 {
-	stats_init(&m->lag);
+	for (int i = 0; i < SW_NREASONS; i++)
+		stats_init(&m->switch_by[i]);
+	for (int i = 0; i < ST_NSTAGES; i++)
+		stats_init(&m->stage[i]);
 	for (int i = 0; i < RE_NREASONS; i++)
 		stats_init(&m->reentry_by[i]);
-	m->nrec = 0;
 	m->switches = m->last_exit_tsc = m->first_entry_tsc = m->sched_tsc = 0;
 }
 
@@ -84,22 +87,16 @@ void measure_entry(struct cpu *c, struct guest *g)
 	if (a) {
 		uint64_t lag = r->entry_tsc - m->last_exit_tsc;
 		if (a != g) {
-			if (m->nrec < SWITCH_REC_MAX) {
-				struct switch_rec *rec = &m->rec[m->nrec++];
-				rec->lag = lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
-				rec->reason = (uint8_t)switch_reason(a);
-				rec->has_stages = rec->reason == SW_TIMER && m->sched_tsc && c->irq_tsc >= m->last_exit_tsc;
-				if (rec->has_stages) {
-					rec->stage[ST_EXIT_TO_IRQ] = (uint32_t)(c->irq_tsc - m->last_exit_tsc);
-					rec->stage[ST_IRQ_TO_SCHED] = (uint32_t)(m->sched_tsc - c->irq_tsc);
-					rec->stage[ST_SCHED_TO_ENTRY] = (uint32_t)(r->entry_tsc - m->sched_tsc);
-				}
-			} else {
-				stats_add(&m->lag, lag); /* beyond the records; merged with them at report time */
+			enum switch_reason why = switch_reason(a);
+			stats_add(&m->switch_by[why], lag);
+			if (why == SW_TIMER && m->sched_tsc && c->irq_tsc >= m->last_exit_tsc) {
+				stats_add(&m->stage[ST_EXIT_TO_IRQ], c->irq_tsc - m->last_exit_tsc);
+				stats_add(&m->stage[ST_IRQ_TO_SCHED], m->sched_tsc - c->irq_tsc);
+				stats_add(&m->stage[ST_SCHED_TO_ENTRY], r->entry_tsc - m->sched_tsc);
 			}
 			m->switches++;
 			g->switches_in++;
-			} else {
+		} else {
 			stats_add(&m->reentry_by[reentry_reason(a->vmcb->control.exitcode)], lag);
 		}
 	} else {
@@ -110,8 +107,8 @@ void measure_entry(struct cpu *c, struct guest *g)
 	m->last_exit_tsc = r->exit_tsc;
 }
 
-/* "hvmm: dist what=<what> n= min= p50= p90= p99= p999= max= mean=" and its log2 histogram, if it has samples. */
-static void report_dist(const char *what, struct stats *s)
+/* "hvmm: dist what=<what> n= min= p50= p90= p99= p999= max= mean=" and its histogram line, if it has samples. */
+static void report_dist(const char *what, const struct stats *s)
 {
 	struct stats_summary sum;
 	char hist[CON_LINE_MAX - 64];
@@ -122,9 +119,16 @@ static void report_dist(const char *what, struct stats *s)
 	stats_summarize(s, &sum);
 	hlog("dist what=%s n=%lu min=%lu p50=%lu p90=%lu p99=%lu p999=%lu max=%lu mean=%lu", what, sum.n, sum.min,
 	     sum.p50, sum.p90, sum.p99, sum.p999, sum.max, sum.mean);
-	for (int b = 0; b < STATS_HIST_BUCKETS && len < (int)sizeof(hist) - 32; b++)
-		if (s->hist[b])
-			len += fmt_snprintf(hist + len, sizeof(hist) - len, " %d:%lu", b, s->hist[b]);
+	/* log2 buckets (2^b <= v < 2^(b+1)) summed from the fine ones: one short line */
+	uint64_t log2[64] = { 0 };
+	for (unsigned b = 0; b < STATS_BUCKETS; b++)
+		if (s->count[b]) {
+			uint64_t low = stats_bucket_low(b, NULL);
+			log2[low ? 63 - __builtin_clzll(low) : 0] += s->count[b];
+		}
+	for (int b = 0; b < 64 && len < (int)sizeof(hist) - 32; b++)
+		if (log2[b])
+			len += fmt_snprintf(hist + len, sizeof(hist) - len, " %d:%lu", b, log2[b]);
 	hlog("hist what=%s log2%s", what, hist);
 }
 
@@ -144,11 +148,10 @@ void measure_report(struct cpu *c)
 		in_guests += guests[i]->runtime;
 	hlog("time elapsed=%lu guests=%lu hvmm_ppm=%lu (first VMRUN to last #VMEXIT, TSC cycles)", elapsed, in_guests,
 	     elapsed >= 1000000 ? (elapsed - in_guests) / (elapsed / 1000000) : 0);
-	static struct stats all, part; /* large: not on the stack */
-	stats_init(&all); /* every switch: the records, then what came after them */
-	for (uint32_t k = 0; k < m->nrec; k++)
-		stats_add(&all, m->rec[k].lag);
-	stats_merge(&all, &m->lag);
+	static struct stats all; /* every switch, whatever its reason; large: not on the stack */
+	stats_init(&all);
+	for (int i = 0; i < SW_NREASONS; i++)
+		stats_merge(&all, &m->switch_by[i]);
 	stats_summarize(&all, &sum);
 	hlog("lag n=%lu min=%lu p50=%lu p99=%lu max=%lu mean=%lu tsc_khz=%lu", sum.n, sum.min, sum.p50, sum.p99, sum.max,
 	     sum.mean, tsc_khz);
@@ -156,26 +159,20 @@ void measure_report(struct cpu *c)
 	const struct con_counters *cc = con_counters();
 	hlog("console ring=%u max_used=%u queued=%lu refused=%lu waits=%lu", CON_RING_SIZE, cc->max_used, cc->queued,
 	     cc->refused, cc->waits);
-	report_dist("switch", &all);
-	for (int i = 0; i < SW_NREASONS; i++) {
-		stats_init(&part);
-		for (uint32_t k = 0; k < m->nrec; k++)
-			if (m->rec[k].reason == i)
-				stats_add(&part, m->rec[k].lag);
-		fmt_snprintf(what, sizeof(what), "switch.%s", switch_names[i]);
-		report_dist(what, &part);
-	}
-	for (int i = 0; i < ST_NSTAGES; i++) {
-		stats_init(&part);
-		for (uint32_t k = 0; k < m->nrec; k++)
-			if (m->rec[k].has_stages)
-				stats_add(&part, m->rec[k].stage[i]);
-		fmt_snprintf(what, sizeof(what), "stage.%s", stage_names[i]);
-		report_dist(what, &part);
-	}
-	for (int i = 0; i < RE_NREASONS; i++) {
-		fmt_snprintf(what, sizeof(what), "reentry.%s", reentry_names[i]);
-		report_dist(what, &m->reentry_by[i]);
+	if (config.stats_full) {
+		report_dist("switch", &all);
+		for (int i = 0; i < SW_NREASONS; i++) {
+			fmt_snprintf(what, sizeof(what), "switch.%s", switch_names[i]);
+			report_dist(what, &m->switch_by[i]);
+		}
+		for (int i = 0; i < ST_NSTAGES; i++) {
+			fmt_snprintf(what, sizeof(what), "stage.%s", stage_names[i]);
+			report_dist(what, &m->stage[i]);
+		}
+		for (int i = 0; i < RE_NREASONS; i++) {
+			fmt_snprintf(what, sizeof(what), "reentry.%s", reentry_names[i]);
+			report_dist(what, &m->reentry_by[i]);
+		}
 	}
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = guests[i];
@@ -198,20 +195,11 @@ void measure_status_line(char *line, size_t size)
 	unsigned running = 0;
 	for (unsigned i = 0; i < nguests; i++)
 		running += guests[i] && guests[i]->state == GUEST_RUNNABLE;
-	const struct stats *lag = &m->lag;
-	uint64_t b50 = 0, b99 = 0, seen = 0;
-	int got50 = 0, got99 = 0;
-	for (unsigned b = 0; b < STATS_HIST_BUCKETS && lag->n; b++) {
-		seen += lag->hist[b];
-		if (!got50 && seen * 2 >= lag->n)
-			b50 = b, got50 = 1;
-		if (!got99 && seen * 100 >= lag->n * 99)
-			b99 = b, got99 = 1;
-	}
+	const struct stats *lag = &m->switch_by[SW_TIMER];
 	if (lag->n)
-		fmt_snprintf(line, size,
-			     " hvmm | guests %u/%u running | switches %lu | exits %lu | lag p50<%lu p99<%lu cycles", running,
-			     nguests, m->switches, measure_exits(), 2ul << b50, 2ul << b99);
+		fmt_snprintf(line, size, " hvmm | guests %u/%u running | switches %lu | exits %lu | lag p50 %lu p99 %lu cycles",
+			     running, nguests, m->switches, measure_exits(), stats_percentile(lag, 500),
+			     stats_percentile(lag, 990));
 	else
 		fmt_snprintf(line, size, " hvmm | guests %u/%u running | switches %lu | exits %lu | %lu lines", running,
 			     nguests, m->switches, measure_exits(), con_lines());

@@ -14,23 +14,11 @@ enum reentry_reason { RE_INTR, RE_CPUID, RE_VMMCALL, RE_IOIO, RE_MSR, RE_OTHER, 
 /* Stages of a timer-driven switch: #VMEXIT -> timer interrupt taken -> next guest chosen -> next VMRUN. */
 enum switch_stage { ST_EXIT_TO_IRQ, ST_IRQ_TO_SCHED, ST_SCHED_TO_ENTRY, ST_NSTAGES };
 
-#define SWITCH_REC_MAX 4096 /* switches recorded in detail (the first ones of the run) */
-
-/* One guest-to-guest switch, recorded raw on the switch path and summarised at report time. */
-struct switch_rec {
-	uint32_t lag; /* TSC cycles, saturated */
-	uint8_t reason; /* enum switch_reason */
-	uint8_t has_stages; /* stage[] valid (timer-driven switches) */
-	uint32_t stage[ST_NSTAGES]; /* TSC cycles */
-};
-
 struct cpu_measure {
-	struct stats lag; /* switches A -> B (A != B) after the first SWITCH_REC_MAX: entry(B) - exit(A), TSC cycles */
-	struct stats reentry_by[RE_NREASONS]; /* exit(A) -> entry(A), TSC cycles */
-	/* The first SWITCH_REC_MAX switches in detail (lag, reason, stages), summarised at report time so the switch
-	 * path itself stays short; the "lag" summary merges them with the lag statistics of the later ones. */
-	struct switch_rec rec[SWITCH_REC_MAX];
-	uint32_t nrec;
+	/* Every sample of the run, at the same cost each (lib/stats.h); TSC cycles. */
+	struct stats switch_by[SW_NREASONS]; /* switches A -> B (A != B): guest-visible lag, by why A stopped */
+	struct stats stage[ST_NSTAGES]; /* the stages of timer-driven switches */
+	struct stats reentry_by[RE_NREASONS]; /* exit(A) -> entry(A), by the exit handled */
 	uint64_t switches; /* guest-to-guest switches */
 	uint64_t last_exit_tsc; /* TSC of the latest #VMEXIT on this CPU */
 	uint64_t first_entry_tsc; /* TSC of the first VMRUN on this CPU */
@@ -54,10 +42,10 @@ void measure_entry(struct cpu *c, struct guest *g);
 uint64_t measure_exits(void);
 /* Exits g took on the fast path in vmrun.S (counted in its VMCB). */
 uint64_t measure_fast_exits(const struct guest *g);
-/* The framebuffer status line (con_status_fn): guests running, switches, exits and the lag histogram's p50/p99
- * bucket bounds (cycles) — counters only, no sorting. */
+/* The framebuffer status line (con_status_fn): guests running, switches, exits and the timer-switch lag's p50/p99
+ * (cycles, from the histogram). */
 void measure_status_line(char *line, size_t size);
-/* Print the summary lines of docs/serial-log.md for c and every guest. */
+/* Print the summary lines of docs/serial-log.md for c and every guest; the dist/hist lines with stats=full. */
 void measure_report(struct cpu *c);
 
 #endif

@@ -17,10 +17,15 @@
  * the floor of an exit's cost; it is counted in the VMCB's host-software area (VMCB_HOST_FAST_EXITS). Every other
  * exit goes to C.
  *
+ * Stamps (docs/measurement.md): regs->entry_tsc is read 5 instructions before VMRUN (after it only the moves that load
+ * the guest's RDX and RDI and the VMCB address), regs->exit_tsc 1 instruction after #VMEXIT (the push that frees RDX
+ * for RDTSC), so the lag hvmm reports leaves out only VMRUN/#VMEXIT themselves and those 6 instructions.
+ *
  * Stack while the guest runs (host RSP is restored by #VMEXIT):
- *     [rsp + 0]  regs pointer
- *     [rsp + 8]  host VMCB PA
- *     [rsp + 16] saved host RBX, RBP, R12..R15, then the return address
+ *     [rsp + 0]  guest VMCB PA
+ *     [rsp + 8]  regs pointer
+ *     [rsp + 16] host VMCB PA
+ *     [rsp + 24] saved host RBX, RBP, R12..R15, then the return address
  */
 #include "hvmm/abi.h"
 #include "hvmm/svm/asm_offsets.h"
@@ -39,21 +44,15 @@ svm_world_switch:
 	push %rbx
 	push %rdx /* host VMCB PA */
 	push %rdi /* regs */
+	push %rsi /* guest VMCB PA */
 
 	clgi
 	sti
-
-	/* Entry stamp: right before the guest is loaded. */
-	mov %rsi, %r8 /* guest VMCB PA */
-	rdtsc
-	shl $32, %rdx
-	or %rdx, %rax
-	mov %rax, GPREGS_ENTRY_TSC(%rdi)
-	mov %r8, %rax
+	mov %rsi, %rax
+	vmload %rax
 
 	mov GPREGS_RBX(%rdi), %rbx
 	mov GPREGS_RCX(%rdi), %rcx
-	mov GPREGS_RDX(%rdi), %rdx
 	mov GPREGS_RSI(%rdi), %rsi
 	mov GPREGS_RBP(%rdi), %rbp
 	mov GPREGS_R8(%rdi), %r8
@@ -64,12 +63,23 @@ svm_world_switch:
 	mov GPREGS_R13(%rdi), %r13
 	mov GPREGS_R14(%rdi), %r14
 	mov GPREGS_R15(%rdi), %r15
+	/* Entry stamp: then only RDX, RAX (the VMCB) and RDI, which RDTSC and the store need until here. */
+	rdtsc
+	mov %eax, GPREGS_ENTRY_TSC(%rdi)
+	mov %edx, GPREGS_ENTRY_TSC + 4(%rdi)
+	mov GPREGS_RDX(%rdi), %rdx
+	mov (%rsp), %rax
 	mov GPREGS_RDI(%rdi), %rdi
-
-	vmload %rax
 .Lvmrun:
 	vmrun %rax
 	/* #VMEXIT: GIF = 0, RAX = guest VMCB PA, RSP = host, every other GPR holds a guest value. */
+	push %rdx /* guest RDX, out of RDTSC's way */
+	rdtsc /* exit stamp */
+	shl $32, %rdx
+	or %rdx, %rax
+	mov 16(%rsp), %rdx /* regs */
+	mov %rax, GPREGS_EXIT_TSC(%rdx)
+	mov 8(%rsp), %rax /* guest VMCB PA */
 	cmpq $ASM_VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
 	jne .Lslow_exit
 	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
@@ -80,47 +90,40 @@ svm_world_switch:
 	jne .Lslow_exit
 	testl $RFLAGS_TF_BIT, VMCB_RFLAGS(%rax)
 	jnz .Lslow_exit
-	cmpq $0, VMCB_NRIP(%rax)
-	je .Lslow_exit
-	push %rdx
 	mov VMCB_NRIP(%rax), %rdx
+	test %rdx, %rdx
+	jz .Lslow_exit_rdx
 	mov %rdx, VMCB_RIP(%rax)
-	pop %rdx
 	movq $0, VMCB_RAX(%rax) /* result 0 */
 	andq $~1, VMCB_INT_STATE(%rax) /* no interrupt shadow after an emulated instruction */
 	movq $0, VMCB_EVENTINJ(%rax) /* nothing to inject (silicon does not clear EVENTINJ) */
 	movb $0, VMCB_TLB_CONTROL(%rax) /* a flush requested for the first VMRUN happened */
 	incq VMCB_HOST_FAST_EXITS(%rax)
+	pop %rdx
 	jmp .Lvmrun
 
-.Lslow_exit:
-	push %rax
-	mov 8(%rsp), %rax /* regs */
-	mov %rbx, GPREGS_RBX(%rax)
-	mov %rcx, GPREGS_RCX(%rax)
-	mov %rdx, GPREGS_RDX(%rax)
-	mov %rsi, GPREGS_RSI(%rax)
-	mov %rdi, GPREGS_RDI(%rax)
-	mov %rbp, GPREGS_RBP(%rax)
-	mov %r8, GPREGS_R8(%rax)
-	mov %r9, GPREGS_R9(%rax)
-	mov %r10, GPREGS_R10(%rax)
-	mov %r11, GPREGS_R11(%rax)
-	mov %r12, GPREGS_R12(%rax)
-	mov %r13, GPREGS_R13(%rax)
-	mov %r14, GPREGS_R14(%rax)
-	mov %r15, GPREGS_R15(%rax)
-	mov %rax, %rdi
-	/* Exit stamp: right after the guest's state is safe. */
-	rdtsc
-	shl $32, %rdx
-	or %rdx, %rax
-	mov %rax, GPREGS_EXIT_TSC(%rdi)
+.Lslow_exit_rdx:
+	mov 16(%rsp), %rdx /* regs again */
+.Lslow_exit: /* RDX = regs, RAX = guest VMCB PA, guest RDX at [rsp] */
+	mov %rbx, GPREGS_RBX(%rdx)
+	mov %rcx, GPREGS_RCX(%rdx)
+	mov %rsi, GPREGS_RSI(%rdx)
+	mov %rdi, GPREGS_RDI(%rdx)
+	mov %rbp, GPREGS_RBP(%rdx)
+	mov %r8, GPREGS_R8(%rdx)
+	mov %r9, GPREGS_R9(%rdx)
+	mov %r10, GPREGS_R10(%rdx)
+	mov %r11, GPREGS_R11(%rdx)
+	mov %r12, GPREGS_R12(%rdx)
+	mov %r13, GPREGS_R13(%rdx)
+	mov %r14, GPREGS_R14(%rdx)
+	mov %r15, GPREGS_R15(%rdx)
+	pop %rcx
+	mov %rcx, GPREGS_RDX(%rdx)
 
-	pop %rax
 	vmsave %rax
 	cli
-	mov 8(%rsp), %rax /* host VMCB PA */
+	mov 16(%rsp), %rax /* host VMCB PA */
 	vmload %rax
 	SPEC_AFTER_VMEXIT
 	stgi
@@ -136,7 +139,7 @@ svm_world_switch:
 	xor %r10d, %r10d
 	xor %r11d, %r11d
 
-	add $16, %rsp
+	add $24, %rsp
 	pop %rbx
 	pop %rbp
 	pop %r12
