@@ -312,6 +312,8 @@ import scenarios_silicon  # noqa: E402  (real-silicon hardening: exception loops
 SCENARIOS += scenarios_silicon.SCENARIOS
 import scenarios_newcomer  # noqa: E402  (QEMU -kernel boot, an out-of-tree SDK guest, exit statuses)
 SCENARIOS += scenarios_newcomer.SCENARIOS
+import scenarios_lag  # noqa: E402  (guest-visible switch lag against probe guests; p50 at 200 and 20,000 switches)
+SCENARIOS += scenarios_lag.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:
