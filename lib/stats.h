@@ -49,12 +49,13 @@ void stats_init(struct stats *s);
  * sum wraps only past 2^64: sums of TSC intervals of one run stay far below that (190 years at 3 GHz). */
 static inline void stats_add(struct stats *s, uint64_t v)
 {
-	uint64_t lo = s->min, hi = s->max;
 	s->count[stats_bucket(v)]++;
 	s->n++;
 	s->sum += v;
-	s->min = v < lo ? v : lo;
-	s->max = v > hi ? v : hi;
+	if (__builtin_expect(v < s->min, 0)) /* rarely taken once a few samples are in: a compare and a branch */
+		s->min = v;
+	if (__builtin_expect(v > s->max, 0))
+		s->max = v;
 }
 
 /* The nearest-rank percentile (permille 0..1000; above 1000 counts as 1000) of s, read from the histogram; 0 when

@@ -202,6 +202,8 @@ void con_flush(void)
 		send_piece(r, r->head - r->tail, 1);
 }
 
+static int fifo_load(struct con_ring *r);
+
 void con_poll(void)
 {
 	struct con_ring *r = con_ring();
@@ -212,9 +214,17 @@ void con_poll(void)
 		send_piece(r, r->head - r->tail, 0);
 		return;
 	}
+	for (int loads = 0; loads < CON_POLL_LOADS && r->head != r->tail; loads++)
+		if (fifo_load(r) < 0)
+			return;
+}
+
+/* If LSR.THRE says the transmit FIFO is empty, fill it from r without waiting; -1 when it was not empty. */
+static int fifo_load(struct con_ring *r)
+{
 	if (!(inb(COM1 + UART_LSR) & UART_LSR_THRE))
-		return;
-	/* The transmit FIFO is empty: serial_room bytes go in without waiting ("\n" takes two: "\r\n"). */
+		return -1;
+	/* serial_room bytes go in without waiting ("\n" takes two: "\r\n") */
 	uint32_t n = 0;
 	for (unsigned room = serial_room; n < r->head - r->tail; n++) {
 		unsigned need = r->buf[(r->tail + n) % CON_RING_SIZE] == '\n' ? 2 : 1;
@@ -230,6 +240,7 @@ void con_poll(void)
 		send_piece(r, n, wait);
 		n -= r->tail - before;
 	}
+	return 0;
 }
 
 void con_async(int on)

@@ -46,9 +46,10 @@ int con_guest_line(const char *name, const char *text, size_t n, int continued);
 /*
  * The console ring (per CPU). With con_async(1) — while guests run — every console write is queued on this CPU's
  * ring of CON_RING_SIZE bytes instead of waiting for the devices; con_poll() sends what the UART takes without
- * waiting (one transmit-FIFO load: 16 bytes when LSR.THRE is set, nothing when it is not; all of it when there is
- * no serial port). The run loop calls it on every same-guest re-entry and arms drain ticks while bytes are queued
- * (guest/sched.c), never between two guests. When the ring is full:
+ * waiting (a transmit-FIFO load of 16 bytes each time LSR.THRE is set, up to CON_POLL_LOADS; nothing when it is not;
+ * all of it when there is no serial port). It runs at each guest console write (guest/hypercall.c) and at drain
+ * ticks the run loop arms inside a slice while bytes are queued (guest/sched.c), never between two guests. When the
+ * ring is full:
  *  - a guest line is refused while fewer than CON_HVMM_RESERVE bytes would stay free (the guest's write is retried
  *    in its own time: the guest is throttled to the UART's speed), counted in refused;
  *  - hvmm's own lines never wait for a guest: con_write drains the ring synchronously first, counted in waits.
@@ -56,6 +57,7 @@ int con_guest_line(const char *name, const char *text, size_t n, int continued);
  */
 #define CON_RING_SIZE 32768u /* bytes, a power of two */
 #define CON_HVMM_RESERVE 4096u /* bytes kept free for hvmm's own lines */
+#define CON_POLL_LOADS 4 /* FIFO loads one con_poll sends at most, each only if LSR.THRE is set again */
 
 /* One CPU's ring. Indices run free: bytes queued = head - tail; a byte's place is its index % CON_RING_SIZE. */
 struct con_ring {

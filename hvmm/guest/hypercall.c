@@ -9,8 +9,8 @@
  *    meantime, in the guest's next turn. The call returns the full length once everything is printed. A slice thus
  *    runs over its end by at most one chunk (WRITE_CHUNK bytes plus one buffered line) of console output.
  *  - Lines go to the console ring (hvmm/core/console.h), not to the UART. When the ring is full the write stops at
- *    the refused byte and is restarted the same way: the guest re-executes its VMMCALL, each time after the run loop
- *    sent what the UART took, so a flooding guest spends its own slice waiting for the UART, and nobody else's.
+ *    the refused byte and is restarted the same way: the guest re-executes its VMMCALL, and each of these exits
+ *    sends what the UART takes, so a flooding guest spends its own slice waiting for the UART, and nobody else's.
  */
 #include "hvmm/abi.h"
 #include "hvmm/core/console.h"
@@ -55,6 +55,7 @@ static int hc_write(struct guest *g, uint64_t buf, uint64_t len, int64_t *ret)
 			g->console_throttled++;
 			break;
 		}
+	con_poll(); /* the writer's own exit sends what the UART takes now */
 	if (end < len) {
 		*w = (struct pending_write){ g->vmcb->save.rip, buf, len, end };
 		return 1;

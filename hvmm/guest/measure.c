@@ -29,12 +29,22 @@ void measure_init(struct cpu_measure *m)
 		stats_init(&m->stage[i]);
 	for (int i = 0; i < RE_NREASONS; i++)
 		stats_init(&m->reentry_by[i]);
-	m->switches = m->last_exit_tsc = m->first_entry_tsc = m->sched_tsc = 0;
+	m->last_exit_tsc = m->first_entry_tsc = m->sched_tsc = 0;
+	m->stages = config.stats_full;
 }
 
 uint64_t measure_fast_exits(const struct guest *g)
 {
 	return *(const uint64_t *)((const uint8_t *)g->vmcb + VMCB_HOST_FAST_EXITS);
+}
+
+/* Guest-to-guest switches on c's CPU so far (the samples of the switch statistics). */
+static uint64_t switches(const struct cpu_measure *m)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < SW_NREASONS; i++)
+		n += m->switch_by[i].n;
+	return n;
 }
 
 uint64_t measure_exits(void)
@@ -80,31 +90,31 @@ static enum reentry_reason reentry_reason(uint64_t exitcode)
 void measure_entry(struct cpu *c, struct guest *g)
 {
 	struct cpu_measure *m = measure_of(c);
-	struct gpregs *r = &g->regs;
 	struct guest *a = c->prev;
+	uint64_t entry = g->regs.entry_tsc, exit = g->regs.exit_tsc, last = m->last_exit_tsc;
 
-	g->runtime += r->exit_tsc - r->entry_tsc;
-	if (a) {
-		uint64_t lag = r->entry_tsc - m->last_exit_tsc;
-		if (a != g) {
-			enum switch_reason why = switch_reason(a);
-			stats_add(&m->switch_by[why], lag);
-			if (why == SW_TIMER && m->sched_tsc && c->irq_tsc >= m->last_exit_tsc) {
-				stats_add(&m->stage[ST_EXIT_TO_IRQ], c->irq_tsc - m->last_exit_tsc);
-				stats_add(&m->stage[ST_IRQ_TO_SCHED], m->sched_tsc - c->irq_tsc);
-				stats_add(&m->stage[ST_SCHED_TO_ENTRY], r->entry_tsc - m->sched_tsc);
-			}
-			m->switches++;
-			g->switches_in++;
-		} else {
-			stats_add(&m->reentry_by[reentry_reason(a->vmcb->control.exitcode)], lag);
-		}
-	} else {
-		m->first_entry_tsc = r->entry_tsc;
-	}
-	m->sched_tsc = 0;
+	g->runtime += exit - entry;
+	m->last_exit_tsc = exit;
 	c->prev = g;
-	m->last_exit_tsc = r->exit_tsc;
+	if (__builtin_expect(a == g, 1)) { /* the common case first: re-entry after an exit */
+		stats_add(&m->reentry_by[reentry_reason(g->vmcb->control.exitcode)], entry - last);
+		return;
+	}
+	if (!a) {
+		m->first_entry_tsc = entry;
+		return;
+	}
+	enum switch_reason why = switch_reason(a);
+	stats_add(&m->switch_by[why], entry - last);
+	g->switches_in++;
+	if (m->sched_tsc) { /* stats=full, a timer-driven switch: its stages */
+		if (why == SW_TIMER && c->irq_tsc >= last) {
+			stats_add(&m->stage[ST_EXIT_TO_IRQ], c->irq_tsc - last);
+			stats_add(&m->stage[ST_IRQ_TO_SCHED], m->sched_tsc - c->irq_tsc);
+			stats_add(&m->stage[ST_SCHED_TO_ENTRY], entry - m->sched_tsc);
+		}
+		m->sched_tsc = 0;
+	}
 }
 
 /* "hvmm: dist what=<what> n= min= p50= p90= p99= p999= max= mean=" and its histogram line, if it has samples. */
@@ -142,7 +152,7 @@ void measure_report(struct cpu *c)
 	for (unsigned i = 0; i < nguests; i++)
 		fast += measure_fast_exits(guests[i]);
 	hlog("summary: %u guests, %lu switches, %lu exits (%lu on the fast path), %lu timer interrupts", nguests,
-	     m->switches, measure_exits(), fast, c->timer_irqs);
+	     switches(m), measure_exits(), fast, c->timer_irqs);
 	uint64_t elapsed = m->last_exit_tsc - m->first_entry_tsc, in_guests = 0;
 	for (unsigned i = 0; i < nguests; i++)
 		in_guests += guests[i]->runtime;
@@ -198,9 +208,9 @@ void measure_status_line(char *line, size_t size)
 	const struct stats *lag = &m->switch_by[SW_TIMER];
 	if (lag->n)
 		fmt_snprintf(line, size, " hvmm | guests %u/%u running | switches %lu | exits %lu | lag p50 %lu p99 %lu cycles",
-			     running, nguests, m->switches, measure_exits(), stats_percentile(lag, 500),
+			     running, nguests, switches(m), measure_exits(), stats_percentile(lag, 500),
 			     stats_percentile(lag, 990));
 	else
 		fmt_snprintf(line, size, " hvmm | guests %u/%u running | switches %lu | exits %lu | %lu lines", running,
-			     nguests, m->switches, measure_exits(), con_lines());
+			     nguests, switches(m), measure_exits(), con_lines());
 }

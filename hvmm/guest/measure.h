@@ -19,10 +19,10 @@ struct cpu_measure {
 	struct stats switch_by[SW_NREASONS]; /* switches A -> B (A != B): guest-visible lag, by why A stopped */
 	struct stats stage[ST_NSTAGES]; /* the stages of timer-driven switches */
 	struct stats reentry_by[RE_NREASONS]; /* exit(A) -> entry(A), by the exit handled */
-	uint64_t switches; /* guest-to-guest switches */
 	uint64_t last_exit_tsc; /* TSC of the latest #VMEXIT on this CPU */
 	uint64_t first_entry_tsc; /* TSC of the first VMRUN on this CPU */
 	uint64_t sched_tsc; /* TSC when the scheduler chose the next guest after a timer interrupt, or 0 */
+	int stages; /* stats=full: stamp and account the stages of timer-driven switches (sched.c, measure_entry) */
 };
 
 struct cpu;

@@ -2,8 +2,8 @@
  * sched.c — the run loop: pick the next runnable guest → VMRUN → #VMEXIT → handle the exit → switch when the slice
  * ended, the guest yielded (HLT, HVMM_HC_YIELD) or it stopped. A slice is a one-shot LAPIC timer armed when a guest
  * is switched in; its interrupt arrives as #VMEXIT(INTR) even if the guest runs with IF = 0 (V_INTR_MASKING).
- * The console ring (hvmm/core/console.h) is drained here: on every same-guest re-entry, and by drain ticks that
- * split a slice while bytes are queued; never between two guests.
+ * The console ring (hvmm/core/console.h) is drained by drain ticks that split a slice while bytes are queued (and
+ * by the guests' own console writes, hypercall.c); never between two guests.
  */
 #include "hvmm/guest/sched.h"
 
@@ -111,11 +111,8 @@ void sched_run(struct cpu *c)
 		exit_dispatch(c, g);
 
 		if (g->state == GUEST_RUNNABLE && !g->yield) {
-			if (!c->timer_fired) {
-				if (con_pending())
-					con_poll(); /* console output is sent on re-entries, never between two guests */
+			if (!c->timer_fired)
 				continue; /* the common case: straight back into the same guest */
-			}
 			if (c->slice_rest) { /* a drain tick, not the end of the slice */
 				c->timer_fired = 0;
 				con_poll();
@@ -127,8 +124,8 @@ void sched_run(struct cpu *c)
 		struct guest *next = pick_next(g);
 		if (!next)
 			break;
-		if (c->timer_fired)
-			measure_of(c)->sched_tsc = rdtsc();
+		if (c->timer_fired && next != g && measure_of(c)->stages)
+			measure_of(c)->sched_tsc = rdtsc(); /* stats=full: the stage boundary (docs/measurement.md) */
 		if (next != g) {
 			switch_state(c, next);
 			c->current = next;
