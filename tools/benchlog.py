@@ -22,8 +22,9 @@ def _kv(text):
 
 def parse(text):
     """Return {tsc_khz, native: {op: {n: per_op}}, guest: {op: {n: per_op}}, lag, time, dist: {what: {...}},
-    hist: {what: {bucket: count}}, guests: {name: {...}}} from a serial log's text."""
-    r = {"tsc_khz": None, "native": {}, "guest": {}, "lag": None, "time": None, "dist": {}, "hist": {}, "guests": {}}
+    hist: {what: {bucket: count}}, guests: {name: {...}}, console: {...}} from a serial log's text."""
+    r = {"tsc_khz": None, "native": {}, "guest": {}, "lag": None, "time": None, "dist": {}, "hist": {}, "guests": {},
+         "console": None}
     for raw in text.splitlines():
         line = raw.strip("\r")
         m = re.search(r"hvmm: native (op=.*)", line)
@@ -44,6 +45,10 @@ def parse(text):
         m = re.search(r"hvmm: time (elapsed=.*)", line)
         if m:
             r["time"] = _kv(m.group(1))
+            continue
+        m = re.search(r"hvmm: console (ring=.*)", line)
+        if m:
+            r["console"] = _kv(m.group(1))
             continue
         m = re.search(r"hvmm: dist what=(\S+) (.*)", line)
         if m:
