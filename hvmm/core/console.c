@@ -185,24 +185,86 @@ struct con_ring con_rings[MAX_CPUS];
 static int async; /* con_async(1): lines go to the ring */
 static struct con_counters counters;
 
-/* Send up to n bytes from r's tail (a contiguous piece) through emit(). */
+static size_t format_hlog(char *line, const char *fmt, va_list ap);
+
+/* The ring byte at index i. */
+static char at(const struct con_ring *r, uint32_t i) { return r->buf[i % CON_RING_SIZE]; }
+
+/* Bytes from r's tail, at most n, that can go to emit() in one piece: contiguous and before any deferred line. */
+static uint32_t piece_len(const struct con_ring *r, uint32_t n)
+{
+	uint32_t from = r->tail % CON_RING_SIZE;
+	if (n > CON_RING_SIZE - from)
+		n = CON_RING_SIZE - from;
+	for (uint32_t i = 0; i < n; i++)
+		if (r->buf[from + i] == CON_DEFERRED)
+			return i;
+	return n;
+}
+
+/* Send n bytes from r's tail (n <= piece_len) through emit(). */
 static void send_piece(struct con_ring *r, uint32_t n, int wait)
 {
-	uint32_t at = r->tail % CON_RING_SIZE;
-	if (n > CON_RING_SIZE - at)
-		n = CON_RING_SIZE - at;
+	uint32_t from = r->tail % CON_RING_SIZE;
 	r->tail += n; /* first: a nested flush (a panic while emitting) goes on after this piece */
-	emit(r->buf + at, n, wait);
+	emit(r->buf + from, n, wait);
 }
 
-void con_flush(void)
+static void format_args(char *line, size_t *len, const char *fmt, ...)
 {
-	struct con_ring *r = con_ring();
-	while (r->head != r->tail)
-		send_piece(r, r->head - r->tail, 1);
+	va_list ap;
+	va_start(ap, fmt);
+	*len = format_hlog(line, fmt, ap);
+	va_end(ap);
 }
 
-static int fifo_load(struct con_ring *r);
+/* While r's tail is a deferred line (hlog_deferred), format it and put the text in its place: in the free space
+ * just before the tail (bytes already sent), or, when there is not that much room, straight out. */
+static void expand_deferred(struct con_ring *r)
+{
+	while (r->head != r->tail && at(r, r->tail) == CON_DEFERRED) {
+		const struct con_deferred *d = &r->deferred[(uint8_t)at(r, r->tail + 1) % CON_DEFERRED_MAX];
+		char line[CON_LINE_MAX];
+		size_t len;
+		format_args(line, &len, d->fmt, d->arg[0], d->arg[1], d->arg[2]);
+		r->tail += 2;
+		r->ndeferred--;
+		if (len > CON_RING_SIZE - (r->head - r->tail)) {
+			emit(line, len, 1);
+			continue;
+		}
+		r->tail -= (uint32_t)len;
+		for (size_t i = 0; i < len; i++)
+			r->buf[(r->tail + i) % CON_RING_SIZE] = line[i];
+	}
+}
+
+/* Send everything queued on r (wait: for the UART; else only screens are written). */
+static void drain_all(struct con_ring *r, int wait)
+{
+	while (expand_deferred(r), r->head != r->tail)
+		send_piece(r, piece_len(r, r->head - r->tail), wait);
+}
+
+void con_flush(void) { drain_all(con_ring(), 1); }
+
+/* If LSR.THRE says the transmit FIFO is empty, fill it from r without waiting; -1 when it was not empty. */
+static int fifo_load(struct con_ring *r)
+{
+	if (!(inb(COM1 + UART_LSR) & UART_LSR_THRE))
+		return -1;
+	/* serial_room bytes go in without waiting ("\n" takes two: "\r\n") */
+	uint32_t n = 0, most = piece_len(r, r->head - r->tail);
+	for (unsigned room = serial_room; n < most; n++) {
+		unsigned need = at(r, r->tail + n) == '\n' ? 2 : 1;
+		if (need > room)
+			break;
+		room -= need;
+	}
+	int wait = n == 0; /* a "\n" and a 1-byte UART (16450): "\r" now, "\n" one character time later */
+	send_piece(r, wait ? 1 : n, wait);
+	return 0;
+}
 
 void con_poll(void)
 {
@@ -211,36 +273,14 @@ void con_poll(void)
 		return;
 	counters.polls++;
 	if (!serial_ok) { /* screens only: memory writes, no device to wait for */
-		send_piece(r, r->head - r->tail, 0);
+		drain_all(r, 0);
 		return;
 	}
-	for (int loads = 0; loads < CON_POLL_LOADS && r->head != r->tail; loads++)
-		if (fifo_load(r) < 0)
+	for (int loads = 0; loads < CON_POLL_LOADS; loads++) {
+		expand_deferred(r);
+		if (r->head == r->tail || fifo_load(r) < 0)
 			return;
-}
-
-/* If LSR.THRE says the transmit FIFO is empty, fill it from r without waiting; -1 when it was not empty. */
-static int fifo_load(struct con_ring *r)
-{
-	if (!(inb(COM1 + UART_LSR) & UART_LSR_THRE))
-		return -1;
-	/* serial_room bytes go in without waiting ("\n" takes two: "\r\n") */
-	uint32_t n = 0;
-	for (unsigned room = serial_room; n < r->head - r->tail; n++) {
-		unsigned need = r->buf[(r->tail + n) % CON_RING_SIZE] == '\n' ? 2 : 1;
-		if (need > room)
-			break;
-		room -= need;
 	}
-	int wait = n == 0; /* a "\n" and a 1-byte UART (16450): "\r" now, "\n" one character time later */
-	if (wait)
-		n = 1;
-	while (n) {
-		uint32_t before = r->tail;
-		send_piece(r, n, wait);
-		n -= r->tail - before;
-	}
-	return 0;
 }
 
 void con_async(int on)
@@ -264,8 +304,9 @@ static int enqueue(const char *s, size_t n, size_t keep_free)
 	struct con_ring *r = con_ring();
 	if (n + keep_free > CON_RING_SIZE - (r->head - r->tail))
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		r->buf[(r->head + i) % CON_RING_SIZE] = s[i];
+	uint32_t to = r->head % CON_RING_SIZE, first = n < CON_RING_SIZE - to ? (uint32_t)n : CON_RING_SIZE - to;
+	memcpy(r->buf + to, s, first);
+	memcpy(r->buf, s + first, n - first);
 	r->head += (uint32_t)n;
 	if (r->head - r->tail > counters.max_used)
 		counters.max_used = r->head - r->tail;
@@ -287,17 +328,41 @@ void con_write(const char *s, size_t n)
 	counters.queued += n;
 }
 
+/* Format "hvmm: <fmt>\n" into line (CON_LINE_MAX bytes); returns its length. */
+static size_t format_hlog(char *line, const char *fmt, va_list ap)
+{
+	size_t pre = sizeof(HLOG_PREFIX) - 1;
+	memcpy(line, HLOG_PREFIX, pre);
+	int n = fmt_vsnprintf(line + pre, CON_LINE_MAX - pre - 1, fmt, ap);
+	size_t len = pre + (n < 0 ? 0 : (size_t)n);
+	if (len > CON_LINE_MAX - 2)
+		len = CON_LINE_MAX - 2;
+	line[len++] = '\n';
+	return len;
+}
+
 void vhlog(const char *fmt, va_list ap)
 {
 	char line[CON_LINE_MAX];
-	size_t pre = sizeof(HLOG_PREFIX) - 1;
-	memcpy(line, HLOG_PREFIX, pre);
-	int n = fmt_vsnprintf(line + pre, sizeof(line) - pre - 1, fmt, ap);
-	size_t len = pre + (n < 0 ? 0 : (size_t)n);
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
-	con_write(line, len);
+	con_write(line, format_hlog(line, fmt, ap));
+}
+
+void hlog_deferred(const char *fmt, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct con_ring *r = con_ring();
+	if (!async || r->ndeferred == CON_DEFERRED_MAX) {
+		hlog(fmt, a0, a1, a2);
+		return;
+	}
+	uint8_t slot = (uint8_t)(r->next_deferred++ % CON_DEFERRED_MAX);
+	r->deferred[slot] = (struct con_deferred){ fmt, { a0, a1, a2 } };
+	const char rec[2] = { CON_DEFERRED, (char)slot };
+	if (enqueue(rec, 2, 0) < 0) {
+		counters.waits++;
+		con_flush();
+		enqueue(rec, 2, 0);
+	}
+	r->ndeferred++;
 }
 
 void hlog(const char *fmt, ...)

@@ -37,6 +37,13 @@ void con_write(const char *s, size_t n);
 void hlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vhlog(const char *fmt, va_list ap);
 /*
+ * As hlog(fmt, a0, a1, a2), but while guests run the line is formatted only when the console drain reaches it, so
+ * the caller pays a few stores instead of the formatting (used on the switch path: a guest's exit line). The
+ * arguments are 64-bit (integers, or pointers to strings that stay valid until the run ends); fmt takes %s, %lu,
+ * %ld, %lx only. Order with other lines is kept.
+ */
+void hlog_deferred(const char *fmt, uint64_t a0, uint64_t a1, uint64_t a2);
+/*
  * Print one guest console line "[<name>] <text>\n" ("[<name>]+ <text>\n" when it continues the previous one) in a
  * single write, so lines never mix. Returns 0, or -1 when the ring (con_async) has less than CON_HVMM_RESERVE bytes
  * left after the line: nothing was written, the caller throttles the guest and tries again later.
@@ -59,11 +66,23 @@ int con_guest_line(const char *name, const char *text, size_t n, int continued);
 #define CON_HVMM_RESERVE 4096u /* bytes kept free for hvmm's own lines */
 #define CON_POLL_LOADS 4 /* FIFO loads one con_poll sends at most, each only if LSR.THRE is set again */
 
+/* A line queued by hlog_deferred: "hvmm: " fmt with its arguments, formatted when the drain reaches it. In the ring
+ * it is CON_DEFERRED and one byte, its slot; no other byte is CON_DEFERRED (hvmm's lines are printable text, guest
+ * lines are made printable by guest/guest_console.c). */
+#define CON_DEFERRED '\x01'
+#define CON_DEFERRED_MAX 32
+struct con_deferred {
+	const char *fmt;
+	uint64_t arg[3];
+};
+
 /* One CPU's ring. Indices run free: bytes queued = head - tail; a byte's place is its index % CON_RING_SIZE. */
 struct con_ring {
 	char buf[CON_RING_SIZE];
 	uint32_t head; /* next byte to store */
 	uint32_t tail; /* next byte to send */
+	struct con_deferred deferred[CON_DEFERRED_MAX]; /* used in ring order */
+	uint32_t next_deferred, ndeferred; /* next slot (mod CON_DEFERRED_MAX), slots in use */
 };
 extern struct con_ring con_rings[MAX_CPUS];
 

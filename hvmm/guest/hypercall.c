@@ -92,7 +92,7 @@ void handle_vmmcall(struct cpu *c, struct guest *g)
 		guest_console_flush(g);
 		g->state = GUEST_EXITED;
 		g->exit_status = (int32_t)g->regs.rdi; /* a C int */
-		hlog("guest %s exited status=%ld", g->name, g->exit_status);
+		hlog_deferred("guest %s exited status=%ld", (uint64_t)g->name, (uint64_t)(int64_t)g->exit_status, 0);
 		return;
 	case HVMM_HC_TSC_KHZ:
 		ret = (int64_t)tsc_khz;
