@@ -290,8 +290,9 @@ BAD_ELF = bad_elf_modules()
 BAD_ARGS = bad_arg_modules()
 
 SCENARIOS: List[Scenario] = [
+    # timeout 120: GRUB loading its 25 modules takes 13 s alone and 53-66 s at load average 15-20 (a shared CI host)
     Scenario("bad-elf", [COUNTER] + [m.spec() for m in BAD_ELF] + [EXITCODE], judge_bad_elf,
-             prepare=write_modules(BAD_ELF)),
+             prepare=write_modules(BAD_ELF), timeout=120),
     Scenario("bad-args", [m.spec() for m in BAD_ARGS], judge_bad_args, runs_guests=False),
     Scenario("too-many-guests", [f"{GUESTS}/counter.elf name=m{i} mem=2M count=1" for i in range(TOO_MANY)],
              judge_too_many, timeout=120, runs_guests=False),
