@@ -4,8 +4,8 @@ with a guest that failed before its fix.
   hostile-contain  extended state (two hostile_xstate instances), hypercalls and privileged instructions from the
                    guest's user mode (hostile_user), single-step over emulated instructions and instruction lengths
                    with prefixes (hostile_step), beside counter and matmul
-  hostile-dr       breakpoints at hvmm's own code and data addresses and at the other guests' (hostile_dr, three
-                   instances), beside counter and matmul
+  hostile-dr       breakpoints at hvmm's own code and data addresses and at the other guests' (hostile_dr, four
+                   instances, one writing DR7 through its alias DR5), beside counter and matmul
 
 The zero-length HVMM_HC_WRITE checks are in hostile-hc-fault (tests/guests/hostile_hc.c).
 """
@@ -76,6 +76,9 @@ DR_GUESTS = [
     # boot stack) and the console
     f"{GUESTS}/hostile_dr.elf name=hdr-data mem=4M type=wawa dr0={{sym:{HVMM}:cpus}} dr1={{sym:{HVMM}:guests}} "
     f"dr2={{sym:{HVMM}:cpus+0x40}} dr3={{sym:{HVMM}:nguests}}",
+    # the same code breakpoints, DR7 written through its alias DR5 (CR4.DE clear)
+    f"{GUESTS}/hostile_dr.elf name=hdr-alias mem=4M type=xxxx alias=1 dr0={{after:{HVMM}:svm_world_switch:vmrun}} "
+    f"dr1={{sym:{HVMM}:exit_dispatch}} dr2={{sym:{HVMM}:isr_common}} dr3={{sym:{HVMM}:trap_dispatch}}",
     # the other guests: counter's and matmul's code, and a data word of each
     f"{GUESTS}/hostile_dr.elf name=hdr-other mem=4M type=xxaa dr0={{sym:{GUESTS}/counter.elf:guest_main}} "
     f"dr1={{sym:{GUESTS}/matmul.elf:guest_main}} dr2={{sym:{GUESTS}/counter.elf:__bss_start}} "
@@ -85,7 +88,7 @@ DR_GUESTS = [
 
 def judge_dr(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_well_behaved(j, log)
-    for n in ["hdr-code", "hdr-data", "hdr-other"]:
+    for n in ["hdr-code", "hdr-alias", "hdr-data", "hdr-other"]:
         check_passes(j, log, n, ["own DR0-DR3 and DR7 read back after every round"])
         j.check(f"{n}: ran all its rounds", any(t.startswith("breakpoints done: 40 rounds") for t in log.console(n)))
 

@@ -24,7 +24,7 @@
 #define CR4_PCE (1ull << 8) /* RDPMC allowed at any CPL */
 
 /*
- * The guest's instruction is done: resume at next_rip, as the CPU would after running it (APM Vol. 2 §13.1.1.3 and
+ * The guest's instruction is done: resume at next_rip, as the CPU would after running it (APM Vol. 2 §13.1 and
  * the #DB conditions): the instruction ends an STI/MOV SS shadow, clears RFLAGS.RF, and with RFLAGS.TF set it is
  * followed by the single-step trap — #DB with DR6.BS, the pushed RIP that of the next instruction.
  */
@@ -125,11 +125,12 @@ static void handle_rdpmc(struct cpu *c, struct guest *g)
  * owner's values, loads its own (0 until it writes some), makes it the owner and lifts its read intercepts, and the
  * guest re-executes the MOV. A guest whose DR7 enables breakpoints claims the registers when it is switched in
  * (sched.c), so its breakpoints never compare against another guest's addresses.
- * Every MOV to DR0-DR3 and DR7 is intercepted and done by hvmm (handle_dr): QEMU TCG arms its breakpoints only when
- * DR7 or DR0-DR3 are written, keeps them armed across #VMEXIT, and its VMRUN loads DR7 without arming any — so a
- * guest's own MOV would leave breakpoints that fire in hvmm (the instruction after VMRUN, its exception entry) and in
- * the next guest. Written by hvmm, with hvmm's DR7 enabling nothing, they arm nothing there; on silicon VMRUN arms
- * the guest's breakpoints from the VMCB's DR7 and #VMEXIT disables them (APM Vol. 2 §15.6).
+ * Every MOV to DR0-DR3 and DR7 (and DR4/DR5, their aliases) is intercepted and done by hvmm (handle_dr): QEMU TCG
+ * arms its breakpoints only when DR7 or DR0-DR3 are written, keeps them armed across #VMEXIT, and its VMRUN loads
+ * DR7 without arming any — so a guest's own MOV would leave breakpoints that fire in hvmm (the instruction after
+ * VMRUN, its exception entry) and in the next guest. Written by hvmm, with hvmm's DR7 enabling nothing, they arm
+ * nothing there; on silicon VMRUN arms the guest's breakpoints from the VMCB's DR7 and #VMEXIT disables them (APM
+ * Vol. 2 §15.6).
  */
 void exit_dr_claim(struct cpu *c, struct guest *g)
 {
@@ -173,22 +174,36 @@ static int mov_dr_value(struct guest *g, uint64_t *val)
 	return 0;
 }
 
+#define CR4_DE (1ull << 3)
+#define DR6_WRITABLE 0xe00full /* B0-B3, BD, BS, BT; the other bits read as DR6_RESET has them */
+
 static void handle_dr(struct cpu *c, struct guest *g)
 {
 	uint64_t code = g->vmcb->control.exitcode, val;
+	unsigned n = (unsigned)(code - VMEXIT_DR0_WRITE); /* for writes: 0-5, 7 */
 	exit_dr_claim(c, g);
 	if (code <= VMEXIT_DR3_READ)
 		return; /* RIP unchanged: the guest runs its MOV again, now without an exit */
+	if (n == 4 || n == 5) { /* APM Vol. 2 §13.1: DR4/DR5 are DR6/DR7 unless CR4.DE, then #UD */
+		if (g->vmcb->save.cr4 & CR4_DE) {
+			exit_inject_exception(g, VEC_UD, 0, 0);
+			return;
+		}
+		n += 2;
+	}
 	if (mov_dr_value(g, &val)) {
 		guest_kill(g, "cannot decode its MOV to DR%lu", code - VMEXIT_DR0_WRITE);
 		return;
 	}
-	if (code == VMEXIT_DR7_WRITE) {
+	if (n >= 6) {
 		if (val >> 32) { /* APM Vol. 3, MOV DRn: bits 63:32 of DR6/DR7 are MBZ */
 			exit_inject_exception(g, VEC_GP, 1, 0);
 			return;
 		}
-		g->vmcb->save.dr7 = (val & DR7_WRITABLE) | DR7_RESET;
+		if (n == 7)
+			g->vmcb->save.dr7 = (val & DR7_WRITABLE) | DR7_RESET;
+		else
+			g->vmcb->save.dr6 = (val & DR6_WRITABLE) | DR6_RESET;
 		g->vmcb->control.clean &= ~VMCB_CLEAN_DRX;
 	} else {
 		/* Only canonical addresses reach hvmm's own DR0-DR3 (the guest gets #GP otherwise). */
@@ -196,7 +211,7 @@ static void handle_dr(struct cpu *c, struct guest *g)
 			exit_inject_exception(g, VEC_GP, 1, 0);
 			return;
 		}
-		switch (code - VMEXIT_DR0_WRITE) {
+		switch (n) {
 		case 0: __asm__ volatile("mov %0, %%dr0" : : "r"(val)); break;
 		case 1: __asm__ volatile("mov %0, %%dr1" : : "r"(val)); break;
 		case 2: __asm__ volatile("mov %0, %%dr2" : : "r"(val)); break;
@@ -247,7 +262,7 @@ static void __attribute__((noinline)) handle_npf(struct cpu *c, struct guest *g)
 
 static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_DR0_READ... VMEXIT_DR3_READ] = handle_dr,
-	[VMEXIT_DR0_WRITE... VMEXIT_DR3_WRITE] = handle_dr,
+	[VMEXIT_DR0_WRITE... VMEXIT_DR5_WRITE] = handle_dr,
 	[VMEXIT_DR7_WRITE] = handle_dr,
 	[VMEXIT_EXCP_DB] = handle_exception_reflect,
 	[VMEXIT_EXCP_AC] = handle_exception_reflect,
@@ -290,7 +305,7 @@ static exit_handler_t *const exit_handlers[] = {
  */
 static const uint8_t exit_cpl0_only[] = {
 	[VMEXIT_DR0_READ... VMEXIT_DR3_READ] = 1,
-	[VMEXIT_DR0_WRITE... VMEXIT_DR3_WRITE] = 1,
+	[VMEXIT_DR0_WRITE... VMEXIT_DR5_WRITE] = 1,
 	[VMEXIT_DR7_WRITE] = 1,
 	[VMEXIT_INVD] = 1,
 	[VMEXIT_HLT] = 1,

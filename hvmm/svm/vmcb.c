@@ -1,7 +1,7 @@
 /*
  * vmcb.c — a guest's VMCB control area: what it may do without hvmm (APM Vol. 2 §15.9–15.13). The policy is
  * "intercept by default": every I/O port and MSR (maps filled with ones), all SVM instructions, CPUID, HLT, RDPMC,
- * physical interrupts (INTR/NMI/SMI/INIT), #DB, #AC and #MC, RDTSCP, RDPRU, shutdown, every MOV to DR0-DR3 and DR7,
+ * physical interrupts (INTR/NMI/SMI/INIT), #DB, #AC and #MC, RDTSCP, RDPRU, shutdown, every MOV to DR0-DR5 and DR7,
  * and reads of DR0-DR3 until the guest owns the debug registers. docs/guest-abi.md states what each intercept does.
  */
 #include <string.h>
@@ -36,10 +36,10 @@ void vmcb_init_control(struct vmcb *v, void *iopm, void *msrpm, uint64_t ncr3)
 	 * must reach hvmm, not the guest's IDT (APM §15.12). */
 	v->control.intercept_exceptions = INTERCEPT_EXC_DB | INTERCEPT_EXC_AC | INTERCEPT_EXC_MC;
 
-	/* DR0-DR3 are not in the VMCB: hvmm hands them to one guest at a time; every MOV to DR0-DR3/DR7 is done by hvmm
-	 * (exit.c, handle_dr). */
+	/* DR0-DR3 are not in the VMCB: hvmm hands them to one guest at a time; every MOV to DR0-DR5/DR7 is done by hvmm
+	 * (exit.c, handle_dr; DR4/DR5 are DR6/DR7 while CR4.DE is clear). */
 	v->control.intercept_dr_read = INTERCEPT_DR0_3;
-	v->control.intercept_dr_write = INTERCEPT_DR0_3 | INTERCEPT_DR7;
+	v->control.intercept_dr_write = INTERCEPT_DR0_3 | INTERCEPT_DR4_5 | INTERCEPT_DR7;
 
 	/* Physical interrupts are masked by the host's IF, not the guest's (APM §15.21.1). */
 	v->control.int_ctl = INT_CTL_V_INTR_MASKING;

@@ -157,6 +157,7 @@ VMCB_CHECK(struct vmcb, save.lastexcpto, 0x690);
 
 /* CR/DR intercept words at 000h-006h: bit n = CRn/DRn (exit codes 00h + n read, 10h + n write; 20h + n, 30h + n). */
 #define INTERCEPT_DR0_3 0x000fu
+#define INTERCEPT_DR4_5 0x0030u /* DR4/DR5: aliases of DR6/DR7 while CR4.DE = 0 */
 #define INTERCEPT_DR7 (1u << 7)
 
 /* Intercept word 1 at 00Ch (exit code 60h + bit). */
@@ -227,6 +228,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define VMEXIT_DR3_READ 0x023
 #define VMEXIT_DR0_WRITE 0x030
 #define VMEXIT_DR3_WRITE 0x033
+#define VMEXIT_DR5_WRITE 0x035
 #define VMEXIT_DR7_WRITE 0x037
 #define VMEXIT_EXCP_BASE 0x040
 #define VMEXIT_EXCP_DB 0x041

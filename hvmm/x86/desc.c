@@ -123,7 +123,7 @@ static void panic_frame(const struct trap_frame *f, const char *fmt, ...)
  * A #DB in hvmm although hvmm enables no breakpoint (DR7 L0-G3 clear) and never sets TF: a guest's breakpoint the
  * platform left armed (QEMU TCG keeps its breakpoints across #VMEXIT, which on silicon disables them: APM Vol. 2
  * §15.6). It is not hvmm's, so it must not stop hvmm: clear DR6, resume with RF = 1 (an instruction breakpoint does
- * not fire again on the same instruction, APM Vol. 2 §13.1.1.3), count it, and say so once.
+ * not fire again on the same instruction, APM Vol. 2 §13.1), count it, and say so once.
  */
 static void spurious_db(struct cpu *c, struct trap_frame *f)
 {

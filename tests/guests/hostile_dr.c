@@ -6,6 +6,7 @@
  *   type=                 four letters, one per register: x = instruction, w = data write, a = data read/write
  *                         (DR7 R/W = 00, 01, 11; data breakpoints watch 8 bytes: LEN = 10)
  *   rounds=               yields (default 40)
+ *   alias=1               write DR7 through DR5 (its alias while CR4.DE is clear, AMD APM Vol. 2 §13.1)
  *
  * It loads DR0-DR3, enables all four in DR7 (L0-L3 and G0-G3), then runs `rounds` rounds of a yield, a CPUID, a
  * null hypercall and a console line, so that hvmm's exit and switch paths and the other guests run while its
@@ -70,8 +71,12 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	gprintf("try breakpoints dr0=0x%llx dr1=0x%llx dr2=0x%llx dr3=0x%llx type=%s dr7=0x%llx\n",
 		(unsigned long long)dr[0], (unsigned long long)dr[1], (unsigned long long)dr[2],
 		(unsigned long long)dr[3], type, (unsigned long long)dr7);
-	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3; mov %4, %%dr7"
-			 : : "r"(dr[0]), "r"(dr[1]), "r"(dr[2]), "r"(dr[3]), "r"(dr7) : "memory");
+	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
+			 : : "r"(dr[0]), "r"(dr[1]), "r"(dr[2]), "r"(dr[3]) : "memory");
+	if (rt_arg_u64(bi, "alias", 0))
+		__asm__ volatile(".byte 0x0f, 0x23, 0xe8" : : "a"(dr7) : "memory"); /* mov %rax, %dr5 */
+	else
+		__asm__ volatile("mov %0, %%dr7" : : "r"(dr7) : "memory");
 
 	unsigned wrong = 0;
 	for (unsigned r = 0; r < rounds; r++) {

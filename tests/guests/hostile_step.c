@@ -4,7 +4,7 @@
  *
  *   step  single-step (RFLAGS.TF = 1) over each instruction hvmm intercepts and emulates — CPUID, VMMCALL (NOP and
  *         TSC_KHZ), RDMSR, WRMSR, WBINVD, INVD, RDPMC, HLT, IN, OUT — and over a NOP as the control: the #DB trap must
- *         come exactly once, with the RIP right after the instruction and DR6.BS set (AMD APM Vol. 2 §13.1.1.3, §8.2.2),
+ *         come exactly once, with the RIP right after the instruction and DR6.BS set (AMD APM Vol. 2 §13.1, §8.2.2),
  *         as on a CPU that ran the instruction itself.
  *   len   the same instructions with prefixes the architecture ignores (segment overrides, operand and address size,
  *         REX; up to the 15-byte limit): the guest must resume right after the whole instruction, on a CPU without
