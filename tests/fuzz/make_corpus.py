@@ -58,6 +58,21 @@ def mmap(entries, esize=24):
         struct.pack("<QQII", b, l, t, 0) + bytes(esize - 24) for b, l, t in entries))
 
 
+def bzimage(kernel=4096, setup_sects=2, version=0x20f, xlf=0x7f, reloc=1, pref=0x1000000, init_size=4 << 20):
+    """A bzImage: boot sector + setup_sects sectors with the setup header (boot.rst), then `kernel` bytes."""
+    setup = bytearray(512 * ((setup_sects or 4) + 1))
+    setup[0x1f1] = setup_sects
+    struct.pack_into("<I", setup, 0x1f4, kernel // 16)
+    struct.pack_into("<H", setup, 0x1fe, 0xaa55)
+    setup[0x200:0x202] = b"\xeb\x6a"
+    setup[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", setup, 0x206, version)
+    setup[0x211] = 0x81
+    struct.pack_into("<IIII", setup, 0x22c, 0x7fffffff, 0x200000, reloc | (21 << 8) | (xlf << 16), 2047)
+    struct.pack_into("<QI", setup, 0x258, pref, init_size)
+    return bytes(setup) + bytes((i * 7) & 0xff for i in range(kernel))
+
+
 def write(target, name, data):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -175,6 +190,16 @@ def main():
     }
     for name, (mode, h) in insns.items():
         write("fuzz_x86_decode", name, bytes([mode]) + bytes.fromhex(h))
+
+    # ---- fuzz_bzimage ----
+    ram = struct.pack("<Q", 256 << 20)
+    write("fuzz_bzimage", "debian-like", ram + struct.pack("<I", 3 << 20) + bzimage())
+    write("fuzz_bzimage", "setup-sects-0", ram + struct.pack("<I", 4096) + bzimage(setup_sects=0))
+    write("fuzz_bzimage", "small-ram", struct.pack("<QI", 18 << 20, 1 << 20) + bzimage())
+    write("fuzz_bzimage", "not-relocatable", ram + struct.pack("<I", 0) + bzimage(reloc=0))
+    write("fuzz_bzimage", "protocol-2.11", ram + struct.pack("<I", 0) + bzimage(version=0x20b))
+    write("fuzz_bzimage", "no-64-bit", ram + struct.pack("<I", 0) + bzimage(xlf=0))
+    write("fuzz_bzimage", "truncated", ram + struct.pack("<I", 0) + bzimage()[:2000])
 
 
 if __name__ == "__main__":
