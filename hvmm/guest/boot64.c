@@ -11,7 +11,7 @@
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/tsc.h"
 
-#define GUEST_TSS_GPA (HVMM_GDT_GPA + 0x100)
+#define GUEST_TSS_GPA (HVMM_GDT_GPA + 0x100) /* after the GDT (at most 0x100 bytes) */
 #define GUEST_TSS_LIMIT 0x67
 #define GUEST_PT_MIN_GIB 4 /* map at least the low 4 GiB, so stray accesses reach the nested tables (NPF) */
 #define GUEST_PT_MAX_GIB 16 /* PDs at 0x4000..0x13fff */
@@ -25,25 +25,16 @@ static void set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib, uint32_t 
 	*s = (struct vmcb_seg){ .selector = sel, .attrib = attrib, .limit = limit, .base = base };
 }
 
-void boot64_setup(struct guest *g, uint64_t rip)
+void boot64_enter(struct guest *g, uint64_t rip, uint16_t cs, uint16_t ds)
 {
-	struct hvmm_bootinfo *bi = guest_ptr(g, HVMM_BOOTINFO_GPA, sizeof(*bi));
-	bi->magic = HVMM_BOOTINFO_MAGIC;
-	bi->version = HVMM_ABI_VERSION;
-	bi->guest_id = g->id;
-	bi->mem_bytes = g->ram_size;
-	bi->tsc_khz = tsc_khz;
-	bi->slice_us = config.slice_us;
-	strlcpy(bi->name, g->name, sizeof(bi->name));
-	strlcpy(bi->cmdline, g->cmdline, sizeof(bi->cmdline));
-
-	/* GDT: null, 64-bit code (0x08), data (0x10), 16-byte TSS descriptor (0x18). */
-	uint64_t *gdt = guest_ptr(g, HVMM_GDT_GPA, 5 * 8);
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffull;
-	gdt[2] = 0x00cf92000000ffffull;
-	gdt[3] = GUEST_TSS_LIMIT | ((uint64_t)GUEST_TSS_GPA << 16) | (0x8bull << 40);
-	gdt[4] = 0;
+	/* GDT: null, then the 64-bit code and flat data descriptors at the selectors asked for, then a 16-byte TSS
+	 * descriptor in the next two slots (APM Vol. 2 §4.8). */
+	uint16_t tr = (uint16_t)((cs > ds ? cs : ds) + 8), limit = (uint16_t)(tr + 16 - 1);
+	uint64_t *gdt = guest_ptr(g, HVMM_GDT_GPA, (uint64_t)limit + 1);
+	memset(gdt, 0, (size_t)limit + 1);
+	gdt[cs >> 3] = 0x00af9a000000ffffull;
+	gdt[ds >> 3] = 0x00cf92000000ffffull;
+	gdt[tr >> 3] = GUEST_TSS_LIMIT | ((uint64_t)GUEST_TSS_GPA << 16) | (0x8bull << 40);
 
 	/* Identity page tables: PML4 -> PDPT -> one PD per GiB, 2 MiB pages (guest level: supervisor, RW). */
 	uint64_t gib = (g->ram_size + (1ull << 30) - 1) >> 30;
@@ -61,16 +52,16 @@ void boot64_setup(struct guest *g, uint64_t rip)
 	}
 
 	struct vmcb_save *s = &g->vmcb->save;
-	set_seg(&s->cs, HVMM_GUEST_CS, SEG_ATTR_CODE64, 0xffffffff, 0);
-	set_seg(&s->ds, HVMM_GUEST_DS, SEG_ATTR_DATA, 0xffffffff, 0);
-	set_seg(&s->es, HVMM_GUEST_DS, SEG_ATTR_DATA, 0xffffffff, 0);
-	set_seg(&s->ss, HVMM_GUEST_DS, SEG_ATTR_DATA, 0xffffffff, 0);
-	set_seg(&s->fs, HVMM_GUEST_DS, SEG_ATTR_DATA, 0xffffffff, 0);
-	set_seg(&s->gs, HVMM_GUEST_DS, SEG_ATTR_DATA, 0xffffffff, 0);
-	set_seg(&s->gdtr, 0, 0, 5 * 8 - 1, HVMM_GDT_GPA);
+	set_seg(&s->cs, cs, SEG_ATTR_CODE64, 0xffffffff, 0);
+	set_seg(&s->ds, ds, SEG_ATTR_DATA, 0xffffffff, 0);
+	set_seg(&s->es, ds, SEG_ATTR_DATA, 0xffffffff, 0);
+	set_seg(&s->ss, ds, SEG_ATTR_DATA, 0xffffffff, 0);
+	set_seg(&s->fs, ds, SEG_ATTR_DATA, 0xffffffff, 0);
+	set_seg(&s->gs, ds, SEG_ATTR_DATA, 0xffffffff, 0);
+	set_seg(&s->gdtr, 0, 0, limit, HVMM_GDT_GPA);
 	set_seg(&s->idtr, 0, 0, 0, 0);
 	set_seg(&s->ldtr, 0, 0, 0, 0);
-	set_seg(&s->tr, 0x18, SEG_ATTR_TSS64_BUSY, GUEST_TSS_LIMIT, GUEST_TSS_GPA);
+	set_seg(&s->tr, tr, SEG_ATTR_TSS64_BUSY, GUEST_TSS_LIMIT, GUEST_TSS_GPA);
 	s->cpl = 0; /* = CS.DPL = SS.DPL (svm-facts §2.6) */
 	s->efer = EFER_LME | EFER_LMA | EFER_SVME | (svm_caps.nx ? EFER_NXE : 0); /* SVME: APM §15.5.1 */
 	s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
@@ -86,5 +77,21 @@ void boot64_setup(struct guest *g, uint64_t rip)
 	s->rax = 0;
 	s->g_pat = GUEST_PAT_DEFAULT;
 	memset(&g->regs, 0, sizeof(g->regs));
+}
+
+void boot64_setup(struct guest *g, uint64_t rip)
+{
+	struct hvmm_bootinfo *bi = guest_ptr(g, HVMM_BOOTINFO_GPA, sizeof(*bi));
+	bi->magic = HVMM_BOOTINFO_MAGIC;
+	bi->version = HVMM_ABI_VERSION;
+	bi->guest_id = g->id;
+	bi->mem_bytes = g->ram_size;
+	bi->tsc_khz = tsc_khz;
+	bi->slice_us = config.slice_us;
+	strlcpy(bi->name, g->name, sizeof(bi->name));
+	strlcpy(bi->cmdline, g->cmdline, sizeof(bi->cmdline));
+
+	/* GDT: null, 64-bit code (0x08), data (0x10), 16-byte TSS descriptor (0x18). */
+	boot64_enter(g, rip, HVMM_GUEST_CS, HVMM_GUEST_DS);
 	g->regs.rdi = HVMM_BOOTINFO_GPA;
 }

@@ -6,6 +6,7 @@
 /* In order of preference; later formats (multiboot v1, Linux bzImage) are added here. */
 static const struct image_format *const formats[] = {
 	&image_format_elf64,
+	&image_format_linux,
 };
 
 int loader_load(struct guest *g, const void *image, uint64_t len, const char **why)

@@ -16,6 +16,10 @@ struct image_format {
 /* Find the format of image[0..len) and load it into g. Returns 0, or -1 with a static reason in *why. */
 int loader_load(struct guest *g, const void *image, uint64_t len, const char **why);
 
-extern const struct image_format image_format_elf64;
+extern const struct image_format image_format_elf64, image_format_linux;
+
+/* Attach data[0..len) to Linux guest g as its initrd (placed high in its RAM, clear of the kernel; recorded in its
+ * zero page). cmdline is unused. Returns 0, or -1 with a static reason in *why (a second initrd is refused). */
+int loader_linux_attach(struct guest *g, const void *data, uint64_t len, const char *cmdline, const char **why);
 
 #endif

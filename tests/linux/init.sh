@@ -1,0 +1,15 @@
+#!/bin/busybox sh
+# /init of hvmm's Linux test initramfs (tests/linux/prepare.py): two markers around `sleep 1`, each with the TSC,
+# then the end of the guest through the debug-exit port (status (0 << 1) | 1 = 1). docs/linux-guest.md.
+export PATH=/bin
+busybox mount -t proc proc /proc
+t0=$(hvmm-helper tsc)
+echo "hvmm-linux: init started tsc=$t0"
+busybox sleep 1
+t1=$(hvmm-helper tsc)
+echo "hvmm-linux: slept 1 s tsc=$t1"
+port=$(busybox sed -n 's/.*debug_exit=\([0-9a-fx]*\).*/\1/p' /proc/cmdline)
+echo "hvmm-linux: done, exit through port ${port:-none}"
+hvmm-helper exit "${port:-0xf4}" 0
+echo "hvmm-linux: debug-exit did not stop the guest"
+busybox poweroff -f

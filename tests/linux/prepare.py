@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Fetch Debian's stock kernel and build the test initramfs for the Linux guest (docs/linux-guest.md).
+
+    python3 tests/linux/prepare.py [--out build/linux]
+
+Writes into build/linux/ (never committed; kept between runs as a cache):
+  vmlinuz          the bzImage of Debian's linux-image-amd64 (apt-get download, dpkg-deb), and kernel.txt its package
+  initramfs.cpio   a newc cpio archive (cpio -o -H newc) of busybox-static's /bin/busybox, /init (init.sh) and
+                   /bin/hvmm-helper (helper.c, built static with gcc -nostdlib)
+Prints what it did; exits 2 with "SKIP: ..." when the kernel package cannot be downloaded, 1 on other errors.
+"""
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from typing import Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+OUT = os.path.join(ROOT, "build", "linux")
+META = "linux-image-amd64"
+BUSYBOX = "/bin/busybox"  # Debian's busybox-static
+
+
+class Skip(Exception):
+    """The kernel package cannot be had: the scenario is skipped, not failed."""
+
+
+def run(cmd, cwd=None) -> str:
+    p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {p.stdout.decode(errors='replace')[-800:]}")
+    return p.stdout.decode(errors="replace")
+
+
+def download(pkg: str, d: str) -> str:
+    """apt-get download pkg into d; return the .deb's path (Skip when apt cannot get it)."""
+    p = subprocess.run(["apt-get", "download", pkg], cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    debs = glob.glob(os.path.join(d, f"{pkg}_*.deb"))
+    if p.returncode != 0 or not debs:
+        raise Skip(f"apt-get download {pkg} failed: {p.stdout.decode(errors='replace').strip()[-300:]}")
+    return debs[0]
+
+
+def kernel(out: str) -> str:
+    """build/linux/vmlinuz: Debian's kernel, downloaded once. The metapackage names the versioned package."""
+    dst = os.path.join(out, "vmlinuz")
+    if os.path.isfile(dst) and os.path.isfile(os.path.join(out, "kernel.txt")):
+        return dst
+    with tempfile.TemporaryDirectory(dir=out) as t:
+        meta = download(META, t)
+        dep = run(["dpkg-deb", "-f", meta, "Depends"]).split(",")[0].split()[0].strip()
+        deb = download(dep, t)
+        deb_tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE)
+        x = subprocess.run(["tar", "-x", "-C", t, "--wildcards", "./boot/vmlinuz-*"], stdin=deb_tar.stdout,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deb_tar.stdout.close()
+        if deb_tar.wait() != 0 or x.returncode != 0:
+            raise RuntimeError(f"extracting /boot/vmlinuz-* from {deb}: {x.stdout.decode(errors='replace')[-300:]}")
+        found = glob.glob(os.path.join(t, "boot", "vmlinuz-*"))
+        if not found:
+            raise RuntimeError(f"{deb} has no /boot/vmlinuz-*")
+        shutil.copyfile(found[0], dst + ".tmp")
+        os.replace(dst + ".tmp", dst)
+        with open(os.path.join(out, "kernel.txt"), "w") as f:
+            f.write(f"{dep} {os.path.basename(found[0])}\n")
+    return dst
+
+
+def helper(out: str) -> str:
+    """build/linux/hvmm-helper from tests/linux/helper.c."""
+    dst = os.path.join(out, "hvmm-helper")
+    src = os.path.join(HERE, "helper.c")
+    if not os.path.isfile(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
+        run(["gcc", "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-pie", "-no-pie", "-O2",
+             "-Wall", "-Wextra", "-Werror", "-o", dst, src])
+    return dst
+
+
+def initramfs(out: str) -> str:
+    """build/linux/initramfs.cpio: /init, /bin/busybox, /bin/hvmm-helper, /dev/console (when mknod is allowed)."""
+    dst = os.path.join(out, "initramfs.cpio")
+    init = os.path.join(HERE, "init.sh")
+    inputs = [init, os.path.join(HERE, "helper.c"), BUSYBOX, os.path.abspath(__file__)]
+    if os.path.isfile(dst) and all(os.path.getmtime(dst) >= os.path.getmtime(i) for i in inputs):
+        return dst
+    if not os.path.isfile(BUSYBOX):
+        raise RuntimeError(f"{BUSYBOX} missing: install busybox-static (make deps)")
+    h = helper(out)
+    with tempfile.TemporaryDirectory(dir=out) as t:
+        for d in ("bin", "dev", "proc", "sys"):
+            os.makedirs(os.path.join(t, d))
+        shutil.copy(BUSYBOX, os.path.join(t, "bin", "busybox"))
+        shutil.copy(h, os.path.join(t, "bin", "hvmm-helper"))
+        shutil.copy(init, os.path.join(t, "init"))
+        os.chmod(os.path.join(t, "init"), 0o755)
+        os.symlink("busybox", os.path.join(t, "bin", "sh"))
+        try:  # the kernel's built-in initramfs has /dev/console too; this is for kernels without one
+            os.mknod(os.path.join(t, "dev", "console"), 0o600 | 0o020000, os.makedev(5, 1))
+        except OSError:
+            pass
+        names = subprocess.run(["find", ".", "-mindepth", "1"], cwd=t, stdout=subprocess.PIPE, check=True).stdout
+        with open(dst + ".tmp", "wb") as f:
+            p = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet", "-R", "0:0"], cwd=t, input=names, stdout=f,
+                               stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            raise RuntimeError(f"cpio: {p.stderr.decode(errors='replace')}")
+        os.replace(dst + ".tmp", dst)
+    return dst
+
+
+def prepare(out: str = OUT) -> Optional[str]:
+    """Make vmlinuz and initramfs.cpio in out. Returns None, or the reason when the kernel cannot be downloaded."""
+    os.makedirs(out, exist_ok=True)
+    try:
+        kernel(out)
+    except Skip as e:
+        return str(e)
+    initramfs(out)
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=OUT)
+    args = ap.parse_args()
+    try:
+        why = prepare(args.out)
+    except RuntimeError as e:
+        print(f"prepare: error: {e}", file=sys.stderr)
+        return 1
+    if why:
+        print(f"SKIP: {why}")
+        return 2
+    with open(os.path.join(args.out, "kernel.txt")) as f:
+        print(f"kernel: {f.read().strip()} -> {args.out}/vmlinuz; initramfs: {args.out}/initramfs.cpio")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
