@@ -34,6 +34,7 @@
 #define CR4_MCE (1ull << 6)
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_LA57 (1ull << 12) /* 5-level paging (APM Vol. 2 §3.1.3) */
 #define CR4_OSXSAVE (1ull << 18)
 #define CR4_PKE (1ull << 22)
 

@@ -1,8 +1,14 @@
 /*
  * msr.c — RDMSR/WRMSR exits. Every MSR is intercepted (MSRPM all ones, APM §15.11). A guest may read and write its
- * own EFER (SVME kept set: APM §15.5.1) and PAT (G_PAT), read the TSC and write PRED_CMD (IBPB); any other MSR
- * raises #GP, as a non-existent MSR does on hardware (SPEC_CTRL too: its CPUID bits are hidden).
+ * own EFER (SVME kept set: APM §15.5.1) and PAT (G_PAT), the segment-base and system-call MSRs that live in its VMCB
+ * (FS/GS/KernelGS base, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/EIP: VMLOAD/VMSAVE switch them, APM §15.5.2),
+ * read the TSC and the family 0Fh Interrupt Pending Message register (0: no C1E message; Linux reads it on such
+ * CPUs, e.g. QEMU's -cpu max), and write PRED_CMD (IBPB); any other MSR raises #GP, as a non-existent MSR does on
+ * hardware (SPEC_CTRL too: its CPUID bits are hidden).
  */
+#include <stddef.h>
+#include <string.h>
+
 #include "hvmm/core/arch.h"
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
@@ -11,6 +17,48 @@
 #include "hvmm/x86/spec.h"
 
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+#define MSR_SYSENTER_CS 0x00000174u
+#define MSR_SYSENTER_ESP 0x00000175u
+#define MSR_SYSENTER_EIP 0x00000176u
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_CSTAR 0xc0000083u
+#define MSR_SFMASK 0xc0000084u
+#define MSR_FS_BASE 0xc0000100u
+#define MSR_GS_BASE 0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define MSR_K8_INT_PENDING_MSG 0xc0010055u /* family 0Fh Interrupt Pending Message (C1E on SMI/IOMSG) */
+
+/* The MSRs that are fields of the guest's VMCB save area: their offset in struct vmcb, or 0; *canonical: a write
+ * must be a canonical address (#GP otherwise). The VMCB is packed, so fields are read and written with memcpy. */
+static size_t vmcb_msr(uint32_t msr, int *canonical)
+{
+	*canonical = 1;
+	switch (msr) {
+	case MSR_FS_BASE: return offsetof(struct vmcb, save.fs.base);
+	case MSR_GS_BASE: return offsetof(struct vmcb, save.gs.base);
+	case MSR_KERNEL_GS_BASE: return offsetof(struct vmcb, save.kernel_gs_base);
+	case MSR_LSTAR: return offsetof(struct vmcb, save.lstar);
+	case MSR_CSTAR: return offsetof(struct vmcb, save.cstar);
+	case MSR_SYSENTER_ESP: return offsetof(struct vmcb, save.sysenter_esp);
+	case MSR_SYSENTER_EIP: return offsetof(struct vmcb, save.sysenter_eip);
+	}
+	*canonical = 0;
+	switch (msr) {
+	case MSR_STAR: return offsetof(struct vmcb, save.star);
+	case MSR_SFMASK: return offsetof(struct vmcb, save.sfmask);
+	case MSR_SYSENTER_CS: return offsetof(struct vmcb, save.sysenter_cs);
+	}
+	return 0;
+}
+
+/* Bits 63:47 all equal (48-bit virtual addresses), or bits 63:56 with 5-level paging (CR4.LA57); APM Vol. 2
+ * §5.3.1. */
+static int is_canonical(uint64_t a, int la57)
+{
+	unsigned shift = la57 ? 7 : 16;
+	return (uint64_t)((int64_t)(a << shift) >> shift) == a;
+}
 
 /* A PAT value is valid if every byte is a defined memory type: 0, 1, 4, 5, 6 or 7 (APM Vol. 2 §7.8.1). */
 static int pat_valid(uint64_t pat)
@@ -27,7 +75,16 @@ static int pat_valid(uint64_t pat)
 static int msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 {
 	struct vmcb *v = g->vmcb;
+	int canonical;
+	size_t off = vmcb_msr(msr, &canonical);
+	if (off) {
+		memcpy(val, (uint8_t *)v + off, sizeof(*val));
+		return 0;
+	}
 	switch (msr) {
+	case MSR_K8_INT_PENDING_MSG:
+		*val = 0;
+		return 0;
 	case MSR_EFER:
 		*val = v->save.efer & ~EFER_SVME; /* the guest has no SVM */
 		return 0;
@@ -45,6 +102,14 @@ static int msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
 {
 	struct vmcb *v = g->vmcb;
+	int canonical;
+	size_t off = vmcb_msr(msr, &canonical);
+	if (off) {
+		if (canonical && !is_canonical(val, !!(v->save.cr4 & CR4_LA57)))
+			return -1;
+		memcpy((uint8_t *)v + off, &val, sizeof(val));
+		return 0;
+	}
 	switch (msr) {
 	case MSR_EFER:
 		/* APM Vol. 2 §3.1.7 (EFER), §14.6 (long mode): other bits are reserved (#GP); LME cannot change while
