@@ -191,7 +191,7 @@ def main():
     for name, (mode, h) in insns.items():
         write("fuzz_x86_decode", name, bytes([mode]) + bytes.fromhex(h))
 
-    # ---- fuzz_bzimage ----
+    # ---- fuzz_bzimage: a RAM size (u64) and an initrd size (u32) before a bzImage shaped like Debian's 6.1 ----
     ram = struct.pack("<Q", 256 << 20)
     write("fuzz_bzimage", "debian-like", ram + struct.pack("<I", 3 << 20) + bzimage())
     write("fuzz_bzimage", "setup-sects-0", ram + struct.pack("<I", 4096) + bzimage(setup_sects=0))
