@@ -83,6 +83,7 @@ help:
 	@echo "  unit       build the host unit tests of lib/"
 	@echo "  scenarios  the QEMU scenarios only"
 	@echo "  bench      benchmarks: $(B)/bench/report.md and plots (BENCH_FLAGS=--quick for a short run)"
+	@echo "  bench-linux  Linux boot time under hvmm against QEMU alone: $(B)/bench/linux.md (docs/linux-guest.md)"
 	@echo "  fuzz       run each fuzzer for FUZZ_SECONDS (default 60)"
 	@echo "  usb        write the ISO to a USB stick: make usb DEV=/dev/sdX"
 	@echo "  sdk        the guest SDK in $(B)/sdk/: headers, libhvmm.a, guest.ld, sdk.mk, pkg-config, an example"
@@ -226,6 +227,11 @@ $(SDK)/lib/libhvmm.a: $(GUEST_RT_OBJS)
 # BENCH_FLAGS=--quick for a short run.
 bench: all
 	$(PYTHON) tools/bench $(BENCH_FLAGS)
+
+# Linux boot time to /init under hvmm against QEMU -kernel alone (docs/linux-guest.md): build/bench/linux.md.
+.PHONY: bench-linux
+bench-linux: all
+	$(PYTHON) tools/linux-bench $(LINUX_BENCH_FLAGS)
 
 # Fuzzing of lib/'s parsers with libFuzzer (docs/fuzzing.md): tests/fuzz/fuzz_*.c -> build/fuzz/fuzz_*.
 # `make fuzz` runs each for FUZZ_SECONDS from tests/fuzz/corpus/<target>/ (new inputs go to build/fuzz/corpus/);

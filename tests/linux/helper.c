@@ -1,6 +1,8 @@
 /*
  * hvmm-helper: a tiny static program for the Linux test initramfs (tests/linux/prepare.py), no libc.
  *   hvmm-helper tsc               print the TSC (RDTSC) in decimal and a newline
+ *   hvmm-helper sleep SECONDS     sleep (nanosleep) and print "<TSC before> <TSC after>": the sleep measured in one
+ *                                 process, without the fork and exec of two helper runs around `sleep`
  *   hvmm-helper exit PORT VALUE   write the byte VALUE to I/O port PORT (ioperm, then OUT): with hvmm's debug-exit
  *                                 device at PORT the guest ends with status (VALUE << 1) | 1
  * Numbers are decimal or 0x-prefixed hexadecimal. Exit status 0, or 1 on bad arguments or a refused ioperm.
@@ -10,6 +12,7 @@
 #define SYS_write 1
 #define SYS_ioperm 173
 #define SYS_exit 60
+#define SYS_nanosleep 35
 
 static long sys3(long n, long a, long b, long c)
 {
@@ -41,19 +44,39 @@ static int streq(const char *a, const char *b)
 	return *a == *b;
 }
 
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Write t in decimal to stdout, then the character end. */
+static void put_u64(uint64_t t, char end)
+{
+	char buf[24];
+	int i = sizeof(buf);
+	buf[--i] = end;
+	do
+		buf[--i] = (char)('0' + t % 10);
+	while ((t /= 10) != 0);
+	sys3(SYS_write, 1, (long)(buf + i), (long)(sizeof(buf) - (unsigned)i));
+}
+
 static int run(int argc, char **argv)
 {
 	if (argc == 2 && streq(argv[1], "tsc")) {
-		uint32_t lo, hi;
-		char buf[24];
-		int i = sizeof(buf);
-		__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-		uint64_t t = (uint64_t)hi << 32 | lo;
-		buf[--i] = '\n';
-		do
-			buf[--i] = (char)('0' + t % 10);
-		while ((t /= 10) != 0);
-		sys3(SYS_write, 1, (long)(buf + i), (long)(sizeof(buf) - (unsigned)i));
+		put_u64(rdtsc(), '\n');
+		return 0;
+	}
+	if (argc == 3 && streq(argv[1], "sleep")) {
+		struct { long sec, nsec; } ts = { (long)parse(argv[2]), 0 };
+		uint64_t t0 = rdtsc();
+		if (sys3(SYS_nanosleep, (long)&ts, 0, 0) != 0)
+			return 1;
+		uint64_t t1 = rdtsc();
+		put_u64(t0, ' ');
+		put_u64(t1, '\n');
 		return 0;
 	}
 	if (argc == 4 && streq(argv[1], "exit")) {
