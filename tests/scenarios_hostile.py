@@ -173,7 +173,8 @@ def judge_cpu(j: Judge, log: HvmmLog, ctx: Context) -> None:
         "wrmsr EFER.SVME=1 raises #GP", "wrmsr EFER reserved bit raises #GP",
         "wrmsr EFER.LME=0 with paging on raises #GP", "wrmsr EFER.LMA=0 is ignored",
         "wrmsr PAT with memory type 2 raises #GP", "wrmsr PAT valid value reads back", "wrmsr TSC raises #GP",
-        "rdmsr TSC reads a running TSC", "rdmsr and wrmsr raise #GP", "EFER unchanged at the end"])
+        "rdmsr TSC reads a running TSC", "wrmsr FS_BASE and LSTAR read back after a yield",
+        "wrmsr FS_BASE non-canonical raises #GP", "rdmsr and wrmsr raise #GP", "EFER unchanged at the end"])
     n = sum(1 for t in log.console("hcpu-msr") if t.startswith("PASS rdmsr and wrmsr raise #GP"))
     j.check("hcpu-msr: 14 denied MSRs raised #GP on read and write", n == 14, f"{n} PASS lines")
     n = sum(1 for t in log.console("hcpu-msr") if t.startswith("PASS wrmsr EFER reserved bit raises #GP"))

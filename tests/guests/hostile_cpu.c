@@ -4,7 +4,8 @@
  *   msr      every RDMSR/WRMSR exits to hvmm (MSRPM all ones). Expected per docs/guest-abi.md: EFER is the guest's own
  *            (SVME hidden and kept: clearing it changes nothing, setting it or a reserved bit raises #GP, LME cannot
  *            change while paging is on, LMA is read-only); PAT is the guest's own (bad memory types raise #GP); TSC
- *            is readable; VM_HSAVE_PA, VM_CR, SYSCFG, APIC_BASE, HWCR, MTRRs, SPEC_CTRL, a machine-check bank,
+ *            is readable; FS_BASE and LSTAR are the guest's own (read back after a yield; non-canonical: #GP);
+ *            VM_HSAVE_PA, VM_CR, SYSCFG, APIC_BASE, HWCR, MTRRs, SPEC_CTRL, a machine-check bank, TSC_AUX,
  *            writing TSC and MSRs that do not exist raise #GP. After it all, hypercalls still work (SVME intact).
  *   cr       survivable control-register writes, then exit 0. CR writes are not intercepted: the CPU checks them
  *            itself. CR0 bit 32 and CR8 bit 4 are reserved: #GP on silicon; QEMU 7.2 TCG drops them (accepted either
@@ -33,6 +34,8 @@
 #define MSR_MC0_STATUS 0x401u
 #define MSR_EFER 0xc0000080u
 #define MSR_FS_BASE 0xc0000100u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_TSC_AUX 0xc0000103u
 #define MSR_SYSCFG 0xc0010010u
 #define MSR_HWCR 0xc0010015u
 #define MSR_VM_CR 0xc0010114u
@@ -107,6 +110,21 @@ static void msr(void)
 	hostile_check(r0 == HIDT_NONE && r1 == HIDT_NONE && t1 > t0, "rdmsr TSC reads a running TSC", "0x%llx -> 0x%llx",
 		      (unsigned long long)t0, (unsigned long long)t1);
 
+	/* FS_BASE and LSTAR are the guest's own (VMCB fields): they read back; a non-canonical address raises #GP */
+	uint64_t fs0 = 0, ls0 = 0, fs1 = 0, ls1 = 0;
+	rdmsr(MSR_FS_BASE, &fs0);
+	rdmsr(MSR_LSTAR, &ls0);
+	long wf = wrmsr(MSR_FS_BASE, 0xffff800012345000ull), wl = wrmsr(MSR_LSTAR, 0x7ffffffff000ull);
+	hc_yield();
+	rdmsr(MSR_FS_BASE, &fs1);
+	rdmsr(MSR_LSTAR, &ls1);
+	hostile_check(wf == HIDT_NONE && wl == HIDT_NONE && fs1 == 0xffff800012345000ull && ls1 == 0x7ffffffff000ull,
+		      "wrmsr FS_BASE and LSTAR read back after a yield", "0x%llx 0x%llx", (unsigned long long)fs1,
+		      (unsigned long long)ls1);
+	hostile_expect_vec("wrmsr FS_BASE non-canonical raises #GP", wrmsr(MSR_FS_BASE, 0x0000800000000000ull), 13);
+	wrmsr(MSR_FS_BASE, fs0);
+	wrmsr(MSR_LSTAR, ls0);
+
 	static const struct {
 		uint32_t msr;
 		uint64_t val;
@@ -117,7 +135,7 @@ static void msr(void)
 		{ MSR_SYSCFG, 0, "SYSCFG" },                  { MSR_APIC_BASE, 0, "APIC_BASE" },
 		{ MSR_HWCR, 0, "HWCR" },                      { MSR_MTRR_DEF_TYPE, 0, "MTRR_DEF_TYPE" },
 		{ MSR_SPEC_CTRL, 1, "SPEC_CTRL" },            { MSR_MC0_STATUS, 0, "MC0_STATUS" },
-		{ MSR_FS_BASE, 0x1234, "FS_BASE" },           { 0xdeadbeef, 0, "nonexistent 0xdeadbeef" },
+		{ MSR_TSC_AUX, 1, "TSC_AUX" },                { 0xdeadbeef, 0, "nonexistent 0xdeadbeef" },
 		{ 0x40000000, 0, "nonexistent 0x40000000" },   { 0xc0011234, 0, "nonexistent 0xc0011234" },
 		{ 0xffffffff, 0, "nonexistent 0xffffffff" },
 	};
