@@ -18,8 +18,6 @@
 static uint8_t img[64 * 1024];
 
 static void st16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void st32(uint8_t *p, uint32_t v) { st16(p, (uint16_t)v); st16(p + 2, (uint16_t)(v >> 16)); }
-static void st64(uint8_t *p, uint64_t v) { st32(p, (uint32_t)v); st32(p + 4, (uint32_t)(v >> 32)); }
 
 /* A bzImage laid out like Debian's: 2 setup sectors + boot sector, then `kernel` bytes of protected-mode code. */
 static size_t make_image(unsigned kernel)
