@@ -250,7 +250,8 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h)
 fuzz-bins: $(FUZZ_BINS)
 fuzz: fuzz-bins
 	$(PYTHON) tests/fuzz/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_NAMES)
-test: fuzz-bins
+# The fuzzers are built for a full run, or when ONLY= names the fuzz group or a fuzz target.
+test: $(if $(strip $(ONLY)),$(if $(filter fuzz fuzz_%,$(ONLY)),fuzz-bins),fuzz-bins)
 
 deps:
 	tools/deps
