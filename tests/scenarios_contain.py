@@ -28,7 +28,8 @@ STEP = ["NOP (not intercepted)", "CPUID", "VMMCALL NOP", "VMMCALL TSC_KHZ", "RDM
         "RDPMC 0", "HLT", "IN AL, 0x80", "OUT 0x80, AL"]
 PREFIXED = ["2E CPUID", "2E 3E CPUID", "6 segment prefixes + CPUID", "13 prefixes + CPUID (15 bytes)",
             "66 REX.W CPUID", "2E VMMCALL TSC_KHZ", "2E 3E 26 VMMCALL TSC_KHZ", "2E RDMSR EFER", "3E WRMSR PAT",
-            "2E WBINVD", "3E 3E INVD", "2E RDPMC 0", "2E HLT", "2E 3E HLT", "2E IN AL, 0x80"]
+            "2E WBINVD", "3E 3E INVD", "2E RDPMC 0", "2E HLT", "2E 3E HLT", "2E IN AL, 0x80",
+            "2E CPUID in compatibility mode"]
 
 
 def check_each(j: Judge, log: HvmmLog, name: str, check: str, items: List[str]) -> None:

@@ -10,7 +10,8 @@
  *         REX; up to the 15-byte limit): the guest must resume right after the whole instruction, on a CPU without
  *         nRIP (QEMU TCG, pre-NRIPS silicon) too. Each runs once plainly — it must neither fault nor run twice (CPUID
  *         and VMMCALL results are checked: a second run returns something else) — and once single-stepped, where
- *         the trap's RIP shows the resume point exactly.
+ *         the trap's RIP shows the resume point exactly. 2E CPUID runs once more in compatibility mode (a 32-bit
+ *         code segment of its own GDT), where the linear address and the decoder's mode follow CS.
  *
  * Every instruction sits in a stub (stubs below): optional TF on, the instruction, the label <stub>_end, then a
  * jump over 8 guard bytes 0x80 (so that a resume inside the instruction runs into a fault, not into the next
@@ -108,7 +109,27 @@ __asm__(".text\n"
 	"STUB p_rdpmc, 0x2e, 0x0f, 0x33\n"
 	"STUB p_hlt1, 0x2e, 0xf4\n"
 	"STUB p_hlt2, 0x2e, 0x3e, 0xf4\n"
-	"STUB p_in, 0x2e, 0xe4, 0x80\n");
+	"STUB p_in, 0x2e, 0xe4, 0x80\n"
+	/* The same in compatibility mode (CS = 0x38, a 32-bit code segment of step_gdt): far return into it, TF from
+	 * EBP (R8 does not exist there), 2E CPUID, far jump back to 64-bit code. */
+	".globl c_cpuid\n"
+	"c_cpuid:\n"
+	"  mov %r8d, %ebp\n"
+	"  lea 1f(%rip), %r9\n"
+	"  pushq $0x38\n"
+	"  push %r9\n"
+	"  lretq\n"
+	".code32\n"
+	"1: test %ebp, %ebp\n"
+	"  jz 2f\n"
+	"  pushfl\n  orl $0x100, (%esp)\n  popfl\n"
+	"2: .byte 0x2e, 0x0f, 0xa2\n"
+	".globl c_cpuid_end\n"
+	"c_cpuid_end:\n"
+	"  ljmpl $0x08, $3f\n"
+	".code64\n"
+	"3: pushfq\n  andq $~0x100, (%rsp)\n  popfq\n"
+	"  ret\n");
 
 long case_run(void (*stub)(void), long rax, long rcx, long rdx, long tf);
 void step_db(void);
@@ -158,6 +179,23 @@ STUB_DECL(p_rdpmc)
 STUB_DECL(p_hlt1)
 STUB_DECL(p_hlt2)
 STUB_DECL(p_in)
+STUB_DECL(c_cpuid)
+
+/* hvmm's guest GDT (docs/guest-abi.md) plus a 32-bit code segment at 0x38, for c_cpuid. */
+static uint64_t step_gdt[8] __attribute__((aligned(16)));
+
+static void compat_gdt_install(void)
+{
+	const uint64_t *hvmm_gdt = (const uint64_t *)(uintptr_t)HVMM_GDT_GPA;
+	for (int i = 0; i < 5; i++)
+		step_gdt[i] = hvmm_gdt[i];
+	step_gdt[7] = 0x00cf9a000000ffffull; /* 32-bit code, DPL 0, flat */
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} gdtr = { sizeof(step_gdt) - 1, (uint64_t)(uintptr_t)step_gdt };
+	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
+}
 
 #define C(n, what, rax, rcx, chk) { what, n, n##_end, rax, rcx, chk }
 
@@ -175,8 +213,8 @@ static void run_case(const struct step_case *k, int plain_too)
 		long vec = hidt_vec;
 		int ok = vec == HIDT_NONE;
 		if (k->check == CHECK_CPUID)
-			ok = ok && case_out[0] == vendor_leaf[0] && case_out[1] == vendor_leaf[1] &&
-			     case_out[2] == vendor_leaf[2] && case_out[3] == vendor_leaf[3];
+			ok = ok && (uint32_t)case_out[0] == vendor_leaf[0] && (uint32_t)case_out[1] == vendor_leaf[1] &&
+			     (uint32_t)case_out[2] == vendor_leaf[2] && (uint32_t)case_out[3] == vendor_leaf[3];
 		else if (k->check == CHECK_KHZ)
 			ok = ok && case_out[0] == (uint64_t)khz;
 		else if (k->check == CHECK_NOP)
@@ -247,11 +285,13 @@ int guest_main(const struct hvmm_bootinfo *bi)
 		C(p_hlt1, "2E HLT", 0, 0, CHECK_NONE),
 		C(p_hlt2, "2E 3E HLT", 0, 0, CHECK_NONE),
 		C(p_in, "2E IN AL, 0x80", 0, 0, CHECK_NONE),
+		C(c_cpuid, "2E CPUID in compatibility mode", 0, 0, CHECK_CPUID),
 	};
 	if (!strcmp(attack, "step")) {
 		for (unsigned i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 			run_case(&plain[i], 0);
 	} else if (!strcmp(attack, "len")) {
+		compat_gdt_install();
 		for (unsigned i = 0; i < sizeof(prefixed) / sizeof(prefixed[0]); i++)
 			run_case(&prefixed[i], 1);
 	} else {
