@@ -2,9 +2,10 @@
  * console.c — hvmm's console output: serial (COM1 16550), VGA text, and the framebuffer console (fbcon.c). Any of
  * them may be missing; hvmm carries on with whatever is there. 16550 registers per the PC16550D data sheet.
  *
- * While guests run (con_async(1)) every line goes into a per-CPU ring buffer instead of the devices, and the run
- * loop drains it with con_poll(): one transmitter-FIFO load at a time, never waiting for the UART (policy in
- * console.h and docs/serial-log.md). Before and after that, and in a panic, output is synchronous.
+ * While guests run (con_async(1)) every line goes into a per-CPU ring buffer instead of the devices, and
+ * con_poll() drains it — at guest console writes and drain ticks — a transmit-FIFO load at a time, never waiting
+ * for the UART (policy in console.h and docs/serial-log.md). Before and after that, and in a panic, output is
+ * synchronous.
  */
 #include "hvmm/core/console.h"
 
