@@ -364,6 +364,7 @@ void hlog_deferred(const char *fmt, uint64_t a0, uint64_t a1, uint64_t a2)
 		enqueue(rec, 2, 0);
 	}
 	r->ndeferred++;
+	counters.queued += 2;
 }
 
 void hlog(const char *fmt, ...)
