@@ -38,6 +38,7 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/elf64.c lib/mb2.c lib/cmdline.c lib/stats
 LIB_SRCS += lib/mb1.c
 LIB_SRCS += lib/pagewalk.c
 LIB_SRCS += lib/bzimage.c # the Linux boot protocol (docs/linux-guest.md)
+LIB_SRCS += lib/caltime.c
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
@@ -132,7 +133,27 @@ $(B)/guests/%.elf: $(B)/guest-obj/guests/%.c.o $(GUEST_RT_OBJS) guests/rt/guest.
 $(B)/guests/%.elf: $(B)/guest-obj/tests/guests/%.c.o $(GUEST_RT_OBJS) guests/rt/guest.ld
 	$(guest_link)
 
-guests: $(GUEST_ELFS)
+# Multiboot v1 test kernels (tests/mb1/): ELF32 i386, also bootable with qemu-system-x86_64 -kernel.
+MB1_CFLAGS := -m32 -march=i686 -std=gnu11 -Wno-format-zero-length -ffreestanding -nostdinc -isystem $(GCC_INC) -Ilib -O2 -g -Wall -Wextra \
+	-Wmissing-prototypes -Werror -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin \
+	-fcf-protection=none -mgeneral-regs-only -MMD -MP
+MB1_RT_OBJS := $(B)/mb1-obj/rt.c.o $(B)/mb1-obj/start.S.o
+MB1_KERNELS := $(patsubst tests/mb1/%.c,$(B)/mb1/%.elf,$(filter-out tests/mb1/rt.c,$(wildcard tests/mb1/*.c)))
+$(B)/mb1-obj/%.c.o: tests/mb1/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC32,$<)
+	$(Q)$(CC) $(MB1_CFLAGS) -c $< -o $@
+$(B)/mb1-obj/%.S.o: tests/mb1/%.S
+	@mkdir -p $(dir $@)
+	$(call say,AS32,$<)
+	$(Q)$(CC) $(MB1_CFLAGS) -c $< -o $@
+$(B)/mb1/%.elf: $(B)/mb1-obj/%.c.o $(MB1_RT_OBJS) tests/mb1/mb1.ld
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(LD) -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T tests/mb1/mb1.ld \
+		-o $@ $(MB1_RT_OBJS) $<
+
+guests: $(GUEST_ELFS) $(MB1_KERNELS)
 
 iso: $(B)/hvmm.iso
 $(B)/hvmm.iso: $(B)/hvmm.elf $(GUEST_ELFS) tools/mkiso iso/grub.cfg.in

@@ -58,7 +58,14 @@ static unsigned load_guests(void)
 
 	for (unsigned i = 0; i < bootinfo.nmod; i++) {
 		struct boot_module *m = &bootinfo.mod[i];
-		if (!guest_create((const void *)m->start, m->end - m->start, m->cmdline, m->cmdline_truncated, i))
+		if (!guest_is_module(m->cmdline) &&
+		    !guest_create((const void *)m->start, m->end - m->start, m->cmdline, m->cmdline_truncated, i))
+			rejected++;
+	}
+	for (unsigned i = 0; i < bootinfo.nmod; i++) { /* then the modules of guests (for=<name>) */
+		struct boot_module *m = &bootinfo.mod[i];
+		if (guest_is_module(m->cmdline) &&
+		    guest_attach_module((const void *)m->start, m->end - m->start, m->cmdline, i))
 			rejected++;
 		pmm_release_module(m->start, m->end);
 	}
@@ -124,6 +131,8 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	uint32_t ticks_per_ms = lapic_init(tsc_khz, (enum lapic_mode)config.apic);
 	uint64_t ticks = ticks_per_ms * config.slice_us / 1000;
 	c->slice_ticks = ticks == 0 ? 1 : ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks;
+	c->lapic_per_tsc = tsc_khz ? ((uint64_t)ticks_per_ms << 32) / tsc_khz : 0;
+	c->tsc_per_tick = ticks_per_ms ? (tsc_khz << 32) / ticks_per_ms : 0;
 	hlog("slice=%lu us (%u timer ticks)", config.slice_us, c->slice_ticks);
 	/* Console drain tick: about one 16-byte FIFO load at 115200 baud (160 bits: 1.39 ms); hvmm/core/console.h. */
 	c->drain_ticks = ticks_per_ms ? ticks_per_ms : 1;

@@ -157,3 +157,148 @@ const char *mb1_cmdline_args(const char *cmdline)
 		p++;
 	return p;
 }
+
+/* ---- the OS image (§3.1) ---- */
+
+#define EM_386 3
+#define ET_EXEC 2
+#define PT_LOAD 1
+#define ELF32_EHDR 52
+#define ELF32_PHDR 32
+#define MB1_HDR_KNOWN (MB1_HDR_PAGE_ALIGN | MB1_HDR_MEMORY_INFO | MB1_HDR_VIDEO_MODE)
+
+static uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* Record a segment after checking it against [lo, hi) and the segments before it; NULL or the reason. */
+static const char *add_segment(struct mb1_image *im, uint64_t pa, uint64_t off, uint64_t filesz, uint64_t memsz,
+			       size_t len, uint64_t lo, uint64_t hi)
+{
+	if (filesz > memsz)
+		return "segment has more file bytes than memory bytes";
+	if (off > len || filesz > len - off)
+		return "segment data beyond the end of the file";
+	if (pa < lo || pa > hi || memsz > hi - pa)
+		return pa < lo ? "segment below the lowest load address (1 MiB)" : "segment beyond guest RAM";
+	for (unsigned i = 0; i < im->nseg; i++)
+		if (pa < im->seg[i].pa + im->seg[i].memsz && im->seg[i].pa < pa + memsz)
+			return "segments overlap";
+	if (im->nseg == MB1_IMAGE_MAX_SEGMENTS)
+		return "too many segments (at most 16)";
+	im->seg[im->nseg++] = (struct mb1_segment){ pa, off, filesz, memsz };
+	if (pa + memsz > im->end)
+		im->end = pa + memsz;
+	return NULL;
+}
+
+static const char *load_aout(const uint8_t *b, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *im)
+{
+	const struct mb1_header *h = &im->hdr;
+	if (h->load_addr > h->header_addr)
+		return "multiboot header: load_addr above header_addr";
+	if (h->header_addr - h->load_addr > im->header_off)
+		return "multiboot header: load_addr before the start of the file";
+	uint64_t off = im->header_off - (h->header_addr - h->load_addr);
+	uint64_t filesz = h->load_end_addr ? (uint64_t)h->load_end_addr - h->load_addr : len - off;
+	if (h->load_end_addr && h->load_end_addr <= h->load_addr)
+		return "multiboot header: load_end_addr not above load_addr";
+	uint64_t memsz = filesz;
+	if (h->bss_end_addr) {
+		if (h->bss_end_addr < h->load_addr + filesz)
+			return "multiboot header: bss_end_addr below load_end_addr";
+		memsz = (uint64_t)h->bss_end_addr - h->load_addr;
+	}
+	(void)b;
+	const char *why = add_segment(im, h->load_addr, off, filesz, memsz, len, lo, hi);
+	if (why)
+		return why;
+	im->entry = h->entry_addr;
+	return NULL;
+}
+
+static const char *load_elf32(const uint8_t *b, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *im)
+{
+	if (len < ELF32_EHDR || memcmp(b, "\177ELF", 4) != 0)
+		return "not an ELF file and no address fields in the multiboot header (flags bit 16)";
+	if (b[4] != 1)
+		return "not a 32-bit ELF (multiboot v1 kernels are ELF32 or use the header's address fields)";
+	if (b[5] != 1)
+		return "not a little-endian ELF";
+	if (ld16(b + 16) != ET_EXEC)
+		return "not an executable ELF (ET_EXEC)";
+	if (ld16(b + 18) != EM_386)
+		return "not an i386 ELF (EM_386)";
+	uint32_t entry = ld32(b + 24), phoff = ld32(b + 28);
+	uint16_t phentsize = ld16(b + 42), phnum = ld16(b + 44);
+	if (phnum == 0 || phentsize < ELF32_PHDR)
+		return "no program headers";
+	if (phoff > len || (uint64_t)phnum * phentsize > len - phoff)
+		return "program headers beyond the end of the file";
+	int entry_done = 0;
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint8_t *ph = b + phoff + (size_t)i * phentsize;
+		if (ld32(ph) != PT_LOAD || ld32(ph + 20) == 0)
+			continue;
+		uint32_t off = ld32(ph + 4), vaddr = ld32(ph + 8), paddr = ld32(ph + 12);
+		uint32_t filesz = ld32(ph + 16), memsz = ld32(ph + 20);
+		const char *why = add_segment(im, paddr, off, filesz, memsz, len, lo, hi);
+		if (why)
+			return why;
+		if (!entry_done && entry >= vaddr && entry - vaddr < memsz) {
+			im->entry = paddr + (entry - vaddr);
+			entry_done = 1;
+		}
+	}
+	if (im->nseg == 0)
+		return "no loadable segment";
+	if (!entry_done)
+		im->entry = entry;
+	return NULL;
+}
+
+long mb1_find_header(const void *img, size_t len)
+{
+	const uint8_t *b = img;
+	size_t search = len < MB1_SEARCH ? len : MB1_SEARCH;
+	for (size_t off = 0; off + 12 <= search; off += 4) {
+		uint32_t magic = ld32(b + off), flags = ld32(b + off + 4), sum = ld32(b + off + 8);
+		if (magic == MB1_HEADER_MAGIC && (uint32_t)(magic + flags + sum) == 0)
+			return (long)off;
+	}
+	return -1;
+}
+
+static const char *image_parse(const uint8_t *b, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *im)
+{
+	long found = mb1_find_header(b, len);
+	if (found < 0)
+		return "no multiboot v1 header in the first 8192 bytes";
+	size_t off = (size_t)found;
+	im->header_off = (uint32_t)off;
+	size_t hlen = sizeof(im->hdr);
+	uint32_t flags = ld32(b + off + 4);
+	size_t need = (flags & MB1_HDR_VIDEO_MODE) ? 48 : (flags & MB1_HDR_AOUT_KLUDGE) ? 32 : 12;
+	if (len - off < need)
+		return "multiboot header cut short by the end of the file";
+	memcpy(&im->hdr, b + off, need < hlen ? need : hlen);
+	if (flags & 0xffffu & ~MB1_HDR_KNOWN)
+		return "multiboot header requires a feature this loader lacks (flags bits 3-15)";
+	im->aout_kludge = (flags & MB1_HDR_AOUT_KLUDGE) != 0;
+	const char *why = im->aout_kludge ? load_aout(b, len, lo, hi, im) : load_elf32(b, len, lo, hi, im);
+	if (why)
+		return why;
+	for (unsigned i = 0; i < im->nseg; i++)
+		if (im->entry >= im->seg[i].pa && im->entry - im->seg[i].pa < im->seg[i].memsz)
+			return NULL;
+	return "entry point outside the loaded image";
+}
+
+int mb1_image_parse(const void *img, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *out, const char **why)
+{
+	memset(out, 0, sizeof(*out));
+	const char *reason = image_parse(img, len, lo, hi, out);
+	if (reason) {
+		*why = reason;
+		return -1;
+	}
+	return 0;
+}

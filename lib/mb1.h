@@ -151,4 +151,38 @@ void mb1_mmap_get(const struct mb1_info *info, uint32_t i, uint64_t *base, uint6
  * GRUB and QEMU's -kernel/-initrd do), with leading blanks skipped; "" when there are none. */
 const char *mb1_cmdline_args(const char *cmdline);
 
+/* ---- The OS image: finding and checking its header, and where its bytes go (§3.1; loaders of hvmm guests). ---- */
+
+#define MB1_IMAGE_MAX_SEGMENTS 16
+
+/* One piece of the image: copy filesz bytes from file_off to physical address pa, zero up to memsz (bytes). */
+struct mb1_segment {
+	uint64_t pa, file_off, filesz, memsz;
+};
+
+struct mb1_image {
+	uint32_t header_off; /* file offset of the header */
+	struct mb1_header hdr; /* as found (the video fields are zero unless MB1_HDR_VIDEO_MODE) */
+	int aout_kludge; /* loaded by the header's address fields, not by ELF program headers */
+	uint32_t entry; /* physical entry point, inside a loaded segment */
+	uint64_t end; /* first byte above every segment */
+	unsigned nseg;
+	struct mb1_segment seg[MB1_IMAGE_MAX_SEGMENTS];
+};
+
+/*
+ * Find the multiboot v1 header of img[0..len) (magic 0x1BADB002 at a 4-byte aligned offset within the first 8192
+ * bytes with magic + flags + checksum == 0) and work out the load: with MB1_HDR_AOUT_KLUDGE from the address fields
+ * (load_addr <= header_addr, the file holding the bytes from load_addr's position, load_end_addr 0 = end of file,
+ * bss_end_addr 0 = no BSS), else from an ELF32 little-endian EM_386 ET_EXEC's PT_LOAD segments placed at p_paddr
+ * (e_entry translated from p_vaddr to p_paddr when a segment's virtual range holds it). Every segment must lie inside
+ * [lo, hi), not overlap another, and not wrap; the entry must lie inside a segment. Flags bits 0-15 other than
+ * PAGE_ALIGN, MEMORY_INFO and VIDEO_MODE are requirements no loader here can meet: rejected. On success fill *out
+ * and return 0; otherwise -1 with a static reason in *why. Never reads outside img.
+ */
+/* File offset of the first multiboot v1 header of img[0..len) (magic and checksum right, 4-byte aligned, within the
+ * first 8192 bytes), or -1. */
+long mb1_find_header(const void *img, size_t len);
+int mb1_image_parse(const void *img, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *out, const char **why);
+
 #endif

@@ -133,7 +133,7 @@ def check_common(j: Judge, log: HvmmLog, ctx: Context, sc: Scenario) -> None:
                     f"run-qemu exit status {ctx.status}, qemu {st}")
     if sc.runs_guests:
         j.check("no hvmm error", not log.errors, "; ".join(log.errors[:3]))
-        names = [guest_name(g) for g in sc.guests]
+        names = [guest_name(g) for g in sc.guests if guest_arg(g, "for") is None]  # for=: a guest's module
         loaded = [n for n in names if n not in log.rejected]
         check_summary(j, log, loaded)
 
@@ -316,6 +316,8 @@ import scenarios_newcomer  # noqa: E402  (QEMU -kernel boot, an out-of-tree SDK 
 SCENARIOS += scenarios_newcomer.SCENARIOS
 import scenarios_lag  # noqa: E402  (guest-visible switch lag against probe guests; p50 at 200 and 20,000 switches)
 SCENARIOS += scenarios_lag.SCENARIOS
+import scenarios_platform  # noqa: E402  (multiboot v1 kernels on the virtual PC, also run under QEMU directly)
+SCENARIOS += scenarios_platform.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:

@@ -122,7 +122,7 @@ def bad_elf_modules() -> List[Mod]:
         Mod("manysegs", lambda: elf64([code()] + [Seg(LOAD + 0x1000 * i, 0x1000, PF_R) for i in range(1, 17)], LOAD),
             "too many loadable segments"),
         Mod("random", lambda: bytes(random.Random(66).getrandbits(8) for _ in range(8192)),
-            "unknown image format (not an ELF64 x86-64 executable)"),
+            "unknown image format (not an ELF64 x86-64 executable, a multiboot v1 kernel or a Linux bzImage)"),
     ]
     for m in mods:
         if m.reason and m.name != "beyondram":  # beyondram needs its 2 MiB

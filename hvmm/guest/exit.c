@@ -12,6 +12,7 @@
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/insn.h"
 #include "hvmm/guest/xstate.h"
+#include "hvmm/guest/platform.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/desc.h"
@@ -79,10 +80,13 @@ static void handle_ignore(struct cpu *c, struct guest *g)
 	(void)g;
 }
 
-/* HLT: the guest has nothing to do until its next turn (design.md §5). */
+/* HLT: the guest has nothing to do until its next turn (design.md §5); with devices, until an interrupt. */
 static void handle_hlt(struct cpu *c, struct guest *g)
 {
-	(void)c;
+	if (g->pc) {
+		platform_hlt(c, g);
+		return;
+	}
 	exit_skip_insn(g, 1);
 	g->yield = 1;
 }
@@ -268,6 +272,7 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_EXCP_AC] = handle_exception_reflect,
 	[VMEXIT_EXCP_MC] = handle_machine_check,
 	[VMEXIT_INTR] = handle_intr,
+	[VMEXIT_VINTR] = handle_vintr,
 	[VMEXIT_NMI] = handle_ignore,
 	[VMEXIT_SMI] = handle_ignore,
 	[VMEXIT_INIT] = handle_ignore,

@@ -25,6 +25,7 @@ void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t 
 /* Give g the debug registers DR0-DR3 of CPU c (saving the previous owner's): see handle_dr in exit.c. */
 void exit_dr_claim(struct cpu *c, struct guest *g);
 
-exit_handler_t handle_cpuid, handle_msr, handle_ioio, handle_vmmcall, handle_exception_reflect, handle_machine_check;
+exit_handler_t handle_cpuid, handle_msr, handle_ioio, handle_vmmcall, handle_exception_reflect, handle_machine_check,
+	handle_vintr;
 
 #endif

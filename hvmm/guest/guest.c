@@ -39,6 +39,7 @@ static void guest_free(struct guest *g)
 	pmm_free(g->iopm, IOPM_BYTES);
 	pmm_free(g->msrpm, MSRPM_BYTES);
 	pmm_free(g->xsave, xstate_caps.area_bytes);
+	platform_free(g);
 	pmm_free(g, sizeof(*g));
 }
 
@@ -155,7 +156,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	g->ncr3 = npt_build(npt, g->ram_hpa, g->ram_size);
 	vmcb_init_control(g->vmcb, g->iopm, g->msrpm, g->ncr3);
 	platform_attach(g);
-	if (loader_load(g, image, len, &why))
+	if (loader_load(g, image, len, &why) || platform_create(g, cmdline, &why))
 		goto reject;
 
 	xstate_guest_init(g, xsave);
@@ -169,6 +170,63 @@ reject:
 	hlog("guest %s rejected: %s", g->name, why);
 	guest_free(g);
 	return NULL;
+}
+
+/* The value of for= in cmdline into name (size bytes); 1 if present. */
+static int module_for(const char *cmdline, char *name, size_t size)
+{
+	struct cmdline_iter it;
+	char key[8], val[GUEST_NAME_MAX + 1];
+	int r;
+	cmdline_init(&it, cmdline);
+	while ((r = cmdline_next(&it, key, sizeof(key), val, sizeof(val))) != 0)
+		if (!strcmp(key, "for")) {
+			strlcpy(name, r > 0 ? val : "(too long)", size);
+			return 1;
+		}
+	return 0;
+}
+
+int guest_is_module(const char *cmdline)
+{
+	char name[GUEST_NAME_MAX + 1];
+	return module_for(cmdline, name, sizeof(name));
+}
+
+int guest_attach_module(const void *data, uint64_t len, const char *cmdline, unsigned index)
+{
+	char name[GUEST_NAME_MAX + 1], args[GUEST_CMDLINE_MAX];
+	const char *why = "no loaded guest has this name";
+	struct guest *g = NULL;
+
+	module_for(cmdline, name, sizeof(name));
+	for (unsigned i = 0; i < nguests; i++)
+		if (!strcmp(guests[i]->name, name))
+			g = guests[i];
+	/* The module's own command line: every word but for=. */
+	size_t n = 0;
+	for (const char *p = cmdline; *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (p > w && !(p - w >= 4 && !strncmp(w, "for=", 4))) {
+			if (n && n < sizeof(args) - 1)
+				args[n++] = ' ';
+			for (; w < p && n < sizeof(args) - 1; w++)
+				args[n++] = *w;
+		}
+	}
+	args[n] = 0;
+	if (g && !(g->format && g->format->attach))
+		why = "the guest's image format takes no modules (multiboot v1 kernels and Linux guests do)";
+	else if (g && g->format->attach(g, data, len, args, &why) == 0) {
+		hlog("module %u attached to guest %s: %lu bytes, \"%s\"", index, g->name, len, args);
+		return 0;
+	}
+	hlog("module %u for guest %s rejected: %s", index, name, why);
+	return -1;
 }
 
 void guest_kill(struct guest *g, const char *fmt, ...)

@@ -17,6 +17,7 @@ enum guest_state {
 	GUEST_RUNNABLE,
 	GUEST_EXITED, /* called HVMM_HC_EXIT */
 	GUEST_KILLED, /* stopped by hvmm for a fault or a forbidden instruction */
+	GUEST_HALTED, /* a platform guest in HLT with interrupts enabled, until an interrupt is pending (platform.c) */
 };
 
 struct vmcb;
@@ -61,6 +62,10 @@ struct guest {
 	struct vdev_ctx vctx;
 	struct vdev_bus bus;
 	struct vdev_pc *pc; /* NULL: no devices, every port is an empty bus */
+	uint8_t pc_default; /* the image format's choice when the module line has no platform= (loader) */
+	const struct image_format *format; /* the loader that loaded it (loader.h); attaches its for= modules */
+	uint64_t mb1_next_module; /* multiboot v1 kernels: GPA for the next for= module; 0 for other formats */
+	uint64_t irqs_injected; /* interrupts delivered through EVENTINJ */
 
 	/* Statistics. */
 	uint64_t switches_in; /* times scheduled in from another guest */
@@ -78,6 +83,13 @@ extern unsigned nguests;
  * allocated and return NULL. */
 struct guest *guest_create(const void *image, uint64_t len, const char *cmdline, int cmdline_truncated,
 			   unsigned index);
+
+/* Does the module command line name a guest with for=<name> (a module of that guest, not a guest itself)? */
+int guest_is_module(const char *cmdline);
+/* Attach boot module number index (data[0..len), command line cmdline with for=<name>) to the guest it names, as
+ * that guest's module with cmdline minus the for= word. Prints "hvmm: module <index> attached to guest <name>: ..."
+ * or "hvmm: module <index> for guest <name> rejected: <reason>". Returns 0, or -1 if rejected. */
+int guest_attach_module(const void *data, uint64_t len, const char *cmdline, unsigned index);
 
 /* Stop g: print "hvmm: guest <name> killed: <reason> rip=<hex>" and mark it killed. */
 void guest_kill(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

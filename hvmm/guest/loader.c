@@ -3,8 +3,9 @@
 
 #include <stddef.h>
 
-/* In order of preference; later formats (multiboot v1, Linux bzImage) are added here. */
+/* In order of preference. */
 static const struct image_format *const formats[] = {
+	&image_format_mb1, /* first: a multiboot v1 kernel may be an ELF (ELF32) too */
 	&image_format_elf64,
 	&image_format_linux,
 };
@@ -16,8 +17,10 @@ int loader_load(struct guest *g, const void *image, uint64_t len, const char **w
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (formats[i]->probe(image, len))
+		if (formats[i]->probe(image, len)) {
+			g->format = formats[i];
 			return formats[i]->load(g, image, len, why);
-	*why = "unknown image format (not an ELF64 x86-64 executable)";
+		}
+	*why = "unknown image format (not an ELF64 x86-64 executable, a multiboot v1 kernel or a Linux bzImage)";
 	return -1;
 }

@@ -11,13 +11,19 @@ struct image_format {
 	int (*probe)(const void *image, uint64_t len);
 	/* Validate and copy the image into g's RAM and set the entry state in g->vmcb. 0, or -1 with *why. */
 	int (*load)(struct guest *g, const void *image, uint64_t len, const char **why);
+	/* Attach a for=<name> module to a guest of this format before it runs (NULL: the format takes none). 0, or -1
+	 * with *why. */
+	int (*attach)(struct guest *g, const void *data, uint64_t len, const char *cmdline, const char **why);
 };
 
 /* Find the format of image[0..len) and load it into g. Returns 0, or -1 with a static reason in *why. */
 int loader_load(struct guest *g, const void *image, uint64_t len, const char **why);
 
-extern const struct image_format image_format_elf64, image_format_linux;
+extern const struct image_format image_format_elf64, image_format_mb1, image_format_linux;
 
+/* Attach data[0..len) to multiboot v1 guest g as its next module with command line cmdline (page-aligned above the
+ * kernel and the modules before it). Returns 0, or -1 with a static reason in *why. */
+int loader_mb1_attach(struct guest *g, const void *data, uint64_t len, const char *cmdline, const char **why);
 /* Attach data[0..len) to Linux guest g as its initrd (placed high in its RAM, clear of the kernel; recorded in its
  * zero page). cmdline is unused. Returns 0, or -1 with a static reason in *why (a second initrd is refused). */
 int loader_linux_attach(struct guest *g, const void *data, uint64_t len, const char *cmdline, const char **why);

@@ -1,17 +1,49 @@
 /*
  * platform.c — the guest side of a guest's virtual devices (hvmm/vdev/): the services a device may use (guest
- * memory, the guest's line console, stopping the guest), lent through struct vdev_host so vdev/ never includes guest/.
+ * memory, the guest's line console, the TSC, stopping the guest), lent through struct vdev_host so vdev/ never
+ * includes guest/; the module arguments that choose the devices; and interrupt delivery (APM Vol. 2 §15.20-15.21):
+ *
+ *  - Before each VMRUN the timers are brought up to date. If the PIC signals INTR, EVENTINJ is free and the guest
+ *    can take an interrupt (RFLAGS.IF = 1, no interrupt shadow), the interrupt is acknowledged (INTA: IRR -> ISR) and
+ *    injected as an external interrupt (EVENTINJ TYPE 0). Otherwise an interrupt window is opened: V_IRQ = 1 with
+ *    V_IGN_TPR and the VINTR intercept, so the CPU exits as soon as the guest could take it (§15.21.4), and the
+ *    injection happens before the following VMRUN. The window closes when nothing is pending.
+ *  - An injected interrupt whose delivery an exit interrupted comes back in EXITINTINFO and is re-injected as is
+ *    (exit.c) — it was acknowledged once, so it is neither lost nor delivered twice; a new interrupt waits behind it.
+ *  - A device deadline (PIT channel 0 edge, RTC event, APIC timer) before the scheduler's own timer (the slice's end
+ *    or a console drain tick) arms the LAPIC timer for it, so the interrupt is injected on the VMRUN that follows its
+ *    expiry; that timer interrupt is not the scheduler's, which is re-armed for the time it was due.
  */
 #include "hvmm/guest/platform.h"
 
+#include <string.h>
+
+#include "cmdline.h"
+#include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
+#include "hvmm/core/percpu.h"
+#include "hvmm/core/pmm.h"
+#include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/guest_console.h"
+#include "hvmm/svm/vmcb.h"
+#include "hvmm/vdev/debugexit.h"
+#include "hvmm/vdev/pc.h"
+#include "hvmm/x86/cmos.h"
+#include "hvmm/x86/lapic.h"
 #include "hvmm/x86/tsc.h"
+
+unsigned platform_halted;
 
 static void *host_mem(void *guest, uint64_t gpa, uint64_t len) { return guest_ptr(guest, gpa, len); }
 
 static void host_putc(void *guest, char ch) { guest_console_putc(guest, ch); }
+
+static uint64_t host_now(void *guest)
+{
+	(void)guest;
+	return rdtsc(); /* TSC_OFFSET is 0: the guest's TSC is the host's */
+}
 
 static void host_stop(void *guest, int64_t status)
 {
@@ -25,10 +57,186 @@ static void host_stop(void *guest, int64_t status)
 static const struct vdev_host host_ops = {
 	.mem = host_mem,
 	.putc = host_putc,
+	.now = host_now,
 	.stop = host_stop,
 };
 
 void platform_attach(struct guest *g)
 {
 	g->vctx = (struct vdev_ctx){ .host = &host_ops, .guest = g, .pc = NULL, .tsc_khz = tsc_khz };
+}
+
+/* Wall-clock time for the guests' RTCs: the real RTC, read once, and the TSC at that moment. */
+static uint64_t boot_unix, boot_tsc;
+
+int platform_create(struct guest *g, const char *cmdline, const char **why)
+{
+	struct cmdline_iter it;
+	char key[32], val[32];
+	int r, pc = g->pc_default;
+	uint64_t debug_exit = 0;
+
+	cmdline_init(&it, cmdline);
+	while ((r = cmdline_next(&it, key, sizeof(key), val, sizeof(val))) != 0) {
+		if (!strcmp(key, "platform")) {
+			if (r < 0 || (strcmp(val, "pc") && strcmp(val, "none"))) {
+				*why = "platform= must be pc or none";
+				return -1;
+			}
+			pc = !strcmp(val, "pc");
+		} else if (!strcmp(key, "debug_exit")) {
+			if (r < 0 || parse_u64(val, &debug_exit) || debug_exit == 0 ||
+			    debug_exit > 0x10000 - DEBUGEXIT_PORTS) {
+				*why = "debug_exit= must be an I/O port number (e.g. 0xf4)";
+				return -1;
+			}
+		}
+	}
+	if (debug_exit && debugexit_init(&g->bus, (uint16_t)debug_exit)) {
+		*why = "debug_exit= port table full";
+		return -1;
+	}
+	if (!pc)
+		return 0;
+	if (!boot_tsc) {
+		boot_unix = cmos_read_unix();
+		boot_tsc = rdtsc();
+	}
+	g->pc = pmm_alloc(sizeof(struct vdev_pc), PAGE_SIZE);
+	if (!g->pc) {
+		*why = "not enough free memory for its devices";
+		return -1;
+	}
+	g->vctx.pc = g->pc;
+	uint64_t now = rdtsc();
+	struct vdev_pc_config cfg = { .ram_bytes = g->ram_size, .ncpus = 1,
+				      .unix_time = boot_unix + (now - boot_tsc) / (tsc_khz ? tsc_khz * 1000 : 1),
+				      .tsc = now };
+	return vdev_pc_init(g->pc, &g->bus, tsc_khz, &cfg, why);
+}
+
+void platform_free(struct guest *g)
+{
+	if (g->pc)
+		pmm_free(g->pc, sizeof(struct vdev_pc));
+	g->pc = NULL;
+}
+
+/* Open (on = 1) or close the interrupt window: V_IRQ with V_IGN_TPR and the VINTR intercept (APM §15.21.4). */
+static void window(struct vmcb *v, int on)
+{
+	uint32_t want = on ? INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR : 0;
+	if ((v->control.int_ctl & (INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR)) == want)
+		return;
+	v->control.int_ctl = (v->control.int_ctl & ~(INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR)) | want;
+	v->control.int_vector = 0;
+	if (on)
+		vmcb_set_intercept1(v, INTERCEPT1_VINTR);
+	else
+		vmcb_clear_intercept1(v, INTERCEPT1_VINTR);
+	v->control.clean &= ~(VMCB_CLEAN_I | VMCB_CLEAN_TPR);
+}
+
+/* LAPIC timer ticks in cycles TSC cycles, at least 1. */
+static uint32_t lapic_ticks(const struct cpu *c, uint64_t cycles)
+{
+	uint64_t t = (uint64_t)(((unsigned __int128)cycles * c->lapic_per_tsc) >> 32);
+	return t == 0 ? 1 : t > 0xffffffffu ? 0xffffffffu : (uint32_t)t;
+}
+
+void platform_before_vmrun(struct cpu *c, struct guest *g)
+{
+	struct vmcb *v = g->vmcb;
+	uint64_t now = rdtsc();
+	int pending = vdev_pc_poll(g->pc, &g->vctx, now);
+
+	if (pending && !(v->control.eventinj & EVENT_VALID) && (v->save.rflags & RFLAGS_IF) &&
+	    !(v->control.int_state & INT_STATE_SHADOW)) {
+		v->control.eventinj = vdev_pc_ack(g->pc) | EVENT_TYPE_INTR | EVENT_VALID;
+		g->irqs_injected++;
+		pending = vdev_pc_poll(g->pc, &g->vctx, now); /* another one: exit when the guest can take it */
+	}
+	window(v, pending);
+
+	uint64_t deadline = vdev_pc_deadline(g->pc);
+	if (deadline < c->timer_due_tsc) {
+		lapic_timer_oneshot(lapic_ticks(c, deadline > now ? deadline - now : 0));
+		c->timer_early = 1;
+	} else if (c->timer_early) { /* back to the end of the slice */
+		lapic_timer_oneshot(lapic_ticks(c, c->timer_due_tsc > now ? c->timer_due_tsc - now : 0));
+		c->timer_early = 0;
+	}
+}
+
+void platform_after_exit(struct cpu *c, struct guest *g)
+{
+	(void)g;
+	if (c->timer_fired && c->timer_early && rdtsc() < c->timer_due_tsc)
+		c->timer_fired = 0; /* a device deadline, not the end of the slice: platform_before_vmrun re-arms */
+}
+
+/* VINTR: the window opened — the guest can take an interrupt now. Close it; the next VMRUN injects. */
+void handle_vintr(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	window(g->vmcb, 0);
+}
+
+void platform_hlt(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	exit_skip_insn(g, 1);
+	if (!(g->vmcb->save.rflags & RFLAGS_IF)) {
+		guest_kill(g, "HLT with interrupts disabled (nothing can wake it)");
+		return;
+	}
+	if (vdev_pc_poll(g->pc, &g->vctx, rdtsc()))
+		return; /* already pending: injected at once */
+	g->state = GUEST_HALTED;
+	platform_halted++;
+}
+
+/* Wake the halted guests with an interrupt pending; returns how many woke. */
+static unsigned wake(void)
+{
+	unsigned woke = 0;
+	uint64_t now = rdtsc();
+	for (unsigned i = 0; i < nguests && platform_halted; i++) {
+		struct guest *g = guests[i];
+		if (g->state == GUEST_HALTED && vdev_pc_poll(g->pc, &g->vctx, now)) {
+			g->state = GUEST_RUNNABLE;
+			platform_halted--;
+			woke++;
+		}
+	}
+	return woke;
+}
+
+void platform_wake(void) { wake(); }
+
+int platform_idle(struct cpu *c)
+{
+	if (wake())
+		return 1;
+	uint64_t first = UINT64_MAX, now = rdtsc();
+	for (unsigned i = 0; i < nguests; i++)
+		if (guests[i]->state == GUEST_HALTED) {
+			uint64_t d = vdev_pc_deadline(guests[i]->pc);
+			first = d < first ? d : first;
+		}
+	if (first == UINT64_MAX) { /* no timer of any halted guest is running: they can never wake */
+		for (unsigned i = 0; i < nguests; i++)
+			if (guests[i]->state == GUEST_HALTED) {
+				guests[i]->state = GUEST_RUNNABLE;
+				guest_kill(guests[i], "HLT with no interrupt source left (nothing can wake it)");
+			}
+		platform_halted = 0;
+		return 0;
+	}
+	c->timer_fired = 0;
+	lapic_timer_oneshot(lapic_ticks(c, first > now ? first - now : 0));
+	while (!c->timer_fired)
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	wake();
+	return 1;
 }

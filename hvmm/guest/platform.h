@@ -1,10 +1,38 @@
-/* platform.h — a guest's virtual devices: the services guest/ lends them (vdev.h) and interrupt injection. */
+/*
+ * platform.h — a guest's virtual devices: the services guest/ lends them (vdev.h), the module arguments that choose
+ * them (platform=, debug_exit=), interrupt injection before VMRUN, HLT, and the timer that wakes a guest for its
+ * device deadlines.
+ */
 #ifndef HVMM_PLATFORM_H
 #define HVMM_PLATFORM_H
+#include <stdint.h>
 
+struct cpu;
 struct guest;
 
 /* Give g its device context and an empty port table (every guest has one; unclaimed ports read all ones). */
 void platform_attach(struct guest *g);
+/* Create g's devices as its module line (platform=pc|none, debug_exit=<port>) and its format's default ask.
+ * Returns 0, or -1 with a static reason in *why. */
+int platform_create(struct guest *g, const char *cmdline, const char **why);
+/* Release what platform_create allocated. */
+void platform_free(struct guest *g);
+
+/* Before each VMRUN of a guest with devices (g->pc): bring its timers up to date, inject the highest pending
+ * interrupt if the guest can take it or open an interrupt window (V_IRQ + VINTR intercept) if not, and arm the
+ * LAPIC timer for the guest's next device deadline if it comes before the slice ends. */
+void platform_before_vmrun(struct cpu *c, struct guest *g);
+/* After each exit of such a guest: a timer interrupt that was only the device deadline does not end the slice. */
+void platform_after_exit(struct cpu *c, struct guest *g);
+/* HLT of a guest with devices: with IF = 1 it waits (GUEST_HALTED) for an interrupt; with IF = 0 it could never
+ * wake and is stopped. */
+void platform_hlt(struct cpu *c, struct guest *g);
+
+extern unsigned platform_halted; /* guests in GUEST_HALTED */
+/* Make runnable every halted guest that has an interrupt pending. */
+void platform_wake(void);
+/* No guest is runnable but some are halted: wait (host HLT) until the earliest device deadline and wake guests.
+ * Returns 0 when the halted guests can never wake (they are stopped), else 1. */
+int platform_idle(struct cpu *c);
 
 #endif

@@ -14,6 +14,7 @@
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/xstate.h"
+#include "hvmm/guest/platform.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/lapic.h"
@@ -65,6 +66,7 @@ static void arm_slice(struct cpu *c, uint32_t ticks)
 		c->slice_rest = ticks - c->drain_ticks;
 		ticks = c->drain_ticks;
 	}
+	c->timer_due_tsc = rdtsc() + (uint64_t)(((unsigned __int128)ticks * c->tsc_per_tick) >> 32);
 	lapic_timer_oneshot(ticks);
 }
 
@@ -74,6 +76,7 @@ static void start_slice(struct cpu *c)
 	if (!c->timer_fired)
 		__asm__ volatile("sti; nop; cli" : : : "memory");
 	c->timer_fired = 0;
+	c->timer_early = 0;
 	arm_slice(c, c->slice_ticks);
 }
 
@@ -105,10 +108,14 @@ void sched_run(struct cpu *c)
 	}
 	while (g) {
 		assign_asid(c, g);
+		if (g->pc) /* virtual devices: inject interrupts, arm their timers */
+			platform_before_vmrun(c, g);
 		svm_world_switch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
 		g->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
 		measure_entry(c, g);
 		exit_dispatch(c, g);
+		if (g->pc)
+			platform_after_exit(c, g);
 
 		if (g->state == GUEST_RUNNABLE && !g->yield) {
 			if (!c->timer_fired)
@@ -121,7 +128,11 @@ void sched_run(struct cpu *c)
 			}
 		}
 		g->yield = 0;
+		if (platform_halted) /* rare: guests waiting in HLT for an interrupt */
+			platform_wake();
 		struct guest *next = pick_next(g);
+		while (!next && platform_halted && platform_idle(c))
+			next = pick_next(g);
 		if (!next)
 			break;
 		if (c->timer_fired && next != g && measure_of(c)->stages)

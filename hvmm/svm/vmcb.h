@@ -198,6 +198,7 @@ VMCB_CHECK(struct vmcb, save.lastexcpto, 0x690);
 #define INTERCEPT_EXC_MC (1u << 18) /* #MC: the host must see machine checks (APM §15.12) */
 
 static inline void vmcb_set_intercept1(struct vmcb *v, unsigned bit) { v->control.intercept_misc1 |= 1u << bit; }
+static inline void vmcb_clear_intercept1(struct vmcb *v, unsigned bit) { v->control.intercept_misc1 &= ~(1u << bit); }
 static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->control.intercept_misc2 |= 1u << bit; }
 
 /* TLB_CONTROL values (APM §15.16.1). */
@@ -207,10 +208,12 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 
 /* int_ctl bits (APM Table B-1, offset 060h). */
 #define INT_CTL_V_IRQ (1u << 8)
+#define INT_CTL_V_IGN_TPR (1u << 20)
 #define INT_CTL_V_INTR_MASKING (1u << 24)
 
 #define VMCB_CLEAN_I (1u << 0) /* clean bit: intercepts, TSC offset, pause filter (APM §15.15.3) */
 #define VMCB_CLEAN_DRX (1u << 6) /* clean bit: DR6, DR7 */
+#define VMCB_CLEAN_TPR (1u << 3) /* clean bit: V_TPR, V_IRQ and the rest of the VINTR control word */
 
 #define NP_ENABLE (1ull << 0)
 #define INT_STATE_SHADOW (1ull << 0)
@@ -280,6 +283,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define SEG_ATTR_D (1u << 10) /* CS: 32-bit default operand size */
 #define SEG_ATTR_CODE64 0x0a9b /* G | L | P | S | type 0xB (execute/read, accessed) */
 #define SEG_ATTR_DATA 0x0c93 /* G | D/B | P | S | type 3 (read/write, accessed) */
+#define SEG_ATTR_CODE32 0x0c9b /* G | D/B | P | S | type 0xB (execute/read, accessed) */
 #define SEG_ATTR_TSS64_BUSY 0x008b /* P | type 0xB */
 #define SEG_ATTR_LDT 0x0082 /* P | type 2 */
 

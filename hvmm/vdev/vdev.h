@@ -15,6 +15,8 @@ struct vdev_host {
 	void *(*mem)(void *guest, uint64_t gpa, uint64_t len);
 	/* Append one byte to the guest's line console ("[<name>] ..." lines). */
 	void (*putc)(void *guest, char ch);
+	/* The guest-visible TSC: the time base of every virtual clock (it keeps running while the guest is not). */
+	uint64_t (*now)(void *guest);
 	/* Stop the guest as if it had exited with status (isa-debug-exit). */
 	void (*stop)(void *guest, int64_t status);
 };
@@ -28,6 +30,11 @@ struct vdev_ctx {
 	struct vdev_pc *pc; /* the platform the device belongs to (interrupt routing: vdev_irq_set) */
 	uint64_t tsc_khz; /* TSC frequency (kHz): devices derive their clocks from the TSC */
 };
+
+/* The guest's TSC now (time base of every device clock). */
+static inline uint64_t vdev_now(const struct vdev_ctx *ctx) { return ctx->host->now(ctx->guest); }
+/* Drive ISA interrupt line irq (0-15) of the guest's platform to level 0 or 1 (platform.c routes it to the PIC). */
+void vdev_irq_set(struct vdev_ctx *ctx, unsigned irq, int level);
 
 /*
  * A port handler: an access of size bytes (1, 2 or 4) at port. For VDEV_IN it stores the value read in *value (the

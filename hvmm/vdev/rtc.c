@@ -1,0 +1,310 @@
+/*
+ * rtc.c — a virtual MC146818 real-time clock (Motorola MC146818A datasheet) as on a PC: seconds, minutes, hours (12-
+ * or 24-hour), day of week, date, month, year, century (0x32), their alarms (0xc0-0xff = "don't care"), status A
+ * (UIP, DV, rate), B (SET, PIE, AIE, UIE, DM binary/BCD, 24/12), C (IRQF, PF, AF, UF; cleared by reading), D (VRT),
+ * and CMOS memory. The clock follows the guest TSC — it keeps running while the guest is descheduled — starting at
+ * hvmm's boot time read from the real RTC. UIP reads 1 during the last 244 µs of every second. Periodic (PF),
+ * update-ended (UF) and alarm (AF) flags are set as time passes; IRQ 8 is the level of IRQF, so a new interrupt needs
+ * a read of status C, as on a PC. Several periods missed while descheduled set PF once (coalesced).
+ */
+#include "hvmm/vdev/rtc.h"
+
+#include "caltime.h"
+
+#define RTC_INDEX 0x70
+#define RTC_IRQ 8
+#define SEC 0x00
+#define SEC_ALARM 0x01
+#define MIN 0x02
+#define MIN_ALARM 0x03
+#define HOUR 0x04
+#define HOUR_ALARM 0x05
+#define WDAY 0x06
+#define DAY 0x07
+#define MONTH 0x08
+#define YEAR 0x09
+#define REG_A 0x0a
+#define REG_B 0x0b
+#define REG_C 0x0c
+#define REG_D 0x0d
+#define CENTURY 0x32
+#define A_UIP 0x80
+#define A_DV_MASK 0x70
+#define A_DV_NORMAL 0x20 /* 32.768 kHz time base, counting */
+#define A_RATE 0x0f
+#define B_SET 0x80
+#define B_PIE 0x40
+#define B_AIE 0x20
+#define B_UIE 0x10
+#define B_DM_BINARY 0x04
+#define B_24H 0x02
+#define C_IRQF 0x80
+#define C_PF 0x40
+#define C_AF 0x20
+#define C_UF 0x10
+#define D_VRT 0x80
+#define UIP_TICKS 8 /* 244 µs before the update */
+#define DONT_CARE 0xc0
+
+static int is_time_reg(unsigned r) { return r <= YEAR || r == CENTURY; }
+
+static uint8_t enc(const struct vdev_rtc *rtc, unsigned v)
+{
+	return (rtc->ram[REG_B] & B_DM_BINARY) ? (uint8_t)v : (uint8_t)((v / 10) << 4 | v % 10);
+}
+
+static unsigned dec(const struct vdev_rtc *rtc, uint8_t v)
+{
+	return (rtc->ram[REG_B] & B_DM_BINARY) ? v : (v >> 4) * 10 + (v & 0xf);
+}
+
+static uint8_t enc_hour(const struct vdev_rtc *rtc, unsigned h)
+{
+	if (rtc->ram[REG_B] & B_24H)
+		return enc(rtc, h);
+	unsigned h12 = h % 12 ? h % 12 : 12;
+	return (uint8_t)(enc(rtc, h12) | (h >= 12 ? 0x80 : 0));
+}
+
+static unsigned dec_hour(const struct vdev_rtc *rtc, uint8_t v)
+{
+	if (rtc->ram[REG_B] & B_24H)
+		return dec(rtc, v);
+	return dec(rtc, v & 0x7f) % 12 + ((v & 0x80) ? 12 : 0);
+}
+
+static uint64_t ticks_now(const struct vdev_rtc *rtc, uint64_t now)
+{
+	return now > rtc->base_tsc ? clock_ticks(&rtc->clock, now - rtc->base_tsc) : 0;
+}
+
+/* Write the time registers (and century) for Unix time t in the current data mode. */
+static void store_time(struct vdev_rtc *rtc, uint64_t t)
+{
+	struct caltime c;
+	caltime_from_unix(t, &c);
+	rtc->ram[SEC] = enc(rtc, c.sec);
+	rtc->ram[MIN] = enc(rtc, c.min);
+	rtc->ram[HOUR] = enc_hour(rtc, c.hour);
+	rtc->ram[WDAY] = enc(rtc, c.wday);
+	rtc->ram[DAY] = enc(rtc, c.day);
+	rtc->ram[MONTH] = enc(rtc, c.month);
+	rtc->ram[YEAR] = enc(rtc, (unsigned)c.year % 100);
+	rtc->ram[CENTURY] = enc(rtc, (unsigned)c.year / 100);
+}
+
+/* Unix time of the time registers as they stand. */
+static uint64_t load_time(const struct vdev_rtc *rtc)
+{
+	struct caltime c = { .year = (int32_t)(dec(rtc, rtc->ram[CENTURY]) * 100 + dec(rtc, rtc->ram[YEAR])),
+			     .month = (uint8_t)dec(rtc, rtc->ram[MONTH]), .day = (uint8_t)dec(rtc, rtc->ram[DAY]),
+			     .hour = (uint8_t)dec_hour(rtc, rtc->ram[HOUR]), .min = (uint8_t)dec(rtc, rtc->ram[MIN]),
+			     .sec = (uint8_t)dec(rtc, rtc->ram[SEC]) };
+	return caltime_to_unix(&c);
+}
+
+/* Bring the time registers up to TSC now. */
+static void sync_time(struct vdev_rtc *rtc, uint64_t now)
+{
+	if (rtc->running)
+		store_time(rtc, rtc->base_unix + (ticks_now(rtc, now) >> 15));
+}
+
+/* Restart counting from the registers' time, keeping the phase within the second. */
+static void restart(struct vdev_rtc *rtc, uint64_t now)
+{
+	uint64_t frac = rtc->running ? ticks_now(rtc, now) & (RTC_HZ - 1) : 0;
+	rtc->base_unix = load_time(rtc);
+	rtc->base_tsc = now - clock_cycles(&rtc->clock, frac) + (frac ? 1 : 0);
+	rtc->seen_ticks = frac;
+}
+
+static int alarm_match(const struct vdev_rtc *rtc, uint64_t t)
+{
+	struct caltime c;
+	caltime_from_unix(t, &c);
+	uint8_t s = rtc->ram[SEC_ALARM], m = rtc->ram[MIN_ALARM], h = rtc->ram[HOUR_ALARM];
+	return (s >= DONT_CARE || dec(rtc, s) == c.sec) && (m >= DONT_CARE || dec(rtc, m) == c.min) &&
+	       (h >= DONT_CARE || dec_hour(rtc, h) == c.hour);
+}
+
+/* Periodic interrupt period in 32 kHz ticks for rate bits 1-15 (0 = off); rates 1 and 2 repeat 8 and 9. */
+static uint64_t period(const struct vdev_rtc *rtc)
+{
+	unsigned rate = rtc->ram[REG_A] & A_RATE;
+	if (!rate)
+		return 0;
+	return rate <= 2 ? 1ull << (rate + 6) : 1ull << (rate - 1);
+}
+
+static void update_line(struct vdev_rtc *rtc, struct vdev_ctx *ctx)
+{
+	uint8_t c = rtc->ram[REG_C] & (C_PF | C_AF | C_UF);
+	uint8_t en = rtc->ram[REG_B] & (B_PIE | B_AIE | B_UIE); /* the same bit positions as in C */
+	uint8_t irqf = (c & en) ? C_IRQF : 0;
+	rtc->ram[REG_C] = c | irqf;
+	if ((irqf != 0) != rtc->line) {
+		rtc->line = irqf != 0;
+		vdev_irq_set(ctx, RTC_IRQ, rtc->line);
+	}
+}
+
+void rtc_update(struct vdev_rtc *rtc, struct vdev_ctx *ctx, uint64_t now)
+{
+	if (!rtc->running)
+		return;
+	uint64_t t = ticks_now(rtc, now), p = period(rtc), old = rtc->seen_ticks;
+	if (t <= old)
+		return;
+	if (p && t / p != old / p)
+		rtc->ram[REG_C] |= C_PF;
+	uint64_t s0 = old >> 15, s1 = t >> 15;
+	if (s1 != s0) {
+		rtc->ram[REG_C] |= C_UF;
+		uint64_t from = s1 - s0 > 86400 ? s1 - 86400 : s0 + 1; /* a day covers every alarm setting */
+		for (uint64_t s = from; s <= s1; s++)
+			if (alarm_match(rtc, rtc->base_unix + s)) {
+				rtc->ram[REG_C] |= C_AF;
+				break;
+			}
+	}
+	rtc->seen_ticks = t;
+	update_line(rtc, ctx);
+}
+
+uint64_t rtc_deadline(const struct vdev_rtc *rtc)
+{
+	uint8_t b = rtc->ram[REG_B];
+	if (!rtc->running || rtc->line || !(b & (B_PIE | B_AIE | B_UIE)))
+		return UINT64_MAX;
+	uint64_t t = rtc->seen_ticks, next = ((t >> 15) + 1) << 15; /* next second */
+	uint64_t p = period(rtc);
+	if ((b & B_PIE) && p) {
+		uint64_t np = (t / p + 1) * p;
+		if (np < next || !(b & (B_AIE | B_UIE)))
+			next = np;
+	}
+	return rtc->base_tsc + clock_cycles(&rtc->clock, next);
+}
+
+static void set_running(struct vdev_rtc *rtc, uint64_t now)
+{
+	int run = !(rtc->ram[REG_B] & B_SET) && (rtc->ram[REG_A] & A_DV_MASK) == A_DV_NORMAL;
+	if (run == rtc->running)
+		return;
+	if (!run) {
+		sync_time(rtc, now); /* the registers hold the time it stopped at */
+		rtc->running = 0;
+	} else {
+		restart(rtc, now);
+		rtc->running = 1;
+	}
+}
+
+static uint8_t rtc_read(struct vdev_rtc *rtc, struct vdev_ctx *ctx, unsigned r, uint64_t now)
+{
+	uint8_t v;
+	rtc_update(rtc, ctx, now);
+	if (is_time_reg(r)) {
+		sync_time(rtc, now);
+		return rtc->ram[r];
+	}
+	switch (r) {
+	case REG_A:
+		v = rtc->ram[REG_A] & ~A_UIP;
+		if (rtc->running && (ticks_now(rtc, now) & (RTC_HZ - 1)) >= RTC_HZ - UIP_TICKS)
+			v |= A_UIP;
+		return v;
+	case REG_C:
+		v = rtc->ram[REG_C];
+		rtc->ram[REG_C] = 0;
+		update_line(rtc, ctx);
+		return v;
+	case REG_D:
+		return D_VRT;
+	default:
+		return rtc->ram[r];
+	}
+}
+
+static void rtc_write(struct vdev_rtc *rtc, struct vdev_ctx *ctx, unsigned r, uint8_t v, uint64_t now)
+{
+	rtc_update(rtc, ctx, now);
+	if (is_time_reg(r)) {
+		sync_time(rtc, now);
+		rtc->ram[r] = v;
+		if (rtc->running)
+			restart(rtc, now); /* a write while counting sets the clock at once */
+		return;
+	}
+	switch (r) {
+	case REG_A:
+		sync_time(rtc, now);
+		rtc->ram[REG_A] = v & ~A_UIP;
+		set_running(rtc, now);
+		break;
+	case REG_B:
+		sync_time(rtc, now); /* the registers are re-encoded below if DM or 24/12 changes */
+		{
+			uint64_t t = load_time(rtc);
+			if (v & B_SET)
+				v &= ~B_UIE; /* SET clears UIE */
+			rtc->ram[REG_B] = v;
+			store_time(rtc, t);
+		}
+		set_running(rtc, now);
+		update_line(rtc, ctx);
+		break;
+	case REG_C: /* read-only */
+	case REG_D:
+		break;
+	default:
+		rtc->ram[r] = v;
+		break;
+	}
+}
+
+static void rtc_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_t port, unsigned size,
+		     uint32_t *value)
+{
+	(void)size;
+	struct vdev_rtc *rtc = dev;
+	uint64_t now = vdev_now(ctx);
+	if (port == RTC_INDEX) {
+		if (dir == VDEV_OUT)
+			rtc->index = (uint8_t)*value & 0x7f; /* bit 7 masks NMI: there are no NMIs to mask */
+		else
+			*value = 0xff;
+		return;
+	}
+	if (dir == VDEV_IN)
+		*value = rtc_read(rtc, ctx, rtc->index, now);
+	else
+		rtc_write(rtc, ctx, rtc->index, (uint8_t)*value, now);
+}
+
+int rtc_init(struct vdev_rtc *rtc, struct vdev_bus *bus, uint64_t tsc_khz, uint64_t unix_now, uint64_t now,
+	     uint64_t ram_bytes)
+{
+	*rtc = (struct vdev_rtc){ 0 };
+	clock_init(&rtc->clock, RTC_HZ, tsc_khz);
+	rtc->ram[REG_A] = A_DV_NORMAL | 6; /* 1024 Hz periodic rate, as a PC BIOS leaves it */
+	rtc->ram[REG_B] = B_24H;
+	rtc->ram[SEC_ALARM] = rtc->ram[MIN_ALARM] = rtc->ram[HOUR_ALARM] = 0;
+	store_time(rtc, unix_now);
+	rtc->base_unix = unix_now;
+	rtc->base_tsc = now;
+	rtc->running = 1;
+	/* Memory size in KiB below 640K (0x15-0x16) and from 1 MiB (0x17-0x18, 0x30-0x31, at most 65535), and in
+	 * 64 KiB units above 16 MiB (0x34-0x35), as a PC BIOS stores them. */
+	uint64_t ext = ram_bytes > (1u << 20) ? (ram_bytes - (1u << 20)) >> 10 : 0;
+	uint64_t above16 = ram_bytes > (16u << 20) ? (ram_bytes - (16u << 20)) >> 16 : 0;
+	if (ext > 0xffff)
+		ext = 0xffff;
+	if (above16 > 0xffff)
+		above16 = 0xffff;
+	rtc->ram[0x15] = 0x80, rtc->ram[0x16] = 0x02;
+	rtc->ram[0x17] = rtc->ram[0x30] = (uint8_t)ext, rtc->ram[0x18] = rtc->ram[0x31] = (uint8_t)(ext >> 8);
+	rtc->ram[0x34] = (uint8_t)above16, rtc->ram[0x35] = (uint8_t)(above16 >> 8);
+	return vdev_port_register(bus, RTC_INDEX, 2, 0, rtc_port, rtc);
+}
