@@ -9,7 +9,7 @@ import subprocess
 from typing import Dict, List
 
 from hvmmlog import HvmmLog
-from scenarios import GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_matmul
+from scenarios import EXIT_PORT, GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_matmul
 
 MB1 = "build/mb1"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -46,6 +46,8 @@ class Kernel:
 
 KERNELS = [
     Kernel("mb1_boot", "mb1boot", "token=mb1boot mods=2", mods=2),
+    Kernel("mb1_uart", "mb1uart"),
+    Kernel("mb1_pit", "mb1pit"),
 ]
 
 
@@ -91,5 +93,6 @@ def judge_devices(j: Judge, log: HvmmLog, ctx: Context) -> None:
 
 SCENARIOS: List[Scenario] = [
     Scenario("mb1-devices", [f"{GUESTS}/counter.elf name=counter mem=16M", f"{GUESTS}/matmul.elf name=matmul mem=16M"]
-             + [s for k in KERNELS for s in k.guest_specs()], judge_devices, prepare=prepare, timeout=120),
+             + [s for k in KERNELS for s in k.guest_specs()], judge_devices, prepare=prepare, timeout=120,
+             cmdline="slice=2ms " + EXIT_PORT),
 ]

@@ -187,8 +187,9 @@ void measure_report(struct cpu *c)
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = guests[i];
 		uint64_t exits = g->exits + measure_fast_exits(g);
-		char ports[160];
-		vdev_bus_report(&g->bus, ports, sizeof(ports));
+		char ports[192];
+		int k = g->pc ? fmt_snprintf(ports, sizeof(ports), " irqs=%lu", g->irqs_injected) : 0;
+		vdev_bus_report(&g->bus, ports + k, sizeof(ports) - (unsigned)k);
 		if (g->state == GUEST_EXITED)
 			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu%s", g->name, g->exit_status,
 			     g->switches_in, exits, g->runtime, ports);

@@ -76,9 +76,7 @@ void pic_set_irq(struct vdev_pic *pic, unsigned irq, int level)
 		else
 			p->irr &= ~bit;
 	} else if (level && !(p->lines & bit)) {
-		p->irr |= bit; /* rising edge */
-	} else if (!level) {
-		p->irr &= ~bit; /* an edge request withdrawn before INTA is lost, as on the 8259A */
+		p->irr |= bit; /* rising edge: latched until INTA (devices signal edges as short pulses) */
 	}
 	p->lines = level ? p->lines | bit : p->lines & ~bit;
 	if (irq >= 8)

@@ -218,16 +218,21 @@ uint64_t tsc_per_ms(void)
 {
 	if (tsc_ms)
 		return tsc_ms;
-	/* PIT channel 2, mode 0, count 11932 (10 ms): OUT2 (port 0x61 bit 5) rises at terminal count. */
-	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
-	outb(0x43, 0xb0);
-	outb(0x42, 11932 & 0xff);
-	outb(0x42, 11932 >> 8);
-	uint64_t t0 = rdtsc();
-	for (uint32_t spin = 0; spin < 100000000u && !(inb(0x61) & 0x20); spin++)
-		;
-	uint64_t t1 = rdtsc();
-	tsc_ms = udiv64(t1 - t0, 10, 0);
+	/* PIT channel 2, mode 0, count 11932 (10 ms): OUT2 (port 0x61 bit 5) rises at terminal count. The shortest of
+	 * five runs: a run the kernel was preempted in (under a hypervisor) only comes out longer. */
+	uint64_t best = ~0ull;
+	for (int run = 0; run < 5; run++) {
+		outb(0x61, (inb(0x61) & ~0x02) | 0x01);
+		outb(0x43, 0xb0);
+		outb(0x42, 11932 & 0xff);
+		outb(0x42, 11932 >> 8);
+		uint64_t t0 = rdtsc();
+		for (uint32_t spin = 0; spin < 100000000u && !(inb(0x61) & 0x20); spin++)
+			;
+		uint64_t t = rdtsc() - t0;
+		best = t < best ? t : best;
+	}
+	tsc_ms = udiv64(best, 10, 0);
 	if (!tsc_ms)
 		tsc_ms = 1;
 	return tsc_ms;
