@@ -48,6 +48,9 @@ KERNELS = [
     Kernel("mb1_boot", "mb1boot", "token=mb1boot mods=2", mods=2),
     Kernel("mb1_uart", "mb1uart"),
     Kernel("mb1_pit", "mb1pit"),
+    Kernel("mb1_pic", "mb1pic"),
+    Kernel("mb1_rtc", "mb1rtc"),
+    Kernel("mb1_fwcfg", "mb1fwcfg"),
 ]
 
 

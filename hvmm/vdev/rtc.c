@@ -3,7 +3,8 @@
  * or 24-hour), day of week, date, month, year, century (0x32), their alarms (0xc0-0xff = "don't care"), status A
  * (UIP, DV, rate), B (SET, PIE, AIE, UIE, DM binary/BCD, 24/12), C (IRQF, PF, AF, UF; cleared by reading), D (VRT),
  * and CMOS memory. The clock follows the guest TSC — it keeps running while the guest is descheduled — starting at
- * hvmm's boot time read from the real RTC. UIP reads 1 during the last 244 µs of every second. Periodic (PF),
+ * hvmm's boot time read from the real RTC. UIP reads 1 from 244 µs before each second's update to the end of the
+ * 1984 µs update cycle. Periodic (PF),
  * update-ended (UF) and alarm (AF) flags are set as time passes; IRQ 8 is the level of IRQF, so a new interrupt needs
  * a read of status C, as on a PC. Several periods missed while descheduled set PF once (coalesced).
  */
@@ -43,7 +44,8 @@
 #define C_AF 0x20
 #define C_UF 0x10
 #define D_VRT 0x80
-#define UIP_TICKS 8 /* 244 µs before the update */
+#define UIP_BEFORE 8 /* UIP rises 244 µs (8 ticks) before the update ... */
+#define UIP_AFTER 65 /* ... and falls when the update cycle ends, 1984 µs later (MC146818A tBUC, update cycle) */
 #define DONT_CARE 0xc0
 
 static int is_time_reg(unsigned r) { return r <= YEAR || r == CENTURY; }
@@ -201,6 +203,14 @@ static void set_running(struct vdev_rtc *rtc, uint64_t now)
 	}
 }
 
+/* Update in progress: from 244 µs before each second boundary to the end of the update cycle after it. The time
+ * registers already show the new second during the cycle (on the chip they are undefined then). */
+static int rtc_uip(const struct vdev_rtc *rtc, uint64_t now)
+{
+	uint64_t frac = ticks_now(rtc, now) & (RTC_HZ - 1);
+	return frac >= RTC_HZ - UIP_BEFORE || (frac < UIP_AFTER && (ticks_now(rtc, now) >> 15) > 0);
+}
+
 static uint8_t rtc_read(struct vdev_rtc *rtc, struct vdev_ctx *ctx, unsigned r, uint64_t now)
 {
 	uint8_t v;
@@ -212,7 +222,7 @@ static uint8_t rtc_read(struct vdev_rtc *rtc, struct vdev_ctx *ctx, unsigned r, 
 	switch (r) {
 	case REG_A:
 		v = rtc->ram[REG_A] & ~A_UIP;
-		if (rtc->running && (ticks_now(rtc, now) & (RTC_HZ - 1)) >= RTC_HZ - UIP_TICKS)
+		if (rtc->running && rtc_uip(rtc, now))
 			v |= A_UIP;
 		return v;
 	case REG_C:

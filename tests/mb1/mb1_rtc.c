@@ -1,0 +1,161 @@
+/*
+ * mb1_rtc (multiboot v1 test kernel): the CMOS RTC at 0x70/0x71 (Motorola MC146818A datasheet): status A-D at their
+ * PC defaults, valid BCD time and date with the century at 0x32, the update-in-progress bit and the update it
+ * announces, binary and 12-hour modes, SET (the clock holds what is written, then runs from it; UIE cleared),
+ * periodic (PIE), update-ended (UIE) and alarm (AIE, "don't care" values) interrupts on IRQ 8 with status C, the
+ * NMI bit of the index port, CMOS memory and the memory-size bytes.
+ */
+#include "../../lib/mb1.h"
+#include "rt.h"
+
+int mb1_main(uint32_t magic, const struct mb1_info_raw *mi);
+
+static volatile uint32_t irqs, last_c;
+
+static uint8_t rd(uint8_t r) { outb(0x70, r); return inb(0x71); }
+static void wr(uint8_t r, uint8_t v) { outb(0x70, r); outb(0x71, v); }
+static int bcd_ok(uint8_t v, unsigned lo, unsigned hi)
+{
+	unsigned d = (v >> 4) * 10 + (v & 0xf);
+	return (v & 0xf) <= 9 && (v >> 4) <= 9 && d >= lo && d <= hi;
+}
+
+static void rtc_irq(struct frame *f)
+{
+	(void)f;
+	uint8_t c = rd(0x0c);
+	if (c & 0x80) { /* IRQF: ours (a request latched before the source was turned off would read 0) */
+		last_c = c;
+		irqs++;
+	}
+	pic_eoi(8);
+}
+
+/* Wait for the end of an update cycle: UIP seen set, then clear. Returns whether UIP was seen within 4 s (UIP is
+ * short; a kernel preempted at the wrong moment, by a hypervisor or the host, misses a second's window). */
+static int wait_update(void)
+{
+	uint64_t end = rdtsc() + tsc_per_ms() * 4000;
+	rd(0x0c); /* QEMU stops announcing updates (UIP) while status C still holds UF */
+	while (rdtsc() < end)
+		if (rd(0x0a) & 0x80) {
+			while ((rd(0x0a) & 0x80) && rdtsc() < end)
+				;
+			return 1;
+		}
+	return 0;
+}
+
+int mb1_main(uint32_t magic, const struct mb1_info_raw *mi)
+{
+	(void)magic;
+	rt_printf("mb1_rtc: start\n");
+	tsc_per_ms();
+	rt_idt_init();
+	pic_setup();
+	rt_set_handler(PIC_VEC + 8, rtc_irq);
+
+	check(rd(0x0d) == 0x80, "status D: VRT (valid RAM and time)", "0x%x", rd(0x0d));
+	check((rd(0x0a) & 0x70) == 0x20, "status A: divider 010 (32.768 kHz, running)", "0x%x", rd(0x0a));
+	uint8_t b = rd(0x0b);
+	check((b & 0x06) == 0x02, "status B: 24-hour BCD mode", "0x%x", b);
+	wr(0x0b, b & ~0x70); /* no interrupts yet */
+	rd(0x0c);
+
+	wait_update();
+	uint8_t sec = rd(0x00), min = rd(0x02), hour = rd(0x04), day = rd(0x07), mon = rd(0x08), year = rd(0x09);
+	uint8_t cent = rd(0x32), wday = rd(0x06);
+	check(bcd_ok(sec, 0, 59) && bcd_ok(min, 0, 59) && bcd_ok(hour, 0, 23) && bcd_ok(day, 1, 31) &&
+	      bcd_ok(mon, 1, 12) && bcd_ok(year, 0, 99) && bcd_ok(wday, 1, 7),
+	      "time and date registers hold valid BCD", "%x:%x:%x %x-%x-%x wday %x", hour, min, sec, year, mon, day, wday);
+	check(cent == 0x20, "century register 0x32 is 0x20", "0x%x", cent);
+	int uip = wait_update();
+	uint8_t sec2 = rd(0x00);
+	check(uip && sec2 != sec, "UIP is seen once a second and the seconds advance after it", "uip=%d %x -> %x", uip,
+	      sec, sec2);
+
+	wr(0x0b, 0x06); /* binary, 24 h */
+	uint8_t bsec = rd(0x00), bhour = rd(0x04);
+	wr(0x0b, 0x02);
+	check(bsec < 60 && bhour < 24, "binary mode (DM = 1): values in binary", "sec=%u hour=%u", bsec, bhour);
+	wr(0x0b, 0x00); /* 12-hour BCD */
+	uint8_t h12 = rd(0x04);
+	uint8_t h24 = rd(0x04);
+	wr(0x0b, 0x02);
+	h24 = rd(0x04);
+	unsigned h = (h24 >> 4) * 10 + (h24 & 0xf);
+	unsigned want = h % 12 ? h % 12 : 12;
+	unsigned got = ((h12 & 0x7f) >> 4) * 10 + (h12 & 0xf);
+	check(got == want && ((h12 & 0x80) != 0) == (h >= 12), "12-hour mode: hour 1-12 with bit 7 = PM",
+	      "12h=0x%x 24h=0x%x", h12, h24);
+
+	/* SET: the clock holds what is written, then runs from it. */
+	wr(0x0b, 0x82 | 0x10);
+	uint8_t bset = rd(0x0b);
+	wr(0x00, 0x56);
+	wr(0x02, 0x34);
+	wr(0x04, 0x12);
+	wr(0x07, 0x28);
+	wr(0x08, 0x02);
+	wr(0x09, 0x24);
+	delay_ms(1200);
+	uint8_t held = rd(0x00);
+	wr(0x0b, 0x02);
+	check(!(bset & 0x10), "SET clears UIE", "B=0x%x", bset);
+	check(held == 0x56 && rd(0x02) == 0x34 && rd(0x04) == 0x12 && rd(0x07) == 0x28 && rd(0x08) == 0x02 &&
+	      rd(0x09) == 0x24, "SET = 1: the written time is held", "sec=0x%x", held);
+	delay_ms(2100);
+	uint8_t after = rd(0x00);
+	check(after >= 0x57 && after <= 0x59, "SET = 0: the clock runs on from the written time", "sec=0x%x", after);
+	delay_ms(4000);
+	uint8_t m2 = rd(0x02), s2 = rd(0x00);
+	check(m2 == 0x35 && s2 <= 0x06, "a minute carries into the minutes register", "%x:%x", m2, s2);
+
+	/* Periodic interrupt, 1024 Hz. */
+	wr(0x0a, 0x26);
+	rd(0x0c);
+	irqs = 0;
+	pic_unmask(8);
+	wr(0x0b, 0x42);
+	uint64_t end = rdtsc() + tsc_per_ms() * 100;
+	while (rdtsc() < end) {
+		sti();
+		__asm__ volatile("nop");
+		cli();
+	}
+	wr(0x0b, 0x02);
+	uint32_t n = irqs;
+	check(n >= 5 && n <= 150 && (last_c & 0xc0) == 0xc0, "PIE: periodic interrupts on IRQ 8, status C IRQF|PF",
+	      "%u interrupts, C=0x%x", n, last_c);
+	rd(0x0c);
+	check(!(rd(0x0c) & 0x80), "reading status C clears IRQF", "");
+
+	irqs = 0;
+	wr(0x0b, 0x12); /* UIE */
+	int got_u = wait_flag(&irqs, 1500);
+	wr(0x0b, 0x02);
+	check(got_u && (last_c & 0x90) == 0x90, "UIE: update-ended interrupt, status C IRQF|UF", "C=0x%x", last_c);
+
+	wr(0x01, 0xc0); /* alarm: any second, any minute, any hour */
+	wr(0x03, 0xc0);
+	wr(0x05, 0xc0);
+	rd(0x0c);
+	irqs = 0;
+	wr(0x0b, 0x22); /* AIE */
+	int got_a = wait_flag(&irqs, 1500);
+	wr(0x0b, 0x02);
+	pic_mask(8);
+	check(got_a && (last_c & 0xa0) == 0xa0, "AIE with don't-care alarms: alarm interrupt, status C IRQF|AF",
+	      "C=0x%x", last_c);
+
+	outb(0x70, 0x80 | 0x0d);
+	check(inb(0x71) == 0x80, "index bit 7 (NMI mask) does not change the register selected", "");
+	wr(0x40, 0x5a);
+	wr(0x41, 0xa5);
+	check(rd(0x40) == 0x5a && rd(0x41) == 0xa5, "CMOS memory bytes hold what is written", "");
+	uint32_t ext = rd(0x30) | (uint32_t)rd(0x31) << 8;
+	uint32_t up = mi->mem_upper > 0xffff ? 0xffff : mi->mem_upper;
+	check(ext >= up && ext - up <= 1024, "CMOS 0x30-0x31: extended memory KiB, at least mem_upper (firmware may keep some)",
+	      "cmos=%u mem_upper=%u", ext, mi->mem_upper);
+	return rt_done("mb1_rtc");
+}
