@@ -5,6 +5,8 @@
 
 #define MSR_TSC 0x00000010u
 #define MSR_APIC_BASE 0x0000001bu
+#define APIC_BASE_BSP (1u << 8) /* APIC_BASE MSR: bootstrap processor */
+#define APIC_BASE_EN (1u << 11) /* ... xAPIC globally enabled */
 #define MSR_PAT 0x00000277u
 #define MSR_SPEC_CTRL 0x00000048u
 #define MSR_PRED_CMD 0x00000049u /* bit 0: IBPB */
@@ -38,7 +40,14 @@
 #define CR4_OSXSAVE (1ull << 18)
 #define CR4_PKE (1ull << 22)
 
+#define RFLAGS_CF (1ull << 0)
 #define RFLAGS_RESERVED1 (1ull << 1)
+#define RFLAGS_PF (1ull << 2)
+#define RFLAGS_AF (1ull << 4)
+#define RFLAGS_ZF (1ull << 6)
+#define RFLAGS_SF (1ull << 7)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_OF (1ull << 11)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_RF (1ull << 16)

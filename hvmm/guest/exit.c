@@ -257,7 +257,8 @@ static void handle_task_switch(struct cpu *c, struct guest *g)
 
 static void __attribute__((noinline)) handle_npf(struct cpu *c, struct guest *g)
 {
-	(void)c;
+	if (g->pc && platform_mmio(c, g)) /* a device page (local APIC) */
+		return;
 	uint64_t gpa = g->vmcb->control.exitinfo2, info = g->vmcb->control.exitinfo1;
 	guest_kill(g, "nested page fault: %s gpa=0x%lx outside its RAM (%luM)%s exitinfo1=0x%lx",
 		   (info & NPF_INFO_FETCH) ? "fetch" : (info & NPF_INFO_WRITE) ? "write" : "read", gpa, g->ram_size >> 20,

@@ -13,6 +13,7 @@
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/svm/vmcb.h"
+#include "hvmm/vdev/pc.h"
 #include "hvmm/x86/desc.h"
 #include "hvmm/x86/spec.h"
 
@@ -94,6 +95,11 @@ static int msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 	case MSR_TSC:
 		*val = rdtsc() + v->control.tsc_offset;
 		return 0;
+	case MSR_APIC_BASE:
+		if (!g->pc)
+			return -1;
+		*val = LAPIC_BASE | APIC_BASE_BSP | (g->pc->lapic.hw_enabled ? APIC_BASE_EN : 0);
+		return 0;
 	}
 	return -1;
 }
@@ -127,6 +133,11 @@ static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
 		return 0;
 	case MSR_PRED_CMD: /* write-only; IBPB for the guest, where the CPU has it (CPUID 8000_0008h EBX[12] passed) */
 		return spec_guest_pred_cmd(val);
+	case MSR_APIC_BASE: /* the xAPIC stays at 0xFEE00000; no x2APIC (CPUID hides it): only EN may change */
+		if (!g->pc || (val & ~(uint64_t)(APIC_BASE_BSP | APIC_BASE_EN)) != LAPIC_BASE)
+			return -1;
+		g->pc->lapic.hw_enabled = (val & APIC_BASE_EN) != 0;
+		return 0;
 	}
 	return -1;
 }

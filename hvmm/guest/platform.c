@@ -98,6 +98,10 @@ int platform_create(struct guest *g, const char *cmdline, const char **why)
 	}
 	if (!pc)
 		return 0;
+	if (g->ram_size > LAPIC_BASE) {
+		*why = "platform=pc: mem= must leave the local APIC page at 0xFEE00000 outside RAM (at most 4064M)";
+		return -1;
+	}
 	if (!boot_tsc) {
 		boot_unix = cmos_read_unix();
 		boot_tsc = rdtsc();
@@ -148,6 +152,8 @@ void platform_before_vmrun(struct cpu *c, struct guest *g)
 {
 	struct vmcb *v = g->vmcb;
 	uint64_t now = rdtsc();
+	struct vdev_lapic *a = &g->pc->lapic;
+	a->tpr = (a->tpr & 0x0f) | ((v->control.int_ctl & 0xf) << 4); /* a MOV to CR8 changed V_TPR (APM §15.21.2) */
 	int pending = vdev_pc_poll(g->pc, &g->vctx, now);
 
 	if (pending && !(v->control.eventinj & EVENT_VALID) && (v->save.rflags & RFLAGS_IF) &&

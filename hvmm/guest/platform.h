@@ -28,6 +28,11 @@ void platform_after_exit(struct cpu *c, struct guest *g);
  * wake and is stopped. */
 void platform_hlt(struct cpu *c, struct guest *g);
 
+/* A nested page fault of a guest with devices: if it hit a device page (the xAPIC), emulate the access (mmio.c) and
+ * return 1; else 0 (the caller reports a fault outside RAM). */
+int platform_mmio(struct cpu *c, struct guest *g);
+extern uint64_t platform_mmio_count; /* MMIO accesses emulated */
+
 extern unsigned platform_halted; /* guests in GUEST_HALTED */
 /* Make runnable every halted guest that has an interrupt pending. */
 void platform_wake(void);

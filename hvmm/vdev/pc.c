@@ -1,7 +1,6 @@
-/* pc.c — a guest's virtual PC: create its devices, route ISA interrupt lines to the 8259A pair, poll its timers. */
+/* pc.c — a guest's virtual PC: create its devices, route ISA lines to the 8259A pair and its output through the local
+ * APIC's LINT0, poll the timers. */
 #include "hvmm/vdev/pc.h"
-
-#include "hvmm/vdev/debugexit.h"
 
 int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, const struct vdev_pc_config *cfg,
 		 const char **why)
@@ -13,10 +12,7 @@ int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, con
 		*why = "device ports overlap or the port table is full";
 		return -1;
 	}
-	if (cfg->debug_exit_port && debugexit_init(bus, cfg->debug_exit_port)) {
-		*why = "debug_exit= port overlaps another device";
-		return -1;
-	}
+	vlapic_init(&pc->lapic, tsc_khz);
 	return 0;
 }
 
@@ -33,13 +29,23 @@ int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now)
 {
 	pit_update(&pc->pit, ctx, now);
 	rtc_update(&pc->rtc, ctx, now);
-	return pic_intr(&pc->pic);
+	vlapic_update(&pc->lapic, now);
+	return vlapic_pending(&pc->lapic) >= 0 || (pic_intr(&pc->pic) && vlapic_accepts_extint(&pc->lapic));
 }
 
-uint8_t vdev_pc_ack(struct vdev_pc *pc) { return pic_ack(&pc->pic); }
+uint8_t vdev_pc_ack(struct vdev_pc *pc)
+{
+	int v = vlapic_pending(&pc->lapic);
+	if (v >= 0) {
+		vlapic_ack(&pc->lapic, (unsigned)v);
+		return (uint8_t)v;
+	}
+	return pic_ack(&pc->pic);
+}
 
 uint64_t vdev_pc_deadline(const struct vdev_pc *pc)
 {
-	uint64_t a = pit_deadline(&pc->pit), b = rtc_deadline(&pc->rtc);
-	return a < b ? a : b;
+	uint64_t a = pit_deadline(&pc->pit), b = rtc_deadline(&pc->rtc), c = vlapic_deadline(&pc->lapic);
+	a = a < b ? a : b;
+	return a < c ? a : c;
 }

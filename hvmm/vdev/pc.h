@@ -1,6 +1,6 @@
 /*
  * pc.h — a guest's virtual PC platform: the devices one guest owns (8259A pair, 8254 PIT and port 0x61, 16550A
- * COM1, CMOS RTC, fw_cfg, optionally isa-debug-exit), their interrupt routing, and the questions the interrupt
+ * COM1, CMOS RTC, fw_cfg, the local APIC), their interrupt routing, and the questions the interrupt
  * injector asks before each VMRUN (is an interrupt pending, acknowledge it, when is the next timer event).
  */
 #ifndef HVMM_VDEV_PC_H
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "hvmm/vdev/fwcfg.h"
+#include "hvmm/vdev/lapic.h"
 #include "hvmm/vdev/pic.h"
 #include "hvmm/vdev/pit.h"
 #include "hvmm/vdev/rtc.h"
@@ -20,7 +21,6 @@
 struct vdev_pc_config {
 	uint64_t ram_bytes;
 	uint16_t ncpus;
-	uint16_t debug_exit_port; /* 0 = no isa-debug-exit */
 	uint64_t unix_time; /* wall-clock time (UTC) at TSC tsc, for the RTC */
 	uint64_t tsc;
 };
@@ -31,6 +31,7 @@ struct vdev_pc {
 	struct vdev_uart com1;
 	struct vdev_rtc rtc;
 	struct vdev_fwcfg fwcfg;
+	struct vdev_lapic lapic; /* the xAPIC page at LAPIC_BASE (MMIO, guest/mmio.c) */
 	uint64_t irqs_raised; /* rising edges of any line (statistics) */
 };
 
@@ -39,7 +40,8 @@ int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, con
 		 const char **why);
 /* Bring the timers up to TSC now (raising their lines), then: is an interrupt waiting for the CPU? */
 int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now);
-/* The CPU takes the interrupt: its vector (the PIC's INTA cycle). */
+/* The CPU takes the interrupt: its vector — the local APIC's highest deliverable one (IRR -> ISR), else the 8259A's
+ * (its INTA cycle) through LINT0. */
 uint8_t vdev_pc_ack(struct vdev_pc *pc);
 /* TSC of the earliest timer event that could raise a line, or UINT64_MAX. */
 uint64_t vdev_pc_deadline(const struct vdev_pc *pc);

@@ -37,12 +37,35 @@ static uint32_t count_irqs(uint32_t ms)
 {
 	ticks = 0;
 	uint64_t end = rdtsc() + tsc_per_ms() * ms;
-	while (rdtsc() < end) {
+	for (unsigned i = 0; rdtsc() < end || i < 100; i++) {
 		sti();
 		__asm__ volatile("nop");
 		cli();
 	}
 	return ticks;
+}
+
+/* Channel 0 in mode 0 or 4 with a 1 ms count: IRQ 0s taken until 50 ms after the first (which may take a while to
+ * come when this kernel is preempted). Any request still latched from earlier is taken off the PIC first. */
+static uint32_t one_shot(unsigned mode)
+{
+	program(0, 0, 0xffff); /* quiet for 55 ms */
+	pic_unmask(0); /* (interrupts are off) */
+	outb(0x20, 0x0c); /* OCW3 poll: acknowledges a request latched from earlier modes, if any ... */
+	if (inb(0x20) & 0x80)
+		outb(0x20, 0x60); /* ... which a specific EOI then ends */
+	ticks = 0;
+	program(0, mode, 1193);
+	pic_unmask(0);
+	uint64_t end = rdtsc() + tsc_per_ms() * 5000;
+	while (!ticks && rdtsc() < end) {
+		sti();
+		__asm__ volatile("nop");
+		cli();
+	}
+	uint32_t first = ticks;
+	count_irqs(50);
+	return first + ticks;
 }
 
 int mb1_main(uint32_t magic, void *info)
@@ -70,7 +93,7 @@ int mb1_main(uint32_t magic, void *info)
 		second = latch_read(2);
 		delay_ms(1);
 		third = latch_read(2);
-		if (rdtsc() - t0 < ms * 20)
+		if (rdtsc() - t0 < ms * 6) /* about 3 ms when not preempted */
 			break;
 	}
 	check(first > second && first - second > 1000, "a second latch before the read does not override the first",
@@ -105,8 +128,8 @@ int mb1_main(uint32_t magic, void *info)
 
 	program(2, 3, 2000);
 	int seen0 = 0, seen1 = 0, even = 1;
-	uint64_t end = rdtsc() + ms * 5;
-	for (int i = 0; i < 400 || rdtsc() < end; i++) {
+	uint64_t end = rdtsc() + ms * 200;
+	while (!(seen0 && seen1) && rdtsc() < end) {
 		uint8_t p = inb(0x61);
 		seen0 |= !(p & 0x20);
 		seen1 |= (p & 0x20) != 0;
@@ -133,21 +156,13 @@ int mb1_main(uint32_t magic, void *info)
 	pic_unmask(0);
 	program(0, 2, 11932); /* 100 Hz */
 	uint32_t n = count_irqs(200);
-	check(n >= 2 && n <= 40, "mode 2 on channel 0: IRQ 0 at about 100 Hz or less over 200 ms", "%u interrupts", n);
-	rt_printf("mode 2: %u interrupts in 200 ms\n", n);
+	check(n >= 2 && n <= 100, "mode 2 on channel 0: IRQ 0 at 100 Hz, no storm (at most 5x in 200 ms)", "%u interrupts", n);
 	program(0, 3, 11932);
 	n = count_irqs(200);
-	rt_printf("mode 3: %u interrupts in 200 ms\n", n);
-	check(n >= 2 && n <= 40, "mode 3 on channel 0: IRQ 0 at about 100 Hz or less over 200 ms", "%u interrupts", n);
-	program(0, 0, 0xffff); /* quiet for 55 ms: take any request still latched from mode 3 */
-	count_irqs(2);
-	program(0, 0, 1193); /* 1 ms, once */
-	n = count_irqs(50);
+	check(n >= 2 && n <= 100, "mode 3 on channel 0: IRQ 0 at 100 Hz, no storm (at most 5x in 200 ms)", "%u interrupts", n);
+	n = one_shot(0);
 	check(n == 1, "mode 0 on channel 0: exactly one IRQ 0", "%u interrupts", n);
-	program(0, 0, 0xffff);
-	count_irqs(2);
-	program(0, 4, 1193);
-	n = count_irqs(50);
+	n = one_shot(4);
 	check(n == 1, "mode 4 on channel 0: exactly one IRQ 0", "%u interrupts", n);
 	outb(0x43, 0x30); /* stop channel 0 (mode 0, no count) */
 	pic_mask(0);

@@ -125,17 +125,17 @@ int mb1_main(uint32_t magic, void *info)
 	pic_unmask(4);
 	outb(MCR, 0x0b);
 	outb(IER, 0x02);
-	int got = wait_flag(&irqs, 1000);
+	int got = wait_flag(&irqs, 5000);
 	uint32_t iir_seen = last_iir;
 	outb(IER, 0x00);
 	check(got && (iir_seen & 0x0f) == 0x02, "THRE interrupt arrives on IRQ 4 (vector 0x24)", "irqs=%u iir=0x%x",
 	      irqs, iir_seen);
 	irqs = 0;
 	outb(IER, 0x02);
-	wait_flag(&irqs, 1000);
+	wait_flag(&irqs, 5000);
 	irqs = 0;
 	outb(RBR, '\r'); /* THR empties again at once: another interrupt */
-	got = wait_flag(&irqs, 1000);
+	got = wait_flag(&irqs, 5000);
 	outb(IER, 0x00);
 	check(got, "a THR write raises THRE (IRQ 4) again", "irqs=%u", irqs);
 	pic_mask(4);

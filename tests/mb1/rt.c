@@ -248,7 +248,7 @@ void delay_ms(uint32_t ms)
 int wait_flag(volatile uint32_t *flag, uint32_t ms)
 {
 	uint64_t end = rdtsc() + tsc_per_ms() * ms;
-	while (!*flag && rdtsc() < end) {
+	for (unsigned i = 0; !*flag && (rdtsc() < end || i < 100); i++) { /* at least 100 windows: preemption */
 		sti();
 		__asm__ volatile("nop");
 		cli();

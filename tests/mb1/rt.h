@@ -49,7 +49,8 @@ void pic_eoi(unsigned irq);
 uint64_t tsc_per_ms(void);
 /* Busy-wait ms milliseconds with the TSC (after tsc_per_ms). */
 void delay_ms(uint32_t ms);
-/* Wait with interrupts enabled until *flag becomes non-zero or ms pass; returns whether it did. */
+/* Wait with interrupts enabled until *flag becomes non-zero or ms pass (and at least 100 STI windows, so that a
+ * kernel preempted for the whole time still opens some); returns whether it did. */
 int wait_flag(volatile uint32_t *flag, uint32_t ms);
 
 /* v / d (and v % d into *rem unless NULL) without libgcc. */

@@ -1,0 +1,231 @@
+/*
+ * mmio.c — emulation of guest accesses to device pages that nested paging leaves unmapped (the xAPIC page at
+ * 0xFEE00000, hvmm/vdev/lapic.c). The faulting instruction is taken from the decode-assist bytes when the CPU saved
+ * them (APM Vol. 2 §15.33), else fetched at CS:RIP through the guest's own page tables (insn.c, gva.c), decoded by
+ * lib/x86_decode, and carried out here: MOV (loads, stores of a register or an immediate), MOVZX, MOVSX, MOVSXD, the
+ * ALU forms ADD/OR/ADC/SBB/AND/SUB/XOR/CMP in both directions, TEST, XCHG and STOS without REP, in 16-, 32- and
+ * 64-bit code, with RFLAGS computed as the CPU would. Anything else stops the guest with the instruction's bytes.
+ */
+#include "hvmm/guest/platform.h"
+
+#include "fmt.h"
+#include "hvmm/core/arch.h"
+#include "hvmm/guest/exit.h"
+#include "hvmm/guest/guest.h"
+#include "hvmm/guest/gva.h"
+#include "hvmm/guest/insn.h"
+#include "hvmm/svm/svm.h"
+#include "hvmm/svm/vmcb.h"
+#include "hvmm/vdev/pc.h"
+#include "x86_decode.h"
+
+#define NPF_INFO_FETCH (1ull << 4) /* EXITINFO1 of #NPF (APM §15.25.6) */
+#define NPF_INFO_GUEST_WALK (1ull << 33)
+#define FLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+
+uint64_t platform_mmio_count;
+
+static uint64_t mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; }
+static uint64_t sign_bit(unsigned size) { return 1ull << (8 * size - 1); }
+static uint64_t sext(uint64_t v, unsigned size) { v &= mask(size); return (v & sign_bit(size)) ? v | ~mask(size) : v; }
+
+/* The register operand's value (AH-BH: bits 15:8). */
+static uint64_t reg_get(const struct guest *g, unsigned reg, int high8)
+{
+	uint64_t v = insn_gpr_get(g, reg);
+	return high8 ? v >> 8 : v;
+}
+
+/* Write size bytes into a register as the CPU does: 8 and 16 bits merge, 32 bits zero-extend, 64 bits replace. */
+static void reg_set(struct guest *g, unsigned reg, int high8, unsigned size, uint64_t val)
+{
+	uint64_t old = insn_gpr_get(g, reg);
+	if (high8)
+		val = (old & ~0xff00ull) | ((val & 0xff) << 8);
+	else if (size < 4)
+		val = (old & ~mask(size)) | (val & mask(size));
+	else
+		val &= mask(size);
+	insn_gpr_set(g, reg, val);
+}
+
+static void set_flags(struct guest *g, uint64_t flags)
+{
+	struct vmcb_save *s = &g->vmcb->save;
+	s->rflags = (s->rflags & ~FLAGS_ARITH) | flags;
+}
+
+/* SF, ZF, PF of a result of size bytes. */
+static uint64_t szp(uint64_t r, unsigned size)
+{
+	uint64_t f = 0;
+	r &= mask(size);
+	if (!r)
+		f |= RFLAGS_ZF;
+	if (r & sign_bit(size))
+		f |= RFLAGS_SF;
+	if (!(__builtin_popcount((unsigned)(r & 0xff)) & 1))
+		f |= RFLAGS_PF;
+	return f;
+}
+
+/* dst op src on size bytes; RFLAGS as the ALU sets them (AF: carry out of bit 3). Returns the result. */
+static uint64_t alu(struct guest *g, unsigned op, uint64_t dst, uint64_t src, unsigned size)
+{
+	uint64_t m = mask(size), s = sign_bit(size), cf_in = (g->vmcb->save.rflags & RFLAGS_CF) ? 1 : 0, r, f;
+	dst &= m, src &= m;
+	switch (op) {
+	case X86_OP_ADD:
+	case X86_OP_ADC: {
+		uint64_t c = op == X86_OP_ADC ? cf_in : 0;
+		r = (dst + src + c) & m;
+		f = szp(r, size);
+		if (r < dst || (c && r == dst))
+			f |= RFLAGS_CF;
+		if (~(dst ^ src) & (dst ^ r) & s)
+			f |= RFLAGS_OF;
+		break;
+	}
+	case X86_OP_SUB:
+	case X86_OP_SBB:
+	case X86_OP_CMP: {
+		uint64_t b = op == X86_OP_SBB ? cf_in : 0;
+		r = (dst - src - b) & m;
+		f = szp(r, size);
+		if (dst < src || (b && dst == src))
+			f |= RFLAGS_CF;
+		if ((dst ^ src) & (dst ^ r) & s)
+			f |= RFLAGS_OF;
+		break;
+	}
+	case X86_OP_OR:
+		r = dst | src;
+		f = szp(r, size);
+		break;
+	case X86_OP_XOR:
+		r = dst ^ src;
+		f = szp(r, size);
+		break;
+	default: /* AND, TEST */
+		r = dst & src;
+		f = szp(r, size);
+		break;
+	}
+	if (op != X86_OP_OR && op != X86_OP_XOR && op != X86_OP_AND && op != X86_OP_TEST && ((dst ^ src ^ r) & 0x10))
+		f |= RFLAGS_AF;
+	set_flags(g, f);
+	return r;
+}
+
+static void dev_access(struct guest *g, enum vdev_dir dir, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	struct vdev_lapic *a = &g->pc->lapic;
+	vlapic_mmio(&g->vctx, a, dir, (uint32_t)(gpa & (LAPIC_SIZE - 1)), size, val);
+	if (dir == VDEV_OUT) /* CR8 and the TPR register are one: V_TPR holds TPR[7:4] (APM §15.21.2) */
+		g->vmcb->control.int_ctl = (g->vmcb->control.int_ctl & ~0xfu) | ((a->tpr >> 4) & 0xf);
+}
+
+/* Carry out insn's memory access at gpa. Returns NULL, or why it cannot. */
+static const char *emulate(struct guest *g, const struct x86_insn *in, uint64_t gpa)
+{
+	unsigned size = in->memsize ? in->memsize : in->opsize;
+	int high8 = (in->flags & X86_F_REG_HIGH8) != 0;
+	uint64_t m, r;
+
+	if (!in->has_mem || size == 0 || size > 8)
+		return "no memory operand";
+	switch (in->op) {
+	case X86_OP_MOV:
+		if (in->flags & X86_F_MEM_DST) {
+			m = (in->flags & X86_F_SRC_IMM) ? (uint64_t)in->imm : reg_get(g, in->reg, high8);
+			m &= mask(size);
+			dev_access(g, VDEV_OUT, gpa, size, &m);
+		} else {
+			dev_access(g, VDEV_IN, gpa, size, &m);
+			reg_set(g, in->reg, high8, size, m);
+		}
+		return NULL;
+	case X86_OP_MOVZX:
+	case X86_OP_MOVSX:
+	case X86_OP_MOVSXD:
+		dev_access(g, VDEV_IN, gpa, size, &m);
+		reg_set(g, in->reg, 0, in->opsize, in->op == X86_OP_MOVZX ? m & mask(size) : sext(m, size));
+		return NULL;
+	case X86_OP_ADD:
+	case X86_OP_OR:
+	case X86_OP_ADC:
+	case X86_OP_SBB:
+	case X86_OP_AND:
+	case X86_OP_SUB:
+	case X86_OP_XOR:
+	case X86_OP_CMP:
+	case X86_OP_TEST: {
+		uint64_t src = (in->flags & X86_F_SRC_IMM) ? (uint64_t)in->imm : reg_get(g, in->reg, high8);
+		dev_access(g, VDEV_IN, gpa, size, &m);
+		if ((in->flags & X86_F_MEM_DST) || in->op == X86_OP_TEST) {
+			r = alu(g, in->op, m, src, size);
+			if (in->op != X86_OP_CMP && in->op != X86_OP_TEST)
+				dev_access(g, VDEV_OUT, gpa, size, &r);
+		} else { /* register destination, memory source */
+			r = alu(g, in->op, reg_get(g, in->reg, high8), m, size);
+			if (in->op != X86_OP_CMP)
+				reg_set(g, in->reg, high8, size, r);
+		}
+		return NULL;
+	}
+	case X86_OP_XCHG:
+		dev_access(g, VDEV_IN, gpa, size, &m);
+		r = reg_get(g, in->reg, high8) & mask(size);
+		dev_access(g, VDEV_OUT, gpa, size, &r);
+		reg_set(g, in->reg, high8, size, m);
+		return NULL;
+	case X86_OP_STOS: {
+		if (in->prefixes & (X86_PFX_REP | X86_PFX_REPNE))
+			return "REP STOS to a device page";
+		m = insn_gpr_get(g, X86_REG_RAX) & mask(size);
+		dev_access(g, VDEV_OUT, gpa, size, &m);
+		uint64_t di = insn_gpr_get(g, X86_REG_RDI), am = mask(in->mem.addr_size);
+		uint64_t step = (g->vmcb->save.rflags & RFLAGS_DF) ? (uint64_t)-size : size;
+		insn_gpr_set(g, X86_REG_RDI, (di & ~am) | ((di + step) & am));
+		return NULL;
+	}
+	default:
+		return "not an emulated MMIO instruction";
+	}
+}
+
+int platform_mmio(struct cpu *c, struct guest *g)
+{
+	(void)c;
+	struct vmcb *v = g->vmcb;
+	uint64_t gpa = v->control.exitinfo2, info = v->control.exitinfo1;
+	struct x86_insn in;
+	const char *why;
+	int r;
+
+	if (!g->pc || gpa < LAPIC_BASE || gpa >= LAPIC_BASE + LAPIC_SIZE)
+		return 0;
+	if (info & (NPF_INFO_FETCH | NPF_INFO_GUEST_WALK)) {
+		guest_kill(g, "%s the local APIC page gpa=0x%lx", (info & NPF_INFO_FETCH) ? "executed code in" :
+			   "page tables in", gpa);
+		return 1;
+	}
+	unsigned n = v->control.insn_len & 0xf; /* decode assists (APM §15.33): the bytes the CPU fetched */
+	r = n ? x86_decode(v->control.insn_bytes, n, insn_mode(g), &in) : insn_decode_current(g, &in);
+	why = r == X86_ERR_TRUNCATED ? "instruction bytes unreadable" : r ? "undecodable instruction" : emulate(g, &in, gpa);
+	if (why) {
+		uint8_t b[X86_MAX_LEN];
+		char hex[3 * X86_MAX_LEN + 1] = "";
+		uint64_t la = insn_mode(g) == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
+		size_t got = n ? n : gva_read(g, la, b, r == 0 && in.len ? in.len : sizeof(b));
+		for (size_t i = 0; i < got; i++)
+			fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", n ? v->control.insn_bytes[i] : b[i]);
+		if (got)
+			hex[3 * got - 1] = 0;
+		guest_kill(g, "MMIO at gpa=0x%lx (local APIC): %s, bytes %s", gpa, why, got ? hex : "(none)");
+		return 1;
+	}
+	platform_mmio_count++;
+	exit_complete_insn(g, (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) ? v->control.nrip : insn_next_rip(g, in.len));
+	return 1;
+}

@@ -1,0 +1,291 @@
+/*
+ * lapic.c — a virtual xAPIC (AMD APM Vol. 2 §16.3-16.5; Intel SDM Vol. 3 §10 for the register page): ID, version
+ * (0x14, six LVTs), TPR and PPR, EOI, SVR (software enable; disabling masks every LVT), ISR/TMR/IRR, ESR (errors
+ * latched by a write), ICR (fixed self-IPIs delivered at once; INIT, SIPI and IPIs to other, absent CPUs are
+ * "delivered": the delivery-status bit always reads idle), LDR/DFR, the LVTs (timer, thermal, performance, LINT0,
+ * LINT1, error), and the timer: one-shot and periodic, initial and current count, divide configuration, on a
+ * 100 MHz bus clock derived from the guest TSC. A timer that expired several times while the guest was not running
+ * sets its IRR bit once (coalesced). TSC-deadline mode is not offered: mode 10b counts as one-shot.
+ */
+#include "hvmm/vdev/lapic.h"
+
+#define REG_ID 0x020
+#define REG_VERSION 0x030
+#define REG_TPR 0x080
+#define REG_APR 0x090
+#define REG_PPR 0x0a0
+#define REG_EOI 0x0b0
+#define REG_RRD 0x0c0
+#define REG_LDR 0x0d0
+#define REG_DFR 0x0e0
+#define REG_SVR 0x0f0
+#define REG_ISR 0x100
+#define REG_TMR 0x180
+#define REG_IRR 0x200
+#define REG_ESR 0x280
+#define REG_ICR_LO 0x300
+#define REG_ICR_HI 0x310
+#define REG_LVT_TIMER 0x320 /* 0x320 + 0x10 * enum lapic_lvt */
+#define REG_LVT_END 0x380
+#define REG_TIMER_INITIAL 0x380
+#define REG_TIMER_CURRENT 0x390
+#define REG_TIMER_DIVIDE 0x3e0
+
+#define VERSION 0x00050014u /* version 0x14 (integrated APIC), max LVT entry 5 */
+#define SVR_ENABLE (1u << 8)
+#define LVT_MASKED (1u << 16)
+#define LVT_TIMER_PERIODIC (1u << 17)
+#define LVT_DM_SHIFT 8
+#define DM_FIXED 0
+#define DM_NMI 4
+#define DM_INIT 5
+#define DM_STARTUP 6
+#define DM_EXTINT 7
+#define ICR_SHORTHAND_SHIFT 18
+#define ESR_SEND_ILLEGAL (1u << 5)
+#define ESR_RECV_ILLEGAL (1u << 6)
+
+/* Writable bits of each LVT (vector, delivery mode, polarity, trigger, mask, timer mode). */
+static const uint32_t lvt_writable[LVT_COUNT] = {
+	[LVT_TIMER] = 0x000300ff, [LVT_THERMAL] = 0x000107ff, [LVT_PERF] = 0x000107ff,
+	[LVT_LINT0] = 0x0001a7ff, [LVT_LINT1] = 0x0001a7ff, [LVT_ERROR] = 0x000100ff,
+};
+
+static void set_bit(uint32_t *v, unsigned n) { v[n >> 5] |= 1u << (n & 31); }
+static void clear_bit(uint32_t *v, unsigned n) { v[n >> 5] &= ~(1u << (n & 31)); }
+
+static int highest(const uint32_t *v)
+{
+	for (int i = 7; i >= 0; i--)
+		if (v[i])
+			return i * 32 + 31 - __builtin_clz(v[i]);
+	return -1;
+}
+
+static uint32_t ppr(const struct vdev_lapic *a)
+{
+	int isrv = highest(a->isr);
+	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
+	return (a->tpr & 0xf0) >= isr_class ? a->tpr & 0xff : isr_class;
+}
+
+int vlapic_pending(const struct vdev_lapic *a)
+{
+	int v = a->hw_enabled ? highest(a->irr) : -1;
+	if (v < 0 || ((uint32_t)v & 0xf0) <= (ppr(a) & 0xf0))
+		return -1;
+	return v;
+}
+
+void vlapic_ack(struct vdev_lapic *a, unsigned vector)
+{
+	clear_bit(a->irr, vector);
+	set_bit(a->isr, vector);
+}
+
+int vlapic_accepts_extint(const struct vdev_lapic *a)
+{
+	uint32_t l = a->lvt[LVT_LINT0];
+	if (!a->hw_enabled)
+		return 1;
+	return !(l & LVT_MASKED) && ((l >> LVT_DM_SHIFT) & 7) == DM_EXTINT;
+}
+
+/* Accept a fixed interrupt: vectors 0-15 are illegal (ESR). */
+static void accept(struct vdev_lapic *a, unsigned vector)
+{
+	if (vector < 16) {
+		a->esr_pending |= ESR_RECV_ILLEGAL;
+		return;
+	}
+	set_bit(a->irr, vector);
+}
+
+/* Timer input ticks per count: the divide configuration (bits 3, 1:0) gives 2, 4, ..., 128, or 1 for 1011b. */
+static unsigned divisor_shift(const struct vdev_lapic *a)
+{
+	uint32_t d = a->timer_divide;
+	unsigned code = ((d >> 1) & 4) | (d & 3);
+	return (code + 1) & 7;
+}
+
+/* Counts elapsed since the timer was loaded. */
+static uint64_t counts(const struct vdev_lapic *a, uint64_t now)
+{
+	if (now <= a->timer_start)
+		return 0;
+	return clock_ticks(&a->clock, now - a->timer_start) >> divisor_shift(a);
+}
+
+static int periodic(const struct vdev_lapic *a) { return (a->lvt[LVT_TIMER] & (3u << 17)) == LVT_TIMER_PERIODIC; }
+
+void vlapic_update(struct vdev_lapic *a, uint64_t now)
+{
+	if (!a->timer_initial)
+		return;
+	uint64_t n = counts(a, now), periods = n / a->timer_initial;
+	if (!periodic(a) && periods > 1)
+		periods = 1;
+	if (periods <= a->timer_periods)
+		return;
+	a->timer_periods = periods;
+	if (!(a->lvt[LVT_TIMER] & LVT_MASKED))
+		accept(a, a->lvt[LVT_TIMER] & 0xff);
+}
+
+uint64_t vlapic_deadline(const struct vdev_lapic *a)
+{
+	if (!a->timer_initial || (a->lvt[LVT_TIMER] & LVT_MASKED) || (!periodic(a) && a->timer_periods))
+		return UINT64_MAX;
+	uint64_t at = (a->timer_periods + 1) * (uint64_t)a->timer_initial;
+	return a->timer_start + clock_cycles(&a->clock, at << divisor_shift(a));
+}
+
+static uint32_t current_count(const struct vdev_lapic *a, uint64_t now)
+{
+	if (!a->timer_initial)
+		return 0;
+	uint64_t n = counts(a, now);
+	if (!periodic(a))
+		return n >= a->timer_initial ? 0 : (uint32_t)(a->timer_initial - n);
+	return (uint32_t)(a->timer_initial - n % a->timer_initial);
+}
+
+static uint32_t reg_read(const struct vdev_lapic *a, uint32_t off, uint64_t now)
+{
+	if (off >= REG_ISR && off < REG_ISR + 0x80)
+		return a->isr[(off - REG_ISR) >> 4];
+	if (off >= REG_TMR && off < REG_TMR + 0x80)
+		return a->tmr[(off - REG_TMR) >> 4];
+	if (off >= REG_IRR && off < REG_IRR + 0x80)
+		return a->irr[(off - REG_IRR) >> 4];
+	if (off >= REG_LVT_TIMER && off < REG_LVT_END)
+		return a->lvt[(off - REG_LVT_TIMER) >> 4];
+	switch (off) {
+	case REG_ID:
+		return a->id << 24;
+	case REG_VERSION:
+		return VERSION;
+	case REG_TPR:
+		return a->tpr;
+	case REG_PPR:
+		return ppr(a);
+	case REG_LDR:
+		return a->ldr;
+	case REG_DFR:
+		return a->dfr;
+	case REG_SVR:
+		return a->svr;
+	case REG_ESR:
+		return a->esr;
+	case REG_ICR_LO:
+		return a->icr_lo; /* delivery status (bit 12) always idle: IPIs complete at once */
+	case REG_ICR_HI:
+		return a->icr_hi;
+	case REG_TIMER_INITIAL:
+		return a->timer_initial;
+	case REG_TIMER_CURRENT:
+		return current_count(a, now);
+	case REG_TIMER_DIVIDE:
+		return a->timer_divide;
+	default: /* APR, RRD, EOI (write-only) and reserved offsets */
+		return 0;
+	}
+}
+
+static void send_ipi(struct vdev_lapic *a, uint32_t lo)
+{
+	unsigned vector = lo & 0xff, dm = (lo >> LVT_DM_SHIFT) & 7, shorthand = (lo >> ICR_SHORTHAND_SHIFT) & 3;
+	int to_self = shorthand == 1 || shorthand == 2 || (shorthand == 0 && (a->icr_hi >> 24) == a->id);
+	a->ipis++;
+	if (dm != DM_FIXED || !to_self)
+		return; /* INIT, SIPI, NMI and IPIs to other CPUs: there are none; counted as delivered */
+	if (vector < 16) {
+		a->esr_pending |= ESR_SEND_ILLEGAL;
+		return;
+	}
+	accept(a, vector);
+}
+
+static void reg_write(struct vdev_lapic *a, uint32_t off, uint32_t v, uint64_t now)
+{
+	if (off >= REG_LVT_TIMER && off < REG_LVT_END) {
+		unsigned i = (off - REG_LVT_TIMER) >> 4;
+		if (!(a->svr & SVR_ENABLE))
+			v |= LVT_MASKED; /* software-disabled: the LVTs stay masked */
+		a->lvt[i] = v & lvt_writable[i];
+		return;
+	}
+	switch (off) {
+	case REG_ID:
+		a->id = v >> 24;
+		break;
+	case REG_TPR:
+		a->tpr = v & 0xff;
+		break;
+	case REG_EOI: {
+		int n = highest(a->isr);
+		if (n >= 0)
+			clear_bit(a->isr, (unsigned)n);
+		break;
+	}
+	case REG_LDR:
+		a->ldr = v & 0xff000000u;
+		break;
+	case REG_DFR:
+		a->dfr = v | 0x0fffffffu;
+		break;
+	case REG_SVR:
+		a->svr = v & 0x3ff;
+		if (!(a->svr & SVR_ENABLE))
+			for (unsigned i = 0; i < LVT_COUNT; i++)
+				a->lvt[i] |= LVT_MASKED;
+		break;
+	case REG_ESR:
+		a->esr = a->esr_pending;
+		a->esr_pending = 0;
+		break;
+	case REG_ICR_LO:
+		a->icr_lo = v & 0x000ccfff;
+		send_ipi(a, v);
+		break;
+	case REG_ICR_HI:
+		a->icr_hi = v & 0xff000000u;
+		break;
+	case REG_TIMER_INITIAL:
+		a->timer_initial = v;
+		a->timer_start = now;
+		a->timer_periods = 0;
+		break;
+	case REG_TIMER_DIVIDE:
+		a->timer_divide = v & 0xb;
+		break;
+	default: /* read-only and reserved registers */
+		break;
+	}
+}
+
+void vlapic_mmio(struct vdev_ctx *ctx, struct vdev_lapic *a, enum vdev_dir dir, uint32_t offset, unsigned size,
+		uint64_t *value)
+{
+	uint64_t now = vdev_now(ctx);
+	uint32_t reg = offset & 0xff0, byte = offset & 0xf;
+	vlapic_update(a, now);
+	if (dir == VDEV_IN) {
+		uint64_t v = byte < 4 ? (uint64_t)reg_read(a, reg, now) >> (8 * byte) : 0;
+		*value = size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
+		return;
+	}
+	if (size == 4 && byte == 0)
+		reg_write(a, reg, (uint32_t)*value, now);
+}
+
+void vlapic_init(struct vdev_lapic *a, uint64_t tsc_khz)
+{
+	*a = (struct vdev_lapic){ .svr = 0xff, .dfr = 0xffffffffu, .hw_enabled = 1 };
+	clock_init(&a->clock, LAPIC_BUS_HZ, tsc_khz);
+	for (unsigned i = 0; i < LVT_COUNT; i++)
+		a->lvt[i] = LVT_MASKED;
+	a->lvt[LVT_LINT0] = DM_EXTINT << LVT_DM_SHIFT;
+	a->lvt[LVT_LINT1] = DM_NMI << LVT_DM_SHIFT;
+}

@@ -1,0 +1,53 @@
+/*
+ * lapic.h — the virtual local APIC of a guest's CPU: the xAPIC register page at 0xFEE00000 (reached through nested
+ * page faults and MMIO emulation in guest/), its timer on the guest TSC, and interrupt acceptance (IRR/ISR/TPR/PPR).
+ */
+#ifndef HVMM_VDEV_LAPIC_H
+#define HVMM_VDEV_LAPIC_H
+#include <stdint.h>
+
+#include "hvmm/vdev/clock.h"
+#include "hvmm/vdev/vdev.h"
+
+#define LAPIC_BASE 0xfee00000ull
+#define LAPIC_SIZE 0x1000u
+#define LAPIC_BUS_HZ 100000000u /* the timer's input clock (before the divide configuration): 100 MHz */
+
+enum lapic_lvt { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_COUNT };
+
+/* Registers as AMD APM Vol. 2 §16 names them. */
+struct vdev_lapic {
+	uint32_t id; /* APIC ID (bits 31:24 of register 0x20) */
+	uint32_t tpr, ldr, dfr, svr;
+	uint32_t esr, esr_pending; /* errors latched by the last ESR write, and those since */
+	uint32_t icr_lo, icr_hi;
+	uint32_t lvt[LVT_COUNT];
+	uint32_t timer_initial, timer_divide; /* initial count; divide configuration as written */
+	uint32_t irr[8], isr[8], tmr[8]; /* 256-bit vectors, 32 per register */
+	uint64_t timer_start; /* TSC when the current count was loaded */
+	uint64_t timer_periods; /* expiries already signalled since timer_start */
+	struct vdev_clock clock; /* LAPIC_BUS_HZ on the TSC */
+	uint64_t ipis; /* ICR writes (statistics) */
+	uint8_t hw_enabled; /* APIC_BASE MSR bit 11: 0 = globally disabled, the 8259A's INTR goes straight to the CPU */
+};
+
+/* Reset as a bootstrap processor after power-on: ID 0, SVR 0xFF (software-disabled), LINT0 ExtINT (the 8259A's
+ * output reaches the CPU, virtual-wire mode, as a PC BIOS leaves it), LINT1 NMI, the other LVTs masked. */
+void vlapic_init(struct vdev_lapic *a, uint64_t tsc_khz);
+/* One access of size bytes (1, 2, 4, 8) at offset (0..0xfff) of the register page; *value is the data. Registers are
+ * 32 bits wide at 16-byte aligned offsets: reads of other offsets or sizes return the covered bytes of the
+ * register (0 for reserved offsets); writes that are not 32-bit and aligned are ignored. */
+void vlapic_mmio(struct vdev_ctx *ctx, struct vdev_lapic *a, enum vdev_dir dir, uint32_t offset, unsigned size,
+		uint64_t *value);
+/* Bring the timer up to TSC now: an expiry sets the LVT timer vector in IRR (several periods coalesce into one). */
+void vlapic_update(struct vdev_lapic *a, uint64_t now);
+/* TSC of the timer's next expiry, or UINT64_MAX. */
+uint64_t vlapic_deadline(const struct vdev_lapic *a);
+/* The highest vector in IRR that the processor priority lets through, or -1. */
+int vlapic_pending(const struct vdev_lapic *a);
+/* The CPU takes vector (from vlapic_pending): IRR -> ISR. */
+void vlapic_ack(struct vdev_lapic *a, unsigned vector);
+/* Does the 8259A's INTR reach the CPU (LINT0 unmasked in ExtINT mode)? */
+int vlapic_accepts_extint(const struct vdev_lapic *a);
+
+#endif
