@@ -40,10 +40,9 @@ static int wait_update(void)
 	int seen = 0;
 	wr(0x0b, b | 0x10); /* UIE (IRQ 8 stays masked): QEMU announces updates (UIP) only while someone waits for them */
 	rd(0x0c);
-	outb(0x70, 0x0a); /* the index stays: poll the data port alone */
 	while (!seen && rdtsc() < end)
-		if (inb(0x71) & 0x80) {
-			while ((inb(0x71) & 0x80) && rdtsc() < end)
+		if (rd(0x0a) & 0x80) {
+			while ((rd(0x0a) & 0x80) && rdtsc() < end)
 				;
 			seen = 1;
 		}
