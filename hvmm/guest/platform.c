@@ -39,10 +39,17 @@ static void *host_mem(void *guest, uint64_t gpa, uint64_t len) { return guest_pt
 
 static void host_putc(void *guest, char ch) { guest_console_putc(guest, ch); }
 
+/* TSC_OFFSET is 0: the guest's TSC is the host's. The devices' time never runs backwards, even where the TSC seen
+ * by a virtual CPU does (an emulator's host thread moving between unsynchronised host CPUs). */
 static uint64_t host_now(void *guest)
 {
+	static uint64_t last;
 	(void)guest;
-	return rdtsc(); /* TSC_OFFSET is 0: the guest's TSC is the host's */
+	uint64_t t = rdtsc();
+	if (t < last)
+		t = last;
+	last = t;
+	return t;
 }
 
 static void host_stop(void *guest, int64_t status)
@@ -112,7 +119,7 @@ int platform_create(struct guest *g, const char *cmdline, const char **why)
 		return -1;
 	}
 	g->vctx.pc = g->pc;
-	uint64_t now = rdtsc();
+	uint64_t now = host_now(g);
 	struct vdev_pc_config cfg = { .ram_bytes = g->ram_size, .ncpus = 1,
 				      .unix_time = boot_unix + (now - boot_tsc) / (tsc_khz ? tsc_khz * 1000 : 1),
 				      .tsc = now };
@@ -151,7 +158,7 @@ static uint32_t lapic_ticks(const struct cpu *c, uint64_t cycles)
 void platform_before_vmrun(struct cpu *c, struct guest *g)
 {
 	struct vmcb *v = g->vmcb;
-	uint64_t now = rdtsc();
+	uint64_t now = host_now(g);
 	struct vdev_lapic *a = &g->pc->lapic;
 	a->tpr = (a->tpr & 0x0f) | ((v->control.int_ctl & 0xf) << 4); /* a MOV to CR8 changed V_TPR (APM §15.21.2) */
 	int pending = vdev_pc_poll(g->pc, &g->vctx, now);
@@ -196,7 +203,7 @@ void platform_hlt(struct cpu *c, struct guest *g)
 		guest_kill(g, "HLT with interrupts disabled (nothing can wake it)");
 		return;
 	}
-	if (vdev_pc_poll(g->pc, &g->vctx, rdtsc()))
+	if (vdev_pc_poll(g->pc, &g->vctx, host_now(g)))
 		return; /* already pending: injected at once */
 	g->state = GUEST_HALTED;
 	platform_halted++;
@@ -206,7 +213,7 @@ void platform_hlt(struct cpu *c, struct guest *g)
 static unsigned wake(void)
 {
 	unsigned woke = 0;
-	uint64_t now = rdtsc();
+	uint64_t now = host_now(NULL);
 	for (unsigned i = 0; i < nguests && platform_halted; i++) {
 		struct guest *g = guests[i];
 		if (g->state == GUEST_HALTED && vdev_pc_poll(g->pc, &g->vctx, now)) {
@@ -224,7 +231,7 @@ int platform_idle(struct cpu *c)
 {
 	if (wake())
 		return 1;
-	uint64_t first = UINT64_MAX, now = rdtsc();
+	uint64_t first = UINT64_MAX, now = host_now(NULL);
 	for (unsigned i = 0; i < nguests; i++)
 		if (guests[i]->state == GUEST_HALTED) {
 			uint64_t d = vdev_pc_deadline(guests[i]->pc);

@@ -26,7 +26,7 @@ static uint64_t ticks(const struct vdev_pit *pit, const struct pit_channel *ch, 
 		return 0;
 	if (!ch->gate && (ch->mode == 0 || ch->mode == 4))
 		return ch->frozen;
-	return ch->frozen + clock_ticks(&pit->clock, now - ch->start);
+	return ch->frozen + (now > ch->start ? clock_ticks(&pit->clock, now - ch->start) : 0);
 }
 
 static int out(const struct pit_channel *ch, uint64_t t)
