@@ -36,6 +36,8 @@ def parse(text):
         if m:
             d = _kv(m.group(1))
             r["guest"].setdefault(d["op"], {})[d["n"]] = d["cycles"]
+            if "min" in d:  # timer_irq (guests/platbench.c): n samples, their min and max
+                r.setdefault("guest_minmax", {})[d["op"]] = {"n": d["n"], "min": d["min"], "max": d["max"]}
             continue
         m = re.search(r"hvmm: lag (n=.*)", line)
         if m:
