@@ -115,6 +115,22 @@ def judge_devices(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_matmul(j, log)
 
 
+def judge_hostile_dev(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """tests/guests/hostile_dev.c abuses its devices beside counter and matmul (docs/security.md)."""
+    check_counter(j, log)
+    check_matmul(j, log)
+    lines = log.console("hdev")
+    for want in ("register abuse done", "interrupt storm delivered and survived", "RTC set again",
+                 "PIT channel 2 counts", "fw_cfg signature"):
+        j.check(f"hdev: PASS {want}", any(t.startswith("PASS " + want) for t in lines), "no such PASS line")
+    j.check("hdev: hostile done fails=0", "hostile done fails=0" in lines, f"{lines[-3:]}")
+    g = log.guests.get("hdev")
+    j.check("hdev: its storm was injected (irqs >= 3000 in its summary line)",
+            g is not None and " irqs=" in log.lines[g.line] and
+            int(log.lines[g.line].split(" irqs=")[1].split()[0]) >= 3000, log.lines[g.line] if g else "no summary")
+    check_exit(j, log, "hdev", 0)
+
+
 def judge_timers(j: Judge, log: HvmmLog, ctx: Context) -> None:
     for k in TIMER_KERNELS:
         check_kernel(j, log, ctx, k)
@@ -126,6 +142,9 @@ SCENARIOS: List[Scenario] = [
              + [f"{GUESTS}/lapic64.elf name=lapic64 mem=4M platform=pc",
                 f"{GUESTS}/lapic64.elf name=lapic64bad mem=4M platform=pc bad=1"], judge_devices,
              prepare=prepare_for(KERNELS), timeout=240, cmdline="slice=2ms " + EXIT_PORT),
+    Scenario("hostile-dev", [f"{GUESTS}/counter.elf name=counter mem=16M", f"{GUESTS}/matmul.elf name=matmul mem=16M",
+                             f"{GUESTS}/hostile_dev.elf name=hdev mem=4M platform=pc"], judge_hostile_dev,
+             timeout=240),
     Scenario("mb1-timers", [s for k in TIMER_KERNELS for s in k.guest_specs()], judge_timers,
              prepare=prepare_for(TIMER_KERNELS), timeout=240, cmdline="slice=2ms " + EXIT_PORT),
 ]
