@@ -194,6 +194,14 @@ static const char *emulate(struct guest *g, const struct x86_insn *in, uint64_t 
 	}
 }
 
+/* RIP + len, wrapped to the instruction pointer's width (IP, EIP or RIP) as the CPU advances it. */
+static uint64_t next_rip(const struct guest *g, unsigned len)
+{
+	uint64_t rip = g->vmcb->save.rip + len;
+	enum x86_mode m = insn_mode(g);
+	return m == X86_MODE_64 ? rip : m == X86_MODE_32 ? (uint32_t)rip : (uint16_t)rip;
+}
+
 int platform_mmio(struct cpu *c, struct guest *g)
 {
 	(void)c;
@@ -226,6 +234,6 @@ int platform_mmio(struct cpu *c, struct guest *g)
 		return 1;
 	}
 	platform_mmio_count++;
-	exit_complete_insn(g, (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) ? v->control.nrip : insn_next_rip(g, in.len));
+	exit_complete_insn(g, (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) ? v->control.nrip : next_rip(g, in.len));
 	return 1;
 }
