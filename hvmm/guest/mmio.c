@@ -194,6 +194,21 @@ static const char *emulate(struct guest *g, const struct x86_insn *in, uint64_t 
 	}
 }
 
+/* Decode g's instruction at CS:RIP, its page's translation remembered in g->fetch_cache (gva.h): a guest touching
+ * its APIC in a loop pays for the page walk once. Page-crossing instructions take the uncached path. */
+static int decode_at_rip(struct guest *g, struct x86_insn *in)
+{
+	const struct vmcb_save *s = &g->vmcb->save;
+	enum x86_mode mode = insn_mode(g);
+	uint64_t la = mode == X86_MODE_64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
+	const uint8_t *p = (s->cr0 & CR0_PG) ? gva_cache_lookup(&g->fetch_cache, s, la) : NULL;
+	if (!p)
+		p = gva_ptr_cached(g, &g->fetch_cache, la);
+	if (p && (la & 0xfff) <= 0x1000 - X86_MAX_LEN)
+		return x86_decode(p, X86_MAX_LEN, mode, in);
+	return insn_decode_current(g, in);
+}
+
 /* RIP + len, wrapped to the instruction pointer's width (IP, EIP or RIP) as the CPU advances it. */
 static uint64_t next_rip(const struct guest *g, unsigned len)
 {
@@ -219,7 +234,7 @@ int platform_mmio(struct cpu *c, struct guest *g)
 		return 1;
 	}
 	unsigned n = v->control.insn_len & 0xf; /* decode assists (APM §15.33): the bytes the CPU fetched */
-	r = n ? x86_decode(v->control.insn_bytes, n, insn_mode(g), &in) : insn_decode_current(g, &in);
+	r = n ? x86_decode(v->control.insn_bytes, n, insn_mode(g), &in) : decode_at_rip(g, &in);
 	why = r == X86_ERR_TRUNCATED ? "instruction bytes unreadable" : r ? "undecodable instruction" : emulate(g, &in, gpa);
 	if (why) {
 		uint8_t b[X86_MAX_LEN];
