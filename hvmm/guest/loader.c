@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "hvmm/guest/guest.h"
+
 /* In order of preference. */
 static const struct image_format *const formats[] = {
 	&image_format_mb1, /* first: a multiboot v1 kernel may be an ELF (ELF32) too */
