@@ -37,6 +37,7 @@ LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segmen
 LIB_SRCS := lib/string.c lib/fmt.c lib/elf64.c lib/mb2.c lib/cmdline.c lib/stats.c lib/x86_decode.c lib/xcr0.c
 LIB_SRCS += lib/mb1.c
 LIB_SRCS += lib/pagewalk.c
+LIB_SRCS += lib/memtype.c # memory types from the memory map (hvmm/x86/paging.c)
 LIB_SRCS += lib/bzimage.c # the Linux boot protocol (docs/linux-guest.md)
 LIB_SRCS += lib/caltime.c
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)

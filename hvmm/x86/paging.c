@@ -11,6 +11,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/panic.h"
 #include "hvmm/core/pmm.h"
+#include "memtype.h"
 
 #define GiB (1ull << 30)
 _Static_assert(PAGING_LIMIT == PMM_LIMIT, "pmm hands out only what paging maps");
@@ -18,29 +19,10 @@ _Static_assert(PAGING_LIMIT == PMM_LIMIT, "pmm hands out only what paging maps")
 #define PTE_UC (PTE_PCD | PTE_PWT) /* PAT entry 3: UC */
 #define MAX_RUNS_LOGGED 24
 
-enum mtype { MT_UC, MT_WB, MT_MIXED };
-
-/* Multiboot2 memory types that are RAM (spec §3.6.8): 1 available, 3 ACPI reclaimable, 4 ACPI NVS. */
-static int is_ram(uint32_t type) { return type == 1 || type == 3 || type == 4; }
-
-/* WB if every byte of [start, end) is in a RAM entry and none in another entry, UC if none is RAM, else mixed. */
-static enum mtype classify(uint64_t start, uint64_t end)
+/* The type of [start, end) under the boot memory map (lib/memtype.c). */
+static enum memtype classify(uint64_t start, uint64_t end)
 {
-	uint64_t ram = 0;
-	int other = 0;
-	for (unsigned i = 0; i < bootinfo.nmmap; i++) {
-		const struct mb2_mmap_entry *e = &bootinfo.mmap[i];
-		uint64_t s = e->base_addr, t = e->base_addr + e->length < s ? ~0ull : e->base_addr + e->length;
-		if (t <= start || s >= end)
-			continue;
-		if (is_ram(e->type))
-			ram += (t < end ? t : end) - (s > start ? s : start);
-		else
-			other = 1;
-	}
-	if (ram == 0)
-		return MT_UC;
-	return ram >= end - start && !other ? MT_WB : MT_MIXED;
+	return memtype_classify(bootinfo.mmap, bootinfo.nmmap, start, end);
 }
 
 static uint64_t *table(void)
@@ -54,7 +36,7 @@ static uint64_t *table(void)
 /* A run of one type for the log: [start, end) of type t, merged as the map is built. */
 static struct {
 	uint64_t start, end;
-	enum mtype t;
+	enum memtype t;
 	unsigned logged;
 	uint64_t bytes[2];
 } run;
@@ -63,11 +45,11 @@ static struct {
 static void flush_run(void)
 {
 	if (run.end > run.start && run.logged++ < MAX_RUNS_LOGGED)
-		hlog("paging: [0x%lx, 0x%lx) %s", run.start, run.end, run.t == MT_WB ? "WB" : "UC");
+		hlog("paging: [0x%lx, 0x%lx) %s", run.start, run.end, run.t == MEMTYPE_WB ? "WB" : "UC");
 }
 
-/* [start, start + len) is mapped with type t (MT_WB or MT_UC), right after the previous piece. */
-static void note(uint64_t start, uint64_t len, enum mtype t)
+/* [start, start + len) is mapped with type t (MEMTYPE_WB or MEMTYPE_UC), right after the previous piece. */
+static void note(uint64_t start, uint64_t len, enum memtype t)
 {
 	run.bytes[t] += len;
 	if (run.end > run.start && run.end == start && run.t == t) {
@@ -82,18 +64,14 @@ static void note(uint64_t start, uint64_t len, enum mtype t)
 
 void paging_init(void)
 {
-	uint64_t top = 4 * GiB;
-	for (unsigned i = 0; i < bootinfo.nmmap; i++) {
-		const struct mb2_mmap_entry *e = &bootinfo.mmap[i];
-		uint64_t t = e->base_addr + e->length;
-		if (is_ram(e->type) && t > top && t > e->base_addr)
-			top = t;
-	}
-	top = (top + GiB - 1) & ~(GiB - 1);
+	uint64_t top = memtype_ram_top(bootinfo.mmap, bootinfo.nmmap);
+	if (top < 4 * GiB)
+		top = 4 * GiB;
 	if (top > PAGING_LIMIT) {
 		hlog("warning: paging: RAM above %lu GiB is not mapped or used", (uint64_t)(PAGING_LIMIT / GiB));
 		top = PAGING_LIMIT;
 	}
+	top = (top + GiB - 1) & ~(GiB - 1);
 	wrmsr(MSR_PAT, PAT_POWER_ON);
 
 	uint64_t *pml4 = table(), *pdpt = NULL;
@@ -107,9 +85,9 @@ void paging_init(void)
 		pdpt[(gb >> 30) & 511] = (uint64_t)pd | PTE_P | PTE_RW;
 		for (unsigned i = 0; i < 512; i++) {
 			uint64_t a = gb + (uint64_t)i * LARGE_PAGE_SIZE;
-			enum mtype t = classify(a, a + LARGE_PAGE_SIZE);
-			if (t != MT_MIXED) {
-				pd[i] = a | PTE_P | PTE_RW | PTE_PS | (t == MT_UC ? PTE_UC : 0);
+			enum memtype t = classify(a, a + LARGE_PAGE_SIZE);
+			if (t != MEMTYPE_MIXED) {
+				pd[i] = a | PTE_P | PTE_RW | PTE_PS | (t == MEMTYPE_UC ? PTE_UC : 0);
 				note(a, LARGE_PAGE_SIZE, t);
 				continue;
 			}
@@ -117,8 +95,8 @@ void paging_init(void)
 			pts++;
 			for (unsigned j = 0; j < 512; j++) {
 				uint64_t p = a + (uint64_t)j * PAGE_SIZE;
-				enum mtype u = classify(p, p + PAGE_SIZE) == MT_WB ? MT_WB : MT_UC;
-				pt[j] = p | PTE_P | PTE_RW | (u == MT_UC ? PTE_UC : 0);
+				enum memtype u = classify(p, p + PAGE_SIZE) == MEMTYPE_WB ? MEMTYPE_WB : MEMTYPE_UC;
+				pt[j] = p | PTE_P | PTE_RW | (u == MEMTYPE_UC ? PTE_UC : 0);
 				note(p, PAGE_SIZE, u);
 			}
 			pd[i] = (uint64_t)pt | PTE_P | PTE_RW;
@@ -129,5 +107,5 @@ void paging_init(void)
 		hlog("paging: (%u runs in all; only the first %d printed)", run.logged, MAX_RUNS_LOGGED);
 	__asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)pml4) : "memory");
 	hlog("paging: identity map [0, 0x%lx): %lu MiB write-back (RAM), %lu MiB uncacheable, %u regions in 4 KiB pages",
-	     top, run.bytes[MT_WB] >> 20, run.bytes[MT_UC] >> 20, pts);
+	     top, run.bytes[MEMTYPE_WB] >> 20, run.bytes[MEMTYPE_UC] >> 20, pts);
 }
