@@ -9,7 +9,10 @@ import subprocess
 from typing import Dict, List
 
 from hvmmlog import HvmmLog
-from scenarios import EXIT_PORT, GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_matmul
+import struct
+
+from scenarios import (EXIT_PORT, GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_matmul,
+                       check_rejected)
 
 MB1 = "build/mb1"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -131,6 +134,48 @@ def judge_hostile_dev(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_exit(j, log, "hdev", 0)
 
 
+# Bad multiboot v1 images (hvmm must reject each with its reason; lib/mb1.c's unit test covers more).
+MB1_MAGIC, AOUT = 0x1BADB002, 0x10000
+
+
+def mb1_aout(flags, header_addr, load_addr, load_end, bss_end, entry, size=0x1000):
+    """An a.out-kludge image: the header at file offset 0 (then HLT bytes)."""
+    hdr = struct.pack("<8I", MB1_MAGIC, flags, (-(MB1_MAGIC + flags)) & 0xFFFFFFFF, header_addr, load_addr, load_end,
+                      bss_end, entry)
+    return hdr + b"\xf4" * (size - len(hdr))
+
+
+BAD_MB1 = [  # (name, image, the reason's words)
+    ("mb1flags", mb1_aout(AOUT | (1 << 3), 0x100000, 0x100000, 0, 0, 0x100020), "requires a feature this loader lacks"),
+    ("mb1below", mb1_aout(AOUT, 0x8000, 0x8000, 0, 0, 0x8020), "below the lowest load address"),
+    ("mb1loadaddr", mb1_aout(AOUT, 0x100000, 0x100100, 0, 0, 0x100100), "load_addr above header_addr"),
+    ("mb1bss", mb1_aout(AOUT, 0x100000, 0x100000, 0x100800, 0x100400, 0x100020), "bss_end_addr below load_end_addr"),
+    ("mb1entry", mb1_aout(AOUT, 0x100000, 0x100000, 0, 0, 0x200000), "entry point outside the loaded image"),
+    ("mb1ram", mb1_aout(AOUT, 0x100000, 0x100000, 0, 0x10000000, 0x100020), "segment beyond guest RAM"),
+]
+
+
+def prepare_bad(d: str) -> None:
+    for name, image, _ in BAD_MB1:
+        with open(os.path.join(d, name + ".bin"), "wb") as f:
+            f.write(image)
+    with open(os.path.join(d, "mod0.txt"), "wb") as f:
+        f.write(MODULE_TEXT)
+
+
+def judge_bad(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    for name, _, words in BAD_MB1:
+        check_rejected(j, log, name)
+        r = log.rejected.get(name) or ""
+        j.check(f"{name}: the reason says '{words}'", words in r, f"reason {r!r}")
+    check_counter(j, log)
+    m = [ln for ln in log.lines if ln.startswith("hvmm: module ") and " for guest counter rejected: " in ln]
+    j.check("a for= module for an ELF64 guest is rejected with the reason", m and "takes no modules" in m[0],
+            f"{m}")
+    m = [ln for ln in log.lines if ln.startswith("hvmm: module ") and " for guest nosuch rejected: " in ln]
+    j.check("a for= module for a guest that does not exist is rejected", m and "no loaded guest" in m[0], f"{m}")
+
+
 def judge_timers(j: Judge, log: HvmmLog, ctx: Context) -> None:
     for k in TIMER_KERNELS:
         check_kernel(j, log, ctx, k)
@@ -145,6 +190,9 @@ SCENARIOS: List[Scenario] = [
     Scenario("hostile-dev", [f"{GUESTS}/counter.elf name=counter mem=16M", f"{GUESTS}/matmul.elf name=matmul mem=16M",
                              f"{GUESTS}/hostile_dev.elf name=hdev mem=4M platform=pc"], judge_hostile_dev,
              timeout=240),
+    Scenario("mb1-bad", [f"{GUESTS}/counter.elf name=counter mem=16M"]
+             + [f"{{dir}}/{name}.bin name={name} mem=16M" for name, _, _ in BAD_MB1]
+             + ["{dir}/mod0.txt for=counter", "{dir}/mod0.txt for=nosuch"], judge_bad, prepare=prepare_bad),
     Scenario("mb1-timers", [s for k in TIMER_KERNELS for s in k.guest_specs()], judge_timers,
              prepare=prepare_for(TIMER_KERNELS), timeout=240, cmdline="slice=2ms " + EXIT_PORT),
 ]
