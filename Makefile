@@ -79,11 +79,11 @@ help:
 	@echo "  run        boot the default guests in QEMU (serial console here); its exit status is the result"
 	@echo "  run-kernel the same without GRUB or an ISO: qemu -kernel $(B)/hvmm.elf -initrd ..."
 	@echo "  debug      boot it paused, with QEMU's gdb stub on localhost:1234 (gdb -x tools/gdbinit)"
-	@echo "  test       unit tests, fuzzers (10 s each) and the QEMU scenarios; ends with 'N passed, N failed'"
+	@echo "  test       unit tests, fuzzers (10 s each), the QEMU and Bochs scenarios (vmcb_check=1); ends with 'N passed, N failed'"
 	@echo "             ONLY='NAME ...' runs only those scenarios or groups (unit fuzz selftest usb scenarios"
-	@echo "             hostile hw); TEST_FLAGS='-v' every check, '--tap', '--junit FILE'; tests/run.py --list"
-	@echo "  unit       build the host unit tests of lib/"
-	@echo "  scenarios  the QEMU scenarios only"
+	@echo "             hostile hw bochs); TEST_FLAGS='-v' every check, '--tap', '--junit FILE'; tests/run.py --list"
+	@echo "  unit       build the host unit tests of lib/ and of hvmm/svm/vmcb_check.c"
+	@echo "  scenarios  the QEMU and Bochs scenarios only"
 	@echo "  bench      benchmarks: $(B)/bench/report.md and plots (BENCH_FLAGS=--quick for a short run)"
 	@echo "  bench-linux  Linux boot time under hvmm against QEMU alone: $(B)/bench/linux.md (docs/linux-guest.md)"
 	@echo "  fuzz       run each fuzzer for FUZZ_SECONDS (default 60)"
@@ -190,7 +190,11 @@ debug: all
 $(B)/tests/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -I. -Iinclude -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS)) $(UNIT_SRCS_$*)
+
+# hvmm code without hardware access that a unit test links in (besides lib/): UNIT_SRCS_<test>.
+UNIT_SRCS_test_vmcb_check := hvmm/svm/vmcb_check.c
+$(B)/tests/test_vmcb_check: $(UNIT_SRCS_test_vmcb_check) hvmm/svm/vmcb_check.h hvmm/svm/vmcb.h hvmm/core/arch.h
 
 # The decoder's test also links Capstone, its reference disassembler (libcapstone-dev), through a wrapper of its own.
 CAPSTONE_LIBS ?= $(shell pkg-config --libs capstone 2>/dev/null || echo -lcapstone)
@@ -203,7 +207,8 @@ $(B)/tests/test_x86_decode: tests/unit/test_x86_decode.c tests/unit/x86_ref_caps
 
 unit: $(UNIT_BINS)
 
-# Host unit tests of lib/, the fuzzers, the self-test, then the QEMU scenarios; ends with "N passed, N failed".
+# Host unit tests, the fuzzers, the self-test, then the QEMU and Bochs scenarios, each with vmcb_check=1 (tests/run.py);
+# ends with "N passed, N failed".
 # ONLY="name ..." runs only those scenarios, tests or groups; TEST_FLAGS adds -v, --tap, --junit FILE, --jobs N.
 ONLY ?=
 TEST_FLAGS ?=

@@ -13,6 +13,7 @@
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/sched.h"
 #include "hvmm/guest/xstate.h"
+#include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/x86/acpi.h"
 #include "hvmm/x86/desc.h"
@@ -150,6 +151,8 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	measure_report(c);
 	if (c->unexpected_irqs)
 		hlog("warning: %lu unexpected interrupts during the run", c->unexpected_irqs);
+	if (config.vmcb_check)
+		vmcb_guard_report();
 	hlog("all guests done");
 	power_off(run_result(rejected));
 }

@@ -15,7 +15,8 @@ import sys
 import tempfile
 from typing import List
 
-from scenarios import GUESTS, EXIT_PORT, Judge, Context, Scenario, check_counter, check_exit, check_exitcode
+from scenarios import (GUESTS, EXIT_PORT, VMCB_CHECK, Judge, Context, Scenario, check_counter, check_exit,
+                       check_exitcode)
 from hvmmlog import HvmmLog
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -103,8 +104,9 @@ def judge_kernel(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check(f"'hvmm: hvmm {version()} starting' (the VERSION file)",
             f"hvmm: hvmm {version()} starting" in [ln.strip() for ln in log.lines])
     m = find(log, r'^hvmm: command line: "(.*)" \(loader: (.*)\)$')
+    # tests/run.py puts vmcb_check=1 first on every scenario's command line
     j.check("command line without the file name QEMU puts first, loader qemu",
-            m is not None and m.group(1) == KERNEL_CMDLINE and m.group(2) == "qemu",
+            m is not None and m.group(1) == f"{VMCB_CHECK} {KERNEL_CMDLINE}" and m.group(2) == "qemu",
             m.group(0) if m else "no 'command line' line")
     j.check("acpi rsdp found in the BIOS area (multiboot v1 passes none)",
             find(log, r"^hvmm: acpi rsdp rev=\d+ .*\(from BIOS area\)$") is not None)

@@ -4,7 +4,8 @@
 
 Disassembles hvmm with objdump and checks, in order of the switch path:
   - no indirect CALL or JMP anywhere in hvmm (retpolines: -mindirect-branch=thunk-inline);
-  - svm_world_switch: after the slow-path VMSAVE/VMLOAD of host state and before STGI and the first RET, the 32-entry
+  - svm_world_switch (and svm_world_switch_checked, its copy without the fast path for vmcb_check=1): after the
+    slow-path VMSAVE/VMLOAD of host state and before STGI and the first RET, the 32-entry
     return-stack fill (32 CALLs each over an INT3, RSP restored by 256, LFENCE) and then the IBPB guarded by
     spec_ibpb_exit (WRMSR PRED_CMD = 1); no RET or CALL between VMRUN and the fill; the null-hypercall fast path
     re-enters the guest with no RET or CALL;
@@ -48,7 +49,12 @@ def first(insns: List[str], pattern: str, start: int = 0) -> int:
     return -1
 
 
-def check_world_switch(ws: List[str]) -> List[str]:
+def check_world_switch(ws: List[str], name: str = "svm_world_switch", fast: bool = True) -> List[str]:
+    """The checks above for one world switch; fast=False: the variant without the fast path (vmcb_check=1)."""
+    return [b.replace("svm_world_switch:", f"{name}:", 1) for b in _check_world_switch(ws, fast)]
+
+
+def _check_world_switch(ws: List[str], fast: bool) -> List[str]:
     bad: List[str] = []
     vmrun = first(ws, r"^vmrun")
     slow = first(ws, r"^vmsave", vmrun + 1) if vmrun >= 0 else -1
@@ -56,7 +62,7 @@ def check_world_switch(ws: List[str]) -> List[str]:
     if min(vmrun, slow, host) < 0:
         return ["svm_world_switch: no VMRUN, VMSAVE, VMLOAD (host) sequence"]
     fast_end = first(ws, r"^jmp ", vmrun + 1)
-    if fast_end < 0 or fast_end > slow or any(re.match(r"^(ret|call)", x) for x in ws[vmrun + 1:fast_end]):
+    if fast and (fast_end < 0 or fast_end > slow or any(re.match(r"^(ret|call)", x) for x in ws[vmrun + 1:fast_end])):
         bad.append("svm_world_switch: the fast path does not re-enter the guest without RET/CALL")
     fill = first(ws, r"^call ", host + 1)
     stgi = first(ws, r"^stgi", host + 1)
@@ -92,6 +98,8 @@ def check(text: str) -> List[str]:
                 bad.append(f"{name}: indirect branch without a retpoline: {x}")
     ws = funcs.get("svm_world_switch")
     bad += check_world_switch(ws) if ws else ["no svm_world_switch"]
+    ws = funcs.get("svm_world_switch_checked")  # the same switch without the fast path, for vmcb_check=1
+    bad += check_world_switch(ws, "svm_world_switch_checked", fast=False) if ws else ["no svm_world_switch_checked"]
     callers = 0
     for name, insns in funcs.items():
         for i, x in enumerate(insns):

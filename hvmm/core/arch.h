@@ -31,6 +31,8 @@
 #define CR0_ET (1ull << 4)
 #define CR0_NE (1ull << 5)
 #define CR0_WP (1ull << 16)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
 #define CR4_PAE (1ull << 5)
 #define CR4_MCE (1ull << 6)
@@ -39,6 +41,7 @@
 #define CR4_LA57 (1ull << 12) /* 5-level paging (APM Vol. 2 §3.1.3) */
 #define CR4_OSXSAVE (1ull << 18)
 #define CR4_PKE (1ull << 22)
+#define CR4_LA57 (1ull << 12)
 
 #define RFLAGS_CF (1ull << 0)
 #define RFLAGS_RESERVED1 (1ull << 1)
@@ -58,6 +61,7 @@
 #define DR6_BS (1ull << 14)
 #define DR7_RESET 0x400ull
 #define DR7_ENABLES 0xffull
+#define RFLAGS_VM (1ull << 17)
 
 /* Page-table entry bits (APM Vol. 2 §5.4). */
 #define PTE_P (1ull << 0)

@@ -1,5 +1,5 @@
-/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=. Bad input gets a message
- * and the default, never a crash. */
+/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, vmcb_check=. Bad input gets
+ * a message and the default, never a crash. */
 #include "hvmm/core/config.h"
 
 #include <string.h>
@@ -59,6 +59,11 @@ void config_parse(const char *cmdline)
 				config.stats_full = !strcmp(val, "full");
 			else
 				hlog("warning: stats=%s is not 'full' or 'short'; using short", val);
+		} else if (!strcmp(key, "vmcb_check")) {
+			if (parse_u64(val, &v) || v > 1)
+				hlog("warning: vmcb_check=%s is not 0 or 1; ignored", val);
+			else
+				config.vmcb_check = (int)v;
 		} else {
 			hlog("warning: unknown command-line option '%s'; ignored", key);
 		}

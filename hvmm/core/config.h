@@ -10,6 +10,7 @@ struct config {
 	int srso; /* srso= : 1 (ibpb, default) = IBPB at every exit on CPUs exposed to SRSO/Retbleed, 0 (off) */
 	int bench_log4; /* run the native latency benchmark up to n = 4^bench_log4; bench= , -1 = off */
 	int stats_full; /* print the dist/hist lines in the summary; stats=full (1) or stats=short (0, default) */
+	int vmcb_check; /* check every VMCB before VMRUN (hvmm/svm/vmcb_check.h); vmcb_check=1, default 0 */
 };
 
 extern struct config config;

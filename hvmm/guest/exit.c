@@ -7,10 +7,12 @@
 #include <stddef.h>
 
 #include "hvmm/core/arch.h"
+#include "hvmm/core/config.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/insn.h"
+#include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/guest/xstate.h"
 #include "hvmm/svm/svm.h"
@@ -55,6 +57,8 @@ void exit_skip_insn(struct guest *g, unsigned len)
 			guest_kill(g, "cannot decode the intercepted instruction (x86_decode error %d)", r);
 			return;
 		}
+	} else if (__builtin_expect(config.vmcb_check, 0)) {
+		vmcb_guard_nrip(g, len); /* nRIP against the length hvmm decodes itself */
 	}
 	exit_complete_insn(g, next);
 }

@@ -134,6 +134,9 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 		why = "module command line longer than 255 bytes";
 		goto reject;
 	}
+	/* Validate before allocating: RAM is zero-filled, which costs time for every rejected image. */
+	if (loader_check(image, len, g->ram_size, &why))
+		goto reject;
 
 	g->ram_hpa = (uint64_t)pmm_alloc_high(g->ram_size, LARGE_PAGE_SIZE); /* above 4 GiB first (pmm.h) */
 	if (!g->ram_hpa)

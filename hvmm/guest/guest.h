@@ -42,6 +42,7 @@ struct guest {
 	uint8_t *xsave; /* XSAVE (or FXSAVE) area, xstate_caps.area_bytes; holds the state while another guest runs */
 	uint64_t xcr0; /* the guest's XCR0 while another guest runs (xstate.c) */
 	int yield; /* give up the CPU after this exit */
+	int nrip_warned; /* vmcb_check=1 reported an nRIP that is not RIP + length (vmcb_guard.c) */
 	uint64_t dr[4]; /* DR0-DR3 while another guest owns the debug registers (exit.c) */
 	struct { /* loop guard of the #DB/#AC reflection (exception.c) */
 		uint64_t rip, rsp;

@@ -12,17 +12,31 @@ static const struct image_format *const formats[] = {
 	&image_format_linux,
 };
 
-int loader_load(struct guest *g, const void *image, uint64_t len, const char **why)
+/* The format that recognises image[0..len), or NULL with *why. */
+static const struct image_format *format_of(const void *image, uint64_t len, const char **why)
 {
 	if (len == 0) {
 		*why = "empty module";
-		return -1;
+		return NULL;
 	}
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (formats[i]->probe(image, len)) {
-			g->format = formats[i];
-			return formats[i]->load(g, image, len, why);
-		}
+		if (formats[i]->probe(image, len))
+			return formats[i];
 	*why = "unknown image format (not an ELF64 x86-64 executable, a multiboot v1 kernel or a Linux bzImage)";
-	return -1;
+	return NULL;
+}
+
+int loader_check(const void *image, uint64_t len, uint64_t ram_size, const char **why)
+{
+	const struct image_format *f = format_of(image, len, why);
+	return f ? f->check(image, len, ram_size, why) : -1;
+}
+
+int loader_load(struct guest *g, const void *image, uint64_t len, const char **why)
+{
+	const struct image_format *f = format_of(image, len, why);
+	if (!f)
+		return -1;
+	g->format = f;
+	return f->load(g, image, len, why);
 }

@@ -7,16 +7,22 @@ struct guest;
 
 struct image_format {
 	const char *name;
-	/* Does image[0..len) look like this format (magic only; full validation is load's job)? */
+	/* Does image[0..len) look like this format (magic only; full validation is check's job)? */
 	int (*probe)(const void *image, uint64_t len);
-	/* Validate and copy the image into g's RAM and set the entry state in g->vmcb. 0, or -1 with *why. */
+	/* Validate the image for a guest of ram_size bytes without touching guest RAM. 0, or -1 with *why. */
+	int (*check)(const void *image, uint64_t len, uint64_t ram_size, const char **why);
+	/* Copy a checked image into g's RAM and set the entry state in g->vmcb. 0, or -1 with *why. */
 	int (*load)(struct guest *g, const void *image, uint64_t len, const char **why);
 	/* Attach a for=<name> module to a guest of this format before it runs (NULL: the format takes none). 0, or -1
 	 * with *why. */
 	int (*attach)(struct guest *g, const void *data, uint64_t len, const char *cmdline, const char **why);
 };
 
-/* Find the format of image[0..len) and load it into g. Returns 0, or -1 with a static reason in *why. */
+/* Find the format of image[0..len) and validate it for a guest of ram_size bytes, before any RAM is allocated.
+ * Returns 0, or -1 with a static reason in *why. */
+int loader_check(const void *image, uint64_t len, uint64_t ram_size, const char **why);
+
+/* Load an image loader_check accepted into g. Returns 0, or -1 with a static reason in *why. */
 int loader_load(struct guest *g, const void *image, uint64_t len, const char **why);
 
 extern const struct image_format image_format_elf64, image_format_mb1, image_format_linux;

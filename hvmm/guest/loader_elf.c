@@ -12,11 +12,16 @@ static int elf64_probe(const void *image, uint64_t len)
 	return len >= 4 && memcmp(image, "\177ELF", 4) == 0;
 }
 
+static struct elf64_image img; /* one guest at a time, single CPU at boot */
+
+static int elf64_check(const void *image, uint64_t len, uint64_t ram_size, const char **why)
+{
+	return elf64_parse(image, len, HVMM_LOAD_MIN_GPA, ram_size, &img, why);
+}
+
 static int elf64_load(struct guest *g, const void *image, uint64_t len, const char **why)
 {
-	static struct elf64_image img; /* one load at a time, single CPU at boot */
-
-	if (elf64_parse(image, len, HVMM_LOAD_MIN_GPA, g->ram_size, &img, why))
+	if (elf64_check(image, len, g->ram_size, why))
 		return -1;
 	for (unsigned i = 0; i < img.nseg; i++) {
 		const struct elf64_segment *s = &img.seg[i];
@@ -35,5 +40,6 @@ static int elf64_load(struct guest *g, const void *image, uint64_t len, const ch
 const struct image_format image_format_elf64 = {
 	.name = "elf64",
 	.probe = elf64_probe,
+	.check = elf64_check,
 	.load = elf64_load,
 };

@@ -67,29 +67,34 @@ static int linux_cmdline(struct guest *g, const struct bzimage_info *info, const
 	return 0;
 }
 
+static struct bzimage_info bz; /* one guest at a time, single CPU at boot */
+
+static int linux_check(const void *image, uint64_t len, uint64_t ram_size, const char **why)
+{
+	return bzimage_parse(image, len, HVMM_LOAD_MIN_GPA, ram_size, &bz, why);
+}
+
 static int linux_load(struct guest *g, const void *image, uint64_t len, const char **why)
 {
-	static struct bzimage_info info; /* one load at a time, single CPU at boot */
-
-	if (bzimage_parse(image, len, HVMM_LOAD_MIN_GPA, g->ram_size, &info, why))
+	if (linux_check(image, len, g->ram_size, why))
 		return -1;
-	uint8_t *dst = guest_ptr(g, info.load_addr, info.init_size);
+	uint8_t *dst = guest_ptr(g, bz.load_addr, bz.init_size);
 	if (!dst) { /* bzimage_parse checked the range; keep the invariant visible */
 		*why = "kernel outside guest RAM";
 		return -1;
 	}
-	memcpy(dst, (const uint8_t *)image + info.kernel_off, info.kernel_size);
-	if (linux_cmdline(g, &info, why))
+	memcpy(dst, (const uint8_t *)image + bz.kernel_off, bz.kernel_size);
+	if (linux_cmdline(g, &bz, why))
 		return -1;
 
 	struct boot_params *bp = guest_ptr(g, LINUX_BOOT_PARAMS_GPA, sizeof(*bp));
-	bzimage_boot_params(bp, image, &info, LINUX_CMDLINE_GPA);
+	bzimage_boot_params(bp, image, &bz, LINUX_CMDLINE_GPA);
 	bzimage_add_e820(bp, 0, LINUX_EBDA_GPA, BZ_E820_RAM);
 	bzimage_add_e820(bp, LINUX_EBDA_GPA, 0xa0000 - LINUX_EBDA_GPA, BZ_E820_RESERVED);
 	bzimage_add_e820(bp, LINUX_BIOS_GPA, LINUX_HIGH_GPA - LINUX_BIOS_GPA, BZ_E820_RESERVED);
 	bzimage_add_e820(bp, LINUX_HIGH_GPA, g->ram_size - LINUX_HIGH_GPA, BZ_E820_RAM);
 
-	boot64_enter(g, info.entry64, LINUX_BOOT_CS, LINUX_BOOT_DS);
+	boot64_enter(g, bz.entry64, LINUX_BOOT_CS, LINUX_BOOT_DS);
 	g->pc_default = 1; /* a PC kernel: the virtual PC unless the module line says platform=none */
 	g->regs.rsi = LINUX_BOOT_PARAMS_GPA;
 	return 0;
@@ -120,6 +125,7 @@ int loader_linux_attach(struct guest *g, const void *data, uint64_t len, const c
 const struct image_format image_format_linux = {
 	.name = "linux",
 	.probe = linux_probe,
+	.check = linux_check,
 	.load = linux_load,
 	.attach = loader_linux_attach,
 };

@@ -99,15 +99,20 @@ static void build_info(struct guest *g)
 	mi->cmdline = HVMM_MB1_CMDLINE_GPA;
 }
 
-static int mb1_load(struct guest *g, const void *image, uint64_t len, const char **why)
-{
-	static struct mb1_image im; /* one load at a time, single CPU at boot */
+static struct mb1_image im; /* one guest at a time, single CPU at boot */
 
-	if (g->ram_size > (4ull << 30)) {
+static int mb1_check(const void *image, uint64_t len, uint64_t ram_size, const char **why)
+{
+	if (ram_size > (4ull << 30)) {
 		*why = "multiboot v1 kernels run in 32-bit mode: mem= must be at most 4G";
 		return -1;
 	}
-	if (mb1_image_parse(image, len, HVMM_LOAD_MIN_GPA, g->ram_size, &im, why))
+	return mb1_image_parse(image, len, HVMM_LOAD_MIN_GPA, ram_size, &im, why);
+}
+
+static int mb1_load(struct guest *g, const void *image, uint64_t len, const char **why)
+{
+	if (mb1_check(image, len, g->ram_size, why))
 		return -1;
 	for (unsigned i = 0; i < im.nseg; i++) {
 		const struct mb1_segment *sg = &im.seg[i];
@@ -152,6 +157,7 @@ int loader_mb1_attach(struct guest *g, const void *data, uint64_t len, const cha
 const struct image_format image_format_mb1 = {
 	.name = "multiboot1",
 	.probe = mb1_probe,
+	.check = mb1_check,
 	.load = mb1_load,
 	.attach = loader_mb1_attach,
 };

@@ -8,11 +8,13 @@
 #include "hvmm/guest/sched.h"
 
 #include "hvmm/core/arch.h"
+#include "hvmm/core/config.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
+#include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/guest/xstate.h"
 #include "hvmm/svm/svm.h"
@@ -110,12 +112,20 @@ void sched_run(struct cpu *c)
 		assign_asid(c, g);
 		if (g->pc) /* virtual devices: inject interrupts, arm their timers */
 			platform_before_vmrun(c, g);
-		svm_world_switch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
-		g->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
-		measure_entry(c, g);
-		exit_dispatch(c, g);
-		if (g->pc)
-			platform_after_exit(c, g);
+		/* vmcb_check=1: a guest whose VMCB breaks a consistency rule is stopped before VMRUN (vmcb_guard.c), and
+		 * no VMRUN bypasses the check (no fast path). */
+		int ran = 1;
+		if (__builtin_expect(!config.vmcb_check, 1))
+			svm_world_switch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
+		else if ((ran = vmcb_guard(g) == 0))
+			svm_world_switch_checked(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
+		if (ran) {
+			g->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
+			measure_entry(c, g);
+			exit_dispatch(c, g);
+			if (g->pc)
+				platform_after_exit(c, g);
+		}
 
 		if (g->state == GUEST_RUNNABLE && !g->yield) {
 			if (!c->timer_fired)

@@ -59,6 +59,9 @@ _Static_assert(sizeof(struct gpregs) == GPREGS_SIZE, "gpregs size");
  * returns with IF = 0 and GIF = 1 (a physical interrupt that caused the exit is still pending).
  */
 void svm_world_switch(struct gpregs *regs, uint64_t guest_vmcb_pa, uint64_t host_vmcb_pa);
+/* The same without the null-hypercall fast path: every #VMEXIT returns, so the caller sees every VMRUN's VMCB first
+ * (vmcb_check=1: hvmm/guest/vmcb_guard.c). */
+void svm_world_switch_checked(struct gpregs *regs, uint64_t guest_vmcb_pa, uint64_t host_vmcb_pa);
 #endif
 
 #endif

@@ -8,8 +8,43 @@
 #include "hvmm/core/percpu.h"
 #include "hvmm/core/pmm.h"
 #include "hvmm/svm/vmcb.h"
+#include "hvmm/x86/extable.h"
 
 struct svm_caps svm_caps;
+struct vmcb_check_caps svm_check_caps;
+
+/* The EFER and CR4 bits this CPU implements, from CPUID (APM Vol. 3 Appendix E), for the VMCB check's MBZ rules. */
+static void check_caps_init(const struct cpuid_regs *ext1)
+{
+	struct cpuid_regs l1 = cpuid(1, 0), l7 = { 0 }, l8 = { 0 };
+	if (cpuid(0, 0).eax >= 7)
+		l7 = cpuid(7, 0);
+	if (cpuid(0x80000000, 0).eax >= 0x80000008)
+		l8 = cpuid(0x80000008, 0);
+	uint64_t cr4 = 0x7ff; /* VME, PVI, TSD, DE, PSE, PAE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT: every AMD64 CPU */
+	cr4 |= (l7.ecx >> 2 & 1) ? 1ull << 11 : 0; /* UMIP */
+	cr4 |= (l7.ecx >> 16 & 1) ? CR4_LA57 : 0;
+	cr4 |= (l7.ebx >> 0 & 1) ? 1ull << 16 : 0; /* FSGSBASE */
+	cr4 |= (l1.ecx >> 17 & 1) ? 1ull << 17 : 0; /* PCIDE */
+	cr4 |= (l1.ecx >> 26 & 1) ? 1ull << 18 : 0; /* OSXSAVE */
+	cr4 |= (l7.ebx >> 7 & 1) ? 1ull << 20 : 0; /* SMEP */
+	cr4 |= (l7.ebx >> 20 & 1) ? 1ull << 21 : 0; /* SMAP */
+	cr4 |= (l7.ecx >> 3 & 1) ? 1ull << 22 : 0; /* PKE */
+	cr4 |= (l7.ecx >> 7 & 1) ? 1ull << 23 : 0; /* CET */
+	uint64_t efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_SVME;
+	efer |= (ext1->edx >> 20 & 1) ? EFER_NXE : 0;
+	efer |= (l8.ebx >> 20 & 1) ? 0 : 1ull << 13; /* LMSLE, unless CPUID 8000_0008h EBX[20] says it is gone */
+	efer |= (ext1->edx >> 25 & 1) ? 1ull << 14 : 0; /* FFXSR */
+	efer |= (ext1->ecx >> 17 & 1) ? 1ull << 15 : 0; /* TCE */
+	svm_check_caps = (struct vmcb_check_caps){
+		.maxphyaddr = svm_caps.maxphyaddr,
+		.nasid = svm_caps.nasid,
+		.efer_valid = efer,
+		.cr4_valid = cr4,
+		.long_mode = (ext1->edx >> 29) & 1,
+		.npt = svm_has(SVM_FEAT_NP),
+	};
+}
 
 /* Return 0 if the CPU can run SVM guests with nested paging; else print why and return -1. */
 static int svm_detect(void)
@@ -40,9 +75,14 @@ static int svm_detect(void)
 	svm_caps.nasid = s.ebx;
 	svm_caps.features = s.edx;
 	svm_caps.maxphyaddr = ext.eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
+	check_caps_init(&f);
 
-	/* APM §15.4: SVMDIS set means firmware disabled SVM; with LOCK set only SVM_KEY (or a reset) can undo it. */
-	uint64_t vm_cr = rdmsr(MSR_VM_CR);
+	/* APM §15.4: SVMDIS set means firmware disabled SVM; with LOCK set only SVM_KEY (or a reset) can undo it.
+	 * Not every SVM implementation has the MSR (Bochs 2.7 raises #GP): then nothing can have disabled SVM. */
+	uint64_t vm_cr;
+	if (rdmsr_safe(MSR_VM_CR, &vm_cr))
+		hlog("warning: RDMSR VM_CR (C001_0114h) raised #GP: no VM_CR on this CPU, so SVM cannot be disabled "
+		     "by firmware; going on");
 	if (vm_cr & VM_CR_SVMDIS) {
 		if (vm_cr & VM_CR_LOCK)
 			hlog("error: SVM disabled by firmware (VM_CR.SVMDIS=1, LOCK=1%s): enable \"SVM Mode\" / "
@@ -68,7 +108,10 @@ int svm_init(struct cpu *c)
 {
 	if (svm_detect())
 		return -1;
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	if (wrmsr_safe(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME)) { /* APM §15.30.1: #GP while VM_CR.SVMDIS is set */
+		hlog("error: WRMSR EFER.SVME=1 raised #GP: SVM is disabled (VM_CR.SVMDIS)");
+		return -1;
+	}
 	if (!(rdmsr(MSR_EFER) & EFER_SVME)) {
 		hlog("error: EFER.SVME did not stick after WRMSR");
 		return -1;
@@ -81,7 +124,10 @@ int svm_init(struct cpu *c)
 	}
 	c->hsave_pa = (uint64_t)hsave;
 	c->host_vmcb_pa = (uint64_t)c->host_vmcb;
-	wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
+	if (wrmsr_safe(MSR_VM_HSAVE_PA, c->hsave_pa)) { /* APM §15.30.4: #GP if unaligned or beyond MAXPHYADDR */
+		hlog("error: WRMSR VM_HSAVE_PA=0x%lx raised #GP", c->hsave_pa);
+		return -1;
+	}
 	/* Capture the host's FS/GS/TR/LDTR/syscall state once; the world switch VMLOADs it after each #VMEXIT. */
 	__asm__ volatile("vmsave %%rax" : : "a"(c->host_vmcb_pa) : "memory");
 

@@ -3,6 +3,8 @@
 #define HVMM_SVM_H
 #include <stdint.h>
 
+#include "hvmm/svm/vmcb_check.h"
+
 /* CPUID 8000_000Ah EDX feature bits (APM Vol. 3 Appendix E; svm-facts §1.1). */
 #define SVM_FEAT_NP (1u << 0)
 #define SVM_FEAT_LBRV (1u << 1)
@@ -22,6 +24,7 @@ struct svm_caps {
 };
 
 extern struct svm_caps svm_caps;
+extern struct vmcb_check_caps svm_check_caps; /* for vmcb_check(): filled in by svm_init */
 
 struct cpu;
 

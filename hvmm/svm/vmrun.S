@@ -15,7 +15,8 @@
  * right here and the guest re-entered at once — no GPR
  * save/restore, no VMSAVE/VMLOAD (the guest's FS/GS/TR/LDTR are still loaded), GIF still 0, host IF still 1. It is
  * the floor of an exit's cost; it is counted in the VMCB's host-software area (VMCB_HOST_FAST_EXITS). Every other
- * exit goes to C.
+ * exit goes to C. svm_world_switch_checked is the same switch without the fast path, for vmcb_check=1: there every
+ * VMRUN follows the C code's VMCB check.
  *
  * Stamps (docs/measurement.md): regs->entry_tsc is read 5 instructions before VMRUN (after it only the moves that load
  * the guest's RDX and RDI and the VMCB address), regs->exit_tsc 1 instruction after #VMEXIT (the push that frees RDX
@@ -33,9 +34,10 @@
 #include "hvmm/svm/spec_exit.h"
 
 
-	.text
-	.globl svm_world_switch
-svm_world_switch:
+/* The world switch, with the fast path (fast=1) or without it (fast=0: every exit goes to C). */
+.macro WORLD_SWITCH name, fast
+	.globl \name
+\name:
 	push %r15
 	push %r14
 	push %r13
@@ -70,7 +72,7 @@ svm_world_switch:
 	mov GPREGS_RDX(%rdi), %rdx
 	mov (%rsp), %rax
 	mov GPREGS_RDI(%rdi), %rdi
-.Lvmrun:
+.Lvmrun\@:
 	vmrun %rax
 	/* #VMEXIT: GIF = 0, RAX = guest VMCB PA, RSP = host, every other GPR holds a guest value. */
 	push %rdx /* guest RDX, out of RDTSC's way */
@@ -80,19 +82,20 @@ svm_world_switch:
 	mov 16(%rsp), %rdx /* regs */
 	mov %rax, GPREGS_EXIT_TSC(%rdx)
 	mov 8(%rsp), %rax /* guest VMCB PA */
+	.if \fast
 	cmpq $ASM_VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
-	jne .Lslow_exit
+	jne .Lslow_exit\@
 	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
-	jne .Lslow_exit
+	jne .Lslow_exit\@
 	/* C handles CPL > 0 (#UD), RFLAGS.TF (the single-step trap) and a CPU without nRIP (APM §15.7.1; QEMU TCG):
 	 * then the instruction's length, prefixes included, comes from its bytes. */
 	cmpb $0, VMCB_CPL(%rax)
-	jne .Lslow_exit
+	jne .Lslow_exit\@
 	testl $RFLAGS_TF_BIT, VMCB_RFLAGS(%rax)
-	jnz .Lslow_exit
+	jnz .Lslow_exit\@
 	mov VMCB_NRIP(%rax), %rdx
 	test %rdx, %rdx
-	jz .Lslow_exit_rdx
+	jz .Lslow_exit_rdx\@
 	mov %rdx, VMCB_RIP(%rax)
 	movq $0, VMCB_RAX(%rax) /* result 0 */
 	andq $~1, VMCB_INT_STATE(%rax) /* no interrupt shadow after an emulated instruction */
@@ -100,11 +103,12 @@ svm_world_switch:
 	movb $0, VMCB_TLB_CONTROL(%rax) /* a flush requested for the first VMRUN happened */
 	incq VMCB_HOST_FAST_EXITS(%rax)
 	pop %rdx
-	jmp .Lvmrun
+	jmp .Lvmrun\@
 
-.Lslow_exit_rdx:
+.Lslow_exit_rdx\@:
 	mov 16(%rsp), %rdx /* regs again */
-.Lslow_exit: /* RDX = regs, RAX = guest VMCB PA, guest RDX at [rsp] */
+	.endif
+.Lslow_exit\@: /* RDX = regs, RAX = guest VMCB PA, guest RDX at [rsp] */
 	mov %rbx, GPREGS_RBX(%rdx)
 	mov %rcx, GPREGS_RCX(%rdx)
 	mov %rsi, GPREGS_RSI(%rdx)
@@ -147,3 +151,8 @@ svm_world_switch:
 	pop %r14
 	pop %r15
 	ret
+.endm
+
+	.text
+	WORLD_SWITCH svm_world_switch, 1
+	WORLD_SWITCH svm_world_switch_checked, 0

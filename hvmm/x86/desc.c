@@ -10,6 +10,7 @@
 #include "hvmm/core/panic.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/x86/lapic.h"
+#include "hvmm/x86/extable.h"
 
 #define IST_STACK_SIZE 8192
 #define UNEXPECTED_IRQS_LOGGED 4
@@ -133,8 +134,8 @@ static void spurious_db(struct cpu *c, struct trap_frame *f)
 	f->rflags |= RFLAGS_RF;
 }
 
-/* Handle one interrupt or exception taken by hvmm itself; an exception in hvmm is a bug and panics, an unexpected
- * interrupt is counted in cpu->unexpected_irqs. */
+/* Handle one interrupt or exception taken by hvmm itself; an exception in hvmm is a bug and panics (except a #GP at
+ * an instruction of the exception table, extable.h), an unexpected interrupt is counted in cpu->unexpected_irqs. */
 void trap_dispatch(struct trap_frame *f)
 {
 	struct cpu *c = this_cpu();
@@ -157,6 +158,13 @@ void trap_dispatch(struct trap_frame *f)
 	if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16) {
 		c->spurious_irqs++; /* masked 8259 can still deliver a spurious IRQ 7/15 */
 		return;
+	}
+	if (f->vector == VEC_GP) {
+		uint64_t fixup = extable_fixup(f->rip); /* rdmsr_safe and friends: resume at their fixup */
+		if (fixup) {
+			f->rip = fixup;
+			return;
+		}
 	}
 	if (f->vector < 32)
 		panic_frame(f, "exception %s (vector %lu) in hvmm", exception_names[f->vector], f->vector);

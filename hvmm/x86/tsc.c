@@ -11,6 +11,7 @@
 #include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
 #include "hvmm/x86/acpi.h"
+#include "hvmm/x86/extable.h"
 
 #define PIT_HZ 1193182ull
 #define PIT_CH2 0x42
@@ -170,10 +171,12 @@ static uint64_t stated_khz(char *how, size_t n)
 	}
 	/* AMD family 17h (Zen 1/2), 18h (Hygon) and 19h (Zen 3/4): CoreCOF = 200 MHz × CpuFid[7:0] / CpuDfsId[13:8]
 	 * (PPR "P-state 0", Table "Definitions"). Family 1Ah changed the layout, and older families and hypervisors
-	 * may not implement the MSR (a #GP here would be a PANIC): only these families, and only on bare metal. */
+	 * may not implement the MSRs: only these families, only on bare metal, and read with rdmsr_safe. */
 	int amd = !strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine");
 	if (amd && family >= 0x17 && family <= 0x19 && !hv) {
-		uint64_t hwcr = rdmsr(MSR_AMD_HWCR), p0 = rdmsr(MSR_AMD_PSTATE_DEF0);
+		uint64_t hwcr, p0;
+		if (rdmsr_safe(MSR_AMD_HWCR, &hwcr) | rdmsr_safe(MSR_AMD_PSTATE_DEF0, &p0))
+			hlog("tsc: RDMSR HWCR or P0 state (C001_0015h, C001_0064h) raised #GP: no stated frequency");
 		unsigned fid = p0 & 0xff, did = (p0 >> 8) & 0x3f;
 		if ((hwcr & HWCR_TSC_FREQ_SEL) && (p0 & PSTATE_EN) && fid && did) {
 			fmt_snprintf(how, n, "AMD P0 state MSR C001_0064h: 200 MHz x CpuFid %u / CpuDfsId %u", fid, did);

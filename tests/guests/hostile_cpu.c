@@ -169,19 +169,32 @@ static void cr(void)
 	hostile_check(x == 13 || (x == HIDT_NONE && CR_READ(8) <= 15), "CR8 bit 4: #GP (silicon) or ignored (TCG)",
 		      "%s, cr8=0x%llx", hidt_name(x), (unsigned long long)CR_READ(8));
 	x = CR_TRY(8, 15);
-	long f = CR_TRY(4, cr4 | CR4_FSGSBASE);
+	/* WRFSBASE and friends only where CPUID 7 EBX[0] (FSGSBASE) offers them: else CR4.FSGSBASE is reserved. */
+	uint32_t a = 7, b, c = 0, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	int fsgsbase = b & 1;
 	const uint64_t fs = 0xfffff00dcafe0000ull, gs = 0x00007ffee1dead00ull;
-	long w = HIDT_TRY("wrfsbase %0\n\twrgsbase %1\n\tswapgs\n\twrgsbase %0", : : "r"(fs), "r"(gs) : "memory");
+	long f = HIDT_NONE, w = HIDT_NONE;
+	if (fsgsbase) {
+		f = CR_TRY(4, cr4 | CR4_FSGSBASE);
+		w = HIDT_TRY("wrfsbase %0\n\twrgsbase %1\n\tswapgs\n\twrgsbase %0", : : "r"(fs), "r"(gs) : "memory");
+	}
 	hc_yield();
-	uint64_t fs2 = 0, gs2 = 0, kgs2 = 0;
-	HIDT_TRY("rdfsbase %0\n\trdgsbase %1\n\tswapgs\n\trdgsbase %2", : "=r"(fs2), "=r"(gs2), "=r"(kgs2) : : "memory");
 	hostile_check(x == HIDT_NONE && CR_READ(8) == 15, "CR8 (TPR) 15 survives a yield", "%s, cr8=%llu",
 		      hidt_name(x), (unsigned long long)CR_READ(8));
-	/* After the writes: FS = fs, GS = fs, KERNEL_GS = gs; the reads swap back, so kgs2 is the GS base gs. */
-	hostile_check(f == HIDT_NONE && w == HIDT_NONE && fs2 == fs && gs2 == fs && kgs2 == gs,
-		      "FS/GS/KERNEL_GS bases survive a yield", "%s %s fs=0x%llx gs=0x%llx kgs=0x%llx", hidt_name(f),
-		      hidt_name(w), (unsigned long long)fs2, (unsigned long long)gs2, (unsigned long long)kgs2);
-	HIDT_TRY("wrfsbase %0\n\twrgsbase %0\n\tswapgs\n\twrgsbase %0", : : "r"(0ull) : "memory");
+	if (fsgsbase) {
+		uint64_t fs2 = 0, gs2 = 0, kgs2 = 0;
+		HIDT_TRY("rdfsbase %0\n\trdgsbase %1\n\tswapgs\n\trdgsbase %2", : "=r"(fs2), "=r"(gs2), "=r"(kgs2)
+			 : : "memory");
+		/* After the writes: FS = fs, GS = fs, KERNEL_GS = gs; the reads swap back, so kgs2 is the GS base gs. */
+		hostile_check(f == HIDT_NONE && w == HIDT_NONE && fs2 == fs && gs2 == fs && kgs2 == gs,
+			      "FS/GS/KERNEL_GS bases survive a yield", "%s %s fs=0x%llx gs=0x%llx kgs=0x%llx",
+			      hidt_name(f), hidt_name(w), (unsigned long long)fs2, (unsigned long long)gs2,
+			      (unsigned long long)kgs2);
+		HIDT_TRY("wrfsbase %0\n\twrgsbase %0\n\tswapgs\n\twrgsbase %0", : : "r"(0ull) : "memory");
+	} else {
+		gprintf("SKIP FS/GS/KERNEL_GS bases survive a yield: CPUID 7 EBX[0] (FSGSBASE) is clear\n");
+	}
 	CR_TRY(8, 0);
 	CR_TRY(4, cr4);
 }
