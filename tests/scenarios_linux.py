@@ -1,0 +1,82 @@
+"""Linux guest scenarios (docs/linux-guest.md): Debian's stock kernel (linux-image-amd64, fetched with apt-get
+download and cached in build/linux/ by tests/linux/prepare.py) boots through hvmm's bzImage loader to a busybox
+/init that prints a marker, runs `sleep 1`, prints a second marker and ends the guest through the debug-exit port,
+while the native guests counter and matmul run round-robin beside it and finish with correct results. Skipped (not
+failed) only when the kernel package cannot be downloaded.
+"""
+
+import os
+import sys
+from typing import List, Optional
+
+from hvmmlog import HvmmLog
+from scenarios import Context, GUESTS, Judge, Scenario, check_counter, check_exit, check_matmul
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "linux"))
+import prepare as linux_prepare  # noqa: E402  (tests/linux/prepare.py)
+
+LINUX_DIR = "build/linux"
+# The command line docs/linux-guest.md recommends (hvmm adds tsc_early_khz=); panic=-1 reboot=t: a panic ends the
+# guest at once (triple fault) instead of hanging until the timeout.
+LINUX_ARGS = "console=ttyS0 acpi=off pci=off tsc=reliable panic=-1 reboot=t"
+COUNT = 100  # counter lines (it yields after each line, so it ends early in Linux's boot)
+ROUNDS = 14000  # matmul rounds: CPU-bound for longer than Linux's boot (checked: still running during the sleep)
+COMPLAINTS = ("TSC unstable", "Marking TSC unstable", "timer doesn't work", "MP-BIOS bug", "clocksource watchdog",
+              "Marking clocksource", "unchecked MSR access", "Kernel panic", "BUG:", "WARNING:")
+
+
+def fetch() -> Optional[str]:
+    """Download (once) and build the kernel and initramfs; the reason to skip when the package cannot be had."""
+    return linux_prepare.prepare()
+
+
+def linux_guests(extra: str) -> List[str]:
+    return [f"{LINUX_DIR}/vmlinuz name=linux mem=256M debug_exit=0xf4 {LINUX_ARGS} {extra}".rstrip(),
+            f"{LINUX_DIR}/initramfs.cpio for=linux",
+            f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}",
+            f"{GUESTS}/matmul.elf name=matmul mem=16M rounds={ROUNDS} progress=2000"]
+
+
+def tsc_khz(log: HvmmLog) -> Optional[int]:
+    lag = log.lag or {}
+    return lag.get("tsc_khz")
+
+
+def judge_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_linux(j, log, ctx)
+    # with nolapic the kernel's clock event device is the PIT (printed by /init from /sys)
+    m = log.find_console("linux", r"^hvmm-linux: clockevent=(\S+) local-timer-interrupts=(\d+)$")
+    j.check("linux: its timer is the pit", m is not None and m[1].group(1) == "pit",
+            m[1].group(0) if m else "no clockevent line")
+
+
+def check_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    out = log.console("linux")
+    started = log.find_console("linux", r"^hvmm-linux: init started tsc=(\d+)$")
+    slept = log.find_console("linux", r"^hvmm-linux: slept 1 s tsc=(\d+)$")
+    nano = log.find_console("linux", r"^hvmm-linux: nanosleep 1 s tsc=(\d+) (\d+)$")
+    j.check("linux: the kernel printed its banner", any(t.startswith("[") and "Linux version" in t for t in out),
+            f"{len(out)} console lines")
+    j.check("linux: /init ran (first marker)", started is not None)
+    j.check("linux: sleep 1 returned (second marker)", slept is not None)
+    check_exit(j, log, "linux", 1)  # hvmm-helper exit <port> 0: debug-exit status (0 << 1) | 1
+    bad = [t for t in out if any(c in t for c in COMPLAINTS)]
+    j.check("linux: boot log free of TSC/timer/clocksource/MSR complaints, panics and warnings", not bad,
+            "; ".join(bad[:3]))
+    khz = tsc_khz(log)
+    j.check("linux: the in-process 1 s sleep printed its TSC values", nano is not None)
+    if nano and khz:
+        secs = (int(nano[1].group(2)) - int(nano[1].group(1))) / (khz * 1000.0)
+        j.check("linux: sleep 1 took 1 s of hvmm's TSC time within 10 %", 0.9 <= secs <= 1.1,
+                f"{secs:.3f} s at tsc_khz={khz}")
+        m_done = log.find_console("matmul", r"^matmul checksum=")
+        j.check("linux: matmul was still running (sharing the CPU) while Linux slept",
+                m_done is not None and m_done[0] > nano[0],
+                f"nanosleep line {nano[0]}, matmul done at line {m_done and m_done[0]}")
+    check_counter(j, log, n=COUNT)
+    check_matmul(j, log)
+
+
+SCENARIOS: List[Scenario] = [
+    Scenario("linux", linux_guests("nolapic"), judge_linux, timeout=240, skip_if=fetch),
+]
