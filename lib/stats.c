@@ -39,7 +39,7 @@ uint64_t stats_percentile(const struct stats *s, uint32_t permille)
 	if (rank < 1)
 		rank = 1;
 	uint64_t seen = 0;
-	for (unsigned b = 0; b < STATS_BUCKETS; b++) {
+	for (unsigned b = stats_bucket(s->min), last = stats_bucket(s->max); b <= last; b++) { /* the rest are empty */
 		seen += s->count[b];
 		if (seen >= rank) {
 			uint64_t v = stats_bucket_low(b, NULL);

@@ -148,6 +148,18 @@ void con_framebuffer(const struct mb2_framebuffer *fb)
 	}
 }
 
+static int async; /* con_async(1): lines go to the ring */
+static int status_due; /* the framebuffer got bytes from a drain: its status line is to be redrawn */
+
+/* After a drain: redraw the framebuffer's status line if the drain wrote to the screen. */
+static void drained(void)
+{
+	if (status_due) {
+		status_due = 0;
+		status_update();
+	}
+}
+
 /* Write n bytes to every device now; wait: for the UART as long as it takes (up to the wedge limit), else the caller
  * saw room for all of them in the transmit FIFO. */
 static void emit(const char *s, size_t n, int wait)
@@ -169,8 +181,12 @@ static void emit(const char *s, size_t n, int wait)
 			vga_putc(s[i]);
 		lines_out += s[i] == '\n';
 	}
-	if (fb_ok)
-		status_update();
+	if (fb_ok) {
+		if (async)
+			status_due = 1; /* a drain: redraw once at its end (drained), not for every piece */
+		else
+			status_update();
+	}
 	if (serial_wedged) { /* straight to the screens: hlog could queue it behind what cannot be sent */
 		static const char msg[] =
 			HLOG_PREFIX "warning: COM1 stopped accepting bytes; serial output stopped here (screen only from now on)\n";
@@ -183,7 +199,6 @@ static void emit(const char *s, size_t n, int wait)
  * so CPUs never share a ring (each guest's lines come from the CPU that runs it, in order). */
 _Static_assert((CON_RING_SIZE & (CON_RING_SIZE - 1)) == 0, "ring size is a power of two");
 struct con_ring con_rings[MAX_CPUS];
-static int async; /* con_async(1): lines go to the ring */
 static struct con_counters counters;
 
 static size_t format_hlog(char *line, const char *fmt, va_list ap);
@@ -245,6 +260,7 @@ static void drain_all(struct con_ring *r, int wait)
 {
 	while (expand_deferred(r), r->head != r->tail)
 		send_piece(r, piece_len(r, r->head - r->tail), wait);
+	drained();
 }
 
 void con_flush(void) { drain_all(con_ring(), 1); }
@@ -280,8 +296,9 @@ void con_poll(void)
 	for (int loads = 0; loads < CON_POLL_LOADS; loads++) {
 		expand_deferred(r);
 		if (r->head == r->tail || fifo_load(r) < 0)
-			return;
+			break;
 	}
+	drained();
 }
 
 void con_async(int on)
