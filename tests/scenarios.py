@@ -356,6 +356,8 @@ import scenarios_lag  # noqa: E402  (guest-visible switch lag against probe gues
 SCENARIOS += scenarios_lag.SCENARIOS
 import scenarios_platform  # noqa: E402  (multiboot v1 kernels on the virtual PC, also run under QEMU directly)
 SCENARIOS += scenarios_platform.SCENARIOS
+import scenarios_linux  # noqa: E402  (Debian's stock kernel as a guest beside native guests; skipped without the package)
+SCENARIOS += scenarios_linux.SCENARIOS
 import scenarios_bochs  # noqa: E402  (the same ISO under Bochs 2.7: NRIPS, no NRIPS, no NPT, no SVM; Bochs's bugs)
 SCENARIOS += scenarios_bochs.SCENARIOS
 

@@ -43,6 +43,7 @@ struct guest {
 	uint64_t xcr0; /* the guest's XCR0 while another guest runs (xstate.c) */
 	int yield; /* give up the CPU after this exit */
 	int nrip_warned; /* vmcb_check=1 reported an nRIP that is not RIP + length (vmcb_guard.c) */
+	int vmcb_state_warned; /* vmcb_check=1 reported a processor-state rule VMRUN does not enforce (vmcb_guard.c) */
 	uint64_t dr[4]; /* DR0-DR3 while another guest owns the debug registers (exit.c) */
 	struct { /* loop guard of the #DB/#AC reflection (exception.c) */
 		uint64_t rip, rsp;

@@ -1,7 +1,9 @@
 /*
  * vmcb_guard.c — vmcb_check=1 (docs/cmdline.md): before each VMRUN of the run loop the guest's VMCB goes through the
- * consistency check (hvmm/svm/vmcb_check.c); a guest that fails it is stopped with the rule named and its VMCB dumped,
- * instead of relying on the CPU (or emulator) to refuse it. nRIP is also compared with the length hvmm decodes.
+ * consistency check (hvmm/svm/vmcb_check.c). A guest whose VMCB breaks a rule VMRUN enforces is stopped with the rule
+ * named and its VMCB dumped, instead of relying on the CPU (or emulator) to refuse it; a processor-state rule that VMRUN
+ * does not enforce (segment types, TR, canonical bases, ...) is a warning, once per guest, and the guest runs on, as it
+ * would on silicon. nRIP is also compared with the length hvmm decodes.
  */
 #include "hvmm/guest/vmcb_guard.h"
 
@@ -22,6 +24,13 @@ int vmcb_guard(struct guest *g)
 	enum vmcb_rule r = vmcb_check(g->vmcb, &svm_check_caps);
 	if (r == VMCB_OK)
 		return 0;
+	if (!vmcb_rule_refused_by_vmrun(r)) {
+		if (!g->vmcb_state_warned)
+			hlog("warning: guest %s: VMCB check: %s at rip=0x%lx: VMRUN does not refuse it, the guest runs on",
+			     g->name, vmcb_rule_text(r), g->vmcb->save.rip);
+		g->vmcb_state_warned = 1;
+		return 0;
+	}
 	failed++;
 	char who[GUEST_NAME_MAX + 8];
 	fmt_snprintf(who, sizeof(who), "guest %s", g->name);

@@ -76,7 +76,16 @@ enum vmcb_rule {
 	VMCB_NRULES
 };
 
-/* The first rule v breaks for a CPU with caps, or VMCB_OK. Reads only *v and *caps. */
+/*
+ * 1 if VMRUN itself refuses a VMCB that breaks r (APM Vol. 2 §15.5.1, §15.20, §15.25, §15.16.1: the rules before
+ * LMA_MISMATCH). The later rules describe states a processor normally holds, but VMRUN loads the segment and
+ * descriptor-table state without checking it (segment bases are canonicalized, not refused), and real software does
+ * reach such states — a null SS in 32-bit code entered from 64-bit mode, a TR that an emulator caches as available.
+ */
+static inline int vmcb_rule_refused_by_vmrun(enum vmcb_rule r) { return r != VMCB_OK && r < VMCB_LMA_MISMATCH; }
+
+/* The first rule v breaks for a CPU with caps, or VMCB_OK. Every VMRUN-refused rule is checked before the
+ * processor-state rules, so a processor-state result means no VMRUN-refused rule is broken. Reads only *v and *caps. */
 enum vmcb_rule vmcb_check(const struct vmcb *v, const struct vmcb_check_caps *caps);
 
 /* What rule r says, with its source ("" for VMCB_OK); "unknown rule" for r out of range. */
