@@ -1,12 +1,14 @@
 /*
  * boot.S — multiboot2 and multiboot v1 headers and 32-bit entry: check the loader magic and long mode, build identity page tables for
  * the first 4 GiB (2 MiB pages), enable PAE, EFER.LME (and NXE when present) and paging, load a 64-bit GDT, clear BSS
- * and call hvmm_main(magic, mbi). Multiboot2 spec §3.1 (header) and §3.3 (machine state: EAX = magic, EBX = MBI,
+ * and call hvmm_main(magic, mbi) with GS base = the BSP's struct cpu. Multiboot2 spec §3.1 (header) and §3.3 (machine state: EAX = magic, EBX = MBI,
  * protected mode, paging off, interrupts off); Multiboot 0.6.96 §3.1 and §3.2 (the same state, EAX = 0x2badb002).
  * AMD APM Vol. 2 §14.6 (enabling long mode).
  *
  * A failed check prints one line on COM1 and VGA text memory and halts.
  */
+#include "hvmm/core/percpu.h"
+
 #define MB2_HEADER_MAGIC 0xe85250d6
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 #define MB1_HEADER_MAGIC 0x1badb002
@@ -165,6 +167,13 @@ long_entry:
 	sub %rdi, %rcx
 	xor %eax, %eax
 	rep stosb
+	/* The BSP's struct cpu (hvmm/core/percpu.h): cpus[0].self = &cpus[0], GS base = &cpus[0], for this_cpu(). */
+	lea cpus(%rip), %rax
+	mov %rax, cpus + CPU_SELF(%rip)
+	mov %rax, %rdx
+	shr $32, %rdx
+	mov $MSR_GS_BASE, %ecx
+	wrmsr
 	mov %r12d, %edi
 	mov %r13d, %esi
 	call hvmm_main

@@ -1,4 +1,5 @@
-/* main.c — hvmm_main: bring up the console, memory, interrupts, timers and SVM, load the guests, run them, report. */
+/* main.c — hvmm_main: bring up the console, memory, interrupts, timers and SVM on the BSP and the APs, load the
+ * guests, give them their CPUs, run them on every CPU, report. */
 #include <stdint.h>
 
 #include "hvmm/core/arch.h"
@@ -22,6 +23,7 @@
 #include "hvmm/x86/lapic.h"
 #include "hvmm/x86/pic.h"
 #include "hvmm/x86/power.h"
+#include "hvmm/x86/smp.h"
 #include "hvmm/x86/spec.h"
 #include "hvmm/x86/tsc.h"
 
@@ -30,6 +32,7 @@
 #endif
 
 struct cpu cpus[MAX_CPUS];
+unsigned ncpus = 1;
 
 void hvmm_main(uint32_t magic, uint32_t mbi_pa);
 
@@ -51,6 +54,32 @@ static void mce_init(void)
 
 /* The end of a panic (core/panic.c's stop hook): the panic exit status, or halt. */
 static void panic_power_off(void) { power_off(POWER_PANIC); }
+
+/* An AP's life after x86/smp.c set up its GS base and descriptor tables: FPU, local APIC, SVM, then its guests. */
+static void ap_main(struct cpu *c)
+{
+	char why[200];
+	uint32_t nasid;
+
+	fpu_init();
+	spec_init_ap();
+	lapic_init_ap();
+	if (svm_init_ap(c, &nasid, why, sizeof(why))) {
+		hlog("warning: cpu apic=%u left out: %s", c->apic_id, why);
+		__atomic_store_n(&c->state, CPU_FAILED, __ATOMIC_RELEASE);
+		halt_forever(); /* the BSP parks this CPU with INIT */
+	}
+	c->max_asid = nasid - 1 < MAX_GUESTS ? nasid - 1 : MAX_GUESTS;
+	c->slice_ticks = cpus[0].slice_ticks; /* every local APIC timer counts the same clock (x86/lapic.h) */
+	c->drain_ticks = cpus[0].drain_ticks;
+	measure_init(measure_of(c));
+	hlog("cpu %u apic=%u up", c->id, c->apic_id);
+	__atomic_store_n(&c->state, CPU_UP, __ATOMIC_RELEASE);
+	smp_wait_release(); /* guests loaded and assigned */
+	sched_run(c);
+	smp_ap_done(c);
+	halt_forever(); /* an NMI from a panic still parks it (core/panic.c) */
+}
 
 /* Create one guest per boot module; bad modules are rejected with their reason. Returns the number rejected. */
 static unsigned load_guests(void)
@@ -97,8 +126,10 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 
 	con_init();
 	panic_set_stop(panic_power_off);
+	panic_set_freeze(smp_stop_others);
+	c->state = CPU_UP;
 	hlog("hvmm %s starting", HVMM_VERSION);
-	desc_init();
+	desc_init(c->id);
 	if (bootinfo_copy(magic, mbi_pa))
 		power_off(POWER_ERROR);
 	config_parse(bootinfo.cmdline);
@@ -109,6 +140,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	con_framebuffer(bootinfo.has_fb ? &bootinfo.fb : NULL); /* VGA text, framebuffer console, or none */
 
 	pmm_init();
+	uint64_t ap_page = config.cpus > 1 ? pmm_low_page() : 0; /* first, before anything could take low memory */
 	paging_init(); /* memory types from the memory map; RAM above 4 GiB becomes usable */
 	fpu_init();
 	mce_init();
@@ -137,6 +169,13 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	hlog("slice=%lu us (%u timer ticks)", config.slice_us, c->slice_ticks);
 	/* Console drain tick: about one 16-byte FIFO load at 115200 baud (160 bits: 1.39 ms); hvmm/core/console.h. */
 	c->drain_ticks = ticks_per_ms ? ticks_per_ms : 1;
+	if (config.cpus > 1) {
+		hlog("cpu 0 apic=%u up (the BSP); AP start-up code at 0x%lx", lapic_id(), ap_page);
+		smp_start(ap_page, config.cpus, ap_main);
+		hlog("cpus: %u running guests (cpus=%u)", ncpus, config.cpus);
+	} else {
+		smp_start(0, 1, ap_main); /* only says how many CPUs stay halted */
+	}
 
 	if (config.bench_log4 >= 0)
 		bench_native((unsigned)config.bench_log4);
@@ -145,12 +184,20 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 		hlog("error: no guest to run (%u modules given)", bootinfo.nmod);
 		power_off(POWER_ERROR);
 	}
+	sched_assign();
+	if (ncpus > 1)
+		con_smp(); /* lines from several CPUs: synchronous, under the console lock (hvmm/core/console.c) */
 	hlog("running %u guest%s round-robin", nguests, nguests == 1 ? "" : "s");
+	smp_release();
 	sched_run(c);
+	smp_wait_done();
 
-	measure_report(c);
-	if (c->unexpected_irqs)
-		hlog("warning: %lu unexpected interrupts during the run", c->unexpected_irqs);
+	measure_report();
+	uint64_t unexpected = 0;
+	for (unsigned i = 0; i < ncpus; i++)
+		unexpected += cpus[i].unexpected_irqs;
+	if (unexpected)
+		hlog("warning: %lu unexpected interrupts during the run", unexpected);
 	if (config.vmcb_check)
 		vmcb_guard_report();
 	hlog("all guests done");

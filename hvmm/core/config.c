@@ -1,4 +1,4 @@
-/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, vmcb_check=. Bad input gets
+/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, vmcb_check=, cpus=. Bad input gets
  * a message and the default, never a crash. */
 #include "hvmm/core/config.h"
 
@@ -6,6 +6,7 @@
 
 #include "cmdline.h"
 #include "hvmm/core/console.h"
+#include "hvmm/core/percpu.h"
 
 #define SLICE_MIN_US 100ul
 #define SLICE_MAX_US 10000000ul
@@ -15,6 +16,7 @@ struct config config = {
 	.exit_port = 0,
 	.srso = 1,
 	.bench_log4 = -1,
+	.cpus = 1,
 };
 
 void config_parse(const char *cmdline)
@@ -64,6 +66,14 @@ void config_parse(const char *cmdline)
 				hlog("warning: vmcb_check=%s is not 0 or 1; ignored", val);
 			else
 				config.vmcb_check = (int)v;
+		} else if (!strcmp(key, "cpus")) {
+			if (parse_u64(val, &v) || v == 0)
+				hlog("warning: cpus=%s is not a number of CPUs (1 or more); using %u", val, config.cpus);
+			else if (v > MAX_CPUS)
+				hlog("warning: cpus=%s is more than the %u CPUs hvmm supports; using %u", val, MAX_CPUS,
+				     config.cpus = MAX_CPUS);
+			else
+				config.cpus = (unsigned)v;
 		} else {
 			hlog("warning: unknown command-line option '%s'; ignored", key);
 		}

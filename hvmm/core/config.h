@@ -11,6 +11,7 @@ struct config {
 	int bench_log4; /* run the native latency benchmark up to n = 4^bench_log4; bench= , -1 = off */
 	int stats_full; /* print the dist/hist lines in the summary; stats=full (1) or stats=short (0, default) */
 	int vmcb_check; /* check every VMCB before VMRUN (hvmm/svm/vmcb_check.h); vmcb_check=1, default 0 */
+	unsigned cpus; /* CPUs to run guests on, 1..MAX_CPUS; cpus= , default 1 (the BSP only) */
 };
 
 extern struct config config;

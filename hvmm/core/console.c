@@ -6,6 +6,11 @@
  * con_poll() drains it — at guest console writes and drain ticks — a transmit-FIFO load at a time, never waiting
  * for the UART (policy in console.h and docs/serial-log.md). Before and after that, and in a panic, output is
  * synchronous.
+ *
+ * SMP: once more than one CPU runs guests (con_smp()), output stays synchronous: every write goes to the devices
+ * under con_lock (a ticket lock, the innermost lock of hvmm), and every hvmm line and guest console line is one
+ * write, so lines from different CPUs never mix within a line. (The per-CPU rings would drain one FIFO load at a
+ * time from each CPU and so interleave pieces of lines on the one UART.)
  */
 #include "hvmm/core/console.h"
 
@@ -16,6 +21,7 @@
 #include "hvmm/core/arch.h"
 #include "hvmm/core/fbcon.h"
 #include "hvmm/core/percpu.h"
+#include "hvmm/core/spinlock.h"
 
 #define COM1 0x3f8
 #define UART_THR 0 /* transmit holding (DLAB = 0) */
@@ -39,6 +45,9 @@ static unsigned serial_room = 1; /* bytes the UART takes once THRE is set: 16 wi
 static int vga_ok;
 static unsigned vga_row, vga_col;
 static int fb_ok;
+static struct ticket_lock con_lock = TICKET_LOCK_INIT; /* the devices and what emit() updates, in synchronous mode */
+static int smp; /* con_smp(): several CPUs print; never asynchronous again */
+static int mid_line; /* the last byte emitted was not a newline */
 
 /* Output written before con_framebuffer() decided on the screen, replayed on the framebuffer console. */
 #define EARLY_MAX 4096
@@ -181,6 +190,8 @@ static void emit(const char *s, size_t n, int wait)
 			vga_putc(s[i]);
 		lines_out += s[i] == '\n';
 	}
+	if (n)
+		mid_line = s[n - 1] != '\n';
 	if (fb_ok) {
 		if (async)
 			status_due = 1; /* a drain: redraw once at its end (drained), not for every piece */
@@ -263,7 +274,12 @@ static void drain_all(struct con_ring *r, int wait)
 	drained();
 }
 
-void con_flush(void) { drain_all(con_ring(), 1); }
+void con_flush(void)
+{
+	ticket_lock(&con_lock);
+	drain_all(con_ring(), 1);
+	ticket_unlock(&con_lock);
+}
 
 /* If LSR.THRE says the transmit FIFO is empty, fill it from r without waiting; -1 when it was not empty. */
 static int fifo_load(struct con_ring *r)
@@ -305,13 +321,23 @@ void con_async(int on)
 {
 	if (!on)
 		con_flush();
-	async = on;
+	async = on && !smp;
+}
+
+void con_smp(void)
+{
+	con_flush();
+	smp = 1;
+	async = 0;
 }
 
 void con_panic(void)
 {
 	async = 0;
+	ticket_lock_break(&con_lock); /* every other CPU is stopped (core/panic.c); one may have held it */
 	con_flush();
+	if (mid_line) /* a stopped CPU was cut off within a line: the panic starts on a line of its own */
+		con_write("\n", 1);
 }
 
 const struct con_counters *con_counters(void) { return &counters; }
@@ -334,8 +360,10 @@ static int enqueue(const char *s, size_t n, size_t keep_free)
 void con_write(const char *s, size_t n)
 {
 	if (!async || n > CON_RING_SIZE) {
-		con_flush(); /* keep the order: what is queued goes first */
+		ticket_lock(&con_lock);
+		drain_all(con_ring(), 1); /* keep the order: what is queued goes first */
 		emit(s, n, 1);
+		ticket_unlock(&con_lock);
 		return;
 	}
 	if (enqueue(s, n, 0) < 0) { /* full: hvmm's own output never waits for a guest, it drains the ring */

@@ -31,7 +31,8 @@ typedef void (*con_status_fn)(char *line, size_t size);
 void con_set_status_source(con_status_fn fn);
 /* Lines written so far (newlines counted by con_write). */
 uint64_t con_lines(void);
-/* Write n raw bytes to every console ("\n" becomes "\r\n" on serial). */
+/* Write n raw bytes to every console ("\n" becomes "\r\n" on serial); synchronous output holds the console lock,
+ * so the bytes of one call never mix with another CPU's. */
 void con_write(const char *s, size_t n);
 /* Print one line "hvmm: <formatted>\n"; fmt has no trailing newline. */
 void hlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -105,11 +106,16 @@ struct con_counters {
 
 /* Queue (1) or write synchronously (0; flushes the ring first). Off until the run loop starts. */
 void con_async(int on);
+/* Before a second CPU runs guests: flush, and from now on every CPU writes synchronously under the console lock
+ * (con_async no longer turns the rings on), so lines never mix. */
+void con_smp(void);
 /* Send what the UART takes now from this CPU's ring without waiting for it (policy above). */
 void con_poll(void);
 /* Send everything queued on this CPU's ring, waiting for the UART. */
 void con_flush(void);
-/* For panic: synchronous from now on, after flushing what is queued (so the panic lines come last, in order). */
+/* For panic, once every other CPU is stopped: free the console lock whoever holds it, synchronous from now on,
+ * after flushing what is queued (so the panic lines come last, in order), and end a line a stopped CPU left
+ * unfinished. */
 void con_panic(void);
 /* The ring counters, for the summary. */
 const struct con_counters *con_counters(void);

@@ -1,4 +1,4 @@
-/* panic.c — report a broken hvmm invariant with registers, then stop the machine. */
+/* panic.c — report a broken hvmm invariant with registers, then stop the machine: every other CPU first (NMI IPI). */
 #include "hvmm/core/panic.h"
 
 #include <stdarg.h>
@@ -9,10 +9,26 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 
-static int in_panic;
+#define NO_CPU (-1)
+
 static void (*stop_hook)(void);
+static void (*freeze_hook)(void);
+static int panic_cpu = NO_CPU; /* the CPU that panicked first */
+static unsigned parked; /* CPUs stopped by panic_park */
 
 void panic_set_stop(void (*stop)(void)) { stop_hook = stop; }
+void panic_set_freeze(void (*freeze)(void)) { freeze_hook = freeze; }
+
+unsigned panic_parked(void) { return __atomic_load_n(&parked, __ATOMIC_ACQUIRE); }
+
+void panic_park(void)
+{
+	int p = __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE);
+	if (p == NO_CPU || p == (int)this_cpu()->id)
+		return;
+	__atomic_fetch_add(&parked, 1, __ATOMIC_RELEASE);
+	halt_forever(); /* inside the NMI handler: NMIs stay blocked, nothing wakes this CPU again */
+}
 
 void panic_stop(void)
 {
@@ -25,12 +41,19 @@ void panic_header(const char *fmt, va_list ap)
 {
 	cli();
 	char msg[CON_LINE_MAX];
-	if (in_panic++) { /* a panic while panicking: print nothing more */
+	int me = (int)this_cpu()->id, first = NO_CPU;
+	if (!__atomic_compare_exchange_n(&panic_cpu, &first, me, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		/* A panic while panicking, or another CPU panicked first: that one reports (its NMI wakes this CPU
+		 * from HLT into panic_park, which counts it); print nothing more. */
 		halt_forever();
 	}
+	if (freeze_hook)
+		freeze_hook(); /* stop the other CPUs before printing, so nothing mixes with the panic's lines */
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
-	con_panic(); /* what was queued, then the panic, synchronously */
-	hlog("PANIC: %s (cpu %u)", msg, this_cpu()->id);
+	con_panic(); /* the console lock freed, what was queued, then the panic, synchronously */
+	hlog("PANIC: %s (cpu %d)", msg, me);
+	if (ncpus > 1)
+		hlog("  other CPUs stopped by NMI: %u of %u", panic_parked(), ncpus - 1);
 }
 
 void panic(const char *fmt, ...)

@@ -1,13 +1,23 @@
-/* percpu.h — state owned by one physical CPU: its SVM pages, current guest, timer and ASIDs. */
+/*
+ * percpu.h — state owned by one physical CPU: its SVM pages, current guest, timer and ASIDs.
+ *
+ * Each CPU finds its own struct cpu through its GS base (MSR C000_0101h), which points at the struct; the struct's
+ * first field points at itself, so this_cpu() is one `mov %gs:0`. boot.S sets the BSP's GS base before any C code,
+ * x86/smp.c each AP's. The world switch keeps it: VMLOAD of the host VMCB (saved after the GS base was set) restores
+ * it after every #VMEXIT (APM Vol. 2 §15.5.2).
+ */
 #ifndef HVMM_PERCPU_H
 #define HVMM_PERCPU_H
 
-#define MAX_CPUS 1 /* SMP later: one struct cpu per core, each running its own scheduler */
+#define MAX_CPUS 16 /* CPUs hvmm runs guests on (cpus= caps it lower); more in the MADT are left halted */
 
-/* Offsets of the struct cpu fields that the timer interrupt stub writes (x86/isr.S), asserted below. */
-#define CPU_TIMER_FIRED 0x3c
-#define CPU_TIMER_IRQS 0x40
-#define CPU_IRQ_TSC 0x48
+#define MSR_GS_BASE 0xc0000101u
+
+/* Offsets of the struct cpu fields that assembly uses (boot.S, x86/isr.S), asserted below. */
+#define CPU_SELF 0x00
+#define CPU_TIMER_FIRED 0x4c
+#define CPU_TIMER_IRQS 0x50
+#define CPU_IRQ_TSC 0x58
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>
@@ -16,8 +26,19 @@
 struct guest;
 struct vmcb;
 
+/* Where a CPU is in its life (x86/smp.c); written by the CPU itself, read by the BSP. */
+enum cpu_state {
+	CPU_OFF, /* not started, or parked again with INIT */
+	CPU_UP, /* SVM enabled, waiting for its guests */
+	CPU_FAILED, /* started but cannot run guests (no SVM): left out */
+	CPU_DONE, /* every guest assigned to it has ended */
+};
+
 struct cpu {
-	unsigned id;
+	struct cpu *self; /* this struct: %gs:0 */
+	unsigned id; /* hvmm's CPU number: 0 = the BSP, then the APs in MADT order */
+	uint32_t apic_id; /* local APIC ID (MADT) */
+	volatile int state; /* enum cpu_state */
 	uint64_t hsave_pa; /* VM_HSAVE_PA page (APM §15.30.4); never touched by software */
 	struct vmcb *host_vmcb; /* VMSAVE/VMLOAD area for host FS/GS/TR/LDTR/syscall MSRs */
 	uint64_t host_vmcb_pa;
@@ -38,7 +59,8 @@ struct cpu {
 	uint32_t drain_ticks; /* LAPIC timer ticks of one drain tick */
 	uint32_t slice_rest; /* ticks of the current slice left after the armed piece; 0: the armed piece ends it */
 
-	/* ASIDs (APM §15.16): 1..max_asid, handed out per generation; a new generation flushes the whole TLB. */
+	/* ASIDs (APM §15.16): 1..max_asid, handed out per generation; a new generation flushes the whole TLB. Each
+	 * CPU has its own ASID space (TLBs are per core) and its guests never run elsewhere. */
 	uint32_t max_asid;
 	uint32_t next_asid;
 	uint64_t asid_generation;
@@ -51,14 +73,21 @@ struct cpu {
 	uint32_t timer_early;
 };
 
+_Static_assert(offsetof(struct cpu, self) == CPU_SELF, "CPU_SELF");
 _Static_assert(offsetof(struct cpu, timer_fired) == CPU_TIMER_FIRED, "CPU_TIMER_FIRED");
 _Static_assert(offsetof(struct cpu, timer_irqs) == CPU_TIMER_IRQS, "CPU_TIMER_IRQS");
 _Static_assert(offsetof(struct cpu, irq_tsc) == CPU_IRQ_TSC, "CPU_IRQ_TSC");
 
 extern struct cpu cpus[MAX_CPUS];
+extern unsigned ncpus; /* CPUs that run guests: cpus[0 .. ncpus-1] (x86/smp.c) */
 
-/* The CPU this code runs on (single-CPU for now). */
-static inline struct cpu *this_cpu(void) { return &cpus[0]; }
+/* The CPU this code runs on (its GS base; see the top of this file). */
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+	__asm__("mov %%gs:0, %0" : "=r"(c));
+	return c;
+}
 
 #endif /* __ASSEMBLY__ */
 

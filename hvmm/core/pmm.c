@@ -1,4 +1,7 @@
-/* pmm.c — physical page allocator: a sorted list of free ranges, first fit with alignment, coalescing on free. */
+/*
+ * pmm.c — physical page allocator: a sorted list of free ranges, first fit with alignment, coalescing on free.
+ * SMP: pmm_lock (a ticket lock) guards the list; it ranks above the console lock (hlog may be called with it held).
+ */
 #include "hvmm/core/pmm.h"
 
 #include <string.h>
@@ -7,6 +10,7 @@
 #include "hvmm/core/bootinfo.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/panic.h"
+#include "hvmm/core/spinlock.h"
 
 #define PMM_MAX_RANGES 256
 #define LOW_MEMORY_END 0x100000ull /* below 1 MiB: BIOS data, EBDA, option ROMs */
@@ -17,6 +21,8 @@ struct range {
 
 static struct range ranges[PMM_MAX_RANGES];
 static unsigned nranges;
+static struct ticket_lock pmm_lock = TICKET_LOCK_INIT;
+static uint64_t low_page; /* pmm_low_page's choice, 0 = none */
 
 extern char __image_start[], __image_end[];
 
@@ -115,16 +121,20 @@ static void *alloc_from(uint64_t bytes, uint64_t align, uint64_t floor)
 	if (bytes == 0 || bytes > PMM_LIMIT || align < PAGE_SIZE || (align & (align - 1)))
 		return NULL;
 	bytes = align_up(bytes, PAGE_SIZE);
+	void *p = NULL;
+	ticket_lock(&pmm_lock);
 	for (unsigned i = 0; i < nranges; i++) {
 		uint64_t start = align_up(ranges[i].start > floor ? ranges[i].start : floor, align);
 		if (start < ranges[i].start || start >= ranges[i].end || ranges[i].end - start < bytes)
 			continue;
 		range_remove(start, start + bytes);
-		void *p = (void *)start;
-		memset(p, 0, bytes);
-		return p;
+		p = (void *)start;
+		break;
 	}
-	return NULL;
+	ticket_unlock(&pmm_lock);
+	if (p)
+		memset(p, 0, bytes); /* the block is ours alone now */
+	return p;
 }
 
 void *pmm_alloc(uint64_t bytes, uint64_t align) { return alloc_from(bytes, align, 0); }
@@ -136,7 +146,9 @@ void pmm_free(void *p, uint64_t bytes)
 		return;
 	uint64_t start = (uint64_t)p;
 	ASSERT((start & (PAGE_SIZE - 1)) == 0);
+	ticket_lock(&pmm_lock);
 	range_add(start, start + align_up(bytes, PAGE_SIZE));
+	ticket_unlock(&pmm_lock);
 }
 
 void pmm_release_module(uint64_t start, uint64_t end)
@@ -146,14 +158,54 @@ void pmm_release_module(uint64_t start, uint64_t end)
 		s = LOW_MEMORY_END;
 	if (e > PMM_LIMIT)
 		e = PMM_LIMIT;
-	if (s < e)
+	if (s < e) {
+		ticket_lock(&pmm_lock);
 		range_add(s, e);
+		ticket_unlock(&pmm_lock);
+	}
 }
 
 uint64_t pmm_free_bytes(void)
 {
 	uint64_t total = 0;
+	ticket_lock(&pmm_lock);
 	for (unsigned i = 0; i < nranges; i++)
 		total += ranges[i].end - ranges[i].start;
+	ticket_unlock(&pmm_lock);
 	return total;
+}
+
+/* 1 if [p, p + PAGE_SIZE) overlaps [start, end). */
+static int page_overlaps(uint64_t p, uint64_t start, uint64_t end) { return p < end && start < p + PAGE_SIZE; }
+
+/* 1 if the page at p is in type-1 RAM, not in an entry of another type, and holds no MBI or module byte. */
+static int low_page_free(uint64_t p)
+{
+	int ram = 0;
+	for (unsigned i = 0; i < bootinfo.nmmap; i++) {
+		const struct mb2_mmap_entry *e = &bootinfo.mmap[i];
+		uint64_t end = e->base_addr + e->length;
+		if (e->type == 1 && e->base_addr <= p && end >= p + PAGE_SIZE)
+			ram = 1;
+		else if (e->type != 1 && page_overlaps(p, e->base_addr, end))
+			return 0;
+	}
+	if (!ram || page_overlaps(p, bootinfo.mbi_start, bootinfo.mbi_end))
+		return 0;
+	for (unsigned i = 0; i < bootinfo.nmod; i++)
+		if (page_overlaps(p, bootinfo.mod[i].start, bootinfo.mod[i].end))
+			return 0;
+	return 1;
+}
+
+uint64_t pmm_low_page(void)
+{
+	if (low_page)
+		return low_page;
+	/* Highest first: the lowest pages hold the real-mode IVT and the BIOS data area even where a map calls them
+	 * RAM. Page 0 is never used (SIPI vector 0 would point at the IVT). */
+	for (uint64_t p = LOW_MEMORY_END - PAGE_SIZE; p >= 0x1000 && !low_page; p -= PAGE_SIZE)
+		if (low_page_free(p))
+			low_page = p;
+	return low_page;
 }

@@ -135,6 +135,7 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 			r.eax = HVMM_ABI_VERSION;
 			r.ebx = (uint32_t)tsc_khz;
 			r.ecx = g->id;
+			r.edx = g->cpu; /* the hvmm CPU running g: it never changes (guest/sched.c) */
 		}
 		return r;
 	}

@@ -55,7 +55,7 @@ static int name_valid(const char *s)
 	return 1;
 }
 
-/* Parse name= and mem= from the module command line into g. name= is taken first, wherever it stands, so that a
+/* Parse name=, mem= and cpu= from the module command line into g. name= is taken first, wherever it stands, so that a
  * rejection for another option names the guest. Returns 0, or -1 with *why. */
 static int guest_parse_args(struct guest *g, const char *cmdline, const char **why)
 {
@@ -64,6 +64,7 @@ static int guest_parse_args(struct guest *g, const char *cmdline, const char **w
 	int r;
 
 	g->ram_size = HVMM_GUEST_MEM_DEFAULT;
+	g->pin = -1;
 	for (int pass = 0; pass < 2; pass++) { /* pass 0: name=; pass 1: the others */
 		cmdline_init(&it, cmdline);
 		while ((r = cmdline_next(&it, key, sizeof(key), val, sizeof(val))) != 0) {
@@ -98,6 +99,13 @@ static int guest_parse_args(struct guest *g, const char *cmdline, const char **w
 					return -1;
 				}
 				g->ram_size = (bytes + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
+			} else if (!strcmp(key, "cpu")) {
+				uint64_t n;
+				if (parse_u64(val, &n) || n > 0xffff) {
+					*why = "cpu= is not a CPU number (0 = the first CPU)";
+					return -1;
+				}
+				g->pin = (int)n;
 			}
 		}
 	}

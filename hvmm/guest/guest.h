@@ -37,6 +37,9 @@ struct guest {
 	uint8_t *msrpm; /* 8 KiB */
 	uint32_t asid;
 	uint64_t asid_generation; /* cpu generation the ASID belongs to */
+	int pin; /* cpu= of the module command line, -1 = none */
+	unsigned cpu; /* the hvmm CPU that runs this guest, for its whole life (sched_assign) */
+	unsigned slot; /* its index in that CPU's run queue */
 
 	struct gpregs regs;
 	uint8_t *xsave; /* XSAVE (or FXSAVE) area, xstate_caps.area_bytes; holds the state while another guest runs */

@@ -11,6 +11,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/sched.h"
 #include "hvmm/svm/asm_offsets.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/tsc.h"
@@ -50,7 +51,7 @@ static uint64_t switches(const struct cpu_measure *m)
 uint64_t measure_exits(void)
 {
 	uint64_t n = 0;
-	for (unsigned i = 0; i < nguests; i++) /* one CPU runs every guest (SMP: per CPU) */
+	for (unsigned i = 0; i < nguests; i++) /* read while other CPUs run them: a snapshot, for the status line */
 		n += guests[i]->exits + measure_fast_exits(guests[i]);
 	return n;
 }
@@ -142,26 +143,53 @@ static void report_dist(const char *what, const struct stats *s)
 	hlog("hist what=%s log2%s", what, hist);
 }
 
-void measure_report(struct cpu *c)
+void measure_report(void)
 {
-	struct cpu_measure *m = measure_of(c);
 	struct stats_summary sum;
 	char what[32];
-	uint64_t fast = 0;
+	uint64_t fast = 0, nswitches = 0, irqs = 0, first = UINT64_MAX, last = 0, cpu_time = 0;
+	static struct stats all, part[SW_NREASONS + ST_NSTAGES + RE_NREASONS]; /* large: not on the stack */
 
+	/* Per CPU (with more than one): its guests, switches and lag; every figure after them merges all CPUs. */
+	stats_init(&all);
+	for (int k = 0; k < SW_NREASONS + ST_NSTAGES + RE_NREASONS; k++)
+		stats_init(&part[k]);
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu_measure *m = &cpu_measure[i];
+		static struct stats mine;
+		stats_init(&mine);
+		for (int r = 0; r < SW_NREASONS; r++) {
+			stats_merge(&mine, &m->switch_by[r]);
+			stats_merge(&part[r], &m->switch_by[r]);
+		}
+		for (int st = 0; st < ST_NSTAGES; st++)
+			stats_merge(&part[SW_NREASONS + st], &m->stage[st]);
+		for (int r = 0; r < RE_NREASONS; r++)
+			stats_merge(&part[SW_NREASONS + ST_NSTAGES + r], &m->reentry_by[r]);
+		stats_merge(&all, &mine);
+		nswitches += switches(m);
+		irqs += cpus[i].timer_irqs;
+		if (m->first_entry_tsc && m->first_entry_tsc < first)
+			first = m->first_entry_tsc;
+		if (m->last_exit_tsc > last)
+			last = m->last_exit_tsc;
+		if (m->last_exit_tsc > m->first_entry_tsc)
+			cpu_time += m->last_exit_tsc - m->first_entry_tsc; /* each CPU's own first VMRUN to last #VMEXIT */
+		if (ncpus > 1) {
+			stats_summarize(&mine, &sum);
+			hlog("cpu %u guests=%u switches=%lu lag p50=%lu p99=%lu", i, sched_guests_on(i), switches(m),
+			     sum.p50, sum.p99);
+		}
+	}
 	for (unsigned i = 0; i < nguests; i++)
 		fast += measure_fast_exits(guests[i]);
 	hlog("summary: %u guests, %lu switches, %lu exits (%lu on the fast path), %lu timer interrupts", nguests,
-	     switches(m), measure_exits(), fast, c->timer_irqs);
-	uint64_t elapsed = m->last_exit_tsc - m->first_entry_tsc, in_guests = 0;
+	     nswitches, measure_exits(), fast, irqs);
+	uint64_t elapsed = last > first ? last - first : 0, in_guests = 0;
 	for (unsigned i = 0; i < nguests; i++)
 		in_guests += guests[i]->runtime;
 	hlog("time elapsed=%lu guests=%lu hvmm_ppm=%lu (first VMRUN to last #VMEXIT, TSC cycles)", elapsed, in_guests,
-	     elapsed >= 1000000 ? (elapsed - in_guests) / (elapsed / 1000000) : 0);
-	static struct stats all; /* every switch, whatever its reason; large: not on the stack */
-	stats_init(&all);
-	for (int i = 0; i < SW_NREASONS; i++)
-		stats_merge(&all, &m->switch_by[i]);
+	     cpu_time >= 1000000 && cpu_time >= in_guests ? (cpu_time - in_guests) / (cpu_time / 1000000) : 0);
 	stats_summarize(&all, &sum);
 	hlog("lag n=%lu min=%lu p50=%lu p99=%lu max=%lu mean=%lu tsc_khz=%lu", sum.n, sum.min, sum.p50, sum.p99, sum.max,
 	     sum.mean, tsc_khz);
@@ -173,15 +201,15 @@ void measure_report(struct cpu *c)
 		report_dist("switch", &all);
 		for (int i = 0; i < SW_NREASONS; i++) {
 			fmt_snprintf(what, sizeof(what), "switch.%s", switch_names[i]);
-			report_dist(what, &m->switch_by[i]);
+			report_dist(what, &part[i]);
 		}
 		for (int i = 0; i < ST_NSTAGES; i++) {
 			fmt_snprintf(what, sizeof(what), "stage.%s", stage_names[i]);
-			report_dist(what, &m->stage[i]);
+			report_dist(what, &part[SW_NREASONS + i]);
 		}
 		for (int i = 0; i < RE_NREASONS; i++) {
 			fmt_snprintf(what, sizeof(what), "reentry.%s", reentry_names[i]);
-			report_dist(what, &m->reentry_by[i]);
+			report_dist(what, &part[SW_NREASONS + ST_NSTAGES + i]);
 		}
 	}
 	for (unsigned i = 0; i < nguests; i++) {
@@ -204,14 +232,17 @@ void measure_status_line(char *line, size_t size)
 	struct cpu *c = this_cpu();
 	struct cpu_measure *m = measure_of(c);
 	unsigned running = 0;
+	uint64_t nswitches = 0;
 	for (unsigned i = 0; i < nguests; i++)
 		running += guests[i] && guests[i]->state == GUEST_RUNNABLE;
+	for (unsigned i = 0; i < ncpus; i++) /* other CPUs' counters: a snapshot */
+		nswitches += switches(&cpu_measure[i]);
 	const struct stats *lag = &m->switch_by[SW_TIMER];
 	if (lag->n)
 		fmt_snprintf(line, size, " hvmm | guests %u/%u running | switches %lu | exits %lu | lag p50 %lu p99 %lu cycles",
-			     running, nguests, switches(m), measure_exits(), stats_percentile(lag, 500),
+			     running, nguests, nswitches, measure_exits(), stats_percentile(lag, 500),
 			     stats_percentile(lag, 990));
 	else
 		fmt_snprintf(line, size, " hvmm | guests %u/%u running | switches %lu | exits %lu | %lu lines", running,
-			     nguests, switches(m), measure_exits(), con_lines());
+			     nguests, nswitches, measure_exits(), con_lines());
 }

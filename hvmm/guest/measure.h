@@ -29,7 +29,7 @@ struct cpu;
 struct guest;
 
 extern struct cpu_measure cpu_measure[MAX_CPUS];
-/* c's measurement state. While MAX_CPUS is 1 the index folds to a constant, so the switch path pays no load for it. */
+/* c's measurement state: one per CPU, written only by that CPU (the switch path takes no lock). */
 static inline struct cpu_measure *measure_of(const struct cpu *c)
 {
 	return &cpu_measure[MAX_CPUS == 1 ? 0 : c->id];
@@ -45,7 +45,8 @@ uint64_t measure_fast_exits(const struct guest *g);
 /* The framebuffer status line (con_status_fn): guests running, switches, exits and the timer-switch lag's p50/p99
  * (cycles, from the histogram). */
 void measure_status_line(char *line, size_t size);
-/* Print the summary lines of docs/serial-log.md for c and every guest; the dist/hist lines with stats=full. */
-void measure_report(struct cpu *c);
+/* Print the summary lines of docs/serial-log.md: one per CPU when more than one ran guests, then the figures of all
+ * CPUs merged (the dist/hist lines with stats=full), then one per guest. On the BSP once every CPU is done. */
+void measure_report(void);
 
 #endif

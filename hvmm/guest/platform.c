@@ -33,7 +33,7 @@
 #include "hvmm/x86/lapic.h"
 #include "hvmm/x86/tsc.h"
 
-unsigned platform_halted;
+unsigned platform_halted[MAX_CPUS];
 
 static void *host_mem(void *guest, uint64_t gpa, uint64_t len) { return guest_ptr(guest, gpa, len); }
 
@@ -43,12 +43,13 @@ static void host_putc(void *guest, char ch) { guest_console_putc(guest, ch); }
  * by a virtual CPU does (an emulator's host thread moving between unsynchronised host CPUs). */
 static uint64_t host_now(void *guest)
 {
-	static uint64_t last;
+	static uint64_t last_of[MAX_CPUS]; /* per CPU: a guest's devices are used only by the CPU that runs it */
+	uint64_t *last = &last_of[this_cpu()->id];
 	(void)guest;
 	uint64_t t = rdtsc();
-	if (t < last)
-		t = last;
-	last = t;
+	if (t < *last)
+		t = *last;
+	*last = t;
 	return t;
 }
 
@@ -197,7 +198,6 @@ void handle_vintr(struct cpu *c, struct guest *g)
 
 void platform_hlt(struct cpu *c, struct guest *g)
 {
-	(void)c;
 	exit_skip_insn(g, 1);
 	if (!(g->vmcb->save.rflags & RFLAGS_IF)) {
 		guest_kill(g, "HLT with interrupts disabled (nothing can wake it)");
@@ -206,50 +206,51 @@ void platform_hlt(struct cpu *c, struct guest *g)
 	if (vdev_pc_poll(g->pc, &g->vctx, host_now(g)))
 		return; /* already pending: injected at once */
 	g->state = GUEST_HALTED;
-	platform_halted++;
+	platform_halted[c->id]++;
 }
 
-/* Wake the halted guests with an interrupt pending; returns how many woke. */
-static unsigned wake(void)
+/* Wake c's halted guests with an interrupt pending (only c's: another CPU's guests and devices are that CPU's);
+ * returns how many woke. */
+static unsigned wake(struct cpu *c)
 {
 	unsigned woke = 0;
 	uint64_t now = host_now(NULL);
-	for (unsigned i = 0; i < nguests && platform_halted; i++) {
+	for (unsigned i = 0; i < nguests && platform_halted[c->id]; i++) {
 		struct guest *g = guests[i];
-		if (g->state == GUEST_HALTED && vdev_pc_poll(g->pc, &g->vctx, now)) {
+		if (g->cpu == c->id && g->state == GUEST_HALTED && vdev_pc_poll(g->pc, &g->vctx, now)) {
 			g->state = GUEST_RUNNABLE;
-			platform_halted--;
+			platform_halted[c->id]--;
 			woke++;
 		}
 	}
 	return woke;
 }
 
-void platform_wake(void) { wake(); }
+void platform_wake(struct cpu *c) { wake(c); }
 
 int platform_idle(struct cpu *c)
 {
-	if (wake())
+	if (wake(c))
 		return 1;
 	uint64_t first = UINT64_MAX, now = host_now(NULL);
 	for (unsigned i = 0; i < nguests; i++)
-		if (guests[i]->state == GUEST_HALTED) {
+		if (guests[i]->cpu == c->id && guests[i]->state == GUEST_HALTED) {
 			uint64_t d = vdev_pc_deadline(guests[i]->pc);
 			first = d < first ? d : first;
 		}
 	if (first == UINT64_MAX) { /* no timer of any halted guest is running: they can never wake */
 		for (unsigned i = 0; i < nguests; i++)
-			if (guests[i]->state == GUEST_HALTED) {
+			if (guests[i]->cpu == c->id && guests[i]->state == GUEST_HALTED) {
 				guests[i]->state = GUEST_RUNNABLE;
 				guest_kill(guests[i], "HLT with no interrupt source left (nothing can wake it)");
 			}
-		platform_halted = 0;
+		platform_halted[c->id] = 0;
 		return 0;
 	}
 	c->timer_fired = 0;
 	lapic_timer_oneshot(lapic_ticks(c, first > now ? first - now : 0));
 	while (!c->timer_fired)
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
-	wake();
+	wake(c);
 	return 1;
 }

@@ -7,6 +7,8 @@
 #define HVMM_PLATFORM_H
 #include <stdint.h>
 
+#include "hvmm/core/percpu.h"
+
 struct cpu;
 struct guest;
 
@@ -33,11 +35,11 @@ void platform_hlt(struct cpu *c, struct guest *g);
 int platform_mmio(struct cpu *c, struct guest *g);
 extern uint64_t platform_mmio_count; /* MMIO accesses emulated */
 
-extern unsigned platform_halted; /* guests in GUEST_HALTED */
-/* Make runnable every halted guest that has an interrupt pending. */
-void platform_wake(void);
-/* No guest is runnable but some are halted: wait (host HLT) until the earliest device deadline and wake guests.
- * Returns 0 when the halted guests can never wake (they are stopped), else 1. */
+extern unsigned platform_halted[MAX_CPUS]; /* per CPU: its guests in GUEST_HALTED */
+/* Make runnable every halted guest of c that has an interrupt pending. */
+void platform_wake(struct cpu *c);
+/* No guest of c is runnable but some are halted: wait (host HLT) until the earliest device deadline of c's halted
+ * guests and wake them. Returns 0 when they can never wake (they are stopped), else 1. */
 int platform_idle(struct cpu *c);
 
 #endif

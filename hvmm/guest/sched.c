@@ -4,8 +4,13 @@
  * is switched in; its interrupt arrives as #VMEXIT(INTR) even if the guest runs with IF = 0 (V_INTR_MASKING).
  * The console ring (hvmm/core/console.h) is drained by drain ticks that split a slice while bytes are queued (and
  * by the guests' own console writes, hypercall.c); never between two guests.
+ *
+ * SMP: every CPU runs this loop over its own run queue; sched_assign fills the queues before the APs are released
+ * and nothing moves a guest afterwards, so a guest never runs on two CPUs and the loop takes no lock.
  */
 #include "hvmm/guest/sched.h"
+
+#include "fmt.h"
 
 #include "hvmm/core/arch.h"
 #include "hvmm/core/config.h"
@@ -22,15 +27,55 @@
 #include "hvmm/x86/lapic.h"
 #include "hvmm/x86/spec.h"
 
-/* The runnable guest after prev in round-robin order (prev itself if it is the only one), or NULL. */
-static struct guest *pick_next(struct guest *prev)
+/* One CPU's guests in module order; written by sched_assign only, before the CPU runs. */
+struct run_queue {
+	struct guest *g[MAX_GUESTS];
+	unsigned n;
+};
+
+static struct run_queue run_queue[MAX_CPUS];
+
+void sched_assign(void)
 {
-	unsigned i = prev ? prev->id + 1 : 0;
-	for (unsigned k = 0; k < nguests; k++, i++) {
-		if (i >= nguests)
+	unsigned next = 0; /* unpinned guests: round-robin over the CPUs in module order */
+	for (unsigned i = 0; i < nguests; i++) {
+		struct guest *g = guests[i];
+		unsigned cpu;
+		if (g->pin >= 0 && (unsigned)g->pin < ncpus) {
+			cpu = (unsigned)g->pin;
+		} else {
+			if (g->pin >= 0)
+				hlog("warning: guest %s: cpu=%d is not a CPU hvmm runs guests on (0..%u); placed like an "
+				     "unpinned guest", g->name, g->pin, ncpus - 1);
+			cpu = next;
+			next = next + 1 == ncpus ? 0 : next + 1;
+		}
+		struct run_queue *q = &run_queue[cpu];
+		g->cpu = cpu;
+		g->slot = q->n;
+		q->g[q->n++] = g;
+	}
+	for (unsigned c = 0; c < ncpus && ncpus > 1; c++) {
+		char list[160];
+		int len = 0;
+		list[0] = 0;
+		for (unsigned k = 0; k < run_queue[c].n && len < (int)sizeof(list) - 40; k++)
+			len += fmt_snprintf(list + len, sizeof(list) - len, "%s%s", k ? "," : "", run_queue[c].g[k]->name);
+		hlog("cpu %u runs %u guests: %s", c, run_queue[c].n, run_queue[c].n ? list : "none");
+	}
+}
+
+unsigned sched_guests_on(unsigned cpu) { return run_queue[cpu].n; }
+
+/* The runnable guest of q after prev in round-robin order (prev itself if it is the only one), or NULL. */
+static struct guest *pick_next(const struct run_queue *q, struct guest *prev)
+{
+	unsigned i = prev ? prev->slot + 1 : 0;
+	for (unsigned k = 0; k < q->n; k++, i++) {
+		if (i >= q->n)
 			i = 0; /* no division on the switch path */
-		if (guests[i]->state == GUEST_RUNNABLE)
-			return guests[i];
+		if (q->g[i]->state == GUEST_RUNNABLE)
+			return q->g[i];
 	}
 	return NULL;
 }
@@ -98,7 +143,8 @@ static void switch_state(struct cpu *c, struct guest *g)
 
 void sched_run(struct cpu *c)
 {
-	struct guest *g = pick_next(NULL);
+	const struct run_queue *q = &run_queue[c->id];
+	struct guest *g = pick_next(q, NULL);
 
 	c->asid_generation = 1;
 	c->next_asid = c->max_asid + 1; /* the first guest opens a new generation: flush all */
@@ -138,11 +184,11 @@ void sched_run(struct cpu *c)
 			}
 		}
 		g->yield = 0;
-		if (platform_halted) /* rare: guests waiting in HLT for an interrupt */
-			platform_wake();
-		struct guest *next = pick_next(g);
-		while (!next && platform_halted && platform_idle(c))
-			next = pick_next(g);
+		if (platform_halted[c->id]) /* rare: guests waiting in HLT for an interrupt */
+			platform_wake(c);
+		struct guest *next = pick_next(q, g);
+		while (!next && platform_halted[c->id] && platform_idle(c))
+			next = pick_next(q, g);
 		if (!next)
 			break;
 		if (c->timer_fired && next != g && measure_of(c)->stages)

@@ -4,7 +4,14 @@
 
 struct cpu;
 
-/* Run guests on c until none is runnable (design.md §5). */
+/* Give every loaded guest its CPU for the whole run: cpu=<n> pins it to CPU n (if n < ncpus; else a warning and
+ * the next rule), the others go round-robin over CPUs 0..ncpus-1 in module order. With ncpus > 1 it prints one
+ * "hvmm: cpu <n> runs <k> guests: <names>" line per CPU. On the BSP, after the guests are loaded and before the APs
+ * are released. */
+void sched_assign(void);
+/* Guests sched_assign gave to CPU number cpu. */
+unsigned sched_guests_on(unsigned cpu);
+/* Run c's guests until none is runnable (design.md §5). */
 void sched_run(struct cpu *c);
 
 #endif

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "fmt.h"
+
 #include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
@@ -46,8 +48,10 @@ static void check_caps_init(const struct cpuid_regs *ext1)
 	};
 }
 
-/* Return 0 if the CPU can run SVM guests with nested paging; else print why and return -1. */
-static int svm_detect(void)
+/* Return 0 if this CPU can run SVM guests with nested paging, with its capabilities in *caps; else write why
+ * (one sentence, no prefix) into why[0..n) and return -1. bsp: also fill svm_check_caps and say it when VM_CR is
+ * missing. */
+static int svm_detect(struct svm_caps *caps, int bsp, char *why, size_t n)
 {
 	struct cpuid_regs r = cpuid(0, 0);
 	char vendor[13];
@@ -56,84 +60,112 @@ static int svm_detect(void)
 	memcpy(vendor + 8, &r.ecx, 4);
 	vendor[12] = 0;
 	if (strcmp(vendor, "AuthenticAMD") && strcmp(vendor, "HygonGenuine")) {
-		hlog("error: not an AMD CPU (vendor \"%s\"): hvmm needs AMD SVM (AMD-V)", vendor);
+		fmt_snprintf(why, n, "not an AMD CPU (vendor \"%s\"): hvmm needs AMD SVM (AMD-V)", vendor);
 		return -1;
 	}
 	struct cpuid_regs ext = cpuid(0x80000000, 0);
 	struct cpuid_regs f = cpuid(0x80000001, 0);
 	if (ext.eax < 0x80000001 || !(f.ecx & (1u << 2))) {
-		hlog("error: CPU has no SVM (CPUID 8000_0001h ECX bit 2 is clear): hvmm needs AMD SVM (AMD-V)");
+		fmt_snprintf(why, n, "CPU has no SVM (CPUID 8000_0001h ECX bit 2 is clear): hvmm needs AMD SVM (AMD-V)");
 		return -1;
 	}
-	svm_caps.nx = (f.edx >> 20) & 1;
+	caps->nx = (f.edx >> 20) & 1;
 	if (ext.eax < 0x8000000a) {
-		hlog("error: CPU reports SVM but no CPUID leaf 8000_000Ah (highest extended leaf 0x%x)", ext.eax);
+		fmt_snprintf(why, n, "CPU reports SVM but no CPUID leaf 8000_000Ah (highest extended leaf 0x%x)", ext.eax);
 		return -1;
 	}
-	struct cpuid_regs s = cpuid(0x8000000a, 0);
-	svm_caps.revision = s.eax & 0xff;
-	svm_caps.nasid = s.ebx;
-	svm_caps.features = s.edx;
-	svm_caps.maxphyaddr = ext.eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
-	check_caps_init(&f);
+	struct cpuid_regs sv = cpuid(0x8000000a, 0);
+	caps->revision = sv.eax & 0xff;
+	caps->nasid = sv.ebx;
+	caps->features = sv.edx;
+	caps->maxphyaddr = ext.eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
+	if (bsp)
+		check_caps_init(&f);
 
 	/* APM §15.4: SVMDIS set means firmware disabled SVM; with LOCK set only SVM_KEY (or a reset) can undo it.
 	 * Not every SVM implementation has the MSR (Bochs 2.7 raises #GP): then nothing can have disabled SVM. */
 	uint64_t vm_cr;
-	if (rdmsr_safe(MSR_VM_CR, &vm_cr))
+	if (rdmsr_safe(MSR_VM_CR, &vm_cr) && bsp)
 		hlog("warning: RDMSR VM_CR (C001_0114h) raised #GP: no VM_CR on this CPU, so SVM cannot be disabled "
 		     "by firmware; going on");
 	if (vm_cr & VM_CR_SVMDIS) {
 		if (vm_cr & VM_CR_LOCK)
-			hlog("error: SVM disabled by firmware (VM_CR.SVMDIS=1, LOCK=1%s): enable \"SVM Mode\" / "
-			     "\"AMD-V\" / \"Virtualization\" in the firmware setup",
-			     svm_has(SVM_FEAT_SVML) ? ", unlockable only with the SVM_KEY" : "");
+			fmt_snprintf(why, n,
+				     "SVM disabled by firmware (VM_CR.SVMDIS=1, LOCK=1%s): enable \"SVM Mode\" / "
+				     "\"AMD-V\" / \"Virtualization\" in the firmware setup",
+				     (caps->features & SVM_FEAT_SVML) ? ", unlockable only with the SVM_KEY" : "");
 		else
-			hlog("error: SVM disabled (VM_CR.SVMDIS=1, LOCK=0): enable \"SVM Mode\" in the firmware setup");
+			fmt_snprintf(why, n, "SVM disabled (VM_CR.SVMDIS=1, LOCK=0): enable \"SVM Mode\" in the firmware setup");
 		return -1;
 	}
-	if (!svm_has(SVM_FEAT_NP)) {
-		hlog("error: SVM without nested paging (CPUID 8000_000Ah EDX bit 0 is clear): hvmm needs NPT "
-		     "(QEMU: use -cpu max or add +npt)");
+	if (!(caps->features & SVM_FEAT_NP)) {
+		fmt_snprintf(why, n, "SVM without nested paging (CPUID 8000_000Ah EDX bit 0 is clear): hvmm needs NPT "
+				     "(QEMU: use -cpu max or add +npt)");
 		return -1;
 	}
-	if (svm_caps.nasid < 2) {
-		hlog("error: SVM reports %u ASIDs; at least 2 are needed", svm_caps.nasid);
+	if (caps->nasid < 2) {
+		fmt_snprintf(why, n, "SVM reports %u ASIDs; at least 2 are needed", caps->nasid);
 		return -1;
 	}
 	return 0;
 }
 
-int svm_init(struct cpu *c)
+/* Enable SVM on this CPU for c (APM §15.4): EFER.SVME, its VM_HSAVE_PA page and host VMCB. 0, or -1 with why. */
+static int svm_enable(struct cpu *c, char *why, size_t n)
 {
-	if (svm_detect())
-		return -1;
 	if (wrmsr_safe(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME)) { /* APM §15.30.1: #GP while VM_CR.SVMDIS is set */
-		hlog("error: WRMSR EFER.SVME=1 raised #GP: SVM is disabled (VM_CR.SVMDIS)");
+		fmt_snprintf(why, n, "WRMSR EFER.SVME=1 raised #GP: SVM is disabled (VM_CR.SVMDIS)");
 		return -1;
 	}
 	if (!(rdmsr(MSR_EFER) & EFER_SVME)) {
-		hlog("error: EFER.SVME did not stick after WRMSR");
+		fmt_snprintf(why, n, "EFER.SVME did not stick after WRMSR");
 		return -1;
 	}
 	void *hsave = pmm_alloc(PAGE_SIZE, PAGE_SIZE);
 	c->host_vmcb = pmm_alloc(sizeof(struct vmcb), PAGE_SIZE);
 	if (!hsave || !c->host_vmcb) {
-		hlog("error: no memory for the SVM host-save area");
+		pmm_free(hsave, PAGE_SIZE);
+		pmm_free(c->host_vmcb, sizeof(struct vmcb));
+		c->host_vmcb = NULL;
+		fmt_snprintf(why, n, "no memory for the SVM host-save area");
 		return -1;
 	}
 	c->hsave_pa = (uint64_t)hsave;
 	c->host_vmcb_pa = (uint64_t)c->host_vmcb;
 	if (wrmsr_safe(MSR_VM_HSAVE_PA, c->hsave_pa)) { /* APM §15.30.4: #GP if unaligned or beyond MAXPHYADDR */
-		hlog("error: WRMSR VM_HSAVE_PA=0x%lx raised #GP", c->hsave_pa);
+		fmt_snprintf(why, n, "WRMSR VM_HSAVE_PA=0x%lx raised #GP", c->hsave_pa);
 		return -1;
 	}
-	/* Capture the host's FS/GS/TR/LDTR/syscall state once; the world switch VMLOADs it after each #VMEXIT. */
+	/* Capture the host's FS/GS/TR/LDTR/syscall state once (GS base = this CPU's struct cpu, TR = its own TSS);
+	 * the world switch VMLOADs it after each #VMEXIT. */
 	__asm__ volatile("vmsave %%rax" : : "a"(c->host_vmcb_pa) : "memory");
+	return 0;
+}
 
+int svm_init(struct cpu *c)
+{
+	char why[200];
+	if (svm_detect(&svm_caps, 1, why, sizeof(why)) || svm_enable(c, why, sizeof(why))) {
+		hlog("error: %s", why);
+		return -1;
+	}
 	hlog("svm rev=%u asids=%u npt=%d nrips=%d vgif=%d flushbyasid=%d decodeassists=%d vmcbclean=%d maxphyaddr=%u",
 	     svm_caps.revision, svm_caps.nasid, svm_has(SVM_FEAT_NP), svm_has(SVM_FEAT_NRIPS), svm_has(SVM_FEAT_VGIF),
 	     svm_has(SVM_FEAT_FLUSH_BY_ASID), svm_has(SVM_FEAT_DECODE_ASSISTS), svm_has(SVM_FEAT_VMCB_CLEAN),
 	     svm_caps.maxphyaddr);
+	return 0;
+}
+
+int svm_init_ap(struct cpu *c, uint32_t *nasid, char *why, size_t n)
+{
+	struct svm_caps caps;
+	if (svm_detect(&caps, 0, why, n) || svm_enable(c, why, n))
+		return -1;
+	if ((caps.features & svm_caps.features) != svm_caps.features || caps.nx != svm_caps.nx) {
+		fmt_snprintf(why, n, "its SVM features 0x%x (nx=%d) lack some of the BSP's 0x%x (nx=%d)", caps.features,
+			     caps.nx, svm_caps.features, svm_caps.nx);
+		return -1;
+	}
+	*nasid = caps.nasid;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* svm.h — detect, enable and describe AMD SVM on this CPU (APM Vol. 2 §15.4, §15.30). */
 #ifndef HVMM_SVM_H
 #define HVMM_SVM_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hvmm/svm/vmcb_check.h"
@@ -34,6 +35,10 @@ struct cpu;
  * page and host-state VMCB, print the "hvmm: svm ..." capability line and return 0.
  */
 int svm_init(struct cpu *c);
+/* The same on an AP, after svm_init ran on the BSP, silently: 0 with the AP's ASID count (CPUID 8000_000Ah EBX) in
+ * *nasid, or -1 with the reason in why[0..n) (also when the AP lacks an SVM feature the BSP has: guests are set up
+ * for the BSP's features). */
+int svm_init_ap(struct cpu *c, uint32_t *nasid, char *why, size_t n);
 
 static inline int svm_has(uint32_t feature) { return (svm_caps.features & feature) != 0; }
 

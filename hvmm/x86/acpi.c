@@ -124,6 +124,7 @@ _Static_assert(sizeof(struct fadt) == 276, "FADT (6.x) is 276 bytes");
 #define MADT_LAPIC_OVERRIDE 5 /* u16 reserved, u64 address */
 #define MADT_X2APIC 9 /* u16 reserved, u32 x2apic_id, u32 flags, u32 uid */
 #define MADT_ENABLED (1u << 0)
+#define MADT_ONLINE_CAPABLE (1u << 1) /* ACPI 6.3+: a disabled CPU the OS may enable at run time */
 
 /* AML opcodes for the \_S5_ package (§20.2.3, §20.2.5). */
 #define AML_ZERO 0x00
@@ -282,10 +283,13 @@ static void parse_madt(const struct sdt_header *h)
 		}
 		if ((type == MADT_LAPIC && len >= 8) || (type == MADT_X2APIC && len >= 16)) {
 			struct acpi_cpu c;
+			uint32_t flags = get32(e + (type == MADT_LAPIC ? 4 : 8));
 			if (type == MADT_LAPIC)
-				c = (struct acpi_cpu){e[2], e[3], (get32(e + 4) & MADT_ENABLED) != 0};
+				c = (struct acpi_cpu){ e[2], e[3], 0, 0 };
 			else
-				c = (struct acpi_cpu){get32(e + 12), get32(e + 4), (get32(e + 8) & MADT_ENABLED) != 0};
+				c = (struct acpi_cpu){ get32(e + 12), get32(e + 4), 0, 0 };
+			c.enabled = (flags & MADT_ENABLED) != 0;
+			c.online_capable = !c.enabled && (flags & MADT_ONLINE_CAPABLE); /* meaningful only if not enabled */
 			acpi.ncpus_seen++;
 			if (acpi.ncpus < ACPI_MAX_CPUS)
 				acpi.cpu[acpi.ncpus++] = c;

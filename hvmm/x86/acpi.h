@@ -24,6 +24,7 @@ struct acpi_cpu {
 	uint32_t uid; /* ACPI processor UID */
 	uint32_t apic_id;
 	int enabled; /* flags bit 0; a disabled but "online capable" CPU (bit 1) counts as not enabled */
+	int online_capable; /* flags bit 1 of a disabled entry: could be started at run time (hvmm does not) */
 };
 
 struct acpi_ioapic {

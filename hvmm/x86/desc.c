@@ -35,12 +35,21 @@ struct dt_ptr {
 extern const uint64_t isr_table[256];
 extern char timer_isr[];
 
-static uint64_t gdt[5] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
-static struct idt_gate idt[256] __attribute__((aligned(16)));
-static uint8_t ist1_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+/* IST stacks (TSS IST1..3): NMI, #DF and #MC each get their own, so one arriving during another has a clean stack. */
+enum { IST_NMI = 1, IST_DF = 2, IST_MC = 3, IST_COUNT = 3 };
 
-static void set_gate(unsigned vec, uint64_t handler, uint8_t ist)
+/* One CPU's descriptor tables and IST stacks: every CPU loads its own GDT (its TSS descriptor's busy bit is its
+ * own), TSS and IDT. */
+struct cpu_desc {
+	uint64_t gdt[5];
+	struct tss64 tss;
+	struct idt_gate idt[256];
+	uint8_t ist_stack[IST_COUNT][IST_STACK_SIZE];
+};
+
+static struct cpu_desc cpu_desc[MAX_CPUS] __attribute__((aligned(16)));
+
+static void set_gate(struct idt_gate *idt, unsigned vec, uint64_t handler, uint8_t ist)
 {
 	idt[vec] = (struct idt_gate){
 		.offset_lo = (uint16_t)handler,
@@ -52,24 +61,26 @@ static void set_gate(unsigned vec, uint64_t handler, uint8_t ist)
 	};
 }
 
-void desc_init(void)
+void desc_init(unsigned cpu)
 {
-	uint64_t tss_base = (uint64_t)&tss;
-	uint64_t tss_limit = sizeof(tss) - 1;
+	struct cpu_desc *d = &cpu_desc[cpu];
+	uint64_t tss_base = (uint64_t)&d->tss;
+	uint64_t tss_limit = sizeof(d->tss) - 1;
 
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
-	gdt[2] = 0x00cf92000000ffffull; /* flat data */
+	d->gdt[0] = 0;
+	d->gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
+	d->gdt[2] = 0x00cf92000000ffffull; /* flat data */
 	/* 16-byte available 64-bit TSS descriptor (type 9), APM Vol. 2 Figure 4-22. */
-	gdt[3] = (tss_limit & 0xffff) | ((tss_base & 0xffffff) << 16) | (0x89ull << 40) |
-		 (((tss_limit >> 16) & 0xf) << 48) | (((tss_base >> 24) & 0xff) << 56);
-	gdt[4] = tss_base >> 32;
+	d->gdt[3] = (tss_limit & 0xffff) | ((tss_base & 0xffffff) << 16) | (0x89ull << 40) |
+		    (((tss_limit >> 16) & 0xf) << 48) | (((tss_base >> 24) & 0xff) << 56);
+	d->gdt[4] = tss_base >> 32;
 
-	memset(&tss, 0, sizeof(tss));
-	tss.ist[0] = (uint64_t)(ist1_stack + IST_STACK_SIZE);
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+	memset(&d->tss, 0, sizeof(d->tss));
+	for (unsigned i = 0; i < IST_COUNT; i++)
+		d->tss.ist[i] = (uint64_t)(d->ist_stack[i] + IST_STACK_SIZE);
+	d->tss.iomap_base = sizeof(d->tss); /* no I/O bitmap */
 
-	struct dt_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
+	struct dt_ptr gp = { sizeof(d->gdt) - 1, (uint64_t)d->gdt };
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
@@ -86,9 +97,9 @@ void desc_init(void)
 			 : "rax", "memory");
 
 	for (unsigned v = 0; v < 256; v++)
-		set_gate(v, isr_table[v], (v == VEC_NMI || v == VEC_DF || v == VEC_MC) ? 1 : 0);
-	set_gate(VEC_TIMER, (uint64_t)timer_isr, 0);
-	struct dt_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
+		set_gate(d->idt, v, isr_table[v], v == VEC_NMI ? IST_NMI : v == VEC_DF ? IST_DF : v == VEC_MC ? IST_MC : 0);
+	set_gate(d->idt, VEC_TIMER, (uint64_t)timer_isr, 0);
+	struct dt_ptr ip = { sizeof(d->idt) - 1, (uint64_t)d->idt };
 	__asm__ volatile("lidt %0" : : "m"(ip));
 }
 
@@ -143,8 +154,12 @@ void trap_dispatch(struct trap_frame *f)
 	case VEC_SPURIOUS:
 		c->spurious_irqs++;
 		return; /* no EOI for the spurious vector (Intel SDM §10.9, AMD APM Vol. 2 §16.4.7) */
+	case VEC_WAKE:
+		lapic_eoi();
+		return;
 	case VEC_NMI:
 		c->nmis++;
+		panic_park(); /* another CPU panicked and stops this one (core/panic.c); returns if not */
 		return;
 	case VEC_DB:
 		if (!(read_dr7() & DR7_ENABLES) && !(f->rflags & RFLAGS_TF)) {

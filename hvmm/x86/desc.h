@@ -15,6 +15,7 @@
 #define VEC_AC 17 /* #AC, reflected into guests */
 #define VEC_MC 18
 #define VEC_TIMER 0x20 /* LAPIC timer */
+#define VEC_WAKE 0xf0 /* IPI: an AP's guests all ended (x86/smp.c), wakes the BSP from HLT */
 #define VEC_SPURIOUS 0xff /* LAPIC spurious-interrupt vector */
 #define VEC_PIC_BASE 0x30 /* legacy 8259 IRQs, remapped here and masked */
 
@@ -38,7 +39,8 @@ struct trap_frame {
 };
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame matches isr.S");
 
-/* Load hvmm's GDT (with a TSS whose IST1 serves NMI, #DF and #MC) and IDT on this CPU. */
-void desc_init(void);
+/* Build and load CPU number cpu's own GDT, TSS (IST1 = NMI, IST2 = #DF, IST3 = #MC, 8 KiB each) and IDT on the
+ * calling CPU; cpu < MAX_CPUS. */
+void desc_init(unsigned cpu);
 
 #endif

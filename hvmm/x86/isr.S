@@ -70,7 +70,7 @@ isr_common:
  * The local APIC timer (VEC_TIMER) has its own short handler: it is on every timer-driven world switch. It stamps
  * cpu->irq_tsc, sets cpu->timer_fired, counts the interrupt and sends EOI (MMIO, or WRMSR in x2APIC mode); it saves
  * every register it touches.
- * (Single CPU: cpus[0]. With SMP this becomes a per-CPU pointer.)
+ * cpu is this CPU's struct cpu, reached through the GS base (hvmm/core/percpu.h).
  */
 	.globl timer_isr
 	.balign 16
@@ -80,9 +80,9 @@ timer_isr:
 	rdtsc
 	shl $32, %rdx
 	or %rdx, %rax
-	mov %rax, cpus + CPU_IRQ_TSC(%rip)
-	movl $1, cpus + CPU_TIMER_FIRED(%rip)
-	incq cpus + CPU_TIMER_IRQS(%rip)
+	mov %rax, %gs:CPU_IRQ_TSC
+	movl $1, %gs:CPU_TIMER_FIRED
+	incq %gs:CPU_TIMER_IRQS
 	mov lapic_eoi_reg(%rip), %rax
 	test %rax, %rax
 	jz 1f

@@ -1,7 +1,8 @@
 /*
  * lapic.c — this CPU's own local APIC: enable it in xAPIC (MMIO) or x2APIC (MSR) mode, mask its LVTs, calibrate and
- * run the one-shot timer. APM Vol. 2 §16.3 (enabling), §16.4.1 (timer), §16.11 (x2APIC: register at MMIO offset R is
- * MSR 800h + R/16; ID is all 32 bits of MSR 802h; EXTD = APIC_BASE bit 10).
+ * run the one-shot timer, send IPIs. APM Vol. 2 §16.3 (enabling), §16.4.1 (timer), §16.5 (IPIs through the ICR),
+ * §16.11 (x2APIC: register at MMIO offset R is MSR 800h + R/16; ID is all 32 bits of MSR 802h; the ICR is the one
+ * 64-bit MSR 830h with the destination in bits 63:32; EXTD = APIC_BASE bit 10).
  *
  * Mode: firmware may hand over the APIC in x2APIC mode (EXTD = 1), where the MMIO page is not decoded; hvmm then
  * stays in x2APIC mode. apic=xapic / apic=x2apic (docs/cmdline.md) force a mode: x2APIC needs CPUID 1 ECX[21], and
@@ -22,6 +23,8 @@
 /* Register offsets (APM Table 16-2). */
 #define LAPIC_ID 0x020
 #define LAPIC_TPR 0x080
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0
 #define LAPIC_LVT_TIMER 0x320
@@ -36,6 +39,9 @@
 #define SVR_ENABLE (1u << 8)
 #define TIMER_DIV_16 0x3
 #define CALIBRATE_MS 10
+#define X2APIC_MSR_ICR 0x830u
+#define ICR_DELIVERY_PENDING (1u << 12) /* xAPIC delivery status: the IPI is not sent yet */
+#define ICR_SEND_SPINS 1000000
 
 static uint64_t lapic_base;
 static int lapic_x2apic;
@@ -76,6 +82,18 @@ static int choose_mode(enum lapic_mode mode, uint64_t msr)
 	return 0;
 }
 
+/* Software-enable this CPU's APIC (SVR), TPR 0, LINT0/1 and error masked, timer masked, divide by 16. */
+static void lapic_setup(void)
+{
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+}
+
 uint32_t lapic_init(uint64_t tsc_khz, enum lapic_mode mode)
 {
 	uint64_t msr = rdmsr(MSR_APIC_BASE);
@@ -84,13 +102,7 @@ uint32_t lapic_init(uint64_t tsc_khz, enum lapic_mode mode)
 	lapic_base = msr & APIC_BASE_ADDR_MASK;
 	lapic_eoi_reg = lapic_x2apic ? 0 : lapic_base + LAPIC_EOI;
 	lapic_timer_init_reg = lapic_x2apic ? NULL : (volatile uint32_t *)(lapic_base + LAPIC_TIMER_INIT);
-	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
-	lapic_write(LAPIC_TPR, 0);
-	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
-	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
-	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
-	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_setup();
 
 	/* Count down from the maximum for CALIBRATE_MS of TSC time (masked: no interrupt). */
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
@@ -113,3 +125,31 @@ uint32_t lapic_init(uint64_t tsc_khz, enum lapic_mode mode)
 }
 
 void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+
+void lapic_init_ap(void)
+{
+	/* The BSP's mode: an AP leaves INIT in xAPIC mode with its APIC enabled; its register addresses are the BSP's. */
+	choose_mode(lapic_x2apic ? LAPIC_MODE_X2APIC : LAPIC_MODE_XAPIC, rdmsr(MSR_APIC_BASE));
+	lapic_setup();
+	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot, unmasked */
+}
+
+int lapic_is_x2apic(void) { return lapic_x2apic; }
+
+uint32_t lapic_id(void) { return lapic_x2apic ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24; }
+
+int lapic_send_ipi(uint32_t apic_id, uint32_t icr)
+{
+	if (lapic_x2apic) { /* one WRMSR sends it; x2APIC has no delivery-status bit (APM §16.11) */
+		wrmsr(X2APIC_MSR_ICR, ((uint64_t)apic_id << 32) | icr);
+		return 0;
+	}
+	lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	lapic_write(LAPIC_ICR_LO, icr); /* this write sends it */
+	for (unsigned i = 0; i < ICR_SEND_SPINS; i++) {
+		if (!(lapic_read(LAPIC_ICR_LO) & ICR_DELIVERY_PENDING))
+			return 0;
+		pause();
+	}
+	return -1;
+}

@@ -70,6 +70,14 @@ void spec_init(int srso_mode)
 				 : "has no IBPB (CPUID 8000_0008h EBX[12]): update the microcode");
 }
 
+void spec_init_ap(void)
+{
+	if (spec.autoibrs)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_AIBRSE);
+	if (spec.zenbleed_fixed)
+		wrmsr(MSR_AMD_DE_CFG, rdmsr(MSR_AMD_DE_CFG) | DE_CFG_ZEN2_FP_BACKUP_FIX);
+}
+
 int spec_guest_pred_cmd(uint64_t val)
 {
 	if (val != PRED_CMD_IBPB || !spec.ibpb)

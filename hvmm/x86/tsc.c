@@ -250,3 +250,10 @@ uint64_t tsc_to_ns(uint64_t cycles)
 		return 0;
 	return cycles / tsc_khz * 1000000u + cycles % tsc_khz * 1000000u / tsc_khz;
 }
+
+void tsc_delay_us(uint64_t us)
+{
+	uint64_t t0 = rdtsc(), wait = tsc_khz * us / 1000;
+	while (rdtsc() - t0 < wait)
+		pause();
+}

@@ -9,6 +9,8 @@ extern uint64_t tsc_khz; /* TSC frequency (kHz) */
 /* Find the TSC frequency and set tsc_khz; prints "tsc_khz=<kHz> (<method>)". Call after acpi_init() (the PM timer
  * fallback comes from the FADT). */
 void tsc_calibrate(void);
+/* Spin for at least us microseconds of TSC time (after tsc_calibrate). */
+void tsc_delay_us(uint64_t us);
 /* Convert TSC cycles to nanoseconds with tsc_khz. */
 uint64_t tsc_to_ns(uint64_t cycles);
 

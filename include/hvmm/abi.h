@@ -85,7 +85,8 @@ _Static_assert(sizeof(struct hvmm_bootinfo) == 328, "hvmm_bootinfo layout");
 #define HVMM_WRITE_MAX 4096 /* bytes per HVMM_HC_WRITE call */
 
 /* CPUID leaves (hypervisor range). 0x40000000: EAX = highest leaf, EBX:ECX:EDX = "hvmmhvmmhvmm".
- * 0x40000001: EAX = HVMM_ABI_VERSION, EBX = TSC kHz (low 32 bits), ECX = guest id. CPUID 1 ECX bit 31 is set. */
+ * 0x40000001: EAX = HVMM_ABI_VERSION, EBX = TSC kHz (low 32 bits), ECX = guest id, EDX = the number of the hvmm
+ * CPU that runs the guest (0 = the boot CPU; a guest stays on one CPU for its whole run). CPUID 1 ECX bit 31 is set. */
 #define HVMM_CPUID_BASE 0x40000000u
 #define HVMM_CPUID_MAX 0x40000001u
 #define HVMM_CPUID_SIG_EBX 0x6d6d7668u /* "hvmm" */
