@@ -55,6 +55,15 @@ static void mce_init(void)
 /* The end of a panic (core/panic.c's stop hook): the panic exit status, or halt. */
 static void panic_power_off(void) { power_off(POWER_PANIC); }
 
+/* panic_test=<n> (docs/cmdline.md): on CPU n, 300 ms after the guests were released, panic on purpose. */
+static void panic_test(const struct cpu *c)
+{
+	if (config.panic_test != (int)c->id)
+		return;
+	tsc_delay_us(300000);
+	panic("panic_test=%d on the command line (a deliberate panic, to test the panic path)", config.panic_test);
+}
+
 /* An AP's life after x86/smp.c set up its GS base and descriptor tables: FPU, local APIC, SVM, then its guests. */
 static void ap_main(struct cpu *c)
 {
@@ -76,6 +85,7 @@ static void ap_main(struct cpu *c)
 	hlog("cpu %u apic=%u up", c->id, c->apic_id);
 	__atomic_store_n(&c->state, CPU_UP, __ATOMIC_RELEASE);
 	smp_wait_release(); /* guests loaded and assigned */
+	panic_test(c);
 	sched_run(c);
 	smp_ap_done(c);
 	halt_forever(); /* an NMI from a panic still parks it (core/panic.c) */
@@ -189,6 +199,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 		con_smp(); /* lines from several CPUs: synchronous, under the console lock (hvmm/core/console.c) */
 	hlog("running %u guest%s round-robin", nguests, nguests == 1 ? "" : "s");
 	smp_release();
+	panic_test(c);
 	sched_run(c);
 	smp_wait_done();
 

@@ -379,6 +379,8 @@ def classify(xfail: Dict[str, str], checks: List[tuple]) -> Tuple[List[tuple], L
     for check in sorted(set(xfail) - {c for c, _, _ in checks}):
         out.append((f"expected failure '{check}'", False, "names no check of this scenario"))
     return out, expected
+import scenarios_smp  # noqa: E402  (several CPUs: -smp 2/4, pinned guests, a hostile guest on an AP, panic by NMI)
+SCENARIOS += scenarios_smp.SCENARIOS
 
 
 def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:

@@ -1,4 +1,4 @@
-/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, vmcb_check=, cpus=. Bad input gets
+/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, vmcb_check=, cpus=, panic_test=. Bad input gets
  * a message and the default, never a crash. */
 #include "hvmm/core/config.h"
 
@@ -17,6 +17,7 @@ struct config config = {
 	.srso = 1,
 	.bench_log4 = -1,
 	.cpus = 1,
+	.panic_test = -1,
 };
 
 void config_parse(const char *cmdline)
@@ -66,6 +67,11 @@ void config_parse(const char *cmdline)
 				hlog("warning: vmcb_check=%s is not 0 or 1; ignored", val);
 			else
 				config.vmcb_check = (int)v;
+		} else if (!strcmp(key, "panic_test")) {
+			if (parse_u64(val, &v) || v >= MAX_CPUS)
+				hlog("warning: panic_test=%s is not a CPU number below %u; ignored", val, MAX_CPUS);
+			else
+				config.panic_test = (int)v;
 		} else if (!strcmp(key, "cpus")) {
 			if (parse_u64(val, &v) || v == 0)
 				hlog("warning: cpus=%s is not a number of CPUs (1 or more); using %u", val, config.cpus);

@@ -12,6 +12,7 @@ struct config {
 	int stats_full; /* print the dist/hist lines in the summary; stats=full (1) or stats=short (0, default) */
 	int vmcb_check; /* check every VMCB before VMRUN (hvmm/svm/vmcb_check.h); vmcb_check=1, default 0 */
 	unsigned cpus; /* CPUs to run guests on, 1..MAX_CPUS; cpus= , default 1 (the BSP only) */
+	int panic_test; /* testing: this CPU panics on purpose 300 ms after the guests start; panic_test= , -1 = off */
 };
 
 extern struct config config;
