@@ -71,6 +71,7 @@ static void ap_main(struct cpu *c)
 	uint32_t nasid;
 
 	fpu_init();
+	xstate_init_ap();
 	spec_init_ap();
 	lapic_init_ap();
 	if (svm_init_ap(c, &nasid, why, sizeof(why))) {

@@ -55,6 +55,14 @@ void xstate_init(void)
 	     x->area_bytes, x->xsaveopt ? " xsaveopt" : "", x->fxsave_leak ? " fip/fdp/fop-clear" : "");
 }
 
+void xstate_init_ap(void)
+{
+	if (xstate_caps.xsave) { /* the BSP's choice, for this CPU's own CR4 and XCR0 */
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		xsetbv0(xstate_caps.xcr0_all);
+	}
+}
+
 void xstate_guest_init(struct guest *g, uint8_t *area)
 {
 	memset(area, 0, xstate_caps.area_bytes);

@@ -24,6 +24,9 @@ extern struct xstate_caps xstate_caps;
 /* Boot: set CR4.OSXSAVE and XCR0 = xcr0_all (a known value, whatever firmware left), find the area size; log it. */
 void xstate_init(void);
 
+/* On an AP, after xstate_init ran on the BSP: the same CR4.OSXSAVE and XCR0 on this CPU, silently. */
+void xstate_init_ap(void);
+
 /* Give g its reset state (x87 FCW 0x37F, MXCSR 0x1F80, everything else in its initial configuration, XCR0 = 1) in
  * area, which holds xstate_caps.area_bytes bytes and is 64-byte aligned. */
 void xstate_guest_init(struct guest *g, uint8_t *area);
