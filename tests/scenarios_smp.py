@@ -158,7 +158,7 @@ def judge_hostile_ap(j: Judge, log: HvmmLog, ctx: Context) -> None:
 
 # ---- soak over 4 CPUs ----
 
-SOAK_SMP_LINES = 50
+SOAK_SMP_LINES = 30
 
 
 def soak_smp_guests() -> List[str]:
