@@ -260,7 +260,7 @@ SCENARIOS: List[Scenario] = [
     SmpScenario("smp-cpus1", DEFAULT4, judge_cpus1, run_qemu_args=smp(4)),
     SmpScenario("smp-panic", [COUNTER, MATMUL, EXITCODE, f"{GUESTS}/matmul.elf name=m2 mem=16M"], judge_panic,
                 cmdline=f"slice=10ms cpus=4 panic_test=2 {EXIT_PORT}", run_qemu_args=smp(4), runs_guests=False),
-    SmpScenario("smp-icount", ICOUNT_GUESTS, judge_icount, cmdline=f"slice=1ms cpus=2 {EXIT_PORT}",
+    SmpScenario("smp-icount", ICOUNT_GUESTS, judge_icount, cmdline=f"slice=1ms cpus=2 stats=full {EXIT_PORT}",
                 run_qemu_args=smp(2), qemu_args=ICOUNT, timeout=240),
 ]
 
