@@ -22,9 +22,10 @@ def _kv(text):
 
 def parse(text):
     """Return {tsc_khz, native: {op: {n: per_op}}, guest: {op: {n: per_op}}, lag, time, dist: {what: {...}},
-    hist: {what: {bucket: count}}, guests: {name: {...}}, console: {...}} from a serial log's text."""
+    hist: {what: {bucket: count}}, guests: {name: {...}}, console: {...}, cpus: {cpu: {guests, switches, p50, p99}}}
+    from a serial log's text (cpus: the per-CPU summary lines, printed when more than one CPU ran guests)."""
     r = {"tsc_khz": None, "native": {}, "guest": {}, "lag": None, "time": None, "dist": {}, "hist": {}, "guests": {},
-         "console": None}
+         "console": None, "cpus": {}}
     for raw in text.splitlines():
         line = raw.strip("\r")
         m = re.search(r"hvmm: native (op=.*)", line)
@@ -59,6 +60,10 @@ def parse(text):
         m = re.search(r"hvmm: hist what=(\S+) log2(.*)", line)
         if m:
             r["hist"][m.group(1)] = {int(b): int(c) for b, c in re.findall(r"(\d+):(\d+)", m.group(2))}
+            continue
+        m = re.search(r"hvmm: cpu (\d+) guests=(\d+) switches=(\d+) lag p50=(\d+) p99=(\d+)$", line)
+        if m:
+            r["cpus"][int(m.group(1))] = dict(zip(("guests", "switches", "p50", "p99"), map(int, m.group(2, 3, 4, 5))))
             continue
         m = re.search(r"hvmm: guest (\S+) (exit=.*)", line)
         if m:
