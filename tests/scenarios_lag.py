@@ -71,9 +71,13 @@ def judge_lag_probe(j: Judge, log: HvmmLog, ctx: Context) -> None:
     loop = max(la, lb)
     seen, hvmm = p50(lags), timer["p50"]
     d = seen - hvmm - UNMEASURED
+    # hvmm's percentile is the lower bound of its histogram bucket (lib/stats.h): up to one bucket width below the
+    # true value; from 128 on a bucket is 1/64 of its power of two.
+    bucket = 0 if hvmm < 128 else 1 << (hvmm.bit_length() - 1 - 6)
     j.check(f"guest-visible switches paired from the probes' reads ({len(lags)})", len(lags) >= FEW, f"{len(lags)}")
     j.check(f"guests' p50 {seen} = hvmm's lag p50 {hvmm} + {UNMEASURED} unmeasured + {ICOUNT_EXTRA} (VMRUN, the "
-            f"RDTSCs) + under one probe loop ({loop}) at each end", ICOUNT_EXTRA <= d < 2 * loop + ICOUNT_EXTRA,
+            f"RDTSCs) + under one probe loop ({loop}) at each end + under one histogram bucket ({bucket})",
+            ICOUNT_EXTRA <= d < 2 * loop + ICOUNT_EXTRA + bucket,
             f"difference beyond the unmeasured instructions: {d}")
 
     # The same switches, 100 times as many: the same p50 (constant-cost statistics over every sample).
