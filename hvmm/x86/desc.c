@@ -147,9 +147,43 @@ static void spurious_db(struct cpu *c, struct trap_frame *f)
 
 /* Handle one interrupt or exception taken by hvmm itself; an exception in hvmm is a bug and panics (except a #GP at
  * an instruction of the exception table, extable.h), an unexpected interrupt is counted in cpu->unexpected_irqs. */
+/* The struct cpu of GS base gs, or NULL if gs is not one (an exception taken in the world switch between VMLOAD of
+ * the guest's state and VMLOAD of the host's, where GS base is the guest's). */
+static struct cpu *cpu_of_gs(uint64_t gs)
+{
+	uint64_t first = (uint64_t)&cpus[0], off = gs - first;
+	return gs >= first && off < sizeof(cpus) && off % sizeof(struct cpu) == 0 ? (struct cpu *)gs : NULL;
+}
+
+/* This CPU by its local APIC ID (the slow way, when the GS base cannot be trusted). */
+static struct cpu *cpu_by_apic(void)
+{
+	uint32_t id = lapic_id();
+	for (unsigned i = 0; i < ncpus; i++)
+		if (cpus[i].apic_id == id)
+			return &cpus[i];
+	return &cpus[0];
+}
+
+static void trap_handle(struct cpu *c, struct trap_frame *f);
+
 void trap_dispatch(struct trap_frame *f)
 {
-	struct cpu *c = this_cpu();
+	uint64_t gs = rdmsr(MSR_GS_BASE);
+	struct cpu *c = cpu_of_gs(gs);
+	if (c) {
+		trap_handle(c, f);
+		return;
+	}
+	c = cpu_by_apic(); /* this_cpu() must work in the handler: hvmm's GS base for it, then the guest's again */
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	trap_handle(c, f);
+	wrmsr(MSR_GS_BASE, gs);
+}
+
+/* trap_dispatch's body, on CPU c. */
+static void trap_handle(struct cpu *c, struct trap_frame *f)
+{
 	switch (f->vector) {
 	case VEC_SPURIOUS:
 		c->spurious_irqs++;
