@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hvmm: one build for the hypervisor, its guests, the ISO and the tests. Every output goes under build/.
 # `make help` lists the targets. The build prints one short line per file; V=1 prints the full commands.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * boot.S — multiboot2 and multiboot v1 headers and 32-bit entry: check the loader magic and long mode, build identity page tables for
  * the first 4 GiB (2 MiB pages), enable PAE, EFER.LME (and NXE when present) and paging, load a 64-bit GDT, clear BSS

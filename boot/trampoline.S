@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * trampoline.S — the AP start-up code. x86/smp.c copies ap_trampoline..ap_trampoline_end to a free page P below
  * 1 MiB, fills the parameter block at P + AP_PARAMS (hvmm/x86/smp.h) and sends INIT-SIPI-SIPI with vector P >> 12.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench: the exit-latency benchmark guest. For each instruction of hvmm/latency.h (a non-exiting baseline, CPUID, the
  * null VMMCALL, an intercepted IN, an intercepted RDMSR) and n = 1, 4, 16, ..., 4^max_log4 it prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * counter: the cooperative sample guest. Prints "count 1" .. "count N" (N from cmdline count=, default 20), yielding
  * after each line, then "counter done sum=<1+..+N>", and exits 0.

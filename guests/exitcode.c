@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exitcode: prints a couple of lines and exits with the status from cmdline status= (default 3), so a test can check
  * that a guest's exit status reaches hvmm's summary.

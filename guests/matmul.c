@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * matmul: the compute-bound sample guest. It never yields, so only the timer preempts it. It prints
  * "matmul n=48 rounds=<R> seed=<S>", a progress line "matmul round <r>/<R>" every progress= rounds (default 10,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platbench: the virtual-platform benchmark guest (run with platform=pc; tools/bench). Prints, like guests/bench.c,
  *   lat op=<op> n=<n> cycles=<total> per_op=<total/n>

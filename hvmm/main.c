@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c — hvmm_main: bring up the console, memory, interrupts, timers and SVM on the BSP and the APs, load the
  * guests, give them their CPUs, run them on every CPU, report. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux x86 boot protocol: validate a bzImage's setup header, choose its load address, fill the zero page. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux x86 boot protocol: bzImage setup header validation and the zero page (Documentation/arch/x86/boot.rst). */
 #ifndef HVMM_LIB_BZIMAGE_H
 #define HVMM_LIB_BZIMAGE_H

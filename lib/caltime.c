@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * caltime.c — civil date arithmetic for the virtual RTC: days since 1970-01-01 to year/month/day and back, in the
  * proleptic Gregorian calendar (era = 400 years = 146097 days; years counted from March so the leap day is last).

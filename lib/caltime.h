@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* caltime.h — Unix time (seconds since 1970-01-01 00:00:00 UTC) to and from a proleptic Gregorian date and time. */
 #ifndef HVMM_CALTIME_H
 #define HVMM_CALTIME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Command-line tokenising (key=value tokens) and parsing of numbers, sizes and durations. */
 #include <stddef.h>
 #include <stdint.h>

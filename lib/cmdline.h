@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Command-line tokenising and value parsing for hvmm's and the guests' key=value options. */
 #ifndef HVMM_LIB_CMDLINE_H
 #define HVMM_LIB_CMDLINE_H

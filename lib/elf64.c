@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Validation of ELF64 x86-64 executables for identity-mapped guests (ELF-64 Object File Format 1.5; System V gABI). */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Validation of ELF64 x86-64 executables (hvmm-native guests). ELF-64 Object File Format 1.5; System V gABI. */
 #ifndef HVMM_LIB_ELF64_H
 #define HVMM_LIB_ELF64_H

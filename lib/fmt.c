@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Formatted printing into a buffer: a freestanding, integer-only subset of C99 vsnprintf (C99 §7.19.6.1). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Formatted printing into a buffer (freestanding subset of C99 snprintf). */
 #ifndef HVMM_LIB_FMT_H
 #define HVMM_LIB_FMT_H

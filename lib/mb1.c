@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing and validation of the multiboot v1 boot information (specification 0.6.96, §3.3) inside a window of
  * physical memory. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Multiboot v1 (specification 0.6.96) structures: the OS image header (§3.1), the boot information (§3.3) and its
  * module and memory-map entries, and a parser of the boot information. */
 #ifndef HVMM_LIB_MB1_H

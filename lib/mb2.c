@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing and validation of the multiboot2 boot information (MBI). Multiboot2 specification 1.0, §3.6. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing of the multiboot2 boot information (MBI). Multiboot2 specification 1.0, section 3.6. */
 #ifndef HVMM_LIB_MB2_H
 #define HVMM_LIB_MB2_H

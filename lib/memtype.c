@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memtype.c — classify physical ranges as WB/UC/mixed from the memory map (lib/memtype.h); no hardware access. */
 #include "memtype.h"
 

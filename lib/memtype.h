@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memtype.h — the memory type a physical range gets in hvmm's own page tables, from the multiboot2 memory map. */
 #ifndef HVMM_LIB_MEMTYPE_H
 #define HVMM_LIB_MEMTYPE_H

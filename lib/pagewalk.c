@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pagewalk.c — x86 page-table walk for a linear address (AMD APM Vol. 2 §5.2-5.4; contract in pagewalk.h). */
 #include "pagewalk.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagewalk.h — translate an x86 linear address to a physical one through page tables in memory the caller reads for
  * it (AMD APM Vol. 2 §5.2–5.4): paging off, legacy 32-bit paging (4 KiB pages, 4 MiB pages with CR4.PSE, PSE-36),

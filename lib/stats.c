@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sample statistics at a constant cost per sample: min/max/sum and a log-linear histogram (layout in stats.h). */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sample statistics at a constant cost per sample: count, min, max, sum (mean) and a log-linear histogram from which
  * percentiles are read. Nothing is allocated, nothing is sampled away: a summary covers every sample added.

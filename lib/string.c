@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Freestanding memory and string functions for hvmm and its guests (x86-64; host builds use libc's instead). */
 #include <stddef.h>
 #include <stdint.h>

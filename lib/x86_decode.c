@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 instruction decoder: instruction length for every encoding (legacy, 0F/0F 38/0F 3A, 3DNow!, VEX, XOP, EVEX)
  * and the operands of the forms MMIO emulation handles. Sources: AMD APM Vol. 3 §1 (instruction encoding), Appendix A

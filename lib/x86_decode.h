@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* x86 instruction decoder: length of any instruction and the operands of the forms MMIO emulation needs. */
 #ifndef HVMM_LIB_X86_DECODE_H
 #define HVMM_LIB_X86_DECODE_H

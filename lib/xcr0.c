@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* xcr0.c — the XSETBV value rules for XCR0 (AMD APM Vol. 3, XSETBV; Intel SDM Vol. 1 §13.3). */
 #include "xcr0.h"
 

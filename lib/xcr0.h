@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* xcr0.h — which XCR0 values XSETBV accepts (AMD APM Vol. 2 §11.5.2, Vol. 3 XSETBV; Intel SDM Vol. 1 §13.3). */
 #ifndef HVMM_LIB_XCR0_H
 #define HVMM_LIB_XCR0_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The layering rule of hvmm/ (README "Layout"): every #include "hvmm/<folder>/..." points down the layers.
 
     python3 tests/layers.py      # prints each include that points up or sideways; exit status 1 if any

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """hvmm's test runner: host unit-test binaries, the fuzzers, the runner's self-test, tools/usb's tests, then the QEMU
 and Bochs scenarios of tests/scenarios.py, each with `vmcb_check=1` first on hvmm's command line (docs/cmdline.md).
 

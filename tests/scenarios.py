@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The QEMU scenario manifest: which guests, hvmm command line and QEMU options each scenario boots, and its judge.
 
 tests/run.py builds each scenario's ISO under build/scenarios/<name>/, boots it headless, parses the serial log with

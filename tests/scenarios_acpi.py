@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """ACPI and timekeeping scenarios: the tables hvmm reads (hvmm/x86/acpi.c), power-off through ACPI S5 without exit_port=,
 and the TSC frequency source (hvmm/x86/tsc.c).
 

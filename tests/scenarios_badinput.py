@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bad-input scenarios: malformed guest images, bad module arguments, too many modules, a bad hvmm command line.
 
 tests/scenarios.py appends SCENARIOS to its manifest (this module imports that one's helpers, so scenarios.py must be

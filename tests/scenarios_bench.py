@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Measurement scenarios: the benchmark guest's table and summary lines, and that two icount runs repeat exactly.
 
 Under `-icount shift=0` RDTSC counts retired instructions, so every figure must be identical from run to run

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bochs scenarios: the same ISO on a second SVM implementation (Bochs 2.7, tools/run-bochs), on several CPU models.
 
 Bochs counts emulated instructions (its TSC, PIT and LAPIC timer run at ips= instructions per second, clock

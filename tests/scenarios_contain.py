@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Containment scenarios (docs/security.md, "Containment classes"): the holes an independent hostile suite found, each
 with a guest that failed before its fix.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Hostile-guest scenarios (docs/security.md): each boots counter and matmul beside a family of attacking guests.
 
 Every scenario checks that the well-behaved guests still finish with correct results (check_counter, check_matmul),

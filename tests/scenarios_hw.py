@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenarios for booting as on real machines: UEFI (OVMF) as well as SeaBIOS, the framebuffer console, no serial port.
 
 tests/scenarios.py adds SCENARIOS below to its manifest. run_qemu_args go to tools/run-qemu before `--` (tests/run.py

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Switch-lag scenarios under `-icount shift=0` (RDTSC counts instructions, runs repeat exactly; docs/measurement.md).
 
 - lag-probe: two probe guests (tests/guests/probe.c) spin on RDTSC; a switch A -> B as the guests see it runs from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Linux guest scenarios (docs/linux-guest.md): Debian's stock kernel (linux-image-amd64, fetched with apt-get
 download and cached in build/linux/ by tests/linux/prepare.py) boots through hvmm's bzImage loader to a busybox
 /init that prints a marker, runs `sleep 1`, prints a second marker and ends the guest through the debug-exit port,

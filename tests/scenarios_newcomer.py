@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What a newcomer meets first: booting with QEMU's -kernel (multiboot v1, no GRUB), a guest built outside the tree
 with the SDK (make sdk), exit statuses that tell the result, tools/mkiso's input checks, the runner's TAP and JUnit
 output, and the small bugs of issue 11 (a rejection's name, run-qemu --accel kvm, "1 guests").

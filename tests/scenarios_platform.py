@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Virtual-platform scenarios (docs/guest-abi.md "Multiboot v1 kernels", "The virtual PC"): the multiboot v1 test
 kernels of tests/mb1/ run beside native guests under hvmm, and each also runs under `qemu-system-x86_64 -kernel`
 directly (in the scenario's prepare step); the judge wants the same PASS: lines from both, no FAIL: line, and the

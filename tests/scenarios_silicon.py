@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scenarios for hardening that matters on real AMD silicon (docs/security.md "Real silicon"): exception loops
 (CVE-2015-8104), the guest CPUID policy, the TSC calibration source, the local APIC mode and memory types.
 What no platform here can show (IBPB, RSB filling, SRSO) is checked on the binary by tests/switchpath.py."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """SMP scenarios (README "Status", docs/hardware.md "Several CPUs"): hvmm started with cpus=<n> on a QEMU with
 -smp 2 or 4 and multi-threaded TCG (tools/run-qemu --smp), so the virtual CPUs really run at the same time.
 

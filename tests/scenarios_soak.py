@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Soak and flood scenarios: nothing a guest prints is lost, garbled or reordered, over a long run of many guests
 (tests/guests/soak.c) and under a console flood (tests/guests/flood.c); a flood starves nobody. tests/scenarios.py appends
 SCENARIOS to its manifest.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What no emulator here can show about speculation, checked on the binary (docs/security.md "Real silicon").
 
     python3 tests/switchpath.py [build/hvmm.elf]   # prints each finding; exit status 1 if any

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Tests of tools/usb (writing the ISO to a USB stick): every refusal, and real writes with read-back verification.
 
     python3 tests/usb_test.py        # prints PASS: usb: ... / FAIL: usb: ... / SKIP: usb: ... lines

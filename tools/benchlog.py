@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Parse the measurement lines of an hvmm serial log (docs/serial-log.md, docs/measurement.md).
 
     python3 tools/benchlog.py LOG      # prints what it found as JSON

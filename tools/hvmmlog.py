@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Parse an hvmm serial log (the format in docs/serial-log.md) into a structure the tests and reports share.
 
 Only hvmm's own lines are parsed; firmware and GRUB output before them (and terminal escape sequences) is skipped.

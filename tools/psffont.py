@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """psffont: read a Linux console font (PSF1 or PSF2, optionally gzip-compressed) into ASCII glyph bitmaps.
 
 Used by tools/font2c (the font built into hvmm's framebuffer console) and tools/screencheck.py (which renders the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # run-result.sh — sourced by tools/run-qemu and tools/run-bochs: turn the QEMU-style status of a run (hvmm's
 # debug-exit value V gives (V << 1) | 1; 0 = stopped without one) into the exit status documented in
 # docs/serial-log.md "Exit status", and print both on stderr as "$prog: qemu exit status N ...; exit status M".

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """screencheck: read text back from a screendump of hvmm's framebuffer console, and take such screendumps from QEMU.
 
     tools/screencheck.py read IMAGE.{ppm,png} [--font PSF]          print the text on screen, one line per row

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest runtime: hypercall wrappers (VMMCALL, include/hvmm/abi.h), console printing, TSC reads and
  * key=value lookup in the module command line. Every guest includes this and defines guest_main().

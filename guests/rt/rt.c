@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest runtime's out-of-line parts: exit, printing through HVMM_HC_WRITE, and command-line lookup. */
 #include <string.h>
 #include "cmdline.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guest entry. Contract (include/hvmm/abi.h): hvmm enters here in 64-bit long mode with identity paging of guest RAM,
  * IF = 0, RSP = HVMM_STACK_TOP_GPA (0x80000), RDI = the struct hvmm_bootinfo (at HVMM_BOOTINFO_GPA).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* x86.h — thin inline wrappers for x86-64 instructions, MSR numbers and control-register bits (AMD APM Vol. 2). */
 #ifndef HVMM_X86_H
 #define HVMM_X86_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bootinfo.c — copy the command line, memory map, modules, framebuffer and RSDP out of the multiboot2 MBI (spec 1.0
  * §3.6) or the multiboot v1 information (0.6.96 §3.3). */
 #include "hvmm/core/bootinfo.h"

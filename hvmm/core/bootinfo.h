@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bootinfo.h — what hvmm keeps from the multiboot2 or multiboot v1 boot information, copied out before anything is
  * allocated. */
 #ifndef HVMM_BOOTINFO_H

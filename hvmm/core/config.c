@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, vmcb_check=, cpus=, panic_test=. Bad input gets
  * a message and the default, never a crash. */
 #include "hvmm/core/config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.h — hvmm's command-line options (multiboot2 tag 1), parsed once at boot. docs/cmdline.md lists them. */
 #ifndef HVMM_CONFIG_H
 #define HVMM_CONFIG_H

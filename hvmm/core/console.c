@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * console.c — hvmm's console output: serial (COM1 16550), VGA text, and the framebuffer console (fbcon.c). Any of
  * them may be missing; hvmm carries on with whatever is there. 16550 registers per the PC16550D data sheet.

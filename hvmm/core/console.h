@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * console.h — hvmm's console: COM1 16550 (115200 8N1), VGA text mode, or the framebuffer console (fbcon.h) when the
  * boot loader set a graphics mode; every hvmm line starts with "hvmm: ".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fbcon.c — text console on a linear framebuffer. The text lives in a character grid; text[] is what the screen
  * should show and shown[] what is drawn, and flush() redraws only the cells that differ, so scrolling (a move of the

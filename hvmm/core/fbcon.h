@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fbcon.h — text console on a linear framebuffer (multiboot2 framebuffer tag type 1, RGB, 32 or 24 bits per pixel):
  * a scrolling text area drawn with a built-in bitmap font, and one status line at the bottom of the screen.

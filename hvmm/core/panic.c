@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* panic.c — report a broken hvmm invariant with registers, then stop the machine: every other CPU first (NMI IPI). */
 #include "hvmm/core/panic.h"
 

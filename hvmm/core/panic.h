@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* panic.h — stop hvmm on a broken invariant, printing what, where (RIP, CPU) and the registers. Never for guest faults. */
 #ifndef HVMM_PANIC_H
 #define HVMM_PANIC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * percpu.h — state owned by one physical CPU: its SVM pages, current guest, timer and ASIDs.
  *

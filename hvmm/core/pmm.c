@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pmm.c — physical page allocator: a sorted list of free ranges, first fit with alignment, coalescing on free.
  * SMP: pmm_lock (a ticket lock) guards the list; it ranks above the console lock (hlog may be called with it held).

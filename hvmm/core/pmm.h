@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pmm.h — physical memory allocator over the multiboot2 memory map (contiguous, aligned, zeroed blocks). */
 #ifndef HVMM_PMM_H
 #define HVMM_PMM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spinlock.h — a ticket lock for state shared between CPUs (page allocator, console): FIFO-fair, one `lock xadd` to
  * take a ticket, then PAUSE until the owner counter reaches it (AMD APM Vol. 3, PAUSE and LOCK prefix).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_native.c — hvmm's "host" column of the exit-latency table: the guest benchmark's instructions run natively. */
 #include "hvmm/guest/bench_native.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_native.h — native latency measurements at start-up (bench= on hvmm's command line). */
 #ifndef HVMM_BENCH_NATIVE_H
 #define HVMM_BENCH_NATIVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boot64.c — build a guest's 64-bit entry state: boot info, GDT/TSS, identity page tables and VMCB save area. */
 #include "hvmm/guest/boot64.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boot64.h — the 64-bit entry state of hvmm-native guests (docs/guest-abi.md). */
 #ifndef HVMM_BOOT64_H
 #define HVMM_BOOT64_H

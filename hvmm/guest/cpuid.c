@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cpuid.c — the guest's view of CPUID: an explicit policy that advertises only what hvmm virtualizes. Each leaf the
  * table below lists passes the host's bits in its pass masks and forces the bits in its set masks; every other leaf

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exception.c — guest exceptions hvmm intercepts (hvmm/svm/vmcb.c): #DB and #AC are reflected into the guest with a
  * loop guard, #MC is logged and stops the guest. APM Vol. 2 §15.12 (exception intercepts), §15.20 (EVENTINJ).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exit.c — #VMEXIT dispatch through a table indexed by EXITCODE (APM Vol. 2 Appendix C), and the handlers that need
  * only a few lines. CPUID, MSR, IOIO and VMMCALL have files of their own.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exit.h — #VMEXIT handling: dispatch by EXITCODE and the helpers handlers share. */
 #ifndef HVMM_EXIT_H
 #define HVMM_EXIT_H

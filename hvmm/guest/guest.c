@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* guest.c — create guests from boot modules, reject bad ones with a reason, and stop misbehaving ones. */
 #include "hvmm/guest/guest.h"
 

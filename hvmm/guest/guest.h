@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* guest.h — one guest: its RAM, VMCB, nested page tables, permission maps, registers, state and statistics. */
 #ifndef HVMM_GUEST_H
 #define HVMM_GUEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guest_console.c — a guest's line-buffered console (written by HVMM_HC_WRITE, hypercall.c). Output is collected
  * per guest and printed one whole line at a time as "[<name>] <text>", so lines of different guests never mix.

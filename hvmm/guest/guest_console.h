@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* guest_console.h — a guest's console output, printed one whole line at a time as "[<name>] <text>". */
 #ifndef HVMM_GUEST_CONSOLE_H
 #define HVMM_GUEST_CONSOLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gva.c — read guest memory at a linear address through the guest's own page tables (contract in gva.h): the walk
  * is lib/pagewalk's, over guest RAM only, remembered per page in a gva_cache. */
 #include "hvmm/guest/gva.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gva.h — read guest memory at a linear (guest-virtual) address, through the guest's own page tables as its VMCB
  * describes them (CR0.PG, CR3, CR4.PAE/PSE/LA57, EFER.LMA): 32-bit, PAE, 4- and 5-level paging, or paging off

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hypercall.c — VMMCALL handling (RAX = number; RDI, RSI, RDX = arguments; RAX = result) per include/hvmm/abi.h.
  *

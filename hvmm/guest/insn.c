@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* insn.c — fetch the guest's instruction at CS:RIP through its page tables and decode it (lib/x86_decode). */
 #include "hvmm/guest/insn.h"
 

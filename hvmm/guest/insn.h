@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* insn.h — the guest's current instruction: its bytes at CS:RIP (gva.c) and their decoding (lib/x86_decode). */
 #ifndef HVMM_INSN_H
 #define HVMM_INSN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ioio.c — port I/O exits. Every port is intercepted (IOPM all ones, APM §15.10.1) and goes to the guest's port
  * table (vdev/ioport.c): a virtual device, or an empty bus (IN reads all ones, OUT is dropped, both counted).

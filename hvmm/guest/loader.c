@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loader.c — dispatch a boot module to the image format that recognises it (design.md §4, §8). */
 #include "hvmm/guest/loader.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loader.h — guest image formats. Each format recognises images by content and loads them into guest RAM. */
 #ifndef HVMM_LOADER_H
 #define HVMM_LOADER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loader_elf.c — the hvmm-native guest format: an ELF64 x86-64 ET_EXEC, entered in 64-bit mode (docs/guest-abi.md). */
 #include <string.h>
 

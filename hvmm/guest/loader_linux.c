@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loader_linux.c — Linux bzImage guests through the 64-bit boot protocol (Documentation/arch/x86/boot.rst,
  * "64-bit Boot Protocol"): the protected-mode kernel at its load address, a zero page with an e820 map of the guest's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loader_mb1.c — multiboot v1 kernels (Multiboot Specification 0.6.96): an ELF32 or a.out-kludge image with a
  * multiboot header, loaded at its physical addresses (1 MiB and above) and entered in 32-bit protected mode with

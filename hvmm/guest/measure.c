@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * measure.c — world-switch lag (guest A's #VMEXIT to guest B's VMRUN, TSC cycles), split by the reason A stopped and,
  * for timer-driven switches, by stage; same-guest re-entry by exit reason; per-guest accounting; the summary.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* measure.h — world-switch lag, its stages, and exit statistics (design.md §6), kept per CPU, printed at the end. */
 #ifndef HVMM_MEASURE_H
 #define HVMM_MEASURE_H

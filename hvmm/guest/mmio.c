@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mmio.c — emulation of guest accesses to device pages that nested paging leaves unmapped (the xAPIC page at
  * 0xFEE00000, hvmm/vdev/lapic.c). The faulting instruction is taken from the decode-assist bytes when the CPU saved

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * msr.c — RDMSR/WRMSR exits. Every MSR is intercepted (MSRPM all ones, APM §15.11). A guest may read and write its
  * own EFER (SVME kept set: APM §15.5.1) and PAT (G_PAT), the segment-base and system-call MSRs that live in its VMCB

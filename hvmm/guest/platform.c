@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform.c — the guest side of a guest's virtual devices (hvmm/vdev/): the services a device may use (guest
  * memory, the guest's line console, the TSC, stopping the guest), lent through struct vdev_host so vdev/ never

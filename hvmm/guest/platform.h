@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform.h — a guest's virtual devices: the services guest/ lends them (vdev.h), the module arguments that choose
  * them (platform=, debug_exit=), interrupt injection before VMRUN, HLT, and the timer that wakes a guest for its

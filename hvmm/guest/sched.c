@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sched.c — the run loop: pick the next runnable guest → VMRUN → #VMEXIT → handle the exit → switch when the slice
  * ended, the guest yielded (HLT, HVMM_HC_YIELD) or it stopped. A slice is a one-shot LAPIC timer armed when a guest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sched.h — the per-CPU run loop: round-robin over runnable guests, preempted by the local APIC timer. */
 #ifndef HVMM_SCHED_H
 #define HVMM_SCHED_H

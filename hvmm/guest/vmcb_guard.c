@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmcb_guard.c — vmcb_check=1 (docs/cmdline.md): before each VMRUN of the run loop the guest's VMCB goes through the
  * consistency check (hvmm/svm/vmcb_check.c). A guest whose VMCB breaks a rule VMRUN enforces is stopped with the rule

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vmcb_guard.h — with vmcb_check=1: the VMCB consistency check before each VMRUN, and nRIP against hvmm's decoder. */
 #ifndef HVMM_VMCB_GUARD_H
 #define HVMM_VMCB_GUARD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * xstate.c — switch each guest's extended state (x87/SSE/AVX/AVX-512/..., PKRU, XCR0) with XSAVE/XRSTOR when the
  * guest on the CPU changes, and emulate XSETBV (APM Vol. 2 §11.5, §15.5.1; Vol. 3 XSAVE, XRSTOR, XSETBV).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * xstate.h — each guest's extended state: x87, SSE, AVX, AVX-512 and every other component XCR0 can enable on this
  * CPU, PKRU, and XCR0 itself. None of it is in the VMCB (APM Vol. 2 §15.5.1); hvmm switches it with XSAVE/XRSTOR

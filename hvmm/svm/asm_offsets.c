@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* asm_offsets.c — static asserts that tie hvmm/svm/asm_offsets.h to the C structures it describes. */
 #include <stddef.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * asm_offsets.h — the structure offsets that assembly (vmrun.S, isr.S) uses, defined once here and checked against
  * the C structures by static asserts in hvmm/svm/asm_offsets.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gpregs.h — the guest registers that VMRUN/#VMEXIT do not switch (APM Vol. 2 §15.5.1: only RAX, RSP, RIP, RFLAGS
  * and segment/control state are in the VMCB), plus the world-switch TSC stamps. vmrun.S uses the GPREGS_* offsets;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* npt.c — build a guest's nested page tables (long-mode 4-level format, 2 MiB leaves; APM Vol. 2 §15.25.4). */
 #include "hvmm/svm/npt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* npt.h — nested page tables: the only host memory a guest can reach (APM Vol. 2 §15.25). */
 #ifndef HVMM_NPT_H
 #define HVMM_NPT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spec_exit.h — SPEC_AFTER_VMEXIT, the speculation barrier vmrun.S runs after every #VMEXIT that goes to C, before
  * its first RET and before STGI (the order KVM's vmenter.S uses). Clobbers RAX, RCX, RDX (guest values already saved).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* svm.c — SVM detection and enabling, per APM Vol. 2 §15.4 "Enabling SVM" and §15.30 "SVM Related MSRs". */
 #include "hvmm/svm/svm.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* svm.h — detect, enable and describe AMD SVM on this CPU (APM Vol. 2 §15.4, §15.30). */
 #ifndef HVMM_SVM_H
 #define HVMM_SVM_H

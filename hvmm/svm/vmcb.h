@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmcb.h — the Virtual Machine Control Block: control area (APM Vol. 2 Appendix B, Table B-1), state-save area
  * (Table B-2), intercept bits (§15.9–15.13), exit codes (Appendix C) and event-injection format (§15.20).

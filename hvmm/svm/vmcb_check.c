@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vmcb_check.c — the VMCB consistency check (vmcb_check.h): one predicate per rule, checked in the rules' order. */
 #include "hvmm/svm/vmcb_check.h"
 

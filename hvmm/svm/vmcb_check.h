@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmcb_check.h — a VMCB consistency check: the guest state VMRUN refuses (APM Vol. 2 §15.5.1 "Canonicalization and
  * Consistency Checks", §15.20 event injection, §15.25 nested paging) and the canonical-address and segment rules the

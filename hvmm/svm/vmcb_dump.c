@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vmcb_dump.c — print a VMCB's fields on the console, one group per line (docs/serial-log.md, "VMCB dump"). */
 #include "hvmm/svm/vmcb_dump.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vmcb_dump.h — print a VMCB for a human: control area, exit information, registers, segments, tables. */
 #ifndef HVMM_VMCB_DUMP_H
 #define HVMM_VMCB_DUMP_H

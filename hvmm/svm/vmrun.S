@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmrun.S — the world switch: svm_world_switch(struct gpregs *regs, u64 guest_vmcb_pa, u64 host_vmcb_pa).
  *

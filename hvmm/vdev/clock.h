@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clock.h — a device clock derived from the TSC: conversions between TSC cycles and ticks of a fixed-frequency
  * clock (PIT 1.193182 MHz, RTC 32.768 kHz, the virtual local APIC timer) by multiply and shift, no division.

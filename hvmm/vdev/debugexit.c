@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * debugexit.c — QEMU's isa-debug-exit device, for one guest: a write of value (8, 16 or 32 bits) to any of its
  * ports ends that guest — not the machine — with exit status (value << 1) | 1, as QEMU's process status would be.

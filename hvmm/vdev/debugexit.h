@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* debugexit.h — QEMU's isa-debug-exit port for one guest: a write ends the guest with status (value << 1) | 1. */
 #ifndef HVMM_VDEV_DEBUGEXIT_H
 #define HVMM_VDEV_DEBUGEXIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fwcfg.c — QEMU's firmware configuration device as QEMU documents it (docs/specs/fw_cfg.rst): a 16-bit write to
  * 0x510 selects an item and rewinds it, byte reads of 0x510 or 0x511 return the item's bytes in order, then 0; byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwcfg.h — QEMU's fw_cfg interface, port-I/O flavour (selector 0x510, data 0x511), for kernels written for QEMU. */
 #ifndef HVMM_VDEV_FWCFG_H
 #define HVMM_VDEV_FWCFG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ioport.c — a guest's port-I/O dispatch table: port ranges → handler (one signature, vdev.h). A port nobody claims
  * behaves as an empty ISA bus — reads all ones, writes are ignored — and every such access is counted per port for

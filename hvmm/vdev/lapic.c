@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lapic.c — a virtual xAPIC (AMD APM Vol. 2 §16.3-16.5; Intel SDM Vol. 3 §10 for the register page): ID, version
  * (0x14, six LVTs), TPR and PPR, EOI, SVR (software enable; disabling masks every LVT), ISR/TMR/IRR, ESR (errors

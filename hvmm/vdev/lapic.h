@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lapic.h — the virtual local APIC of a guest's CPU: the xAPIC register page at 0xFEE00000 (reached through nested
  * page faults and MMIO emulation in guest/), its timer on the guest TSC, and interrupt acceptance (IRR/ISR/TPR/PPR).

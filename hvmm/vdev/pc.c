@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pc.c — a guest's virtual PC: create its devices, route ISA lines to the 8259A pair and its output through the local
  * APIC's LINT0, poll the timers. */
 #include "hvmm/vdev/pc.h"

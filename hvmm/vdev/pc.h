@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pc.h — a guest's virtual PC platform: the devices one guest owns (8259A pair, 8254 PIT and port 0x61, 16550A
  * COM1, CMOS RTC, fw_cfg, the local APIC), their interrupt routing, and the questions the interrupt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pic.c — the virtual 8259A pair (Intel 8259A datasheet 231468) and the PIIX edge/level control registers at
  * 0x4d0/0x4d1. Initialisation words ICW1-ICW4, OCW1 (mask), OCW2 (non-specific, specific and rotating EOI, set

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pic.h — the virtual pair of 8259A PICs (master at 0x20, slave at 0xa0 on the master's IRQ 2) and the ELCR. */
 #ifndef HVMM_VDEV_PIC_H
 #define HVMM_VDEV_PIC_H

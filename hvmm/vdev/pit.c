@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pit.c — the virtual 8254 programmable interval timer (Intel 8254 datasheet 231164) and PC port 0x61.
  * Control word (0x43): counter select, read/write mode (LSB, MSB, LSB then MSB), modes 0-5, BCD flag; counter latch

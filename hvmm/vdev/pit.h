@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pit.h — the virtual 8254 PIT (ports 0x40-0x43; channel 0 on IRQ 0) and port 0x61 (channel 2 gate and output). */
 #ifndef HVMM_VDEV_PIT_H
 #define HVMM_VDEV_PIT_H

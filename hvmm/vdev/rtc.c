@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rtc.c — a virtual MC146818 real-time clock (Motorola MC146818A datasheet) as on a PC: seconds, minutes, hours (12-
  * or 24-hour), day of week, date, month, year, century (0x32), their alarms (0xc0-0xff = "don't care"), status A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtc.h — the virtual MC146818 CMOS RTC at 0x70/0x71 (time, date, alarm, status A-D, 128 bytes of CMOS), IRQ 8. */
 #ifndef HVMM_VDEV_RTC_H
 #define HVMM_VDEV_RTC_H

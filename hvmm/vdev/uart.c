@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uart.c — a virtual 16550A (TI 16550A datasheet SLLS177): RBR/THR, IER, IIR/FCR with the 16-byte FIFOs, LCR (DLAB),
  * MCR (loopback), LSR, MSR, SCR, DLL/DLM. Transmission is instantaneous: a byte written to THR goes to the guest's

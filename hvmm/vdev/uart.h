@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uart.h — the virtual 16550A UART at 0x3f8 (COM1) on IRQ 4; transmitted bytes go to the guest's line console. */
 #ifndef HVMM_VDEV_UART_H
 #define HVMM_VDEV_UART_H

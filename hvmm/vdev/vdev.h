@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vdev.h — the narrow interface between a guest's virtual devices and the rest of hvmm, and the port-I/O dispatch
  * table. guest/ fills in a struct vdev_host (the services a device may use: guest memory, the guest's console line,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* acpi.c — read the ACPI tables the firmware left (ACPI 6.x §5.2): RSDP → RSDT/XSDT → MADT, FADT, DSDT/SSDT \_S5_,
  * HPET; and power off through S5 (§4.8.3.2 PM1 control, §7.4.2 \_S5, §16.1.6 sleeping). Tables are read in place:
  * hvmm identity-maps 0–4 GiB, so a table above 4 GiB is refused with a message. */

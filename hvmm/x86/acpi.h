@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* acpi.h — what hvmm takes from the ACPI tables (ACPI 6.x §5.2): CPUs and I/O APICs (MADT), the PM1 control blocks,
  * the reset register and the PM timer (FADT), and the S5 sleep type (DSDT \_S5_) for power-off. */
 #ifndef HVMM_ACPI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmos.c — read the real RTC once (MC146818 datasheet): wait for the update-in-progress bit to clear, read the time
  * registers until two reads agree, decode BCD or binary and 12- or 24-hour mode from status register B. The virtual

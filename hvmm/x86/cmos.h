@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmos.h — the machine's real-time clock (MC146818-compatible CMOS at ports 0x70/0x71), read once at boot. */
 #ifndef HVMM_CMOS_H
 #define HVMM_CMOS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* desc.c — build and load the GDT, TSS and IDT, and dispatch interrupts and exceptions (APM Vol. 2 §4.8, §8.9). */
 #include "hvmm/x86/desc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* desc.h — hvmm's GDT, TSS and IDT (APM Vol. 2 §4.8 descriptors, §8.9 long-mode interrupts, §12.2.5 64-bit TSS). */
 #ifndef HVMM_DESC_H
 #define HVMM_DESC_H

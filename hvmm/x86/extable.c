@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* extable.c — look up the fixup of an instruction that is allowed to raise #GP (extable.h). */
 #include "hvmm/x86/extable.h"
 

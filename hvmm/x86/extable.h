@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * extable.h — instructions allowed to fault in hvmm: an exception table of (instruction, fixup) addresses that the
  * #GP handler (desc.c) consults before it panics, and the MSR accessors built on it. MSRs differ between CPUs and

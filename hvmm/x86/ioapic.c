@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ioapic.c — mask the I/O APICs' redirection tables at boot. Firmware (and a previous OS on a warm boot) may leave
  * routes unmasked; an interrupt through one would arrive at a vector hvmm never asked for. Registers per the Intel

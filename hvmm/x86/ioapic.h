@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ioapic.h — mask every I/O APIC redirection entry firmware left routed (82093AA I/O APIC datasheet §3.2). */
 #ifndef HVMM_IOAPIC_H
 #define HVMM_IOAPIC_H

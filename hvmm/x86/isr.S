@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * isr.S — interrupt and exception entry stubs. Every vector pushes (error code or 0, vector), then the common path
  * saves the 15 GPRs as a struct trap_frame (hvmm/x86/desc.h), calls trap_dispatch(frame) and returns with IRETQ.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lapic.c — this CPU's own local APIC: enable it in xAPIC (MMIO) or x2APIC (MSR) mode, mask its LVTs, calibrate and
  * run the one-shot timer, send IPIs. APM Vol. 2 §16.3 (enabling), §16.4.1 (timer), §16.5 (IPIs through the ICR),

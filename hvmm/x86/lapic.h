@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lapic.h — this CPU's local APIC in xAPIC or x2APIC mode: enable, one-shot timer for time slices, EOI
  * (APM Vol. 2 §16.4, §16.11). */
 #ifndef HVMM_LAPIC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * paging.c — hvmm's identity map (VA = PA) from the memory map's types, so that no page hvmm hands to a guest (WB
  * in the guest's nested mapping) is UC in hvmm's own: mixed memory types for one physical page are undefined (APM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* paging.h — hvmm's own identity map of physical memory, with memory types taken from the boot memory map. */
 #ifndef HVMM_PAGING_H
 #define HVMM_PAGING_H

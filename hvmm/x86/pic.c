@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pic.c — remap and mask the two 8259A PICs (Intel 8259A data sheet: ICW1-ICW4, OCW1). */
 #include "hvmm/x86/pic.h"
 

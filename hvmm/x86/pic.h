@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pic.h — silence the legacy 8259 PICs so only the local APIC interrupts hvmm. */
 #ifndef HVMM_PIC_H
 #define HVMM_PIC_H

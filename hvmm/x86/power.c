@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* power.c — leave the machine: QEMU's isa-debug-exit port if the command line named one (it wins), else ACPI S5
  * power-off after a clean run (on bare metal after a 30 s pause to read the screen), else halt. Every path prints the
  * method it used. */

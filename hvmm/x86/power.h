@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* power.h — end the run: QEMU isa-debug-exit port when configured (exit_port=), else ACPI S5 power-off, else halt. */
 #ifndef HVMM_POWER_H
 #define HVMM_POWER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smp.c — bring up the application processors the ACPI MADT lists, with INIT-SIPI-SIPI through the real-mode
  * trampoline of boot/trampoline.S (Intel MultiProcessor Specification v1.4 §B.4, "universal start-up algorithm":

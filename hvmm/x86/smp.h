@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smp.h — start the application processors (APs) that the MADT lists and stop them for a panic. The AP start-up
  * trampoline (boot/trampoline.S) is copied to a page below 1 MiB; its parameter block is laid out here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spec.c — speculative-execution and state-leak hygiene of the physical CPU between mutually distrustful guests:
  * IBPB on guest switch (and at every exit on Zen 1-4 against SRSO/Retbleed), Automatic IBRS (Zen 4+) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spec.h — speculative-execution and state-leak hygiene of the physical CPU (docs/security.md "Real silicon"). */
 #ifndef HVMM_SPEC_H
 #define HVMM_SPEC_H

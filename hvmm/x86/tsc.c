@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tsc.c — the TSC frequency. In order: CPUID 15h (TSC/crystal ratio × crystal Hz), CPUID 16h (base MHz), the AMD
  * P0 state (family 17h–19h, MSR C001_0064h), else measured against PIT channel 2 (gate and OUT via port 61h, mode 0
  * one-shot), else against the HPET main counter, else against the ACPI PM timer. A stated frequency is

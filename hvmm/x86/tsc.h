@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tsc.h — TSC frequency at boot: from CPUID 15h/16h or the AMD P0 state when the CPU states it, else measured
  * against PIT channel 2 (or, without a PIT, the ACPI PM timer). */
 #ifndef HVMM_TSC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hvmm guest ABI: guest-physical layout, entry state, boot information and hypercalls.
  * Shared by hvmm and guests; docs/guest-abi.md is the prose version of this contract.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * latency.h — the instructions whose round trip hvmm measures, shared by the benchmark guest (guests/bench.c) and
  * hvmm's native column (hvmm/guest/bench_native.c) so both time exactly the same code. As in the VT-x latency report:

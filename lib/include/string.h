@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Freestanding <string.h> for hvmm and its guests (host builds use libc's). Implemented in lib/string.c. */
 #ifndef HVMM_LIB_STRING_H
 #define HVMM_LIB_STRING_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Run hvmm's libFuzzer targets (tests/fuzz/fuzz_*.c, built as build/fuzz/<target>) for a while each, one at a time.
 
     python3 tests/fuzz/fuzz.py [--seconds N] [--fresh] [TARGET_OR_BINARY ...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/bzimage.c: bytes 0-7 give the guest RAM size hi (little-endian, reduced to at most
  * 16 GiB), bytes 8-11 an initrd size; the rest is the image, copied to a heap buffer of exactly its size. When the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/cmdline.c: the input (up to its first NUL) becomes a NUL-terminated command line, walked
  * with cmdline_next twice -- with small buffers (4-byte key, 1-byte value: almost every token is "too long") and with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/elf64.c: elf64_parse over arbitrary bytes with a guest range [lo, hi) taken from the input.
  * Input layout: bytes 0..7 and 8..15 (when present) give lo and hi (little-endian), the rest is the image; inputs

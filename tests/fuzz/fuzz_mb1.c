@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/mb1.c: mb1_parse over arbitrary bytes that stand for physical memory [0x10000, +size),
  * copied to a buffer of exactly the input's length (so ASan sees any read past the window), with the boot information

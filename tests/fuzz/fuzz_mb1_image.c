@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/mb1.c's image side: mb1_image_parse over arbitrary bytes with hvmm's range [1 MiB, 16 MiB).
  * The input is copied into a buffer of exactly its length, so AddressSanitizer catches any read past it. An accepted

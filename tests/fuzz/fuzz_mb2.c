@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/mb2.c: mb2_parse over arbitrary bytes, copied to an 8-byte-aligned buffer of exactly the
  * input's length (avail = that length, so ASan sees any read past it); a copy 4 bytes off alignment must be refused.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/pagewalk.c: pw_translate over page tables a guest controls. Input: bytes 0-39 are CR0,
  * CR3, CR4, EFER and the linear address (little-endian u64 each); the rest stands for physical memory [0, size), copied

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/x86_decode.c: byte 0 picks the mode (16/32/64-bit: value % 3), the rest are instruction
  * bytes, copied to a heap buffer of exactly their size. Beyond "no sanitizer report": the result is one of the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write the seed corpus of the fuzz targets into tests/fuzz/corpus/<target>/ (run once; the output is committed).
 
     python3 tests/fuzz/make_corpus.py [--guests build/guests]

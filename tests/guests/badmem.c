@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * badmem (test guest): writes to guest-physical memory just past the end of its RAM (mem_bytes + 0x1000). The
  * guest's own page tables identity-map every GPA below max(4 GiB, RAM), so the write reaches the nested page tables,

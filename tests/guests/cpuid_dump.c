@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cpuid_dump (test guest): prints what CPUID returns for every leaf (subleaves 0-2) of the ranges docs/guest-abi.md's
  * CPUID policy table covers, and beyond, one line each:

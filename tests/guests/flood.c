@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flood: a console flood. It writes bytes= bytes (default 2M, K/M/G suffixes; rounded down to whole lines) as
  * fixed-length numbered lines in chunk=-byte HVMM_HC_WRITE calls (default 4096, the most one call takes), never

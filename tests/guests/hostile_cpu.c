@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_cpu (test guest): MSRs and control registers. attack= picks what it does (default msr):
  *

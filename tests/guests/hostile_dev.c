@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_dev (test guest, run with platform=pc): abuses its own virtual devices (docs/security.md "The virtual PC")
  * and checks that hvmm neither crashes nor lets it starve the other guests:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_dr (test guest): breakpoints at addresses that are not the guest's own. Arguments:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_exc (test guest): exceptions that recur during their own delivery (CVE-2015-8104, CVE-2015-5307). hvmm
  * intercepts #DB and #AC and reflects them (hvmm/guest/exception.c); a delivery that repeats without progress is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_fault (test guest): exceptions. hvmm intercepts none of them (guest-abi: the guest's IDT is its own), so
  * storms of them must cost hvmm nothing. attack= picks one:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_hc (test guest): hypercalls with bad arguments. Each call's return value is checked against
  * docs/guest-abi.md and printed as a PASS/FAIL line:

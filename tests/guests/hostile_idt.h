@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_idt.h — what the hostile test guests (guests/hostile_*.c) share: a tiny IDT and a PASS/FAIL reporter.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_io (test guest): port I/O. Every port is intercepted (IOPM all ones) and no device is emulated, so IN reads
  * all ones, OUT is dropped and INS/OUTS raise #GP (docs/guest-abi.md). The guest pokes the devices hvmm and QEMU

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_mem (test guest): memory outside the guest's RAM. attack= picks one (each ends in a kill except 1t):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_ring3.h — run a function of a hostile test guest at CPL 3 and come back to CPL 0 (AMD APM Vol. 2 §4.11,
  * §8.9). Include after hostile_idt.h, call ring3_install() once after hidt_install(), then ring3_run(fn): fn runs

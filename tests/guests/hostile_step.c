@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_step (test guest): where a guest resumes after an instruction hvmm completes for it. attack= picks (default
  * step):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_svm (test guest): privileged and SVM instructions. attack= picks what it does (default misc):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_time (test guest): interrupts and time. attack= picks one:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_user (test guest): what the guest's own user mode (CPL 3, tests/guests/hostile_ring3.h) may do to hvmm.
  * attack= picks what it does (default hc):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile_xstate (test guest): the extended state XSAVE manages — XCR0, PKRU, the YMM upper halves (and, where the
  * CPU has them, the AVX-512 registers) — belongs to each guest (docs/guest-abi.md "Extended state"). Two or more

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lapic64 (test guest, run with platform=pc): the xAPIC's MMIO emulation from 64-bit code, the instruction forms a
  * 32-bit kernel does not produce: REX registers (R8-R15), MOVZX/MOVSX/MOVSXD of byte and word loads, a high-byte

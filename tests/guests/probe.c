@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * probe: measures the world-switch lag from inside a guest. It spins on RDTSC and records each gap — two
  * consecutive reads more than gap= cycles apart (default 1000): the guest was not running in between. With two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * soak: numbered, checksummed console lines for long runs of many guests; the judge (tests/scenarios_soak.py)
  * checks that every line arrives exactly once, in order and intact. It prints

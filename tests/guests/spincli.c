@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spincli (test guest): disables interrupts (cli) and spins for spin_ms= milliseconds (default 1500), measured with
  * RDTSC against the boot info's TSC frequency, without a hypercall or yield during the spin; then prints

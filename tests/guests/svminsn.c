@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * svminsn (test guest): executes VMRUN (0f 01 d8) with RAX = 0. A guest must not run SVM instructions: hvmm
  * intercepts VMRUN and must kill the guest (or inject #UD, which with no guest IDT ends in a triple fault).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * triplefault (test guest): loads an IDT with limit 0 and executes UD2. #UD cannot be delivered (#GP), nor can that
  * (#DF), so the CPU shuts down: a triple fault, which hvmm must turn into killing this guest only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * whereami (test guest): reads the number of the hvmm CPU it runs on (CPUID 0x40000001 EDX, include/hvmm/abi.h)
  * checks= times (default 200), spinning about spin_us= microseconds (default 500) of TSC time between two reads and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hvmm-helper: a tiny static program for the Linux test initramfs (tests/linux/prepare.py), no libc.
  *   hvmm-helper tsc               print the TSC (RDTSC) in decimal and a newline

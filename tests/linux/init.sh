@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: MIT
 # /init of hvmm's Linux test initramfs (tests/linux/prepare.py): two markers around `sleep 1`, each with the TSC, a
 # 1 s nanosleep timed by the helper itself, the kernel's timer device, then the end of the guest through the
 # debug-exit port given as debug_exit= on the kernel's command line (status (0 << 1) | 1 = 1). docs/linux-guest.md.

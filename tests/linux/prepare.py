@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Fetch Debian's stock kernel and build the test initramfs for the Linux guest (docs/linux-guest.md).
 
     python3 tests/linux/prepare.py [--out build/linux]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mb1_boot (multiboot v1 test kernel): the entry state and the information block (Multiboot Specification 0.6.96
  * §3.2-3.3): EAX magic, protected mode with paging off and IF = 0, mem_lower/mem_upper against the memory map, the

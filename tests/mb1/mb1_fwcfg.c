@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mb1_fwcfg (multiboot v1 test kernel): QEMU's fw_cfg through ports 0x510/0x511 (QEMU docs/specs/fw_cfg.rst): the
  * signature, the ID (traditional interface), RAM_SIZE against the multiboot memory information, NB_CPUS and MAX_CPUS,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mb1_lapic (multiboot v1 test kernel): the xAPIC page at 0xFEE00000 (AMD APM Vol. 2 §16): the APIC_BASE MSR, ID,
  * version, SVR, TPR/PPR, LVT read-back, LINT0 in ExtINT mode, the divide configuration, the timer one-shot (current

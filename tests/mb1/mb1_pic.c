@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mb1_pic (multiboot v1 test kernel): the 8259A pair and the ELCR (Intel 8259A datasheet): OCW1 masks, a masked
  * request visible in IRR, OCW3 IRR/ISR reads, the poll command, specific and non-specific EOI, ISR while a handler

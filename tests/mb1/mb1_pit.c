@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mb1_pit (multiboot v1 test kernel): the 8254 at 0x40-0x43 and port 0x61 (Intel 8254 datasheet): channel 2 in
  * mode 0 through its gate (TSC calibration), counter latch (a second latch does not override the first), read-back

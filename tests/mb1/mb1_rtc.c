@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mb1_rtc (multiboot v1 test kernel): the CMOS RTC at 0x70/0x71 (Motorola MC146818A datasheet): status A-D at their
  * PC defaults, valid BCD time and date with the century at 0x32, the update-in-progress bit and the update it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mb1_uart (multiboot v1 test kernel): the 16550A at 0x3f8 register by register (TI 16550A datasheet): scratch, LCR
  * and the divisor latch, IER, IIR and FCR (FIFO bits, THRE pending and its clearing), LSR, MCR, MSR (idle and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rt.c — runtime of the multiboot v1 test kernels: COM1 output, formatted print, checks, IDT, PIC, timing (rt.h). */
 #include "rt.h"
 

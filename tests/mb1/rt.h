@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rt.h — the runtime of the multiboot v1 test kernels (tests/mb1/): COM1 output, PASS:/FAIL: lines, port I/O, an IDT
  * with per-vector handlers, the 8259A set-up, TSC and PIT timing, and the isa-debug-exit port. The kernels run

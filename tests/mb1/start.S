@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * start.S — entry of the multiboot v1 test kernels (Multiboot Specification 0.6.96 §3.1-3.2): the header (ELF32
  * image, so no address fields; flags: page-aligned modules, memory information), a stack, and the interrupt stubs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Host unit tests of lib/bzimage.c: a synthetic bzImage accepted with the expected load address, entry and sizes;
  * every rejection (magic, boot flag, protocol, XLF_KERNEL_64, LOADED_HIGH, setup_sects, syssize, init_size,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/caltime.c: Unix time <-> Gregorian date, checked against the host's gmtime/timegm. */
 #define _DEFAULT_SOURCE
 #define UNIT_MODULE "caltime"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/cmdline.c: tokenising key=value command lines and parsing numbers, sizes and durations. */
 #define UNIT_MODULE "cmdline"
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/elf64.c: hand-built ELF64 images in memory, each rejection, truncation and random damage. */
 #define UNIT_MODULE "elf64"
 #include <stdint.h>

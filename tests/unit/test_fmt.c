@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/fmt.c: fmt_snprintf against the host's snprintf, plus the cases where fmt differs on purpose. */
 #define UNIT_MODULE "fmt"
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/mb1.c: synthetic multiboot v1 boot information (spec 0.6.96 §3.3) in a window of "physical
  * memory", valid and damaged. */
 #define UNIT_MODULE "mb1"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/mb1.c's OS-image side: finding the multiboot v1 header and working out the load (ELF32 and
  * the a.out kludge), with every rejection the loader documents. */
 #define UNIT_MODULE "mb1_image"

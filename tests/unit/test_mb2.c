@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/mb2.c: synthetic multiboot2 boot information (spec 1.0 §3.6), valid and damaged. */
 #define UNIT_MODULE "mb2"
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/memtype.c: WB/UC/mixed for QEMU's and a UEFI-like memory map, overlapping and unsorted
  * entries, holes between touching RAM entries, wrapping entries, and a brute-force byte-class reference on random
  * maps. */

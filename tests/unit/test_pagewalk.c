@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/pagewalk.c: page tables built in a buffer for every paging mode, checked entry by entry. */
 #define UNIT_MODULE "pagewalk"
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/stats.c: the bucket layout, percentiles against a sorted reference within the stated error
  * bound, exact min/max/mean, merging, and a summary that does not change with the number of samples. */
 #define UNIT_MODULE "stats"

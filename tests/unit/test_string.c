@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Host unit tests of lib/string.c (the freestanding memory/string functions), compared with the host's libc.
  * lib/string.c is compiled into this file with every function renamed to hvmm_*, so both versions coexist.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Host unit tests of hvmm/svm/vmcb_check.c: a VMCB as hvmm builds it for a 64-bit guest passes; for every rule, a
  * copy broken in exactly that way fails with that rule; states silicon accepts (paged real mode, 32-bit and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Host unit tests of lib/x86_decode.c: hand-checked lengths of the instructions hvmm intercepts, error cases, and
  * operands of the MMIO forms; then Capstone as the reference (x86_ref_capstone.c): the same length for every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of lib/xcr0.c: the XCR0 values XSETBV accepts. */
 #define UNIT_MODULE "xcr0"
 #include "xcr0.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Minimal host unit-test harness for lib/. Protocol (one line per check, read by tests/run.py):
  *   PASS: <module>: <what>

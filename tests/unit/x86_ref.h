@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reference x86 decoder used by test_x86_decode.c (x86_ref_capstone.c), in plain types. */
 #ifndef HVMM_TESTS_X86_REF_H
 #define HVMM_TESTS_X86_REF_H

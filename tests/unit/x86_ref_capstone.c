@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reference decoder of test_x86_decode.c: Capstone (Debian's libcapstone-dev), behind a plain interface so the
  * test never includes Capstone's headers (their enum x86_reg / x86_insn tags collide with lib/x86_decode.h's).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hello: an hvmm guest built outside hvmm's tree with the SDK. It says who it is, yields a few times (other guests
  * run in between), and exits with the status given as status= on its module line (default 0).
