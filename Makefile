@@ -287,4 +287,6 @@ deps:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Dependency files of objects whose source still exists: a .d left by a source that moved or was deleted would name
+# the old path as a prerequisite and stop make with "No rule to make target" (gcc writes the source first).
+-include $(shell find $(B) -name '*.d' -exec awk 'FNR == 1 { if (system("test -e " $$2) == 0) print FILENAME }' {} + 2>/dev/null)
