@@ -11,7 +11,7 @@ import sys
 from typing import List, Optional
 
 from hvmmlog import HvmmLog
-from scenarios import Context, GUESTS, Judge, Scenario, check_counter, check_exit, check_matmul
+from scenarios import EXIT_PORT, Context, GUESTS, Judge, Scenario, check_counter, check_exit, check_matmul
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "linux"))
 import prepare as linux_prepare  # noqa: E402  (tests/linux/prepare.py)
@@ -22,8 +22,10 @@ LINUX_DIR = "build/linux"
 LINUX_ARGS = "console=ttyS0 acpi=off pci=off tsc=reliable panic=-1 reboot=t"
 COUNT = 100  # counter lines (it yields after each line, so it ends early in Linux's boot)
 ROUNDS = 14000  # matmul rounds: CPU-bound for longer than Linux's boot (checked: still running during the sleep)
+ICOUNT_ROUNDS = 24000  # the same under -icount (matmul is relatively faster there: 14000 rounds end at 11 s, the sleep at 14 s)
 COMPLAINTS = ("TSC unstable", "Marking TSC unstable", "timer doesn't work", "MP-BIOS bug", "clocksource watchdog",
-              "Marking clocksource", "unchecked MSR access", "Kernel panic", "BUG:", "WARNING:")
+              "Marking clocksource", "unchecked MSR access", "Kernel panic", "BUG:", "WARNING:",
+              "APIC timer disabled", "APIC frequency too slow", "Disabling APIC timer")
 
 
 def fetch() -> Optional[str]:
@@ -31,11 +33,11 @@ def fetch() -> Optional[str]:
     return linux_prepare.prepare()
 
 
-def linux_guests(extra: str) -> List[str]:
+def linux_guests(extra: str, rounds: int = ROUNDS) -> List[str]:
     return [f"{LINUX_DIR}/vmlinuz name=linux mem=256M debug_exit=0xf4 {LINUX_ARGS} {extra}".rstrip(),
             f"{LINUX_DIR}/initramfs.cpio for=linux",
             f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}",
-            f"{GUESTS}/matmul.elf name=matmul mem=16M rounds={ROUNDS} progress=2000"]
+            f"{GUESTS}/matmul.elf name=matmul mem=16M rounds={rounds} progress=2000"]
 
 
 def tsc_khz(log: HvmmLog) -> Optional[int]:
@@ -43,12 +45,22 @@ def tsc_khz(log: HvmmLog) -> Optional[int]:
     return lag.get("tsc_khz")
 
 
-def judge_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    check_linux(j, log, ctx)
-    # with nolapic the kernel's clock event device is the PIT (printed by /init from /sys)
-    m = log.find_console("linux", r"^hvmm-linux: clockevent=(\S+) local-timer-interrupts=(\d+)$")
-    j.check("linux: its timer is the pit", m is not None and m[1].group(1) == "pit",
-            m[1].group(0) if m else "no clockevent line")
+def judge_timer(device: str):
+    """The kernel's clock event device (printed by /init from /sys): pit with nolapic, lapic with the xAPIC."""
+    def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
+        check_linux(j, log, ctx)
+        m = log.find_console("linux", r"^hvmm-linux: clockevent=(\S+) local-timer-interrupts=(\d+)$")
+        j.check(f"linux: its timer is the {device}", m is not None and m[1].group(1) == device,
+                m[1].group(0) if m else "no clockevent line")
+        if device == "lapic":
+            j.check("linux: local APIC timer interrupts counted", m is not None and int(m[1].group(2)) > 0,
+                    m[1].group(0) if m else "no clockevent line")
+            j.check("linux: found hvmm's MP table", log.find_console("linux", r"found SMP MP-table at") is not None)
+            cal = log.find_console("linux", r"\.\.\. jiffies delta = (\d+)")
+            ok = log.find_console("linux", r"\.\.\. jiffies result ok")
+            j.check("linux: APIC timer calibration verified against the PIT (25 +- 2 jiffies)",
+                    cal is not None and ok is not None, cal[1].group(0) if cal else "no calibration lines")
+    return judge
 
 
 def check_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
@@ -79,5 +91,7 @@ def check_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
 
 
 SCENARIOS: List[Scenario] = [
-    Scenario("linux", linux_guests("nolapic"), judge_linux, timeout=240, skip_if=fetch),
+    Scenario("linux", linux_guests("nolapic"), judge_timer("pit"), timeout=240, skip_if=fetch),
+    Scenario("linux-lapic", linux_guests("noapic apic=verbose", ICOUNT_ROUNDS), judge_timer("lapic"), timeout=240, skip_if=fetch,
+             cmdline="slice=1ms " + EXIT_PORT, qemu_args=["-icount", "shift=0,sleep=off"]),
 ]

@@ -14,7 +14,9 @@
 #include "hvmm/guest/boot64.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/loader.h"
+#include "hvmm/vdev/lapic.h"
 #include "hvmm/x86/tsc.h"
+#include "mptable.h"
 
 #define LINUX_BOOT_CS 0x10 /* __BOOT_CS and __BOOT_DS: the selectors boot.rst requires at the 64-bit entry */
 #define LINUX_BOOT_DS 0x18
@@ -24,6 +26,8 @@
 #define LINUX_EBDA_GPA 0x9fc00u /* e820: RAM below, then the reserved EBDA and BIOS areas as on a PC */
 #define LINUX_BIOS_GPA 0xf0000u
 #define LINUX_HIGH_GPA 0x100000u
+#define LINUX_MPTABLE_GPA LINUX_BIOS_GPA /* where an OS looks for the MP floating pointer (MP spec 1.4 §4) */
+#define LINUX_LAPIC_VERSION 0x14 /* an integrated local APIC, as the virtual xAPIC reports (vdev/lapic.c) */
 
 _Static_assert(LINUX_BOOT_PARAMS_GPA >= HVMM_PT_GPA + (2 + 16) * 4096, "zero page above the largest page tables");
 _Static_assert(LINUX_CMDLINE_GPA + LINUX_CMDLINE_MAX <= HVMM_STACK_TOP_GPA - 0x10000, "command line below the stack");
@@ -33,8 +37,8 @@ static int linux_probe(const void *image, uint64_t len)
 	return len >= 0x206 && memcmp((const uint8_t *)image + 0x202, "HdrS", 4) == 0;
 }
 
-/* Does the command line already set key (a word "key=...")? */
-static int has_key(const char *line, const char *key)
+/* Does the command line set key (a word "key=..."), and, if value is not NULL, to value? */
+static int has_key(const char *line, const char *key, const char *value)
 {
 	struct cmdline_iter it;
 	char k[32], v[8];
@@ -42,7 +46,7 @@ static int has_key(const char *line, const char *key)
 
 	cmdline_init(&it, line);
 	while ((r = cmdline_next(&it, k, sizeof(k), v, sizeof(v))) != 0)
-		if (!strcmp(k, key))
+		if (!strcmp(k, key) && (!value || (r > 0 && !strcmp(v, value))))
 			return 1;
 	return 0;
 }
@@ -56,7 +60,7 @@ static int linux_cmdline(struct guest *g, const struct bzimage_info *info, const
 	char *cl = guest_ptr(g, LINUX_CMDLINE_GPA, LINUX_CMDLINE_MAX);
 	int n;
 
-	if (has_key(g->cmdline, "tsc_early_khz"))
+	if (has_key(g->cmdline, "tsc_early_khz", NULL))
 		n = fmt_snprintf(cl, LINUX_CMDLINE_MAX, "%s", g->cmdline);
 	else
 		n = fmt_snprintf(cl, LINUX_CMDLINE_MAX, "%s%stsc_early_khz=%llu", g->cmdline, g->cmdline[0] ? " " : "",
@@ -94,6 +98,12 @@ static int linux_load(struct guest *g, const void *image, uint64_t len, const ch
 	bzimage_add_e820(bp, LINUX_EBDA_GPA, 0xa0000 - LINUX_EBDA_GPA, BZ_E820_RESERVED);
 	bzimage_add_e820(bp, LINUX_BIOS_GPA, LINUX_HIGH_GPA - LINUX_BIOS_GPA, BZ_E820_RESERVED);
 	bzimage_add_e820(bp, LINUX_HIGH_GPA, g->ram_size - LINUX_HIGH_GPA, BZ_E820_RAM);
+	/* With the virtual PC (its xAPIC), an MP table for one CPU in the reserved BIOS area: without one (and
+	 * without ACPI) Linux runs its local APIC in "virtual wire mode with no configuration" and never starts the
+	 * APIC timer (docs/linux-guest.md, "The MP table"). */
+	if (!has_key(g->cmdline, "platform", "none"))
+		mptable_build(guest_ptr(g, LINUX_MPTABLE_GPA, MPTABLE_SIZE), LINUX_MPTABLE_GPA, 0, LINUX_LAPIC_VERSION,
+			      (uint32_t)LAPIC_BASE, 0, 0);
 
 	boot64_enter(g, bz.entry64, LINUX_BOOT_CS, LINUX_BOOT_DS);
 	g->pc_default = 1; /* a PC kernel: the virtual PC unless the module line says platform=none */
