@@ -6,13 +6,14 @@
 Disassembles hvmm with objdump and checks, in order of the switch path:
   - no indirect CALL or JMP anywhere in hvmm (retpolines: -mindirect-branch=thunk-inline);
   - svm_world_switch (and svm_world_switch_checked, its copy without the fast path for vmcb_check=1): after the
-    slow-path VMSAVE/VMLOAD of host state and before STGI and the first RET, the 32-entry
-    return-stack fill (32 CALLs each over an INT3, RSP restored by 256, LFENCE) and then the IBPB guarded by
-    spec_ibpb_exit (WRMSR PRED_CMD = 1); no RET or CALL between VMRUN and the fill; the null-hypercall fast path
-    re-enters the guest with no RET or CALL;
-  - the guest switch (sched.c's switch_state, wherever the compiler put it) issues the IBPB guarded by
-    spec_ibpb_switch (WRMSR 0x49) before it calls xstate_switch; every FXRSTOR64/XRSTOR64 in xstate_switch follows
-    the FXSAVE-leak fixup (FNCLEX, EMMS, FILD) within 8 instructions.
+    slow-path VMSAVE/VMLOAD of host state and before STGI, the IBPB guarded by spec_ibpb_exit (WRMSR PRED_CMD = 1);
+    its only RET is the RSB-free return (pop %rcx; call T; pause; lfence; jmp; T: mov %rcx,(%rsp); ret), the only
+    CALL after VMRUN is that one, and the null-hypercall fast path re-enters the guest with no RET or CALL;
+  - every caller of a world switch (the run loop) has the 32-entry return-stack fill (32 CALLs each over an INT3,
+    RSP restored by 256, LFENCE) right before each of its RETs, and makes no tail call;
+  - the guest switch (sched.c's switch_state, wherever the compiler put it) fills the return stack and issues the
+    IBPB guarded by spec_ibpb_switch (WRMSR 0x49) before it calls xstate_switch; every FXRSTOR64/XRSTOR64 in
+    xstate_switch follows the FXSAVE-leak fixup (FNCLEX, EMMS, FILD) within 8 instructions.
 """
 
 import os
@@ -65,28 +66,54 @@ def _check_world_switch(ws: List[str], fast: bool) -> List[str]:
     fast_end = first(ws, r"^jmp ", vmrun + 1)
     if fast and (fast_end < 0 or fast_end > slow or any(re.match(r"^(ret|call)", x) for x in ws[vmrun + 1:fast_end])):
         bad.append("svm_world_switch: the fast path does not re-enter the guest without RET/CALL")
-    fill = first(ws, r"^call ", host + 1)
     stgi = first(ws, r"^stgi", host + 1)
-    ret = first(ws, r"^ret", host + 1)
-    if fill < 0 or stgi < 0 or not fill < stgi < ret:
-        return bad + ["svm_world_switch: no return-stack fill between the host VMLOAD and STGI"]
-    if any(re.match(r"^(ret|call)", x) for x in ws[vmrun + 1:fill]):
-        bad.append("svm_world_switch: a RET or CALL runs between VMRUN and the return-stack fill")
-    body = ws[fill:stgi]
-    pairs = 0
-    while pairs * 2 + 1 < len(body) and body[pairs * 2].startswith("call ") and body[pairs * 2 + 1] == "int3":
-        pairs += 1
-    if pairs != 32:
-        bad.append(f"svm_world_switch: the return-stack fill has {pairs} CALL/INT3 pairs, not 32")
-    add = first(body, r"^add \$0x100,%rsp")
-    lf = first(body, r"^lfence")
-    if add != 2 * pairs or lf != add + 1:
-        bad.append("svm_world_switch: the fill does not restore RSP by 256 bytes and then LFENCE")
-    guard = first(body, r"^cmpb \$0x0,.*<spec_ibpb_exit>")
-    msr = first(body, r"^mov \$0x49,%ecx")
-    wr = first(body, r"^wrmsr")
-    if not (lf < guard < msr < wr):
-        bad.append("svm_world_switch: no IBPB (spec_ibpb_exit, WRMSR 0x49) after the fill and before STGI")
+    guard = first(ws, r"^cmpb \$0x0,.*<spec_ibpb_exit>", host + 1)
+    msr = first(ws, r"^mov \$0x49,%ecx", guard + 1) if guard >= 0 else -1
+    wr = first(ws, r"^wrmsr", msr + 1) if msr >= 0 else -1
+    if not (0 <= guard < msr < wr < stgi):
+        bad.append("svm_world_switch: no IBPB (spec_ibpb_exit, WRMSR 0x49) between the host VMLOAD and STGI")
+    # The return: pop %rcx; call T; pause; lfence; jmp back; T: mov %rcx,(%rsp); ret -- the only RET, and the only
+    # CALL after VMRUN.
+    rets = [i for i, x in enumerate(ws) if re.match(r"^ret", x)]
+    calls = [i for i, x in enumerate(ws) if re.match(r"^call ", x) and i > vmrun]
+    r = rets[-1] if rets else -1
+    tail = [x.split()[0] for x in ws[r - 6:r + 1]] if r >= 6 else []
+    if len(rets) != 1 or tail != ["pop", "call", "pause", "lfence", "jmp", "mov", "ret"] or \
+            ws[r - 6] != "pop %rcx" or ws[r - 1] != "mov %rcx,(%rsp)" or calls != [r - 5]:
+        bad.append("svm_world_switch: does not return through the RSB-free return (SPEC_RET_NO_RSB) alone: "
+                   "a RET or CALL after VMRUN would use or push a prediction next to the guest's")
+    return bad
+
+
+def fills(insns: List[str]) -> List[int]:
+    """Indices of the return-stack fills in insns: 32 CALL/INT3 pairs, ADD 256 to RSP, LFENCE (index of LFENCE)."""
+    out = []
+    for i in range(len(insns)):
+        if i + 65 < len(insns) and all(insns[i + 2 * k].startswith("call ") and insns[i + 2 * k + 1] == "int3"
+                                       for k in range(32)):
+            if insns[i + 64] == "add $0x100,%rsp" and insns[i + 65] == "lfence":
+                out.append(i + 65)
+    return out
+
+
+def check_run_loop(funcs: Dict[str, List[str]]) -> List[str]:
+    """Every caller of a world switch fills the RSB before each of its RETs, with no CALL in between."""
+    bad: List[str] = []
+    callers = [n for n, ins in funcs.items() if any(re.match(r"^call .*<svm_world_switch(_checked)?>", x)
+                                                     for x in ins)]
+    if not callers:
+        return ["no caller of svm_world_switch found"]
+    for name in callers:
+        ins = funcs[name]
+        f = fills(ins)
+        for i, x in enumerate(ins):
+            if re.match(r"^ret", x):
+                before = [k for k in f if k < i]
+                if not before or any(re.match(r"^(call|jmp) ", y) for y in ins[before[-1] + 1:i]):
+                    bad.append(f"{name}: a RET without the return-stack fill (32 CALLs, ADD 256, LFENCE) right "
+                               "before it")
+            elif re.match(r"^jmp .*<", x) and not re.match(rf"^jmp .*<{re.escape(name)}[+>]", x):
+                bad.append(f"{name}: a tail call ({x}) leaves the run loop without the return-stack fill")
     return bad
 
 
@@ -101,6 +128,7 @@ def check(text: str) -> List[str]:
     bad += check_world_switch(ws) if ws else ["no svm_world_switch"]
     ws = funcs.get("svm_world_switch_checked")  # the same switch without the fast path, for vmcb_check=1
     bad += check_world_switch(ws, "svm_world_switch_checked", fast=False) if ws else ["no svm_world_switch_checked"]
+    bad += check_run_loop(funcs)
     callers = 0
     for name, insns in funcs.items():
         for i, x in enumerate(insns):
@@ -109,6 +137,8 @@ def check(text: str) -> List[str]:
                 ib = first(insns, r"^cmpb \$0x0,.*<spec_ibpb_switch>")
                 if not (0 <= ib < first(insns, r"^mov \$0x49,%ecx", ib) < first(insns, r"^wrmsr", ib) < i):
                     bad.append(f"{name}: no IBPB (spec_ibpb_switch, WRMSR 0x49) before it calls xstate_switch")
+                if not [k for k in fills(insns) if k < i]:
+                    bad.append(f"{name}: no return-stack fill before it calls xstate_switch (the guest switch)")
     if callers == 0:
         bad.append("no call of xstate_switch (the guest switch) found")
     switches = 0
@@ -136,10 +166,13 @@ def self_test() -> List[tuple]:
     text = disassemble()
     bad = check(text)
     planted = check(text.replace("int3", "nop", 1))
-    return [("switch path: retpolines, RSB fill and IBPB after #VMEXIT, IBPB and FXSAVE-leak fixup on switch",
-             not bad, "; ".join(bad[:4])),
-            ("switch-path check rejects a world switch without the RSB fill",
-             any("return-stack fill" in b for b in planted), repr(planted[:2]))]
+    plain_ret = check(re.sub(r"mov    %rcx,\(%rsp\)\n(\s*[0-9a-f]+:\s+)ret", r"nop\n\1ret", text))
+    return [("switch path: retpolines, IBPB and the RSB-free return after #VMEXIT, RSB fill and IBPB on guest switch "
+             "and when the run loop returns, FXSAVE-leak fixup", not bad, "; ".join(bad[:4])),
+            ("switch-path check rejects a switch path without the RSB fill",
+             any("return-stack fill" in b for b in planted), repr(planted[:2])),
+            ("switch-path check rejects a world switch that returns with a plain RET",
+             any("RSB-free return" in b for b in plain_ret), repr(plain_ret[:2]))]
 
 
 if __name__ == "__main__":

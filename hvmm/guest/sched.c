@@ -23,6 +23,7 @@
 #include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/guest/xstate.h"
+#include "hvmm/svm/spec_exit.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/lapic.h"
@@ -129,12 +130,13 @@ static void start_slice(struct cpu *c)
 }
 
 /* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): branch predictions
- * (IBPB, x86/spec.h), the extended state (xstate.c), and DR0-DR3 when g's DR7 enables a breakpoint (DR7 bits 7:0).
+ * (IBPB, x86/spec.h; the return stack, svm/spec_exit.h), the extended state (xstate.c), and DR0-DR3 when g's DR7 enables a breakpoint (DR7 bits 7:0).
  * After a guest that had breakpoints enabled, hvmm's own DR7 is written (to its reset value, no breakpoint): an
  * emulator that recomputes its breakpoints on DR7 writes drops any it still holds for that guest (exit.c, handle_dr). */
 static void switch_state(struct cpu *c, struct guest *g)
 {
 	spec_switch_ibpb();
+	spec_rsb_fill();
 	if (c->current && (c->current->vmcb->save.dr7 & DR7_ENABLES))
 		write_dr7(DR7_RESET);
 	xstate_switch(c->current, g);
@@ -203,4 +205,5 @@ void sched_run(struct cpu *c)
 	}
 	lapic_timer_oneshot(0);
 	con_async(0); /* send what is still queued; synchronous again */
+	spec_rsb_fill(); /* the RETs from here up would pop predictions from before the last guest ran */
 }

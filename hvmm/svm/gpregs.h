@@ -57,7 +57,9 @@ _Static_assert(sizeof(struct gpregs) == GPREGS_SIZE, "gpregs size");
  * Run the guest whose VMCB is at guest_vmcb_pa until its next #VMEXIT (vmrun.S). Loads regs into the GPRs, stamps
  * regs->entry_tsc, VMLOAD/VMRUN/VMSAVE on the guest VMCB, stores the guest GPRs into regs, stamps regs->exit_tsc and
  * restores the host's FS/GS/TR/LDTR/syscall state with VMLOAD of host_vmcb_pa. Called with IF = 0 and GIF = 1;
- * returns with IF = 0 and GIF = 1 (a physical interrupt that caused the exit is still pending).
+ * returns with IF = 0 and GIF = 1 (a physical interrupt that caused the exit is still pending). It returns without
+ * a return-stack prediction and leaves the guest's RSB entries in place: the caller must not RET past its own frame
+ * before spec_rsb_fill (hvmm/svm/spec_exit.h), and fills the RSB before another guest runs.
  */
 void svm_world_switch(struct gpregs *regs, uint64_t guest_vmcb_pa, uint64_t host_vmcb_pa);
 /* The same without the null-hypercall fast path: every #VMEXIT returns, so the caller sees every VMRUN's VMCB first

@@ -8,8 +8,9 @@
  * V_INTR_MASKING = 1 that host IF is what lets a physical interrupt cause #VMEXIT(INTR) even if the guest runs
  * with IF = 0. #VMEXIT clears GIF; CLI, VMLOAD host, STGI. The interrupt stays pending for the C code to take.
  *
- * Speculation (docs/security.md "Real silicon"): before the first RET after a guest ran, and with GIF still 0,
- * SPEC_AFTER_VMEXIT fills the return stack and, on CPUs exposed to SRSO/Retbleed, issues IBPB (spec_exit.h). The
+ * Speculation (docs/security.md "Real silicon", spec_exit.h): with GIF still 0, SPEC_IBPB_EXIT issues IBPB on CPUs
+ * exposed to SRSO/Retbleed; the switch returns with SPEC_RET_NO_RSB, so no RET between #VMEXIT and the caller pops
+ * a guest's return prediction (the caller fills the RSB at guest switches and when it stops running guests). The
  * fast path below executes no RET or indirect branch before it re-enters the same guest.
  *
  * Fast path: the null hypercall (HVMM_HC_NOP) from CPL 0, not single-stepped, on a CPU that saves nRIP, is completed
@@ -130,7 +131,7 @@
 	cli
 	mov 16(%rsp), %rax /* host VMCB PA */
 	vmload %rax
-	SPEC_AFTER_VMEXIT
+	SPEC_IBPB_EXIT
 	stgi
 
 	/* Leave no guest values in caller-clobbered registers. */
@@ -151,7 +152,7 @@
 	pop %r13
 	pop %r14
 	pop %r15
-	ret
+	SPEC_RET_NO_RSB
 .endm
 
 	.text
