@@ -83,7 +83,7 @@ static void ap_main(struct cpu *c)
 	c->max_asid = nasid - 1 < MAX_GUESTS ? nasid - 1 : MAX_GUESTS;
 	c->slice_ticks = cpus[0].slice_ticks; /* every local APIC timer counts the same clock (x86/lapic.h) */
 	c->drain_ticks = cpus[0].drain_ticks;
-	measure_init(measure_of(c));
+	measure_init(c);
 	hlog("cpu %u apic=%u up", c->id, c->apic_id);
 	__atomic_store_n(&c->state, CPU_UP, __ATOMIC_RELEASE);
 	smp_wait_release(); /* guests loaded and assigned */
@@ -158,7 +158,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	mce_init();
 	xstate_init();
 	pic_disable();
-	measure_init(measure_of(c));
+	measure_init(c);
 	acpi_init(); /* before the TSC: its calibration may use the HPET or the ACPI PM timer */
 	ioapic_mask_all();
 	tsc_calibrate();

@@ -354,6 +354,20 @@ void exit_dispatch(struct cpu *c, struct guest *g)
 	v->control.eventinj = (v->control.exitintinfo & EVENT_VALID) ? v->control.exitintinfo : 0;
 	g->exits++;
 
+	switch (code) { /* the frequent exits as direct calls: no table load, no retpoline (same handlers as below) */
+	case VMEXIT_INTR:
+		handle_intr(c, g);
+		return;
+	case VMEXIT_CPUID:
+		handle_cpuid(c, g);
+		return;
+	case VMEXIT_IOIO:
+		handle_ioio(c, g);
+		return;
+	case VMEXIT_VMMCALL:
+		handle_vmmcall(c, g);
+		return;
+	}
 	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (svm-facts §3.1) */
 		guest_kill(g, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
 		return;

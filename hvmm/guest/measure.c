@@ -23,8 +23,10 @@ static const char *const switch_names[SW_NREASONS] = { "timer", "yield", "hlt", 
 static const char *const reentry_names[RE_NREASONS] = { "intr", "cpuid", "vmmcall", "ioio", "msr", "other" };
 static const char *const stage_names[ST_NSTAGES] = { "exit_to_irq", "irq_to_sched", "sched_to_entry" };
 
-void measure_init(struct cpu_measure *m)
+void measure_init(struct cpu *c)
 {
+	struct cpu_measure *m = &cpu_measure[c->id];
+	c->measure = m;
 	for (int i = 0; i < SW_NREASONS; i++)
 		stats_init(&m->switch_by[i]);
 	for (int i = 0; i < ST_NSTAGES; i++)

@@ -33,10 +33,11 @@ extern struct cpu_measure cpu_measure[MAX_CPUS];
 /* c's measurement state: one per CPU, written only by that CPU (the switch path takes no lock). */
 static inline struct cpu_measure *measure_of(const struct cpu *c)
 {
-	return &cpu_measure[MAX_CPUS == 1 ? 0 : c->id];
+	return c->measure;
 }
 
-void measure_init(struct cpu_measure *m);
+/* Reset c's measurement state (cpu_measure[c->id]) and point c->measure at it. */
+void measure_init(struct cpu *c);
 /* Account one VMRUN of g on c that followed c's previous #VMEXIT (stamps in the guests' gpregs). */
 void measure_entry(struct cpu *c, struct guest *g);
 /* All #VMEXITs so far, fast path included (summed over the guests). */
