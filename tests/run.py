@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """hvmm's test runner: host unit-test binaries, the fuzzers, the runner's self-test, tools/usb's tests, then the QEMU
-and Bochs scenarios of tests/scenarios.py, each with `vmcb_check=1` first on hvmm's command line (docs/cmdline.md).
+and Bochs scenarios of tests/scenarios.py, each with `vmcb_check=1` first on hvmm's command line (docs/cmdline.md;
+a scenario may turn it off again with a later vmcb_check=0, as lag-probe-fast does).
 
     python3 tests/run.py [--unit BIN ...] [--fuzz SEC] [--only NAME|GROUP ...] [--jobs N] [--list] [--no-scenarios]
                          [-v] [--tap] [--junit FILE]
