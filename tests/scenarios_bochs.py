@@ -14,11 +14,13 @@ that says which checks and why; tests/run.py prints them as XFAIL and counts the
 is a FAIL, so the list cannot go stale).
 """
 
+import re
 from typing import Dict, List
 
 from hvmmlog import HvmmLog
 import scenarios_contain
 import scenarios_hostile
+import scenarios_silicon
 from scenarios import (EXIT_PORT, GUESTS, Context, Judge, Scenario, check_badmem, check_counter,
                        check_killed, check_spincli, judge_default, judge_refused, vmcb_report)
 from scenarios_hostile import CPU_GUESTS, MEM_GUESTS, SVM_GUESTS, check_kill, hostile, svm_line
@@ -122,6 +124,24 @@ def judge_hostile_svm(j: Judge, log: HvmmLog, ctx: Context) -> None:
             "hsvm-vmrunbad" in log.killed)
 
 
+def judge_fast_paths(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """CPUID answered from the cache and the null hypercall completed in vmrun.S (nRIP): values and lengths as the
+    C path gives them (cpuid-policy's judge, the single-step and prefix cases of hostile_step), and counted."""
+    scenarios_silicon.judge_cpuid(j, log, ctx)
+    check_counter(j, log)
+    scenarios_contain.check_passes(j, log, "hstep-len", ["resumes right after the whole instruction, once",
+                                                         "single-step trap right after the instruction"])
+    for check in ("resumes right after the whole instruction, once",
+                  "single-step trap right after the instruction, DR6.BS set"):
+        scenarios_contain.check_each(j, log, "hstep-len", check, scenarios_contain.PREFIXED)
+    m = re.search(r"\((\d+) on the fast path\)", "\n".join(log.lines))
+    j.check("exits on the fast path (CPUID, null hypercall) counted", m is not None and int(m.group(1)) > 100,
+            m.group(0) if m else "no summary count")
+    j.check("bench: null VMMCALL and CPUID round trips measured", any(t.startswith("lat op=vmmcall n=64 ")
+                                                                      for t in log.console("bench")),
+            str(log.console("bench")[-2:]))
+
+
 def bochs(name: str, guests: List[str], judge, cpu: str = "zambezi", timeout: int = 300, **kw) -> Scenario:
     """A Bochs scenario. The time limit is wall-clock and generous: Bochs's speed follows the host's load, while
     the emulated run is the same every time (it ends by itself long before on an idle host)."""
@@ -153,4 +173,9 @@ SCENARIOS: List[Scenario] = [
           scenarios_hostile.judge_hc_fault),
     bochs("bochs-hostile-contain", [COUNTER, MATMUL] + scenarios_contain.CONTAIN_GUESTS,
           scenarios_contain.judge_contain),
+    # vmcb_check=0 after the runner's vmcb_check=1: the world switch with its fast paths (CPUID from the cache, the
+    # null hypercall), which need nRIP: QEMU's TCG never takes them.
+    bochs("bochs-fast-paths", [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M", f"{GUESTS}/bench.elf name=bench mem=4M max_log4=3",
+                               COUNTER, hostile("hostile_step", "len")],
+          judge_fast_paths, cmdline=BOCHS_CMDLINE + " vmcb_check=0"),
 ]

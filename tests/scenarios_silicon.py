@@ -106,6 +106,13 @@ def judge_cpuid(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("cpuid: 0x40000000 = 0x40000001 hvmmhvmmhvmm", hv == [0x40000001] + [0x6d6d7668] * 3, str(hv))
     l1 = got.get((1, 0))
     j.check("cpuid: leaf 1 ECX bit 31 (hypervisor) set", l1 is not None and l1[2] >> 31 == 1, str(l1))
+    con = log.console("cpuid")
+    rep = [t for t in con if t.startswith("cpuid repeat n=")]
+    j.check("cpuid: every leaf read again gives the same values (hvmm's CPUID cache)",
+            rep == [f"cpuid repeat n={len(got) - 1} differ=0"], "; ".join(t for t in con if "repeat" in t)[:300])
+    if l1 is not None and l1[2] >> 26 & 1:
+        j.check("cpuid: leaf 1 OSXSAVE follows the guest's CR4.OSXSAVE", "cpuid osxsave on=1 off=0" in con,
+                str([t for t in con if "osxsave" in t]))
     check_exit(j, log, "cpuid", 0)
 
 

@@ -64,8 +64,8 @@ def _check_world_switch(ws: List[str], fast: bool) -> List[str]:
     if min(vmrun, slow, host) < 0:
         return ["svm_world_switch: no VMRUN, VMSAVE, VMLOAD (host) sequence"]
     fast_end = first(ws, r"^jmp ", vmrun + 1)
-    if fast and (fast_end < 0 or fast_end > slow or any(re.match(r"^(ret|call)", x) for x in ws[vmrun + 1:fast_end])):
-        bad.append("svm_world_switch: the fast path does not re-enter the guest without RET/CALL")
+    if fast and (fast_end < 0 or fast_end > slow or any(re.match(r"^(ret|call)", x) for x in ws[vmrun + 1:slow])):
+        bad.append("svm_world_switch: the fast paths do not re-enter the guest without RET/CALL")
     stgi = first(ws, r"^stgi", host + 1)
     guard = first(ws, r"^cmpb \$0x0,.*<spec_ibpb_exit>", host + 1)
     msr = first(ws, r"^mov \$0x49,%ecx", guard + 1) if guard >= 0 else -1

@@ -165,11 +165,44 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 	return r;
 }
 
+/* Leaves whose values the cache may hold (svm/cpuid_cache.h): every subleaf reads the same and nothing but CR4.OSXSAVE
+ * (leaf 1, its own slot) of the guest's state enters them. Not leaf 7 (subleaf rules, CR4.PKE) nor 0Dh (subleaves,
+ * sizes for the current XCR0). */
+static int cacheable(uint32_t leaf)
+{
+	return leaf != 7 && leaf != 0xd;
+}
+
+static void cache_fill(struct guest *g, int slot, struct cpuid_regs r)
+{
+	g->cpuid.slot[slot] = (struct cpuid_slot){ r.eax, r.ebx, r.ecx, r.edx };
+	g->cpuid.valid |= 1ull << slot;
+}
+
 void handle_cpuid(struct cpu *c, struct guest *g)
 {
 	(void)c;
 	struct vmcb *v = g->vmcb;
-	struct cpuid_regs r = guest_cpuid(g, (uint32_t)v->save.rax, (uint32_t)g->regs.rcx);
+	uint32_t leaf = (uint32_t)v->save.rax;
+	int slot = cpuid_slot(leaf, v->save.cr4);
+	struct cpuid_regs r;
+	if (slot >= 0 && (g->cpuid.valid >> slot) & 1) {
+		const struct cpuid_slot *s = &g->cpuid.slot[slot];
+		r = (struct cpuid_regs){ .eax = s->eax, .ebx = s->ebx, .ecx = s->ecx, .edx = s->edx };
+	} else {
+		r = guest_cpuid(g, leaf, (uint32_t)g->regs.rcx);
+		if (slot >= 0 && cacheable(leaf)) {
+			cache_fill(g, slot, r);
+			if (leaf == 1) { /* both views of leaf 1: OSXSAVE follows CR4, and only with XSAVE offered */
+				struct cpuid_regs o = r;
+				o.ecx &= ~CPUID1_ECX_OSXSAVE;
+				cache_fill(g, 1, o);
+				if (xstate_caps.xsave)
+					o.ecx |= CPUID1_ECX_OSXSAVE;
+				cache_fill(g, CPUID_SLOT_LEAF1_OSXSAVE, o);
+			}
+		}
+	}
 	v->save.rax = r.eax;
 	g->regs.rbx = r.ebx;
 	g->regs.rcx = r.ecx;

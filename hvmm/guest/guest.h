@@ -2,10 +2,12 @@
 /* guest.h — one guest: its RAM, VMCB, nested page tables, permission maps, registers, state and statistics. */
 #ifndef HVMM_GUEST_H
 #define HVMM_GUEST_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hvmm/core/bootinfo.h"
 #include "hvmm/guest/gva.h"
+#include "hvmm/svm/cpuid_cache.h"
 #include "hvmm/svm/gpregs.h"
 #include "hvmm/vdev/vdev.h"
 
@@ -43,6 +45,7 @@ struct guest {
 	unsigned slot; /* its index in that CPU's run queue */
 
 	struct gpregs regs;
+	struct cpuid_cache cpuid; /* right after regs: vmrun.S finds it there (svm/cpuid_cache.h); filled by cpuid.c */
 	uint8_t *xsave; /* XSAVE (or FXSAVE) area, xstate_caps.area_bytes; holds the state while another guest runs */
 	uint64_t xcr0; /* the guest's XCR0 while another guest runs (xstate.c) */
 	int yield; /* give up the CPU after this exit */
@@ -80,6 +83,8 @@ struct guest {
 	uint64_t exit_counts[8]; /* by class, see exit.c */
 	uint64_t console_throttled; /* HVMM_HC_WRITE exits that stopped at a full console ring (hypercall.c) */
 };
+_Static_assert(offsetof(struct guest, cpuid) == offsetof(struct guest, regs) + GPREGS_SIZE,
+	       "vmrun.S finds the CPUID cache right after the guest's registers");
 
 extern struct guest *guests[MAX_GUESTS];
 extern unsigned nguests;

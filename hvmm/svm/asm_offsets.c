@@ -14,9 +14,11 @@ _Static_assert(offsetof(struct vmcb, control.eventinj) == VMCB_EVENTINJ, "VMCB_E
 _Static_assert(offsetof(struct vmcb, control.nrip) == VMCB_NRIP, "VMCB_NRIP");
 _Static_assert(VMCB_HOST_FAST_EXITS >= 0x3e0 && VMCB_HOST_FAST_EXITS + 8 <= 0x400, "host-software VMCB area");
 _Static_assert(offsetof(struct vmcb, save.cpl) == VMCB_CPL, "VMCB_CPL");
+_Static_assert(offsetof(struct vmcb, save.cr4) == VMCB_CR4, "VMCB_CR4");
 _Static_assert(offsetof(struct vmcb, save.rflags) == VMCB_RFLAGS, "VMCB_RFLAGS");
 _Static_assert(offsetof(struct vmcb, save.rip) == VMCB_RIP, "VMCB_RIP");
 _Static_assert(offsetof(struct vmcb, save.rax) == VMCB_RAX, "VMCB_RAX");
+_Static_assert(ASM_VMEXIT_CPUID == VMEXIT_CPUID, "ASM_VMEXIT_CPUID");
 _Static_assert(ASM_VMEXIT_VMMCALL == VMEXIT_VMMCALL, "ASM_VMEXIT_VMMCALL");
 _Static_assert(RFLAGS_TF_BIT == RFLAGS_TF, "RFLAGS_TF_BIT");
 _Static_assert(SPEC_MSR_PRED_CMD == MSR_PRED_CMD, "SPEC_MSR_PRED_CMD (spec_exit.h) is PRED_CMD");

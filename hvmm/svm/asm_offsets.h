@@ -14,11 +14,13 @@
 #define VMCB_NRIP 0x0c8
 #define VMCB_HOST_FAST_EXITS 0x3e0 /* u64 in the area reserved for host software (3E0h-3FFh) */
 #define VMCB_CPL 0x4cb
+#define VMCB_CR4 0x548
 #define VMCB_RFLAGS 0x570
 #define VMCB_RIP 0x578
 #define VMCB_RAX 0x5f8
 
 /* Constants vmrun.S shares with C. */
+#define ASM_VMEXIT_CPUID 0x072 /* = VMEXIT_CPUID (vmcb.h) */
 #define ASM_VMEXIT_VMMCALL 0x081 /* = VMEXIT_VMMCALL (vmcb.h) */
 #define VMMCALL_LEN 3 /* 0F 01 D9 */
 #define RFLAGS_TF_BIT 0x100 /* = RFLAGS_TF (core/arch.h) */

@@ -32,11 +32,24 @@
  */
 #include "hvmm/abi.h"
 #include "hvmm/svm/asm_offsets.h"
+#include "hvmm/svm/cpuid_cache.h"
 #include "hvmm/svm/gpregs.h"
 #include "hvmm/svm/spec_exit.h"
 
 
-/* The world switch, with the fast path (fast=1) or without it (fast=0: every exit goes to C). */
+/* A fast-path exit's instruction is done (RAX = guest VMCB PA; clobbers RDX): RIP = nRIP, no interrupt shadow after
+ * an emulated instruction, nothing to inject (silicon does not clear EVENTINJ), the first VMRUN's TLB flush done,
+ * and the exit counted. */
+.macro FAST_COMPLETE
+	mov VMCB_NRIP(%rax), %rdx
+	mov %rdx, VMCB_RIP(%rax)
+	andq $~1, VMCB_INT_STATE(%rax)
+	movq $0, VMCB_EVENTINJ(%rax)
+	movb $0, VMCB_TLB_CONTROL(%rax)
+	incq VMCB_HOST_FAST_EXITS(%rax)
+.endm
+
+/* The world switch, with the fast paths (fast=1) or without them (fast=0: every exit goes to C). */
 .macro WORLD_SWITCH name, fast
 	.globl \name
 \name:
@@ -85,27 +98,57 @@
 	mov %rax, GPREGS_EXIT_TSC(%rdx)
 	mov 8(%rsp), %rax /* guest VMCB PA */
 	.if \fast
-	cmpq $ASM_VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
-	jne .Lslow_exit\@
-	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
-	jne .Lslow_exit\@
-	/* C handles CPL > 0 (#UD), RFLAGS.TF (the single-step trap) and a CPU without nRIP (APM §15.7.1; QEMU TCG):
-	 * then the instruction's length, prefixes included, comes from its bytes. */
-	cmpb $0, VMCB_CPL(%rax)
-	jne .Lslow_exit\@
+	/* Fast paths: only with nRIP (APM §15.7.1; QEMU TCG has none: there the length of an instruction with prefixes
+	 * comes from its bytes, in C) and not single-stepped (C raises the trap). */
 	testl $RFLAGS_TF_BIT, VMCB_RFLAGS(%rax)
 	jnz .Lslow_exit\@
-	mov VMCB_NRIP(%rax), %rdx
-	test %rdx, %rdx
-	jz .Lslow_exit_rdx\@
-	mov %rdx, VMCB_RIP(%rax)
+	cmpq $0, VMCB_NRIP(%rax)
+	je .Lslow_exit\@
+	cmpq $ASM_VMEXIT_CPUID, VMCB_EXITCODE(%rax)
+	je .Lcpuid\@
+	cmpq $ASM_VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
+	jne .Lslow_exit\@
+	/* The null hypercall from CPL 0 (C raises #UD at CPL > 0). */
+	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
+	jne .Lslow_exit\@
+	cmpb $0, VMCB_CPL(%rax)
+	jne .Lslow_exit\@
 	movq $0, VMCB_RAX(%rax) /* result 0 */
-	andq $~1, VMCB_INT_STATE(%rax) /* no interrupt shadow after an emulated instruction */
-	movq $0, VMCB_EVENTINJ(%rax) /* nothing to inject (silicon does not clear EVENTINJ) */
-	movb $0, VMCB_TLB_CONTROL(%rax) /* a flush requested for the first VMRUN happened */
-	incq VMCB_HOST_FAST_EXITS(%rax)
-	pop %rdx
+	FAST_COMPLETE
+	pop %rdx /* the guest's RDX again */
 	jmp .Lvmrun\@
+
+.Lcpuid\@: /* CPUID of a leaf whose values the guest's cache holds (cpuid_cache.h, right after regs) */
+	mov VMCB_RAX(%rax), %edx /* the leaf */
+	cmp $CPUID_SLOTS_BASIC, %edx
+	jb 1f
+	add $0x80000000, %edx /* 8000_0000h.. -> 0.. (mod 2^32) */
+	cmp $CPUID_SLOTS_EXT, %edx
+	jae .Lslow_exit_rdx\@
+	add $CPUID_SLOTS_BASIC, %edx
+	jmp 2f
+1:	cmp $1, %edx
+	jne 2f
+	testl $(1 << CPUID_CR4_OSXSAVE_BIT), VMCB_CR4(%rax)
+	jz 2f
+	mov $CPUID_SLOT_LEAF1_OSXSAVE, %edx
+2:	and $(CPUID_SLOTS - 1), %edx /* a no-op, except for an index the CPU guesses past the bounds checks */
+	push %rcx /* stack: guest RCX, guest RDX, guest VMCB PA, regs */
+	mov 24(%rsp), %rcx
+	bt %rdx, GPREGS_SIZE + CPUID_CACHE_VALID(%rcx)
+	jnc 3f
+	shl $4, %edx
+	lea GPREGS_SIZE + CPUID_CACHE_SLOT0(%rcx, %rdx), %rcx
+	FAST_COMPLETE
+	mov (%rcx), %edx
+	mov %rdx, VMCB_RAX(%rax) /* CPUID zero-extends all four results in 64-bit mode */
+	mov 4(%rcx), %ebx
+	mov 12(%rcx), %edx
+	mov 8(%rcx), %ecx
+	add $16, %rsp /* the guest's RCX and RDX are the results now */
+	jmp .Lvmrun\@
+3:	pop %rcx
+	jmp .Lslow_exit_rdx\@
 
 .Lslow_exit_rdx\@:
 	mov 16(%rsp), %rdx /* regs again */
