@@ -83,7 +83,7 @@ int insn_next_rip_fetched(struct guest *g, unsigned plain_len, uint64_t *next)
 	if (!p)
 		p = gva_ptr_cached(g, &g->fetch_cache, la);
 	unsigned len = plain_len;
-	if (!p || (*p != 0x0f && *p != 0xf4)) {
+	if (!p || !insn_unprefixed(*p)) {
 		struct x86_insn in;
 		int r = insn_decode_current(g, &in);
 		if (r)

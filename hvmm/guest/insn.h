@@ -24,6 +24,12 @@ int insn_decode_current(const struct guest *g, struct x86_insn *insn);
  */
 int insn_next_rip_fetched(struct guest *g, unsigned plain_len, uint64_t *next);
 
+/* A first instruction byte that is never a prefix: 0F (every two-byte opcode hvmm completes) or F4 (HLT). */
+static inline int insn_unprefixed(uint8_t first)
+{
+	return first == 0x0f || first == 0xf4;
+}
+
 /* Read or write the guest register with encoding number reg (enum x86_reg, 0-15; all 64 bits): RAX and RSP live in
  * the VMCB, the others in g->regs. */
 uint64_t insn_gpr_get(const struct guest *g, unsigned reg);
