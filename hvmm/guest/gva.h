@@ -52,10 +52,29 @@ static inline const uint8_t *gva_cache_lookup(const struct gva_cache *c, const s
 	if (!c->valid || c->page != la >> 12 || c->cr3 != s->cr3 || c->cr0 != s->cr0 || c->cr4 != s->cr4 ||
 	    c->efer != s->efer)
 		return NULL;
-	if (c->entry_bytes == 8) {
-		for (unsigned i = 0; i < c->n; i++)
-			if (*(const uint64_t *)c->entry[i] != c->val[i])
+	if (c->entry_bytes == 8) { /* unrolled: the walk read at most 5 entries (5-level paging) */
+		const uint64_t *const *e = (const uint64_t *const *)c->entry;
+		switch (c->n) {
+		case 5:
+			if (*e[4] != c->val[4])
 				return NULL;
+			/* fall through */
+		case 4:
+			if (*e[3] != c->val[3])
+				return NULL;
+			/* fall through */
+		case 3:
+			if (*e[2] != c->val[2])
+				return NULL;
+			/* fall through */
+		case 2:
+			if (*e[1] != c->val[1])
+				return NULL;
+			/* fall through */
+		case 1:
+			if (*e[0] != c->val[0])
+				return NULL;
+		}
 	} else {
 		for (unsigned i = 0; i < c->n; i++)
 			if (*(const uint32_t *)c->entry[i] != c->val[i])

@@ -100,10 +100,10 @@
 	.if \fast
 	/* Fast paths: only with nRIP (APM §15.7.1; QEMU TCG has none: there the length of an instruction with prefixes
 	 * comes from its bytes, in C) and not single-stepped (C raises the trap). */
-	testl $RFLAGS_TF_BIT, VMCB_RFLAGS(%rax)
-	jnz .Lslow_exit\@
 	cmpq $0, VMCB_NRIP(%rax)
 	je .Lslow_exit\@
+	testl $RFLAGS_TF_BIT, VMCB_RFLAGS(%rax)
+	jnz .Lslow_exit\@
 	cmpq $ASM_VMEXIT_CPUID, VMCB_EXITCODE(%rax)
 	je .Lcpuid\@
 	cmpq $ASM_VMEXIT_VMMCALL, VMCB_EXITCODE(%rax)
