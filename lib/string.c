@@ -16,9 +16,21 @@ void *memcpy(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/*
+ * Fills of 256 bytes or more store 8 bytes per iteration (`rep stosq` after a `rep stosb` head up to an 8-byte
+ * boundary): as fast on silicon with fast strings, and 8x fewer iterations for an emulator that carries out `rep
+ * stos` one iteration at a time (QEMU TCG: zeroing a 256 MiB guest's RAM took 0.55-0.82 s with `rep stosb`).
+ */
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	if (n >= 256) {
+		size_t head = (size_t)(-(uintptr_t)dst & 7), words = (n - head) / 8;
+		uint64_t pattern = 0x0101010101010101ull * (uint8_t)c;
+		n -= head + words * 8;
+		__asm__ volatile("rep stosb" : "+D"(d), "+c"(head) : "a"(c) : "memory");
+		__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+	}
 	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }

@@ -72,6 +72,20 @@ static void test_copy_fill(void)
 	}
 	CHECK(bad == 0, "memcpy and memset: lengths 0..70 at 9 alignments, neighbours untouched");
 
+	/* memset's 8-byte path (256 bytes and more): every head alignment, tails 0..8 and longer lengths */
+	static unsigned char big[4096 + 32], bigref[4096 + 32];
+	static const size_t lens[] = { 255, 256, 257, 263, 264, 300, 1023, 1024, 4095, 4096 };
+	bad = 0;
+	for (size_t off = 0; off < 9; off++)
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			pattern(big, sizeof(big), 4);
+			memcpy(bigref, big, sizeof(big));
+			memset(bigref + off, 0x3c, lens[i]);
+			bad += hvmm_memset(big + off, 0x13c, lens[i]) != big + off;
+			bad += memcmp(big, bigref, sizeof(big)) != 0;
+		}
+	CHECK(bad == 0, "memset: 255..4096 bytes at 9 alignments (the rep stosq path), neighbours untouched");
+
 	/* memmove for every overlap: both directions, all distances and lengths inside a 64-byte window */
 	bad = 0;
 	for (size_t src = 0; src < 64; src++) {
