@@ -8,7 +8,7 @@ failed) only when the kernel package cannot be downloaded.
 
 import os
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from hvmmlog import HvmmLog
 from scenarios import EXIT_PORT, Context, GUESTS, Judge, Scenario, check_counter, check_exit, check_matmul
@@ -22,6 +22,7 @@ LINUX_DIR = "build/linux"
 LINUX_ARGS = "console=ttyS0 acpi=off pci=off tsc=reliable panic=-1 reboot=t"
 COUNT = 100  # counter lines (it yields after each line, so it ends early in Linux's boot)
 ROUNDS = 14000  # matmul rounds: CPU-bound for longer than Linux's boot (checked: still running during the sleep)
+LAPIC_BUSY = ("matmul", "matmul2")  # linux-lapic: three guests on the CPU during the sleep (counter ends early)
 ICOUNT_ROUNDS = 24000  # the same under -icount (matmul is relatively faster there: 14000 rounds end at 11 s, the sleep at 14 s)
 COMPLAINTS = ("TSC unstable", "Marking TSC unstable", "timer doesn't work", "MP-BIOS bug", "clocksource watchdog",
               "Marking clocksource", "unchecked MSR access", "Kernel panic", "BUG:", "WARNING:",
@@ -33,11 +34,12 @@ def fetch() -> Optional[str]:
     return linux_prepare.prepare()
 
 
-def linux_guests(extra: str, rounds: int = ROUNDS) -> List[str]:
+def linux_guests(extra: str, rounds: int = ROUNDS, busy: Tuple[str, ...] = ("matmul",)) -> List[str]:
+    """Linux with its initramfs, counter, and one CPU-bound matmul per name in busy (seeds 1, 2, ...)."""
     return [f"{LINUX_DIR}/vmlinuz name=linux mem=256M debug_exit=0xf4 {LINUX_ARGS} {extra}".rstrip(),
             f"{LINUX_DIR}/initramfs.cpio for=linux",
-            f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}",
-            f"{GUESTS}/matmul.elf name=matmul mem=16M rounds={rounds} progress=2000"]
+            f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}"] + \
+        [f"{GUESTS}/matmul.elf name={b} mem=16M rounds={rounds} seed={i + 1} progress=2000" for i, b in enumerate(busy)]
 
 
 def tsc_khz(log: HvmmLog) -> Optional[int]:
@@ -45,10 +47,10 @@ def tsc_khz(log: HvmmLog) -> Optional[int]:
     return lag.get("tsc_khz")
 
 
-def judge_timer(device: str):
+def judge_timer(device: str, busy: Tuple[str, ...] = ("matmul",)):
     """The kernel's clock event device (printed by /init from /sys): pit with nolapic, lapic with the xAPIC."""
     def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
-        check_linux(j, log, ctx)
+        check_linux(j, log, ctx, busy)
         m = log.find_console("linux", r"^hvmm-linux: clockevent=(\S+) local-timer-interrupts=(\d+)$")
         j.check(f"linux: its timer is the {device}", m is not None and m[1].group(1) == device,
                 m[1].group(0) if m else "no clockevent line")
@@ -63,7 +65,7 @@ def judge_timer(device: str):
     return judge
 
 
-def check_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
+def check_linux(j: Judge, log: HvmmLog, ctx: Context, busy: Tuple[str, ...]) -> None:
     out = log.console("linux")
     started = log.find_console("linux", r"^hvmm-linux: init started tsc=(\d+)$")
     slept = log.find_console("linux", r"^hvmm-linux: slept 1 s tsc=(\d+)$")
@@ -82,16 +84,19 @@ def check_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
         secs = (int(nano[1].group(2)) - int(nano[1].group(1))) / (khz * 1000.0)
         j.check("linux: sleep 1 took 1 s of hvmm's TSC time within 10 %", 0.9 <= secs <= 1.1,
                 f"{secs:.3f} s at tsc_khz={khz}")
-        m_done = log.find_console("matmul", r"^matmul checksum=")
-        j.check("linux: matmul was still running (sharing the CPU) while Linux slept",
-                m_done is not None and m_done[0] > nano[0],
-                f"nanosleep line {nano[0]}, matmul done at line {m_done and m_done[0]}")
+        for b in busy:
+            m_done = log.find_console(b, r"^matmul checksum=")
+            j.check(f"linux: {b} was still running (sharing the CPU) while Linux slept",
+                    m_done is not None and m_done[0] > nano[0],
+                    f"nanosleep line {nano[0]}, {b} done at line {m_done and m_done[0]}")
     check_counter(j, log, n=COUNT)
-    check_matmul(j, log)
+    for b in busy:
+        check_matmul(j, log, b)
 
 
 SCENARIOS: List[Scenario] = [
     Scenario("linux", linux_guests("nolapic"), judge_timer("pit"), timeout=240, skip_if=fetch),
-    Scenario("linux-lapic", linux_guests("noapic apic=verbose", ICOUNT_ROUNDS), judge_timer("lapic"), timeout=240, skip_if=fetch,
+    Scenario("linux-lapic", linux_guests("noapic apic=verbose", ICOUNT_ROUNDS, LAPIC_BUSY),
+             judge_timer("lapic", LAPIC_BUSY), timeout=240, skip_if=fetch,
              cmdline="slice=1ms " + EXIT_PORT, qemu_args=["-icount", "shift=0,sleep=off"]),
 ]
