@@ -23,12 +23,19 @@ int vdev_port_register(struct vdev_bus *bus, uint16_t base, uint16_t count, uint
 	return 0;
 }
 
-static const struct vdev_port_range *find(const struct vdev_bus *bus, uint16_t port)
+/* The range holding port, or NULL. The range of the previous access is tried first: a driver polls one device's
+ * registers over and over (the 8250 console: THR, then LSR, for every byte). */
+static const struct vdev_port_range *find(struct vdev_bus *bus, uint16_t port)
 {
+	const struct vdev_port_range *r = &bus->range[bus->last];
+	if (bus->last < bus->nranges && (uint16_t)(port - r->base) < r->count)
+		return r;
 	for (unsigned i = 0; i < bus->nranges; i++) {
-		const struct vdev_port_range *r = &bus->range[i];
-		if ((uint16_t)(port - r->base) < r->count)
+		r = &bus->range[i];
+		if ((uint16_t)(port - r->base) < r->count) {
+			bus->last = i;
 			return r;
+		}
 	}
 	return NULL;
 }

@@ -57,6 +57,8 @@ static void clear_bit(uint32_t *v, unsigned n) { v[n >> 5] &= ~(1u << (n & 31));
 
 static int highest(const uint32_t *v)
 {
+	if (!(v[0] | v[1] | v[2] | v[3] | v[4] | v[5] | v[6] | v[7]))
+		return -1; /* the common case, without a branch per register */
 	for (int i = 7; i >= 0; i--)
 		if (v[i])
 			return i * 32 + 31 - __builtin_clz(v[i]);
@@ -122,9 +124,12 @@ static int periodic(const struct vdev_lapic *a) { return (a->lvt[LVT_TIMER] & (3
 
 void vlapic_update(struct vdev_lapic *a, uint64_t now)
 {
-	if (!a->timer_initial)
-		return;
-	uint64_t n = counts(a, now), periods = n / a->timer_initial;
+	if (!a->timer_initial || (!periodic(a) && a->timer_periods))
+		return; /* stopped, or a one-shot count that already expired */
+	uint64_t n = counts(a, now);
+	if (n < (a->timer_periods + 1) * (uint64_t)a->timer_initial)
+		return; /* no new period yet: no division at every VMRUN */
+	uint64_t periods = n / a->timer_initial;
 	if (!periodic(a) && periods > 1)
 		periods = 1;
 	if (periods <= a->timer_periods)

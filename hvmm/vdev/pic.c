@@ -36,6 +36,8 @@ static unsigned prio(const struct pic_chip *p, unsigned n) { return (n - p->lowe
 /* The highest-priority line set in bits, or -1. */
 static int highest(const struct pic_chip *p, uint8_t bits)
 {
+	if (!bits)
+		return -1; /* the common case: checked at every VMRUN of a guest with the virtual PC */
 	int best = -1;
 	for (unsigned n = 0; n < 8; n++)
 		if ((bits & (1u << n)) && (best < 0 || prio(p, n) < prio(p, (unsigned)best)))

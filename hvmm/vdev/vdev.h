@@ -57,6 +57,7 @@ struct vdev_port_range {
 /* A guest's port-I/O bus: the registered ranges and the accounting of accesses nobody claims. */
 struct vdev_bus {
 	unsigned nranges;
+	unsigned last; /* range[] index of the latest access: a device's ports are polled in runs (ioport.c) */
 	struct vdev_port_range range[VDEV_PORT_RANGES];
 	uint64_t unclaimed; /* accesses (IN or OUT) to unclaimed ports */
 	unsigned nports; /* entries used in port[]/count[] */
