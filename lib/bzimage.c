@@ -46,6 +46,8 @@ int bzimage_parse(const void *img, size_t len, uint64_t lo, uint64_t hi, struct 
 	uint64_t hdr_end = 0x202u + b[0x201];
 	if (hdr_end > len)
 		return fail(why, "bzImage setup header runs past the end of the file");
+	if (hdr_end < 0x208) /* the version field (0x206) is the header's own */
+		return fail(why, "bzImage setup header ends before its version field");
 	if (ld16(b + 0x206) < BZ_MIN_VERSION)
 		return fail(why, "boot protocol older than 2.12 (no 64-bit entry)");
 	if (hdr_end < BZ_HDR_OFFSET + offsetof(struct setup_header, handover_offset))

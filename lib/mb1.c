@@ -78,14 +78,7 @@ static const char *parse(const struct mb1_window *w, uint64_t info_pa, struct mb
 			const char *s = str ? string_at(w, str) : "";
 			if (!s)
 				return "module command line not NUL-terminated in readable memory";
-			if (out->nmod < MB1_MAX_MODULES) {
-				out->mod[out->nmod].mod_start = start;
-				out->mod[out->nmod].mod_end = end;
-				out->mod[out->nmod].cmdline = s;
-				out->nmod++;
-			} else {
-				out->nmod_dropped++;
-			}
+			mb_module_keep(out->mod, MB1_MAX_MODULES, &out->nmod, &out->nmod_dropped, start, end, s);
 		}
 	}
 	if (flags & MB1_INFO_MMAP) {

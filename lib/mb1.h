@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mbmodule.h"
+
 #define MB1_HEADER_MAGIC 0x1badb002u /* §3.1.2: magic of the OS image header */
 #define MB1_BOOTLOADER_MAGIC 0x2badb002u /* §3.2: EAX at entry */
 #define MB1_SEARCH 8192 /* §3.1: the header lies 4-byte aligned within the image's first 8192 bytes */
@@ -114,11 +116,6 @@ struct mb1_window {
 	uint64_t pa, len;
 };
 
-/* A module of the boot information, checked: [mod_start, mod_end) and its command line (a pointer into the window). */
-struct mb1_mod {
-	uint32_t mod_start, mod_end;
-	const char *cmdline; /* "" when the loader gave none */
-};
 
 /* What hvmm needs from the boot information; pointers point into the window. */
 struct mb1_info {
@@ -129,7 +126,7 @@ struct mb1_info {
 	const uint8_t *mmap; /* the records (MB1_INFO_MMAP), or NULL; use mb1_mmap_get() */
 	uint32_t mmap_count; /* records, each checked to lie inside mmap_length */
 	uint32_t nmod, nmod_dropped; /* modules kept in mod[]; modules beyond MB1_MAX_MODULES */
-	struct mb1_mod mod[MB1_MAX_MODULES];
+	struct mb_module mod[MB1_MAX_MODULES]; /* checked; cmdline points into the window */
 	int has_fb; /* MB1_INFO_FRAMEBUFFER */
 	uint64_t fb_addr;
 	uint32_t fb_pitch, fb_width, fb_height;

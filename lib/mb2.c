@@ -69,14 +69,7 @@ static const char *take_tag(const uint8_t *t, uint32_t type, uint32_t size, stru
 		s = tag_string(t + 16, size - 16);
 		if (!s)
 			return "module command line is not NUL-terminated";
-		if (out->nmod < MB2_MAX_MODULES) {
-			out->mod[out->nmod].mod_start = start;
-			out->mod[out->nmod].mod_end = end;
-			out->mod[out->nmod].cmdline = s;
-			out->nmod++;
-		} else {
-			out->nmod_dropped++;
-		}
+		mb_module_keep(out->mod, MB2_MAX_MODULES, &out->nmod, &out->nmod_dropped, start, end, s);
 		return NULL;
 	}
 	case TAG_MMAP: {

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mbmodule.h"
+
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u /* EAX at entry (spec 3.3) */
 #define MB2_MAX_MODULES 64
 
@@ -17,12 +19,6 @@ struct mb2_mmap_entry {
 };
 _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "mb2 mmap entry is 24 bytes");
 
-/* A boot module (spec 3.6.6): bytes [mod_start, mod_end) of physical memory, and its command line. */
-struct mb2_module {
-	uint32_t mod_start;
-	uint32_t mod_end;
-	const char *cmdline; /* points into the MBI, NUL-terminated */
-};
 
 struct mb2_framebuffer {
 	uint64_t addr;
@@ -41,7 +37,7 @@ struct mb2_info {
 	uint32_t mmap_count;
 	uint32_t nmod; /* modules kept in mod[] */
 	uint32_t nmod_dropped; /* modules beyond MB2_MAX_MODULES */
-	struct mb2_module mod[MB2_MAX_MODULES];
+	struct mb_module mod[MB2_MAX_MODULES]; /* cmdline points into the MBI */
 	const void *rsdp_v1; /* tag 14 (ACPI 1.0 RSDP copy), or NULL */
 	uint32_t rsdp_v1_len;
 	const void *rsdp_v2; /* tag 15 (ACPI 2.0+ RSDP copy), or NULL */

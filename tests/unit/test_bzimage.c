@@ -113,6 +113,18 @@ static void test_reject(void)
 	make_image(8192);
 	img[0x201] = 0x40;
 	expect_reject(len, MIB, 256 * MIB, "bzImage setup header too short for its protocol version", "short header");
+	/* found by fuzz_bzimage: a file of 0x206 bytes whose header ends there had its version read past the end */
+	make_image(8192);
+	img[0x201] = 4;
+	uint8_t *cut = malloc(0x206);
+	memcpy(cut, img, 0x206);
+	struct bzimage_info ci;
+	const char *cwhy = NULL;
+	int crc = bzimage_parse(cut, 0x206, MIB, 256 * MIB, &ci, &cwhy);
+	CHECK(crc == -1 && cwhy && !strcmp(cwhy, "bzImage setup header ends before its version field"),
+	      "a 0x206-byte file whose header ends at 0x206: rejected, nothing read past it (rc %d, why \"%s\")", crc,
+	      cwhy ? cwhy : "");
+	free(cut);
 	make_image(8192);
 	st16(img + 0x236, 0x7e);
 	expect_reject(len, MIB, 256 * MIB, "kernel has no 64-bit entry point (XLF_KERNEL_64 clear)", "no XLF_KERNEL_64");
