@@ -25,7 +25,7 @@ int vdev_port_register(struct vdev_bus *bus, uint16_t base, uint16_t count, uint
 
 /* The range holding port, or NULL. The range of the previous access is tried first: a driver polls one device's
  * registers over and over (the 8250 console: THR, then LSR, for every byte). */
-static const struct vdev_port_range *find(struct vdev_bus *bus, uint16_t port)
+static inline __attribute__((always_inline)) const struct vdev_port_range *find(struct vdev_bus *bus, uint16_t port)
 {
 	const struct vdev_port_range *r = &bus->range[bus->last];
 	if (bus->last < bus->nranges && (uint16_t)(port - r->base) < r->count)
