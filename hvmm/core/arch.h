@@ -6,6 +6,7 @@
 
 #define MSR_TSC 0x00000010u
 #define MSR_APIC_BASE 0x0000001bu
+#define MSR_TSC_DEADLINE 0x000006e0u /* IA32_TSC_DEADLINE (Intel SDM Vol. 3A §11.5.4.1) */
 #define APIC_BASE_BSP (1u << 8) /* APIC_BASE MSR: bootstrap processor */
 #define APIC_BASE_EN (1u << 11) /* ... xAPIC globally enabled */
 #define MSR_PAT 0x00000277u

@@ -50,6 +50,7 @@ static const struct cpuid_rule cpuid_policy[] = {
 
 /* Bits that need extended state: XSAVE itself, the AVX-encoded features (YMM), AVX-512 (opmask and ZMM), PKU. */
 #define CPUID1_EDX_APIC (1u << 9)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID1_ECX_XSAVE (1u << 26)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_AVX_DEP ((1u << 12) | (1u << 28) | (1u << 29)) /* FMA, AVX, F16C */
@@ -160,8 +161,10 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 	else if (leaf == 0x80000000u)
 		r.eax = min_u32(h.eax, POLICY_MAX_EXT);
 	extended_state(g, leaf, subleaf, &r);
-	if (leaf == 1 && g->pc)
-		r.edx |= CPUID1_EDX_APIC; /* the virtual xAPIC (platform=pc; no x2APIC, no TSC-deadline timer) */
+	if (leaf == 1 && g->pc) { /* the virtual xAPIC (platform=pc; no x2APIC) and its TSC-deadline timer */
+		r.edx |= CPUID1_EDX_APIC;
+		r.ecx |= CPUID1_ECX_TSC_DEADLINE;
+	}
 	return r;
 }
 

@@ -101,6 +101,12 @@ static int msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 			return -1;
 		*val = LAPIC_BASE | APIC_BASE_BSP | (g->pc->lapic.hw_enabled ? APIC_BASE_EN : 0);
 		return 0;
+	case MSR_TSC_DEADLINE: /* the virtual xAPIC's TSC-deadline timer (CPUID 1 ECX[24] with platform=pc) */
+		if (!g->pc)
+			return -1;
+		vlapic_update(&g->pc->lapic, vdev_now(&g->vctx)); /* one that expired reads 0 */
+		*val = vlapic_tsc_deadline_read(&g->pc->lapic);
+		return 0;
 	}
 	return -1;
 }
@@ -138,6 +144,11 @@ static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
 		if (!g->pc || (val & ~(uint64_t)(APIC_BASE_BSP | APIC_BASE_EN)) != LAPIC_BASE)
 			return -1;
 		g->pc->lapic.hw_enabled = (val & APIC_BASE_EN) != 0;
+		return 0;
+	case MSR_TSC_DEADLINE:
+		if (!g->pc)
+			return -1;
+		vlapic_tsc_deadline_write(&g->pc->lapic, val, vdev_now(&g->vctx));
 		return 0;
 	}
 	return -1;

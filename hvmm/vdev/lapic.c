@@ -36,6 +36,8 @@
 #define SVR_ENABLE (1u << 8)
 #define LVT_MASKED (1u << 16)
 #define LVT_TIMER_PERIODIC (1u << 17)
+#define LVT_TIMER_MODE (3u << 17) /* 00b one-shot, 01b periodic, 10b TSC-deadline (11b reserved) */
+#define LVT_TIMER_TSC_DEADLINE (2u << 17)
 #define LVT_DM_SHIFT 8
 #define DM_FIXED 0
 #define DM_NMI 4
@@ -48,7 +50,7 @@
 
 /* Writable bits of each LVT (vector, delivery mode, polarity, trigger, mask, timer mode). */
 static const uint32_t lvt_writable[LVT_COUNT] = {
-	[LVT_TIMER] = 0x000300ff, [LVT_THERMAL] = 0x000107ff, [LVT_PERF] = 0x000107ff,
+	[LVT_TIMER] = 0x000700ff, [LVT_THERMAL] = 0x000107ff, [LVT_PERF] = 0x000107ff,
 	[LVT_LINT0] = 0x0001a7ff, [LVT_LINT1] = 0x0001a7ff, [LVT_ERROR] = 0x000100ff,
 };
 
@@ -120,10 +122,22 @@ static uint64_t counts(const struct vdev_lapic *a, uint64_t now)
 	return clock_ticks(&a->clock, now - a->timer_start) >> divisor_shift(a);
 }
 
-static int periodic(const struct vdev_lapic *a) { return (a->lvt[LVT_TIMER] & (3u << 17)) == LVT_TIMER_PERIODIC; }
+static int periodic(const struct vdev_lapic *a) { return (a->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TIMER_PERIODIC; }
+static int deadline_mode(const struct vdev_lapic *a)
+{
+	return (a->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TIMER_TSC_DEADLINE;
+}
 
 void vlapic_update(struct vdev_lapic *a, uint64_t now)
 {
+	if (a->tsc_deadline) { /* TSC-deadline mode (the value is 0 in the other modes) */
+		if (now >= a->tsc_deadline) {
+			a->tsc_deadline = 0; /* fired: the MSR reads 0 again */
+			if (!(a->lvt[LVT_TIMER] & LVT_MASKED))
+				accept(a, a->lvt[LVT_TIMER] & 0xff);
+		}
+		return;
+	}
 	if (!a->timer_initial || (!periodic(a) && a->timer_periods))
 		return; /* stopped, or a one-shot count that already expired */
 	uint64_t n = counts(a, now);
@@ -141,6 +155,8 @@ void vlapic_update(struct vdev_lapic *a, uint64_t now)
 
 uint64_t vlapic_deadline(const struct vdev_lapic *a)
 {
+	if (a->tsc_deadline)
+		return a->tsc_deadline; /* also when masked: the expiry still disarms it */
 	if (!a->timer_initial || (a->lvt[LVT_TIMER] & LVT_MASKED) || (!periodic(a) && a->timer_periods))
 		return UINT64_MAX;
 	uint64_t at = (a->timer_periods + 1) * (uint64_t)a->timer_initial;
@@ -149,7 +165,7 @@ uint64_t vlapic_deadline(const struct vdev_lapic *a)
 
 static uint32_t current_count(const struct vdev_lapic *a, uint64_t now)
 {
-	if (!a->timer_initial)
+	if (!a->timer_initial || deadline_mode(a))
 		return 0;
 	uint64_t n = counts(a, now);
 	if (!periodic(a))
@@ -219,6 +235,11 @@ static void reg_write(struct vdev_lapic *a, uint32_t off, uint32_t v, uint64_t n
 		unsigned i = (off - REG_LVT_TIMER) >> 4;
 		if (!(a->svr & SVR_ENABLE))
 			v |= LVT_MASKED; /* software-disabled: the LVTs stay masked */
+		if (i == LVT_TIMER && ((a->lvt[i] ^ v) & LVT_TIMER_MODE)) { /* a new mode starts disarmed (SDM §11.5.4.1) */
+			a->timer_initial = 0;
+			a->timer_periods = 0;
+			a->tsc_deadline = 0;
+		}
 		a->lvt[i] = v & lvt_writable[i];
 		return;
 	}
@@ -259,6 +280,8 @@ static void reg_write(struct vdev_lapic *a, uint32_t off, uint32_t v, uint64_t n
 		a->icr_hi = v & 0xff000000u;
 		break;
 	case REG_TIMER_INITIAL:
+		if (deadline_mode(a))
+			break; /* ignored in TSC-deadline mode */
 		a->timer_initial = v;
 		a->timer_start = now;
 		a->timer_periods = 0;
@@ -284,6 +307,19 @@ void vlapic_mmio(struct vdev_ctx *ctx, struct vdev_lapic *a, enum vdev_dir dir, 
 	}
 	if (size == 4 && byte == 0)
 		reg_write(a, reg, (uint32_t)*value, now);
+}
+
+uint64_t vlapic_tsc_deadline_read(const struct vdev_lapic *a)
+{
+	return a->tsc_deadline;
+}
+
+void vlapic_tsc_deadline_write(struct vdev_lapic *a, uint64_t val, uint64_t now)
+{
+	if (!deadline_mode(a))
+		return;
+	a->tsc_deadline = val;
+	vlapic_update(a, now); /* a deadline already past fires at once */
 }
 
 void vlapic_init(struct vdev_lapic *a, uint64_t tsc_khz)

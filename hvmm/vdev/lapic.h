@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lapic.h — the virtual local APIC of a guest's CPU: the xAPIC register page at 0xFEE00000 (reached through nested
- * page faults and MMIO emulation in guest/), its timer on the guest TSC, and interrupt acceptance (IRR/ISR/TPR/PPR).
+ * page faults and MMIO emulation in guest/), its timer on the guest TSC (one-shot, periodic, TSC-deadline), and
+ * interrupt acceptance (IRR/ISR/TPR/PPR).
  */
 #ifndef HVMM_VDEV_LAPIC_H
 #define HVMM_VDEV_LAPIC_H
@@ -27,6 +28,7 @@ struct vdev_lapic {
 	uint32_t irr[8], isr[8], tmr[8]; /* 256-bit vectors, 32 per register */
 	uint64_t timer_start; /* TSC when the current count was loaded */
 	uint64_t timer_periods; /* expiries already signalled since timer_start */
+	uint64_t tsc_deadline; /* TSC-deadline mode: the armed IA32_TSC_DEADLINE value (guest TSC), 0 = disarmed */
 	struct vdev_clock clock; /* LAPIC_BUS_HZ on the TSC */
 	uint64_t ipis; /* ICR writes (statistics) */
 	uint8_t hw_enabled; /* APIC_BASE MSR bit 11: 0 = globally disabled, the 8259A's INTR goes straight to the CPU */
@@ -48,6 +50,11 @@ uint64_t vlapic_deadline(const struct vdev_lapic *a);
 int vlapic_pending(const struct vdev_lapic *a);
 /* The CPU takes vector (from vlapic_pending): IRR -> ISR. */
 void vlapic_ack(struct vdev_lapic *a, unsigned vector);
+/* IA32_TSC_DEADLINE (MSR 6E0h; Intel SDM Vol. 3A §11.5.4.1, the mode KVM also offers on AMD hosts): in TSC-deadline
+ * mode (LVT timer bits 18:17 = 10b) a write arms the timer for that TSC value (0 disarms) and a read returns the
+ * armed value, 0 once it fired; in the other modes writes are ignored and reads return 0. */
+uint64_t vlapic_tsc_deadline_read(const struct vdev_lapic *a);
+void vlapic_tsc_deadline_write(struct vdev_lapic *a, uint64_t val, uint64_t now);
 /* Does the 8259A's INTR reach the CPU (LINT0 unmasked in ExtINT mode)? */
 int vlapic_accepts_extint(const struct vdev_lapic *a);
 

@@ -4,6 +4,9 @@
  * 32-bit kernel does not produce: REX registers (R8-R15), MOVZX/MOVSX/MOVSXD of byte and word loads, a high-byte
  * register (AH), [base + index * 8 + disp32] and [disp32] addressing, an address-size (67) prefix, 64-bit ALU forms
  * (the upper 32 bits of a 32-bit load are zeroed) and CMP/TEST flags. The TPR (bits 7:0 read/write) is the target.
+ * Then the TSC-deadline timer (CPUID 1 ECX[24], MSR 6E0h; Intel SDM Vol. 3A §11.5.4.1), watched through IRR while
+ * the guest runs with IF = 0: an expiry sets the vector in IRR and the MSR reads 0, writing 0 disarms, a deadline
+ * already past fires at once, the initial-count register is ignored, a mode change disarms.
  * Prints "PASS <check>" / "FAIL <check>" lines and "lapic64 done fails=<n>"; exits with the number of failures.
  * With bad=1 it ends with REP STOSD onto the APIC page, which hvmm does not emulate: the guest must be stopped with
  * the instruction's bytes named.
@@ -20,6 +23,75 @@ static void check(int ok, const char *what, uint64_t got)
 	if (!ok)
 		fails++;
 	gprintf("%s %s (0x%llx)\n", ok ? "PASS" : "FAIL", what, (unsigned long long)got);
+}
+
+#define REG(off) (*(volatile uint32_t *)(APIC + (off)))
+#define MSR_TSC_DEADLINE 0x6e0
+
+static uint64_t rdmsr64(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void wrmsr64(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/* Is vector v pending in IRR? */
+static int in_irr(unsigned v) { return (REG(0x200 + (v >> 5) * 0x10) >> (v & 31)) & 1; }
+
+static void spin_past(uint64_t tsc)
+{
+	while (rdtsc() <= tsc)
+		;
+}
+
+/* The TSC-deadline timer with IF = 0 (interrupts stay in IRR). One vector per case, so each is seen alone. */
+static void tsc_deadline(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	check((c >> 24) & 1, "CPUID 1 ECX[24]: TSC-deadline timer offered", c);
+	uint32_t ka = 0x40000001, kb, kc = 0, kd; /* hvmm's leaf: EBX = TSC kHz */
+	__asm__ volatile("cpuid" : "+a"(ka), "=b"(kb), "+c"(kc), "=d"(kd));
+	uint64_t ahead = (uint64_t)(kb ? kb : 1000000) * 20; /* 20 ms: far more than an exit takes under an emulator */
+	REG(0xf0) = 0x1ff; /* software-enabled */
+	REG(0x320) = (2u << 17) | 0x40; /* TSC-deadline mode, vector 0x40, unmasked */
+	check(rdmsr64(MSR_TSC_DEADLINE) == 0, "TSC deadline: disarmed after the mode change", 0);
+	uint64_t when = rdtsc() + ahead;
+	wrmsr64(MSR_TSC_DEADLINE, when);
+	uint64_t armed = rdmsr64(MSR_TSC_DEADLINE);
+	int early = in_irr(0x40);
+	spin_past(when);
+	uint64_t after = rdmsr64(MSR_TSC_DEADLINE); /* an exit: the timer is brought up to date */
+	int pending = in_irr(0x40);
+	check(armed == when && !early && after == 0 && pending,
+	      "TSC deadline: reads back armed, vector in IRR once the TSC passed it, then reads 0",
+	      (armed == when) | (uint64_t)early << 1 | (uint64_t)(after != 0) << 2 | (uint64_t)pending << 3);
+	REG(0x320) = (2u << 17) | 0x50;
+	when = rdtsc() + ahead;
+	wrmsr64(MSR_TSC_DEADLINE, when);
+	wrmsr64(MSR_TSC_DEADLINE, 0);
+	spin_past(when);
+	check(rdmsr64(MSR_TSC_DEADLINE) == 0 && !in_irr(0x50), "TSC deadline: writing 0 disarms it", 0);
+	REG(0x320) = (2u << 17) | 0x60;
+	wrmsr64(MSR_TSC_DEADLINE, 1);
+	check(rdmsr64(MSR_TSC_DEADLINE) == 0 && in_irr(0x60), "TSC deadline: a deadline already past fires at once", 0);
+	REG(0x380) = 1000;
+	check(REG(0x380) == 0 && REG(0x390) == 0, "TSC deadline: the initial-count register is ignored", REG(0x380));
+	REG(0x320) = (2u << 17) | 0x70;
+	when = rdtsc() + ahead;
+	wrmsr64(MSR_TSC_DEADLINE, when);
+	REG(0x320) = 0x70; /* one-shot mode */
+	uint64_t gone = rdmsr64(MSR_TSC_DEADLINE);
+	wrmsr64(MSR_TSC_DEADLINE, when);
+	spin_past(when);
+	check(gone == 0 && rdmsr64(MSR_TSC_DEADLINE) == 0 && !in_irr(0x70),
+	      "TSC deadline: a mode change disarms it; in one-shot mode the MSR ignores writes", gone);
+	REG(0x320) = 0x10000; /* masked again */
 }
 
 int guest_main(const struct hvmm_bootinfo *bi)
@@ -62,6 +134,7 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	__asm__ volatile("orq $0x80, (%0)" : : "r"(tpr) : "memory"); /* a 64-bit RMW: an 8-byte access, write ignored */
 	check(*tpr == 0x17, "64-bit OR: an 8-byte write to a 32-bit register is ignored", *tpr);
 	*tpr = 0;
+	tsc_deadline();
 	gprintf("lapic64 done fails=%u\n", fails);
 	if (rt_arg_u64(bi, "bad", 0)) {
 		uint64_t di = TPR, cx = 2;
