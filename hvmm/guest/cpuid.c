@@ -144,12 +144,8 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 	const struct cpuid_rule *p = rule_for(leaf, subleaf);
 	if (!p)
 		return r;
-	static uint32_t host_max[2]; /* the host's highest basic and extended leaves, read once */
-	if (!host_max[0]) {
-		host_max[0] = cpuid(0, 0).eax;
-		host_max[1] = cpuid(0x80000000u, 0).eax;
-	}
-	if (leaf > host_max[leaf >> 31])
+	/* The host's highest leaf of the range, read each time: a cache miss is rare, and no CPU writes shared state. */
+	if (leaf > cpuid(leaf & 0x80000000u, 0).eax)
 		return r; /* a leaf the host lacks: never pass what the CPU returns for it (often another leaf's data) */
 	struct cpuid_regs h = cpuid(leaf, subleaf);
 	r.eax = (h.eax & p->pass[0]) | p->set[0];

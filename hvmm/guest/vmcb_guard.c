@@ -10,6 +10,7 @@
 
 #include "fmt.h"
 #include "hvmm/core/console.h"
+#include "hvmm/core/percpu.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/insn.h"
 #include "hvmm/svm/svm.h"
@@ -17,11 +18,15 @@
 #include "hvmm/svm/vmcb_check.h"
 #include "hvmm/svm/vmcb_dump.h"
 
-static uint64_t checked, failed, nrip_used, nrip_differ;
+/* Counted per CPU (a guest only ever runs on g->cpu), so CPUs never write the same counter; summed by the report. */
+static struct guard_count {
+	uint64_t checked, failed, nrip_used, nrip_differ;
+} guard_count[MAX_CPUS];
 
 int vmcb_guard(struct guest *g)
 {
-	checked++;
+	struct guard_count *n = &guard_count[g->cpu];
+	n->checked++;
 	enum vmcb_rule r = vmcb_check(g->vmcb, &svm_check_caps);
 	if (r == VMCB_OK)
 		return 0;
@@ -32,7 +37,7 @@ int vmcb_guard(struct guest *g)
 		g->vmcb_state_warned = 1;
 		return 0;
 	}
-	failed++;
+	n->failed++;
 	char who[GUEST_NAME_MAX + 8];
 	fmt_snprintf(who, sizeof(who), "guest %s", g->name);
 	vmcb_dump(who, g->vmcb);
@@ -44,9 +49,10 @@ void vmcb_guard_nrip(struct guest *g, unsigned len)
 {
 	const struct vmcb *v = g->vmcb;
 	uint64_t decoded;
-	nrip_used++;
+	struct guard_count *n = &guard_count[g->cpu];
+	n->nrip_used++;
 	if (insn_next_rip_fetched(g, len, &decoded) == 0 && decoded != v->control.nrip) {
-		nrip_differ++;
+		n->nrip_differ++;
 		if (!g->nrip_warned)
 			hlog("warning: guest %s: nRIP 0x%lx is not the end of the instruction hvmm decodes at RIP 0x%lx "
 			     "(0x%lx; exit 0x%lx): the CPU and hvmm disagree about its length", g->name, v->control.nrip,
@@ -57,6 +63,13 @@ void vmcb_guard_nrip(struct guest *g, unsigned len)
 
 void vmcb_guard_report(void)
 {
+	uint64_t checked = 0, failed = 0, nrip_used = 0, nrip_differ = 0;
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		checked += guard_count[i].checked;
+		failed += guard_count[i].failed;
+		nrip_used += guard_count[i].nrip_used;
+		nrip_differ += guard_count[i].nrip_differ;
+	}
 	hlog("vmcb_check: %lu VMRUNs checked, %lu failed; nRIP used %lu times, %lu disagreed with the decoder", checked,
 	     failed, nrip_used, nrip_differ);
 }
