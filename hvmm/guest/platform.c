@@ -173,7 +173,7 @@ void platform_before_vmrun(struct cpu *c, struct guest *g)
 	}
 	window(v, pending);
 
-	uint64_t deadline = vdev_pc_deadline(g->pc);
+	uint64_t deadline = vdev_pc_next_event(g->pc); /* as the polls above left it */
 	if (deadline < c->timer_due_tsc) {
 		lapic_timer_oneshot(lapic_ticks(c, deadline > now ? deadline - now : 0));
 		c->timer_early = 1;
@@ -183,9 +183,18 @@ void platform_before_vmrun(struct cpu *c, struct guest *g)
 	}
 }
 
+/* Could the exit g just had have reprogrammed the PIT or the RTC? Only port I/O to their ports can (hvmm emulates no
+ * string I/O); the local APIC is updated at every poll anyway. */
+static int may_touch_isa_timers(const struct vmcb *v)
+{
+	return v->control.exitcode == VMEXIT_IOIO &&
+	       vdev_pc_port_has_timer((uint16_t)(v->control.exitinfo1 >> 16), (unsigned)(v->control.exitinfo1 >> 4) & 7);
+}
+
 void platform_after_exit(struct cpu *c, struct guest *g)
 {
-	(void)g;
+	if (may_touch_isa_timers(g->vmcb))
+		vdev_pc_changed(g->pc);
 	if (c->timer_fired && c->timer_early && rdtsc() < c->timer_due_tsc)
 		c->timer_fired = 0; /* a device deadline, not the end of the slice: platform_before_vmrun re-arms */
 }

@@ -14,6 +14,7 @@ int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, con
 		return -1;
 	}
 	vlapic_init(&pc->lapic, tsc_khz);
+	pc->isa_next_event = 0; /* the first poll updates every timer */
 	return 0;
 }
 
@@ -28,8 +29,12 @@ void vdev_irq_set(struct vdev_ctx *ctx, unsigned irq, int level)
 
 int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now)
 {
-	pit_update(&pc->pit, ctx, now);
-	rtc_update(&pc->rtc, ctx, now);
+	if (now >= pc->isa_next_event) { /* otherwise neither has anything to do before isa_next_event */
+		pit_update(&pc->pit, ctx, now);
+		rtc_update(&pc->rtc, ctx, now);
+		uint64_t a = pit_deadline(&pc->pit), b = rtc_deadline(&pc->rtc);
+		pc->isa_next_event = a < b ? a : b;
+	}
 	vlapic_update(&pc->lapic, now);
 	return vlapic_pending(&pc->lapic) >= 0 || (pic_intr(&pc->pic) && vlapic_accepts_extint(&pc->lapic));
 }
@@ -49,4 +54,16 @@ uint64_t vdev_pc_deadline(const struct vdev_pc *pc)
 	uint64_t a = pit_deadline(&pc->pit), b = rtc_deadline(&pc->rtc), c = vlapic_deadline(&pc->lapic);
 	a = a < b ? a : b;
 	return a < c ? a : c;
+}
+
+uint64_t vdev_pc_next_event(const struct vdev_pc *pc)
+{
+	uint64_t l = vlapic_deadline(&pc->lapic);
+	return pc->isa_next_event < l ? pc->isa_next_event : l;
+}
+
+int vdev_pc_port_has_timer(uint16_t port, unsigned size)
+{
+	uint32_t lo = port, hi = (uint32_t)port + (size ? size : 1) - 1;
+	return (lo <= 0x43 && hi >= 0x40) || (lo <= 0x61 && hi >= 0x61) || (lo <= 0x71 && hi >= 0x70);
 }

@@ -34,13 +34,22 @@ struct vdev_pc {
 	struct vdev_fwcfg fwcfg;
 	struct vdev_lapic lapic; /* the xAPIC page at LAPIC_BASE (MMIO, guest/mmio.c) */
 	uint64_t irqs_raised; /* rising edges of any line (statistics) */
+	uint64_t isa_next_event; /* TSC of the PIT's or RTC's next event as of their last update; 0 = update them */
 };
 
 /* Reset every device and claim its ports on bus. Returns 0, or -1 with *why if the table is full. */
 int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, const struct vdev_pc_config *cfg,
 		 const char **why);
-/* Bring the timers up to TSC now (raising their lines), then: is an interrupt waiting for the CPU? */
+/* Bring the timers up to TSC now (raising their lines), then: is an interrupt waiting for the CPU? The PIT and the
+ * RTC are only updated once now reaches the next event they had at their last update, or after vdev_pc_changed;
+ * the local APIC, which the guest reprograms through MMIO and an MSR, every time. */
 int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now);
+/* The guest may have reprogrammed the PIT, port 0x61 or the RTC: the next poll updates them. */
+static inline void vdev_pc_changed(struct vdev_pc *pc) { pc->isa_next_event = 0; }
+/* Does an access of size bytes at port reach the PIT (0x40-0x43), port 0x61 or the RTC (0x70-0x71)? */
+int vdev_pc_port_has_timer(uint16_t port, unsigned size);
+/* TSC of the earliest timer event that could raise a line as of the latest vdev_pc_poll, or UINT64_MAX. */
+uint64_t vdev_pc_next_event(const struct vdev_pc *pc);
 /* The CPU takes the interrupt: its vector — the local APIC's highest deliverable one (IRR -> ISR), else the 8259A's
  * (its INTA cycle) through LINT0. */
 uint8_t vdev_pc_ack(struct vdev_pc *pc);
