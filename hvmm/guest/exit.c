@@ -12,7 +12,6 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/guest.h"
-#include "hvmm/guest/gva.h"
 #include "hvmm/guest/insn.h"
 #include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/guest/platform.h"
@@ -54,15 +53,7 @@ void exit_skip_insn(struct guest *g, unsigned len)
 	struct vmcb *v = g->vmcb;
 	uint64_t next = v->control.nrip;
 	if (!next || !svm_has(SVM_FEAT_NRIPS)) {
-		/* The common case inline: 64-bit code whose page's translation is still cached (gva.h) and no prefix. */
-		const struct vmcb_save *s = &v->save;
-		const uint8_t *p;
-		if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L) && (s->cr0 & CR0_PG) &&
-		    (p = gva_cache_lookup(&g->fetch_cache, s, s->rip)) && insn_unprefixed(*p)) {
-			exit_complete_insn(g, s->rip + len);
-			return;
-		}
-		int r = insn_next_rip_fetched(g, len, &next);
+		int r = insn_next_rip(g, len, &next);
 		if (r) {
 			guest_kill(g, "cannot decode the intercepted instruction (x86_decode error %d)", r);
 			return;

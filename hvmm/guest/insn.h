@@ -6,7 +6,10 @@
 
 #include "x86_decode.h"
 
-struct guest;
+#include "hvmm/core/arch.h"
+#include "hvmm/guest/guest.h"
+#include "hvmm/guest/gva.h"
+#include "hvmm/svm/vmcb.h"
 
 /* The decoder's mode for g's code segment: CS.L in long mode -> 64-bit, else CS.D -> 32-bit, else 16-bit (real and
  * virtual-8086 mode included). */
@@ -28,6 +31,20 @@ int insn_next_rip_fetched(struct guest *g, unsigned plain_len, uint64_t *next);
 static inline int insn_unprefixed(uint8_t first)
 {
 	return first == 0x0f || first == 0xf4;
+}
+
+/* insn_next_rip_fetched with its common case inline (it is on the exit path of every emulated instruction without
+ * nRIP): 64-bit code whose page's translation g->fetch_cache still holds, and no prefix. */
+static inline int insn_next_rip(struct guest *g, unsigned plain_len, uint64_t *next)
+{
+	const struct vmcb_save *s = &g->vmcb->save;
+	const uint8_t *p;
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L) && (s->cr0 & CR0_PG) &&
+	    (p = gva_cache_lookup(&g->fetch_cache, s, s->rip)) && insn_unprefixed(*p)) {
+		*next = s->rip + plain_len;
+		return 0;
+	}
+	return insn_next_rip_fetched(g, plain_len, next);
 }
 
 /* Read or write the guest register with encoding number reg (enum x86_reg, 0-15; all 64 bits): RAX and RSP live in
