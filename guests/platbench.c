@@ -53,26 +53,12 @@ __asm__(".text\n.globl timer_stub\ntimer_stub:\n"
 	"push %rax\npush %rdx\nrdtsc\nshl $32, %rdx\nor %rdx, %rax\nmov %rax, irq_tsc(%rip)\n"
 	"mov $0xfee000b0, %eax\nmovl $0, (%rax)\npop %rdx\npop %rax\niretq\n");
 
-struct gate {
-	uint16_t off0, sel;
-	uint8_t ist, type;
-	uint16_t off1;
-	uint32_t off2, zero;
-} __attribute__((packed));
-_Static_assert(sizeof(struct gate) == 16, "64-bit IDT gate");
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct rt_idt_gate idt[256] __attribute__((aligned(16)));
 
 static void idt_init(void)
 {
-	uint64_t a = (uint64_t)timer_stub;
-	uint16_t cs;
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	idt[VEC_TIMER] = (struct gate){ (uint16_t)a, cs, 0, 0x8e, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	idt[VEC_TIMER] = rt_intr_gate(timer_stub);
+	rt_lidt(idt, sizeof(idt));
 }
 
 int guest_main(const struct hvmm_bootinfo *bi)

@@ -74,6 +74,32 @@ static inline void cpu_relax(void)
 	__asm__ volatile("pause");
 }
 
+/* A long-mode IDT gate (AMD APM Vol. 2 §4.8.4): 16 bytes. */
+struct rt_idt_gate {
+	uint16_t off0, sel;
+	uint8_t ist, type; /* type 0x8E: present, DPL 0, 64-bit interrupt gate */
+	uint16_t off1;
+	uint32_t off2, reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct rt_idt_gate) == 16, "long-mode IDT gate is 16 bytes");
+
+/* An interrupt gate to handler in hvmm's guest code segment (HVMM_GUEST_CS), no IST. */
+static inline struct rt_idt_gate rt_intr_gate(const void *handler)
+{
+	uint64_t a = (uint64_t)(uintptr_t)handler;
+	return (struct rt_idt_gate){ (uint16_t)a, HVMM_GUEST_CS, 0, 0x8e, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
+}
+
+/* Load the IDT at table, bytes long (LIDT). */
+static inline void rt_lidt(const void *table, uint16_t bytes)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} idtr = { (uint16_t)(bytes - 1), (uint64_t)(uintptr_t)table };
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
 /* Format like printf into a 512-byte buffer and write it with hc_write (longer output is truncated).
  * Returns the number of bytes written or a negative HVMM_E* error. */
 int gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

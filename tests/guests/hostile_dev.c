@@ -51,26 +51,13 @@ __asm__(".text\n.globl storm_stub\nstorm_stub:\n"
 	"out %al, $0x20\npop %rax\niretq\n");
 _Static_assert(STORM_IRQS == 3000, "storm_stub's limit");
 
-struct gate {
-	uint16_t off0, sel;
-	uint8_t ist, type;
-	uint16_t off1;
-	uint32_t off2, zero;
-} __attribute__((packed));
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct rt_idt_gate idt[256] __attribute__((aligned(16)));
 
 static void storm_idt(void)
 {
-	uint64_t a = (uint64_t)storm_stub;
-	uint16_t cs;
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
 	for (unsigned v = 32; v < 256; v++)
-		idt[v] = (struct gate){ (uint16_t)a, cs, 0, 0x8e, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+		idt[v] = rt_intr_gate(storm_stub);
+	rt_lidt(idt, sizeof(idt));
 }
 
 static const uint16_t ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x70, 0x71,

@@ -49,9 +49,7 @@ void dr_db(void);
 int guest_main(const struct hvmm_bootinfo *bi)
 {
 	hidt_install();
-	uint64_t a = (uint64_t)(uintptr_t)dr_db;
-	hidt_table[1] = (struct hidt_gate){ (uint16_t)a, HVMM_GUEST_CS, 0, 0x8e, (uint16_t)(a >> 16),
-					    (uint32_t)(a >> 32), 0 };
+	hidt_table[1] = rt_intr_gate(dr_db);
 
 	uint64_t dr[4];
 	static const char *const keys[4] = { "dr0", "dr1", "dr2", "dr3" };

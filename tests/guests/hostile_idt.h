@@ -92,33 +92,15 @@ void hidt_unexpected(void)
 		(long)hidt_vec;                                                                              \
 	})
 
-struct hidt_gate {
-	uint16_t off0;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type; /* P | DPL 0 | 64-bit interrupt gate (0xE) */
-	uint16_t off1;
-	uint32_t off2;
-	uint32_t reserved;
-} __attribute__((packed));
-_Static_assert(sizeof(struct hidt_gate) == 16, "long-mode IDT gate is 16 bytes");
-
-static struct hidt_gate hidt_table[256] __attribute__((aligned(16)));
+static struct rt_idt_gate hidt_table[256] __attribute__((aligned(16)));
 
 /* Fill the IDT (code selector 0x08 of hvmm's GDT) and load it. */
 static inline void hidt_install(void)
 {
 	extern char hidt_stubs[];
-	for (int i = 0; i < 256; i++) {
-		uint64_t a = (uint64_t)(uintptr_t)hidt_stubs + 16 * (uint64_t)i;
-		hidt_table[i] = (struct hidt_gate){ (uint16_t)a, HVMM_GUEST_CS, 0, 0x8e, (uint16_t)(a >> 16),
-						    (uint32_t)(a >> 32), 0 };
-	}
-	struct __attribute__((packed)) {
-		uint16_t limit;
-		uint64_t base;
-	} idtr = { sizeof(hidt_table) - 1, (uint64_t)(uintptr_t)hidt_table };
-	__asm__ volatile("lidt %0" ::"m"(idtr) : "memory");
+	for (int i = 0; i < 256; i++)
+		hidt_table[i] = rt_intr_gate(hidt_stubs + 16 * i);
+	rt_lidt(hidt_table, sizeof(hidt_table));
 }
 
 static inline const char *hidt_name(long vec)

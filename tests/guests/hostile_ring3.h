@@ -80,9 +80,8 @@ static inline void ring3_install(void)
 	uint64_t cr3;
 	__asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
 
-	uint64_t a = (uint64_t)(uintptr_t)r3_return;
-	hidt_table[R3_VEC_RETURN] = (struct hidt_gate){ (uint16_t)a, HVMM_GUEST_CS, 0, 0xee /* P, DPL 3 */,
-							(uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
+	hidt_table[R3_VEC_RETURN] = rt_intr_gate(r3_return);
+	hidt_table[R3_VEC_RETURN].type = 0xee; /* P, DPL 3: INT from CPL 3 may use it */
 }
 
 /* Run fn at CPL 3; returns when fn returns. */

@@ -242,9 +242,7 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	if (!rt_arg_str(bi, "attack", attack, sizeof(attack)))
 		strlcpy(attack, "step", sizeof(attack));
 	hidt_install();
-	uint64_t a = (uint64_t)(uintptr_t)step_db;
-	hidt_table[1] = (struct hidt_gate){ (uint16_t)a, HVMM_GUEST_CS, 0, 0x8e, (uint16_t)(a >> 16),
-					    (uint32_t)(a >> 32), 0 };
+	hidt_table[1] = rt_intr_gate(step_db);
 
 	uint32_t lo, hi;
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_PAT));
