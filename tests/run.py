@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """hvmm's test runner: host unit-test binaries, the fuzzers, the runner's self-test, tools/usb's tests, then the QEMU
-and Bochs scenarios of tests/scenarios.py, each with `vmcb_check=1` first on hvmm's command line (docs/cmdline.md;
-a scenario may turn it off again with a later vmcb_check=0, as lag-probe-fast does).
+and Bochs scenarios of the files tests/registry.py lists, each with `vmcb_check=1` first on hvmm's command line
+(docs/cmdline.md; a scenario may turn it off again with a later vmcb_check=0, as lag-probe-fast does).
 
     python3 tests/run.py [--unit BIN ...] [--fuzz SEC] [--only NAME|GROUP ...] [--jobs N] [--list] [--no-scenarios]
                          [-v] [--tap] [--junit FILE]
@@ -38,9 +38,9 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from hvmmlog import HvmmLog  # noqa: E402
-import scenarios  # noqa: E402
-import scenarios_hostile  # noqa: E402
-import scenarios_hw  # noqa: E402
+import registry  # noqa: E402  (tests/registry.py: every scenario file, in order)
+import scenarios  # noqa: E402  (tests/scenarios.py: Scenario, judge, classify)
+import selftest  # noqa: E402
 
 HVMM_ELF = "build/hvmm.elf"
 UNIT_TIMEOUT = 300
@@ -124,7 +124,7 @@ def run_fuzz(target: str, seconds: int) -> Result:
 
 
 def run_self_test() -> Result:
-    return Result(checks=list(scenarios.self_test()))
+    return Result(checks=list(selftest.self_test()))
 
 
 def run_usb() -> Result:
@@ -335,16 +335,6 @@ def write_junit(path: str, items: List[Item], seconds: float) -> None:
 
 # ---- selection ----
 
-def scenario_group(sc: scenarios.Scenario) -> str:
-    if sc in scenarios_hostile.SCENARIOS:
-        return "hostile"
-    if sc in scenarios_hw.SCENARIOS:
-        return "hw"
-    if sc.emulator == "bochs":
-        return "bochs"
-    return "scenarios"
-
-
 def build_items(args) -> Tuple[List[Item], List[str]]:
     """Every item of a full run, in order; and the names --only may use."""
     fuzz_seconds = args.fuzz if args.fuzz is not None else (10 if args.unit else 0)
@@ -358,8 +348,8 @@ def build_items(args) -> Tuple[List[Item], List[str]]:
         items.append(Item("fuzz", t, lambda t=t: run_fuzz(t, fuzz_seconds if fuzz_seconds > 0 else 10)))
     items.append(Item("selftest", "selftest", run_self_test))
     items.append(Item("usb", "usb", run_usb))
-    for sc in scenarios.SCENARIOS:
-        items.append(Item(scenario_group(sc), sc.name, lambda sc=sc: run_scenario(sc)))
+    for sc in registry.SCENARIOS:
+        items.append(Item(registry.GROUPS[sc.name], sc.name, lambda sc=sc: run_scenario(sc)))
     if args.only is None:  # a full run: the fuzz stage only with --unit or --fuzz (as make test does)
         items = [it for it in items if it.group != "fuzz" or fuzz_seconds > 0]
         if args.no_scenarios:
@@ -402,7 +392,7 @@ def main() -> int:
     if args.list:
         for it in items:
             extra = ""
-            sc = next((s for s in scenarios.SCENARIOS if s.name == it.name), None)
+            sc = next((s for s in registry.SCENARIOS if s.name == it.name), None)
             if sc and it.group not in ("unit", "fuzz"):
                 extra = f": cpu={sc.cpu} cmdline={sc.cmdline!r} guests={[scenarios.guest_name(g) for g in sc.guests]}"
             print(f"{it.label}{extra}")

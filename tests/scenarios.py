@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: MIT
-"""The QEMU scenario manifest: which guests, hvmm command line and QEMU options each scenario boots, and its judge.
+"""What every scenario file uses: the Scenario record (guests, hvmm command line, QEMU options, judge), the Judge
+that collects named checks, the checks shared by the judges, and judge(): check_common() then the scenario's own.
 
-tests/run.py builds each scenario's ISO under build/scenarios/<name>/, boots it headless, parses the serial log with
-tools/hvmmlog.py and calls the judge. A judge gets a Judge (to record named checks), the parsed log and the
-scenario's run context; every scenario also gets the common checks of check_common().
+The scenarios themselves are in tests/scenarios_*.py, each importing only this module (and other scenario files'
+helpers); tests/registry.py lists the files in a fixed order, tests/selftest.py tests the judges. tests/run.py builds
+each scenario's ISO under build/scenarios/<name>/, boots it headless, parses the serial log with tools/hvmmlog.py and
+calls judge().
 """
 
 import os
-import random
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
@@ -233,7 +234,7 @@ def check_rejected(j: Judge, log: HvmmLog, name: str) -> None:
     j.check(f"{name}: did not run", not log.console(name) and name not in log.guests)
 
 
-# ---- the scenarios ----
+# ---- judges several scenario files use ----
 
 COUNTER = f"{GUESTS}/counter.elf name=counter mem=16M"
 MATMUL = f"{GUESTS}/matmul.elf name=matmul mem=16M"
@@ -250,16 +251,6 @@ def judge_default(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("guest output interleaves (>= 10 prefix changes)", pc >= 10, f"{pc} changes")
 
 
-MANY = 20  # more guests than the 15 guest ASIDs QEMU's TCG offers: ASIDs are recycled with a TLB flush
-
-
-def judge_many(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    for i in range(MANY):
-        check_counter(j, log, f"c{i}", 3)
-    sw = log.total_switches()
-    j.check(f"at least {MANY * 3} switches", sw >= MANY * 3, f"sum of switches= is {sw}")
-
-
 def judge_refused(what: str):
     def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
         hit = [e for e in log.errors if re.search(what, "hvmm: error: " + e)]
@@ -270,30 +261,9 @@ def judge_refused(what: str):
     return judge
 
 
-def make_bad_modules(d: str) -> None:
-    rng = random.Random(20240601)
-    with open(os.path.join(d, "junk.bin"), "wb") as f:
-        f.write(bytes(rng.getrandbits(8) for _ in range(4096)))
-    with open(os.path.join(d, "notes.txt"), "w") as f:
-        f.write("This is a text file, not a guest image.\nhvmm must reject it and run the others.\n" * 20)
-
-
-def judge_bad_module(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    check_rejected(j, log, "junk")
-    check_rejected(j, log, "textfile")
-    check_counter(j, log)
-    check_exitcode(j, log)
-
-
 def check_badmem(j: Judge, log: HvmmLog) -> None:
     j.check("badmem: ran up to the write", log.find_console("badmem", r"writing to GPA") is not None)
     check_killed(j, log, "badmem")
-
-
-def judge_badmem(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    check_badmem(j, log)
-    check_counter(j, log)
-    check_matmul(j, log)
 
 
 def check_spincli(j: Judge, log: HvmmLog) -> None:
@@ -309,59 +279,13 @@ def check_spincli(j: Judge, log: HvmmLog) -> None:
             f"spin from line {start and start[0]} to {done and done[0]}, counter lines inside: {len(during)}")
 
 
-def judge_spin_cli(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    check_spincli(j, log)
-    check_counter(j, log)
-    check_matmul(j, log)
+# ---- running a judge ----
 
-
-def judge_contain(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    check_killed(j, log, "svminsn")
-    check_killed(j, log, "triplefault")
-    check_counter(j, log)
-
-
-SCENARIOS: List[Scenario] = [
-    Scenario("default", [COUNTER, MATMUL, EXITCODE], judge_default),
-    Scenario("no-svm", [COUNTER, EXITCODE], judge_refused(r"hvmm: error: .*SVM"), cpu="qemu64,-svm",
-             timeout=30, runs_guests=False),
-    Scenario("no-npt", [COUNTER, EXITCODE], judge_refused(r"hvmm: error: .*nested paging"), cpu="qemu64,+svm",
-             timeout=30, runs_guests=False),
-    Scenario("bad-module", ["{dir}/junk.bin name=junk", COUNTER, "{dir}/notes.txt name=textfile", EXITCODE],
-             judge_bad_module, prepare=make_bad_modules),
-    Scenario("badmem", [f"{GUESTS}/badmem.elf name=badmem mem=16M", COUNTER, MATMUL], judge_badmem),
-    Scenario("spin-cli", [f"{GUESTS}/spincli.elf name=spincli mem=8M spin_ms=1500", COUNTER, MATMUL],
-             judge_spin_cli),
-    Scenario("many-guests", [f"{GUESTS}/counter.elf name=c{i} mem=4M count=3" for i in range(MANY)], judge_many),
-    Scenario("contain", [f"{GUESTS}/svminsn.elf name=svminsn mem=8M",
-                         f"{GUESTS}/triplefault.elf name=triplefault mem=8M", COUNTER], judge_contain),
-]
-import scenarios_badinput  # noqa: E402  (bad modules and command lines; it uses the helpers above)
-SCENARIOS += scenarios_badinput.SCENARIOS
-import scenarios_acpi  # noqa: E402  (ACPI tables, ACPI S5 power-off, TSC source)
-SCENARIOS += scenarios_acpi.SCENARIOS
-import scenarios_hw  # noqa: E402  (UEFI and BIOS, framebuffer console and screendumps, no serial port)
-SCENARIOS += scenarios_hw.SCENARIOS
-import scenarios_bench  # noqa: E402  (measurement lines; two icount runs give identical figures)
-SCENARIOS += scenarios_bench.SCENARIOS
-import scenarios_hostile  # noqa: E402  (hostile guests beside counter and matmul; docs/security.md)
-SCENARIOS += scenarios_hostile.SCENARIOS
-import scenarios_soak  # noqa: E402  (soak of 32 guests, console flood, long lines)
-SCENARIOS += scenarios_soak.SCENARIOS
-import scenarios_contain  # noqa: E402  (containment classes: extended state, debug registers, CPL 3, lengths)
-SCENARIOS += scenarios_contain.SCENARIOS
-import scenarios_silicon  # noqa: E402  (real-silicon hardening: exception loops, CPUID policy, timers, APIC, memory)
-SCENARIOS += scenarios_silicon.SCENARIOS
-import scenarios_newcomer  # noqa: E402  (QEMU -kernel boot, an out-of-tree SDK guest, exit statuses)
-SCENARIOS += scenarios_newcomer.SCENARIOS
-import scenarios_lag  # noqa: E402  (guest-visible switch lag against probe guests; p50 at 200 and 20,000 switches)
-SCENARIOS += scenarios_lag.SCENARIOS
-import scenarios_platform  # noqa: E402  (multiboot v1 kernels on the virtual PC, also run under QEMU directly)
-SCENARIOS += scenarios_platform.SCENARIOS
-import scenarios_linux  # noqa: E402  (Debian's stock kernel as a guest beside native guests; skipped without the package)
-SCENARIOS += scenarios_linux.SCENARIOS
-import scenarios_bochs  # noqa: E402  (the same ISO under Bochs 2.7: NRIPS, no NRIPS, no NPT, no SVM; Bochs's bugs)
-SCENARIOS += scenarios_bochs.SCENARIOS
+def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:
+    j = Judge()
+    check_common(j, log, ctx, sc)
+    sc.judge(j, log, ctx)
+    return j
 
 
 def classify(xfail: Dict[str, str], checks: List[tuple]) -> Tuple[List[tuple], List[Tuple[str, str]]]:
@@ -381,76 +305,3 @@ def classify(xfail: Dict[str, str], checks: List[tuple]) -> Tuple[List[tuple], L
     for check in sorted(set(xfail) - {c for c, _, _ in checks}):
         out.append((f"expected failure '{check}'", False, "names no check of this scenario"))
     return out, expected
-import scenarios_smp  # noqa: E402  (several CPUs: -smp 2/4, pinned guests, a hostile guest on an AP, panic by NMI)
-SCENARIOS += scenarios_smp.SCENARIOS
-
-
-def judge(sc: Scenario, log: HvmmLog, ctx: Context) -> Judge:
-    j = Judge()
-    check_common(j, log, ctx, sc)
-    sc.judge(j, log, ctx)
-    return j
-
-
-# ---- the runner's self-test: a synthetic log the default judge must accept, and broken ones it must reject ----
-
-def synthetic_default_log(rounds: int = 800, seed: int = 1) -> str:
-    """A log in hvmm's format for the default scenario, as a correct hvmm would print it."""
-    out = ["SeaBIOS (version synthetic)", "\x1b[2J  Booting `hvmm'", "", "hvmm: starting (synthetic)"]
-    out.append(f"[matmul] matmul n=48 rounds={rounds} seed={seed}")
-    for i in range(1, 21):
-        out.append(f"[counter] count {i}")
-        if i == 2:
-            out.append("[exitcode] exitcode: guest 2 \"exitcode\" mem=8192K")
-            out.append("[exitcode] exitcode: cpuid 0x40000000 max=0x40000001 signature=\"hvmmhvmmhvmm\"")
-            out.append("[exitcode] exitcode: exiting with status 3")
-        if i % 4 == 0:
-            out.append(f"[matmul] tick {i}")
-    out.append("[counter] counter done sum=210")
-    out.append(f"[matmul] matmul checksum=0x{matmul_checksum(rounds, seed):08x}")
-    out += ["hvmm: lag n=120 min=900 p50=1000 p99=2000 max=5000 mean=1100 tsc_khz=2000000",
-            "hvmm: guest counter exit=0 switches=21 exits=60 runtime=1000000",
-            "hvmm: guest matmul exit=0 switches=40 exits=45 runtime=90000000",
-            "hvmm: guest exitcode exit=3 switches=1 exits=3 runtime=10000",
-            "hvmm: vmcb_check: 64 VMRUNs checked, 0 failed; nRIP used 0 times, 0 disagreed with the decoder",
-            "hvmm: all guests done", ""]
-    return "\r\n".join(out)
-
-
-def self_test() -> List[tuple]:
-    """(check name, ok, detail) for the runner's own judge: the good log passes, each broken one fails."""
-    default = next(s for s in SCENARIOS if s.name == "default")
-    ctx = Context(dir="(synthetic)", qemu_status=3)
-    good = synthetic_default_log()
-    results = []
-    j = judge(default, HvmmLog.parse(good), ctx)
-    bad_checks = [f"{n}: {d}" for n, ok, d in j.checks if not ok]
-    results.append(("default judge accepts a synthetic good log", not j.failed, "; ".join(bad_checks)))
-    broken = {
-        "a missing count line": good.replace("[counter] count 7\r\n", ""),
-        "a wrong matmul checksum": "\r\n".join(
-            (ln[:-1] + ("1" if ln[-1] == "0" else "0")) if "checksum=0x" in ln else ln for ln in good.split("\r\n")),
-        "a PANIC line": good.replace("hvmm: all guests done", "hvmm: PANIC: synthetic\r\nhvmm: all guests done"),
-        "exitcode exit=0": good.replace("guest exitcode exit=3", "guest exitcode exit=0"),
-        "a timeout": good,
-    }
-    for what, text in broken.items():
-        c = Context(dir="(synthetic)", qemu_status=124 if what == "a timeout" else 3)
-        j = judge(default, HvmmLog.parse(text), c)
-        results.append((f"default judge rejects a log with {what}", j.failed,
-                        "the judge passed a known-bad log"))
-    got, exp = classify({"b": "why", "c": "why", "zz": "why"},
-                        [("a", True, ""), ("b", False, ""), ("c", True, ""), ("d", False, "")])
-    results.append(("expected failures: XFAIL when failing, FAIL when passing or naming no check",
-                    [ok for _, ok, _ in got] == [True, False, False, False] and exp == [("b", "why")],
-                    f"got {got}, {exp}"))
-    bad = good.replace("0 failed; nRIP", "1 failed; nRIP")
-    j = judge(default, HvmmLog.parse(bad), ctx)
-    results.append(("default judge rejects a failed VMCB check without its kill line", j.failed,
-                    "the judge passed a known-bad log"))
-    import layers  # noqa: E402  (tests/layers.py: includes point down the layers of hvmm/)
-    results += layers.self_test()
-    import switchpath  # noqa: E402  (tests/switchpath.py: speculation barriers on hvmm's switch path, from objdump)
-    results += switchpath.self_test()
-    results += scenarios_newcomer.self_test()  # run-qemu's exit statuses, mkiso's checks, TAP/JUnit (no QEMU)
-    return results

@@ -2,11 +2,10 @@
 """ACPI and timekeeping scenarios: the tables hvmm reads (hvmm/x86/acpi.c), power-off through ACPI S5 without exit_port=,
 and the TSC frequency source (hvmm/x86/tsc.c).
 
-tests/scenarios.py appends SCENARIOS to its manifest (this module imports that one's helpers, so scenarios.py must be
-imported first). QEMU's tables are known: SeaBIOS gives an ACPI 1.0 RSDP (RSDT) with PM1a_CNT at I/O 0x604, the q35
-machine a FADT with the reset register at I/O 0xcf9 (value 0xf), OVMF an ACPI 2.0 RSDP (XSDT) with PM1a_CNT at
-0xb004; every QEMU DSDT has \\_S5_ = Package {0, 0, 0, 0}, and QEMU shuts down (status 0) on SLP_TYP 0 | SLP_EN.
-`-machine pc,pit=off,hpet=off` removes the 8254 and the HPET, so the TSC is measured against the ACPI PM timer
+tests/registry.py lists this file. QEMU's tables are known: SeaBIOS gives an ACPI 1.0 RSDP (RSDT) with PM1a_CNT at I/O
+0x604, the q35 machine a FADT with the reset register at I/O 0xcf9 (value 0xf), OVMF an ACPI 2.0 RSDP (XSDT) with
+PM1a_CNT at 0xb004; every QEMU DSDT has \\_S5_ = Package {0, 0, 0, 0}, and QEMU shuts down (status 0) on SLP_TYP 0 |
+SLP_EN. `-machine pc,pit=off,hpet=off` removes the 8254 and the HPET, so the TSC is measured against the ACPI PM timer
 (scenarios_silicon.py's tsc-hpet keeps the HPET).
 """
 

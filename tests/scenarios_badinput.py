@@ -1,14 +1,13 @@
 # SPDX-License-Identifier: MIT
 """Bad-input scenarios: malformed guest images, bad module arguments, too many modules, a bad hvmm command line.
 
-tests/scenarios.py appends SCENARIOS to its manifest (this module imports that one's helpers, so scenarios.py must be
-imported first). Each bad module is generated into the scenario directory with the standard library -- hand-built
-ELF64 images (struct) that differ from a valid one, loaded as the control guest `exit7`, in exactly one defect, and a
-few cut or patched copies of build/guests/counter.elf -- and must be rejected with `hvmm: guest <name> rejected:
-<reason>` naming that defect (reasons: lib/elf64.c, hvmm/guest/loader.c, hvmm/guest/guest.c, hvmm/main.c), while a counter and
-exitcode pair in the same ISO still finishes correctly. The broken images ask for mem=256M, half of QEMU's 512 MiB:
-each rejection happens after hvmm allocated the guest's RAM, so if one leaked it the next would be refused for lack
-of memory instead of for its own defect.
+tests/registry.py lists this file. Each bad module is generated into the scenario directory with the standard library --
+hand-built ELF64 images (struct) that differ from a valid one, loaded as the control guest `exit7`, in exactly one
+defect, and a few cut or patched copies of build/guests/counter.elf -- and must be rejected with `hvmm: guest <name>
+rejected: <reason>` naming that defect (reasons: lib/elf64.c, hvmm/guest/loader.c, hvmm/guest/guest.c, hvmm/main.c),
+while a counter and exitcode pair in the same ISO still finishes correctly. The broken images ask for mem=256M, half of
+QEMU's 512 MiB: each rejection happens after hvmm allocated the guest's RAM, so if one leaked it the next would be
+refused for lack of memory instead of for its own defect.
 """
 
 import os

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Scenarios for booting as on real machines: UEFI (OVMF) as well as SeaBIOS, the framebuffer console, no serial port.
 
-tests/scenarios.py adds SCENARIOS below to its manifest. run_qemu_args go to tools/run-qemu before `--` (tests/run.py
+tests/registry.py lists this file. run_qemu_args go to tools/run-qemu before `--` (tests/run.py
 passes them, with "{dir}" replaced by the scenario's directory).
 
 The screen scenarios keep the final screen as build/scenarios/<name>/screen.png: tools/run-qemu --screendump takes

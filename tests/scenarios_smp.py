@@ -15,7 +15,7 @@
 - smp-panic: panic_test=2: CPU 2 panics, the PANIC line names it, the 3 others are stopped by NMI, and no guest line
   follows the panic.
 - smp-icount: -smp 2, cpus=2 under -icount shift=0 (one TCG thread): two runs give identical figures.
-tests/scenarios.py appends SCENARIOS to its manifest.
+tests/registry.py lists this file.
 """
 
 import os

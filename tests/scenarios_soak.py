@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Soak and flood scenarios: nothing a guest prints is lost, garbled or reordered, over a long run of many guests
-(tests/guests/soak.c) and under a console flood (tests/guests/flood.c); a flood starves nobody. tests/scenarios.py appends
-SCENARIOS to its manifest.
+(tests/guests/soak.c) and under a console flood (tests/guests/flood.c); a flood starves nobody. tests/registry.py lists
+this file.
 
 - soak: SOAK_GUESTS (32) soak guests with mem=2M — more guests than the 15 guest ASIDs of QEMU's TCG — for
   SOAK_SECONDS (60) of TSC time; a quarter never yield (timer preemption), the others yield every 1..5 lines.

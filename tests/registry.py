@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+"""The scenario registry: every scenario file of tests/, in the order tests/run.py runs them, and the group each
+file's scenarios belong to (for run.py --only). A scenario file imports only tests/scenarios.py (the helpers) and
+other scenario files' helpers, never this module, so any file may be imported first; tests/selftest.py checks that
+each one imports alone and that every tests/scenarios_*.py file is listed here.
+
+A new scenario file: add its module name to MODULES (group None: the group "scenarios", or "bochs" for Bochs runs).
+"""
+
+import importlib
+from typing import Dict, List, Optional, Tuple
+
+from scenarios import Scenario
+
+MODULES: List[Tuple[str, Optional[str]]] = [
+    ("scenarios_basic", None),  # the default guests, no SVM/NPT, bad modules, badmem, CLI spinner, many guests
+    ("scenarios_badinput", None),  # bad modules and command lines
+    ("scenarios_acpi", None),  # ACPI tables, ACPI S5 power-off, TSC source
+    ("scenarios_hw", "hw"),  # UEFI and BIOS, framebuffer console and screendumps, no serial port
+    ("scenarios_bench", None),  # measurement lines; two icount runs give identical figures
+    ("scenarios_hostile", "hostile"),  # hostile guests beside counter and matmul (docs/security.md)
+    ("scenarios_soak", None),  # soak of 32 guests, console flood, long lines
+    ("scenarios_contain", None),  # containment classes: extended state, debug registers, CPL 3, lengths
+    ("scenarios_silicon", None),  # real-silicon hardening: exception loops, CPUID policy, timers, APIC, memory
+    ("scenarios_newcomer", None),  # QEMU -kernel boot, an out-of-tree SDK guest, exit statuses
+    ("scenarios_lag", None),  # guest-visible switch lag against probe guests
+    ("scenarios_platform", None),  # multiboot v1 kernels on the virtual PC, also run under QEMU directly
+    ("scenarios_linux", None),  # Debian's stock kernel as a guest beside native guests (SKIP without the package)
+    ("scenarios_bochs", None),  # the same ISO under Bochs 2.7: NRIPS, no NRIPS, no NPT, no SVM; Bochs's bugs
+    ("scenarios_smp", None),  # several CPUs: -smp 2/4, pinned guests, a hostile guest on an AP, panic by NMI
+]
+
+
+def load() -> Tuple[List[Scenario], Dict[str, str], Dict[str, str]]:
+    """Every scenario in MODULES order, each scenario name's group and module. One name twice is an error."""
+    out: List[Scenario] = []
+    groups: Dict[str, str] = {}
+    module_of: Dict[str, str] = {}
+    for mod, group in MODULES:
+        for sc in importlib.import_module(mod).SCENARIOS:
+            if sc.name in groups:
+                raise ValueError(f"scenario name {sc.name!r} in {mod} and {module_of[sc.name]}")
+            groups[sc.name] = group or ("bochs" if sc.emulator == "bochs" else "scenarios")
+            module_of[sc.name] = mod
+            out.append(sc)
+    return out, groups, module_of
+
+
+SCENARIOS, GROUPS, MODULE_OF = load()
+
+
+def find(name: str) -> Scenario:
+    return next(s for s in SCENARIOS if s.name == name)

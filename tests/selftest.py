@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+"""The runner's self-test (tests/run.py group selftest, no QEMU): a synthetic log the default judge must accept and
+broken ones it must reject, expected-failure bookkeeping, the registry (every scenario file listed, each importable
+alone), then the self-tests of tests/layers.py, tests/switchpath.py and tests/scenarios_newcomer.py."""
+
+import glob
+import os
+import subprocess
+import sys
+from typing import List
+
+import registry
+from hvmmlog import HvmmLog
+from scenarios import Context, classify, judge, matmul_checksum
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+
+
+def synthetic_default_log(rounds: int = 800, seed: int = 1) -> str:
+    """A log in hvmm's format for the default scenario, as a correct hvmm would print it."""
+    out = ["SeaBIOS (version synthetic)", "\x1b[2J  Booting `hvmm'", "", "hvmm: starting (synthetic)"]
+    out.append(f"[matmul] matmul n=48 rounds={rounds} seed={seed}")
+    for i in range(1, 21):
+        out.append(f"[counter] count {i}")
+        if i == 2:
+            out.append("[exitcode] exitcode: guest 2 \"exitcode\" mem=8192K")
+            out.append("[exitcode] exitcode: cpuid 0x40000000 max=0x40000001 signature=\"hvmmhvmmhvmm\"")
+            out.append("[exitcode] exitcode: exiting with status 3")
+        if i % 4 == 0:
+            out.append(f"[matmul] tick {i}")
+    out.append("[counter] counter done sum=210")
+    out.append(f"[matmul] matmul checksum=0x{matmul_checksum(rounds, seed):08x}")
+    out += ["hvmm: lag n=120 min=900 p50=1000 p99=2000 max=5000 mean=1100 tsc_khz=2000000",
+            "hvmm: guest counter exit=0 switches=21 exits=60 runtime=1000000",
+            "hvmm: guest matmul exit=0 switches=40 exits=45 runtime=90000000",
+            "hvmm: guest exitcode exit=3 switches=1 exits=3 runtime=10000",
+            "hvmm: vmcb_check: 64 VMRUNs checked, 0 failed; nRIP used 0 times, 0 disagreed with the decoder",
+            "hvmm: all guests done", ""]
+    return "\r\n".join(out)
+
+
+def self_test() -> List[tuple]:
+    """(check name, ok, detail) for the runner's own judge: the good log passes, each broken one fails."""
+    default = registry.find("default")
+    ctx = Context(dir="(synthetic)", qemu_status=3)
+    good = synthetic_default_log()
+    results = []
+    j = judge(default, HvmmLog.parse(good), ctx)
+    bad_checks = [f"{n}: {d}" for n, ok, d in j.checks if not ok]
+    results.append(("default judge accepts a synthetic good log", not j.failed, "; ".join(bad_checks)))
+    broken = {
+        "a missing count line": good.replace("[counter] count 7\r\n", ""),
+        "a wrong matmul checksum": "\r\n".join(
+            (ln[:-1] + ("1" if ln[-1] == "0" else "0")) if "checksum=0x" in ln else ln for ln in good.split("\r\n")),
+        "a PANIC line": good.replace("hvmm: all guests done", "hvmm: PANIC: synthetic\r\nhvmm: all guests done"),
+        "exitcode exit=0": good.replace("guest exitcode exit=3", "guest exitcode exit=0"),
+        "a timeout": good,
+    }
+    for what, text in broken.items():
+        c = Context(dir="(synthetic)", qemu_status=124 if what == "a timeout" else 3)
+        j = judge(default, HvmmLog.parse(text), c)
+        results.append((f"default judge rejects a log with {what}", j.failed,
+                        "the judge passed a known-bad log"))
+    got, exp = classify({"b": "why", "c": "why", "zz": "why"},
+                        [("a", True, ""), ("b", False, ""), ("c", True, ""), ("d", False, "")])
+    results.append(("expected failures: XFAIL when failing, FAIL when passing or naming no check",
+                    [ok for _, ok, _ in got] == [True, False, False, False] and exp == [("b", "why")],
+                    f"got {got}, {exp}"))
+    bad = good.replace("0 failed; nRIP", "1 failed; nRIP")
+    j = judge(default, HvmmLog.parse(bad), ctx)
+    results.append(("default judge rejects a failed VMCB check without its kill line", j.failed,
+                    "the judge passed a known-bad log"))
+    results += registry_self_test()
+    import layers  # noqa: E402  (tests/layers.py: includes point down the layers of hvmm/)
+    results += layers.self_test()
+    import switchpath  # noqa: E402  (tests/switchpath.py: speculation barriers on hvmm's switch path, from objdump)
+    results += switchpath.self_test()
+    import scenarios_newcomer  # noqa: E402
+    results += scenarios_newcomer.self_test()  # run-qemu's exit statuses, mkiso's checks, TAP/JUnit (no QEMU)
+    return results
+
+
+def registry_self_test() -> List[tuple]:
+    """Every tests/scenarios_*.py is in registry.MODULES, and each imports alone in a fresh interpreter (its scenarios
+    do not depend on which file was imported first)."""
+    files = sorted(os.path.basename(f)[:-3] for f in glob.glob(os.path.join(TESTS, "scenarios_*.py")))
+    listed = [m for m, _ in registry.MODULES]
+    res = [("registry: every tests/scenarios_*.py is listed in tests/registry.py", sorted(listed) == files,
+            f"not listed: {sorted(set(files) - set(listed))}, listed but absent: {sorted(set(listed) - set(files))}")]
+    path = os.pathsep.join([TESTS, os.path.join(os.path.dirname(TESTS), "tools")])
+    code = "import sys, {0}; print(sorted(s.name for s in {0}.SCENARIOS))"
+    bad = []
+    for m in listed:
+        p = subprocess.run([sys.executable, "-c", code.format(m)], cwd=os.path.dirname(TESTS),
+                           env=dict(os.environ, PYTHONPATH=path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        want = sorted(s.name for s in registry.SCENARIOS if registry.MODULE_OF[s.name] == m)
+        if p.returncode != 0 or p.stdout.decode().strip() != str(want):
+            bad.append(f"{m}: {p.stdout.decode().strip().splitlines()[-1:] or p.returncode}")
+    res.append(("registry: each scenario file imports first, alone, with the same scenarios", not bad, "; ".join(bad)))
+    return res
