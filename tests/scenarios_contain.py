@@ -5,6 +5,9 @@ with a guest that failed before its fix.
   hostile-contain  extended state (two hostile_xstate instances), hypercalls and privileged instructions from the
                    guest's user mode (hostile_user), single-step over emulated instructions and instruction lengths
                    with prefixes (hostile_step), beside counter and matmul
+  hostile-plat     the virtual platform's corners (hostile_plat): STOS with DF = 1 and an address-size prefix on the
+                   APIC page, nested page faults of an event's delivery (IDT or stack on the APIC page), accesses
+                   crossing the APIC page's boundaries, HLT with only a masked TSC deadline armed
   hostile-dr       breakpoints at hvmm's own code and data addresses and at the other guests' (hostile_dr, four
                    instances, one writing DR7 through its alias DR5), beside counter and matmul
 
@@ -15,7 +18,7 @@ from typing import List
 
 from hvmmlog import HvmmLog
 from scenarios import GUESTS, Context, Judge, Scenario
-from scenarios_hostile import WELL_BEHAVED, check_passes, check_well_behaved, hostile
+from scenarios_hostile import WELL_BEHAVED, check_kill, check_passes, check_well_behaved, hostile
 
 XSTATE = ["hxstate-1", "hxstate-2"]
 CONTAIN_GUESTS = (
@@ -95,7 +98,32 @@ def judge_dr(j: Judge, log: HvmmLog, ctx: Context) -> None:
         j.check(f"{n}: ran all its rounds", any(t.startswith("breakpoints done: 40 rounds") for t in log.console(n)))
 
 
+PLAT_FATAL = [  # (attack, the kill reason's regex)
+    ("idt", r"^nested page fault on the local APIC page gpa=0xfee000d0 while delivering exception vector 13 "),
+    ("stack", r"^nested page fault on the local APIC page gpa=0xfee003e[0-9a-f] while delivering exception vector 13 "),
+    ("crossend", r"^MMIO at gpa=0xfee00ffc \(local APIC\): 8 bytes at page offset 0xffc cross a page boundary"),
+    ("crossin", r"^MMIO at gpa=0xfee00000 \(local APIC\): 8 bytes at page offset 0xffc cross a page boundary"),
+    ("hltmask", r"^HLT with no interrupt source left"),
+    ("hltfar", r"^HLT with no interrupt source left"),
+    ("hltpic", r"^HLT with no interrupt source left"),
+]
+PLAT_GUESTS = ([hostile("hostile_plat", "stos", extra="platform=pc")]
+               + [hostile("hostile_plat", a, extra="platform=pc") for a, _ in PLAT_FATAL])
+STOS_CASES = ["STOSB, DF = 0", "STOSB, DF = 1", "STOSW, DF = 1", "STOSD, DF = 0", "STOSD, DF = 1", "STOSQ, DF = 1",
+              "67 STOSD, DF = 0, RDI[63:32] set", "67 STOSD, DF = 1, RDI[63:32] set"]
+
+
+def judge_plat(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    check_passes(j, log, "hplat-stos", [f"{c}: RDI as on RAM" for c in STOS_CASES])
+    for attack, reason in PLAT_FATAL:
+        check_kill(j, log, f"hplat-{attack}", reason, tried=attack)
+    j.check("hplat-crossin: the window's second page is the APIC",
+            any(t.startswith("PASS the second window page is the APIC") for t in log.console("hplat-crossin")))
+
+
 SCENARIOS: List[Scenario] = [
+    Scenario("hostile-plat", WELL_BEHAVED + PLAT_GUESTS, judge_plat),
     Scenario("hostile-contain", WELL_BEHAVED + CONTAIN_GUESTS, judge_contain),
     Scenario("hostile-dr", WELL_BEHAVED + DR_GUESTS, judge_dr),
 ]

@@ -9,6 +9,8 @@
  */
 #include "hvmm/guest/platform.h"
 
+#include <stddef.h>
+
 #include "fmt.h"
 #include "hvmm/core/arch.h"
 #include "hvmm/guest/exit.h"
@@ -126,6 +128,32 @@ static void dev_access(struct guest *g, enum vdev_dir dir, uint64_t gpa, unsigne
 		g->vmcb->control.int_ctl = (g->vmcb->control.int_ctl & ~0xfu) | ((a->tpr >> 4) & 0xf);
 }
 
+/* The page offset of insn's memory operand: the effective address from the guest's registers (truncated to the
+ * address size; rIP-relative from the next instruction) plus the segment base — only FS and GS have one in 64-bit
+ * mode (APM Vol. 2 §4.5.3) — in linear space, whose 4-KiB pages map whole guest-physical pages. */
+static unsigned operand_page_offset(const struct guest *g, const struct x86_insn *in, uint64_t next_rip)
+{
+	const struct vmcb_save *s = &g->vmcb->save;
+	const struct x86_mem *m = &in->mem;
+	uint64_t ea = (uint64_t)m->disp;
+	if (m->base == X86_REG_RIP)
+		ea += next_rip;
+	else if (m->base != X86_REG_NONE)
+		ea += insn_gpr_get(g, m->base);
+	if (m->index != X86_REG_NONE)
+		ea += insn_gpr_get(g, m->index) * m->scale;
+	ea &= mask(m->addr_size);
+	static const size_t seg_off[] = {
+		[X86_SEG_ES] = offsetof(struct vmcb_save, es), [X86_SEG_CS] = offsetof(struct vmcb_save, cs),
+		[X86_SEG_SS] = offsetof(struct vmcb_save, ss), [X86_SEG_DS] = offsetof(struct vmcb_save, ds),
+		[X86_SEG_FS] = offsetof(struct vmcb_save, fs), [X86_SEG_GS] = offsetof(struct vmcb_save, gs),
+	};
+	const struct vmcb_seg *seg = (const struct vmcb_seg *)((const char *)s + seg_off[m->seg % 6]);
+	if (insn_mode(g) != X86_MODE_64 || m->seg == X86_SEG_FS || m->seg == X86_SEG_GS)
+		ea += seg->base;
+	return (unsigned)(ea & (LAPIC_SIZE - 1));
+}
+
 /* Carry out insn's memory access at gpa. Returns NULL, or why it cannot. */
 static const char *emulate(struct guest *g, const struct x86_insn *in, uint64_t gpa)
 {
@@ -185,13 +213,26 @@ static const char *emulate(struct guest *g, const struct x86_insn *in, uint64_t 
 			return "REP STOS to a device page";
 		m = insn_gpr_get(g, X86_REG_RAX) & mask(size);
 		dev_access(g, VDEV_OUT, gpa, size, &m);
-		uint64_t di = insn_gpr_get(g, X86_REG_RDI), am = mask(in->mem.addr_size);
-		uint64_t step = (g->vmcb->save.rflags & RFLAGS_DF) ? (uint64_t)-size : size;
-		insn_gpr_set(g, X86_REG_RDI, (di & ~am) | ((di + step) & am));
+		/* rDI += or -= size, negated in 64 bits; written at the address size as a register of that width is:
+		 * DI merges, EDI zero-extends into RDI, RDI is replaced (APM Vol. 3 "STOS"; Vol. 1 §3.1.2) */
+		uint64_t step = (g->vmcb->save.rflags & RFLAGS_DF) ? -(uint64_t)size : size;
+		reg_set(g, X86_REG_RDI, 0, in->mem.addr_size, insn_gpr_get(g, X86_REG_RDI) + step);
 		return NULL;
 	}
 	default:
 		return "not an emulated MMIO instruction";
+	}
+}
+
+/* EXITINTINFO's event type, as the delivery it names (APM §15.20). */
+static const char *event_type_name(uint64_t info)
+{
+	switch (info & EVENT_TYPE_MASK) {
+	case EVENT_TYPE_INTR: return "external interrupt";
+	case EVENT_TYPE_NMI: return "NMI";
+	case EVENT_TYPE_EXCEPTION: return "exception";
+	case EVENT_TYPE_SOFT: return "software interrupt";
+	default: return "event";
 	}
 }
 
@@ -234,9 +275,29 @@ int platform_mmio(struct cpu *c, struct guest *g)
 			   "page tables in", gpa);
 		return 1;
 	}
+	if (v->control.exitintinfo & EVENT_VALID) { /* the CPU's own access while delivering an event (APM §15.7.2) */
+		guest_kill(g, "nested page fault on the local APIC page gpa=0x%lx while delivering %s vector %lu (IDT "
+			   "gate, descriptor or frame on the device page: not emulated)", gpa,
+			   event_type_name(v->control.exitintinfo), v->control.exitintinfo & 0xff);
+		return 1;
+	}
 	unsigned n = v->control.insn_len & 0xf; /* decode assists (APM §15.33): the bytes the CPU fetched */
+	char crossing[80];
 	r = n ? x86_decode(v->control.insn_bytes, n, insn_mode(g), &in) : decode_at_rip(g, &in);
-	why = r == X86_ERR_TRUNCATED ? "instruction bytes unreadable" : r ? "undecodable instruction" : emulate(g, &in, gpa);
+	why = r == X86_ERR_TRUNCATED ? "instruction bytes unreadable" : r ? "undecodable instruction" : NULL;
+	if (!why && in.has_mem) { /* refused, not split: hvmm emulates no access that is partly RAM or past the page */
+		/* Past offset 0 the access starts at gpa; at offset 0 it may have begun on the page before. */
+		unsigned size = in.memsize ? in.memsize : in.opsize, off = (unsigned)(gpa & (LAPIC_SIZE - 1));
+		if (off == 0)
+			off = operand_page_offset(g, &in, next_rip(g, in.len));
+		if (off + size > LAPIC_SIZE) {
+			fmt_snprintf(crossing, sizeof(crossing), "%u bytes at page offset 0x%x cross a page boundary", size,
+				     off);
+			why = crossing;
+		}
+	}
+	if (!why)
+		why = emulate(g, &in, gpa);
 	if (why) {
 		uint8_t b[X86_MAX_LEN];
 		char hex[3 * X86_MAX_LEN + 1] = "";

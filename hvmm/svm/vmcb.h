@@ -222,6 +222,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 /* EVENTINJ / EXITINTINFO (APM §15.20). */
 #define EVENT_VALID (1ull << 31)
 #define EVENT_EV (1ull << 11)
+#define EVENT_TYPE_MASK (7ull << 8)
 #define EVENT_TYPE_INTR (0ull << 8)
 #define EVENT_TYPE_NMI (2ull << 8)
 #define EVENT_TYPE_EXCEPTION (3ull << 8)

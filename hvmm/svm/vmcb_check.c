@@ -20,7 +20,6 @@
 
 #define RFLAGS_FIXED1 (1ull << 1)
 #define RFLAGS_MBZ ((1ull << 3) | (1ull << 5) | (1ull << 15) | ~((1ull << 22) - 1))
-#define EVENT_TYPE_MASK (7ull << 8)
 #define EVENT_RESERVED (((1ull << 31) - 1) & ~((1ull << 12) - 1)) /* bits 30:12 */
 #define EXC_NMI 2 /* vector 2 is the NMI, not an exception */
 #define EXC_BR 5

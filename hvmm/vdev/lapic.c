@@ -6,7 +6,8 @@
  * "delivered": the delivery-status bit always reads idle), LDR/DFR, the LVTs (timer, thermal, performance, LINT0,
  * LINT1, error), and the timer: one-shot and periodic, initial and current count, divide configuration, on a
  * 100 MHz bus clock derived from the guest TSC. A timer that expired several times while the guest was not running
- * sets its IRR bit once (coalesced). TSC-deadline mode is not offered: mode 10b counts as one-shot.
+ * sets its IRR bit once (coalesced). TSC-deadline mode (LVT timer 10b, MSR IA32_TSC_DEADLINE; Intel SDM Vol. 3A
+ * §11.5.4.1) arms the timer for a TSC value; a masked LVT timer delivers nothing and wakes no HLT.
  */
 #include "hvmm/vdev/lapic.h"
 
@@ -155,9 +156,11 @@ void vlapic_update(struct vdev_lapic *a, uint64_t now)
 
 uint64_t vlapic_deadline(const struct vdev_lapic *a)
 {
+	if (a->lvt[LVT_TIMER] & LVT_MASKED)
+		return UINT64_MAX; /* delivers nothing (SDM §11.5.1); a masked deadline disarms on the next update */
 	if (a->tsc_deadline)
-		return a->tsc_deadline; /* also when masked: the expiry still disarms it */
-	if (!a->timer_initial || (a->lvt[LVT_TIMER] & LVT_MASKED) || (!periodic(a) && a->timer_periods))
+		return a->tsc_deadline;
+	if (!a->timer_initial || (!periodic(a) && a->timer_periods))
 		return UINT64_MAX;
 	uint64_t at = (a->timer_periods + 1) * (uint64_t)a->timer_initial;
 	return a->timer_start + clock_cycles(&a->clock, at << divisor_shift(a));

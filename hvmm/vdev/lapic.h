@@ -44,7 +44,8 @@ void vlapic_mmio(struct vdev_ctx *ctx, struct vdev_lapic *a, enum vdev_dir dir, 
 		uint64_t *value);
 /* Bring the timer up to TSC now: an expiry sets the LVT timer vector in IRR (several periods coalesce into one). */
 void vlapic_update(struct vdev_lapic *a, uint64_t now);
-/* TSC of the timer's next expiry, or UINT64_MAX. */
+/* TSC of the timer's next interrupt, or UINT64_MAX (also while the LVT timer is masked: its expiries deliver
+ * nothing, and vlapic_update accounts for them whenever the guest looks). */
 uint64_t vlapic_deadline(const struct vdev_lapic *a);
 /* The highest vector in IRR that the processor priority lets through, or -1. */
 int vlapic_pending(const struct vdev_lapic *a);

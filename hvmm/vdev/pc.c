@@ -51,7 +51,10 @@ uint8_t vdev_pc_ack(struct vdev_pc *pc)
 
 uint64_t vdev_pc_deadline(const struct vdev_pc *pc)
 {
-	uint64_t a = pit_deadline(&pc->pit), b = rtc_deadline(&pc->rtc), c = vlapic_deadline(&pc->lapic);
+	int isa = vlapic_accepts_extint(&pc->lapic); /* the 8259A's INTR reaches the CPU */
+	uint64_t a = isa && pic_unmasked(&pc->pic, PIT_IRQ) ? pit_deadline(&pc->pit) : UINT64_MAX;
+	uint64_t b = isa && pic_unmasked(&pc->pic, RTC_IRQ) ? rtc_deadline(&pc->rtc) : UINT64_MAX;
+	uint64_t c = vlapic_deadline(&pc->lapic);
 	a = a < b ? a : b;
 	return a < c ? a : c;
 }

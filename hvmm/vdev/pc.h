@@ -53,7 +53,10 @@ uint64_t vdev_pc_next_event(const struct vdev_pc *pc);
 /* The CPU takes the interrupt: its vector — the local APIC's highest deliverable one (IRR -> ISR), else the 8259A's
  * (its INTA cycle) through LINT0. */
 uint8_t vdev_pc_ack(struct vdev_pc *pc);
-/* TSC of the earliest timer event that could raise a line, or UINT64_MAX. */
+/* TSC of the earliest timer event that could interrupt the CPU — the local APIC timer unmasked, the PIT's IRQ 0 or
+ * the RTC's IRQ 8 unmasked in the 8259As with their INTR reaching the CPU (LINT0) — or UINT64_MAX: a guest halted
+ * with interrupts enabled has no other wake source (no device here raises a line on its own otherwise), and while
+ * it is halted nothing can unmask one. */
 uint64_t vdev_pc_deadline(const struct vdev_pc *pc);
 
 #endif

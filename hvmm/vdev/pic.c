@@ -88,6 +88,13 @@ void pic_set_irq(struct vdev_pic *pic, unsigned irq, int level)
 
 int pic_intr(const struct vdev_pic *pic) { return chip_pending(&pic->chip[0]) >= 0; }
 
+int pic_unmasked(const struct vdev_pic *pic, unsigned irq)
+{
+	if (irq >= 8 && (pic->chip[1].imr & (1u << (irq & 7))))
+		return 0;
+	return !(pic->chip[0].imr & (1u << (irq >= 8 ? CASCADE_IRQ : irq)));
+}
+
 /* INTA on one chip: move line n from IRR to ISR (edge requests are consumed; level ones stay while the line is
  * high), or just rotate in auto-EOI mode. */
 static void chip_ack(struct pic_chip *p, unsigned n)

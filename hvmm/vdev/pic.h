@@ -34,6 +34,8 @@ int pic_init(struct vdev_pic *pic, struct vdev_bus *bus);
 void pic_set_irq(struct vdev_pic *pic, unsigned irq, int level);
 /* Is the master's INTR output asserted (an unmasked request of higher priority than any in service)? */
 int pic_intr(const struct vdev_pic *pic);
+/* Can a request on line irq reach INTR: unmasked in its chip's IMR (and, on the slave, the master's cascade line)? */
+int pic_unmasked(const struct vdev_pic *pic, unsigned irq);
 /* The CPU's interrupt acknowledge: the vector of the highest-priority request, moved from IRR to ISR (unless AEOI);
  * with no request left, the spurious IRQ 7 (or 15) vector, as the 8259A does. */
 uint8_t pic_ack(struct vdev_pic *pic);

@@ -244,8 +244,8 @@ void pit_update(struct vdev_pit *pit, struct vdev_ctx *ctx, uint64_t now)
 	struct pit_channel *ch = &pit->ch[0];
 	uint64_t e = edges(ch, ticks(pit, ch, now));
 	if (e > ch->edges) { /* one request however many edges passed (coalesced) */
-		vdev_irq_set(ctx, 0, 1);
-		vdev_irq_set(ctx, 0, 0);
+		vdev_irq_set(ctx, PIT_IRQ, 1);
+		vdev_irq_set(ctx, PIT_IRQ, 0);
 		ch->edges = e;
 	}
 }

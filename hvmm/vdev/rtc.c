@@ -14,7 +14,6 @@
 #include "caltime.h"
 
 #define RTC_INDEX 0x70
-#define RTC_IRQ 8
 #define SEC 0x00
 #define SEC_ALARM 0x01
 #define MIN 0x02

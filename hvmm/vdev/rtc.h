@@ -8,6 +8,7 @@
 #include "hvmm/vdev/vdev.h"
 
 #define RTC_HZ 32768 /* the time base (status A DV = 010) */
+#define RTC_IRQ 8
 
 struct vdev_rtc {
 	uint8_t ram[128]; /* registers 0x00-0x0d as last set (time registers are computed while the clock runs) */
