@@ -129,9 +129,11 @@ def judge_hostile_dev(j: Judge, log: HvmmLog, ctx: Context) -> None:
         j.check(f"hdev: PASS {want}", any(t.startswith("PASS " + want) for t in lines), "no such PASS line")
     j.check("hdev: hostile done fails=0", "hostile done fails=0" in lines, f"{lines[-3:]}")
     g = log.guests.get("hdev")
-    j.check("hdev: its storm was injected (irqs >= 3000 in its summary line)",
-            g is not None and " irqs=" in log.lines[g.line] and
-            int(log.lines[g.line].split(" irqs=")[1].split()[0]) >= 3000, log.lines[g.line] if g else "no summary")
+    # Since the periodic timers are clamped to 200 µs (docs/guest-abi.md "Time") the storm no longer reaches the
+    # guest's 3000-interrupt limit within storm_ms under TCG; the PIT and APIC timer programmings count as clamped.
+    j.check("hdev: its storm was injected (irqs > 100 in its summary line), 2 timers clamped (clamped=2)",
+            g is not None and g.irqs is not None and g.irqs > 100 and g.clamped == 2,
+            log.lines[g.line] if g else "no summary")
     check_exit(j, log, "hdev", 0)
 
 

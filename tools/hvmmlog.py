@@ -23,6 +23,7 @@ _REJECTED = re.compile(r"^hvmm: guest (\S+) rejected: (.*)$")
 _KILLED = re.compile(r"^hvmm: guest (\S+) killed: (.*?)(?: rip=0x([0-9a-fA-F]+))?$")
 _SUMMARY = re.compile(
     r"^hvmm: guest (\S+) exit=(-?\d+|\w+) switches=(\d+) exits=(\d+) runtime=(\d+)(?:\s.*)?$")
+_IRQS = re.compile(r" irqs=(\d+)(?: clamped=(\d+))?")
 _UNCLAIMED = re.compile(r" unclaimed=(\d+) ports=((?:0x[0-9a-f]+:\d+,?)+)(?: other=(\d+))?")
 _LAG = re.compile(r"^hvmm: lag (.*)$")
 _RING = re.compile(r"^hvmm: console (ring=.*)$")
@@ -56,6 +57,8 @@ class GuestSummary:
     exits: int
     runtime: int
     line: int
+    irqs: Optional[int] = None  # interrupts injected (` irqs=N`: guests with the virtual PC only)
+    clamped: int = 0  # periodic timers programmed faster than the minimum period and clamped (` clamped=N`)
     unclaimed: int = 0  # accesses to ports no device claims (` unclaimed=N`)
     ports: Dict[int, int] = field(default_factory=dict)  # the first unclaimed ports -> accesses (` ports=0xP:N,...`)
     unclaimed_other: int = 0  # accesses to unclaimed ports beyond those listed (` other=N`)
@@ -130,6 +133,10 @@ class HvmmLog:
             status = m.group(2)
             g = GuestSummary(m.group(1), int(status) if status.lstrip("-").isdigit() else status, int(m.group(3)),
                              int(m.group(4)), int(m.group(5)), i)
+            q = _IRQS.search(s)
+            if q:
+                g.irqs = int(q.group(1))
+                g.clamped = int(q.group(2) or 0)
             u = _UNCLAIMED.search(s)
             if u:
                 g.unclaimed = int(u.group(1))

@@ -15,6 +15,7 @@
 #include "hvmm/guest/sched.h"
 #include "hvmm/svm/asm_offsets.h"
 #include "hvmm/svm/vmcb.h"
+#include "hvmm/vdev/pc.h"
 #include "hvmm/x86/tsc.h"
 
 struct cpu_measure cpu_measure[MAX_CPUS];
@@ -220,6 +221,8 @@ void measure_report(void)
 		uint64_t exits = g->exits + measure_fast_exits(g);
 		char ports[192];
 		int k = g->pc ? fmt_snprintf(ports, sizeof(ports), " irqs=%lu", g->irqs_injected) : 0;
+		if (g->pc && vdev_pc_clamped(g->pc))
+			k += fmt_snprintf(ports + k, sizeof(ports) - (unsigned)k, " clamped=%lu", vdev_pc_clamped(g->pc));
 		vdev_bus_report(&g->bus, ports + k, sizeof(ports) - (unsigned)k);
 		if (g->state == GUEST_EXITED)
 			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu%s", g->name, g->exit_status,

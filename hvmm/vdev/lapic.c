@@ -124,6 +124,21 @@ static uint64_t counts(const struct vdev_lapic *a, uint64_t now)
 }
 
 static int periodic(const struct vdev_lapic *a) { return (a->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TIMER_PERIODIC; }
+
+/* Counts from one expiry to the next: the initial count, in periodic mode at least VDEV_MIN_PERIOD_US. */
+static uint64_t period_counts(const struct vdev_lapic *a)
+{
+	unsigned shift = divisor_shift(a);
+	uint64_t min = (VDEV_MIN_PERIOD_TICKS(LAPIC_BUS_HZ) + (1u << shift) - 1) >> shift;
+	return periodic(a) && a->timer_initial < min ? min : a->timer_initial;
+}
+
+/* A periodic timer was (re)programmed: count it when its period is clamped. */
+static void count_clamp(struct vdev_lapic *a)
+{
+	if (a->timer_initial && period_counts(a) != a->timer_initial)
+		a->clamped++;
+}
 static int deadline_mode(const struct vdev_lapic *a)
 {
 	return (a->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TIMER_TSC_DEADLINE;
@@ -141,10 +156,10 @@ void vlapic_update(struct vdev_lapic *a, uint64_t now)
 	}
 	if (!a->timer_initial || (!periodic(a) && a->timer_periods))
 		return; /* stopped, or a one-shot count that already expired */
-	uint64_t n = counts(a, now);
-	if (n < (a->timer_periods + 1) * (uint64_t)a->timer_initial)
+	uint64_t n = counts(a, now), p = period_counts(a);
+	if (n < (a->timer_periods + 1) * p)
 		return; /* no new period yet: no division at every VMRUN */
-	uint64_t periods = n / a->timer_initial;
+	uint64_t periods = n / p;
 	if (!periodic(a) && periods > 1)
 		periods = 1;
 	if (periods <= a->timer_periods)
@@ -162,7 +177,7 @@ uint64_t vlapic_deadline(const struct vdev_lapic *a)
 		return a->tsc_deadline;
 	if (!a->timer_initial || (!periodic(a) && a->timer_periods))
 		return UINT64_MAX;
-	uint64_t at = (a->timer_periods + 1) * (uint64_t)a->timer_initial;
+	uint64_t at = (a->timer_periods + 1) * period_counts(a);
 	return a->timer_start + clock_cycles(&a->clock, at << divisor_shift(a));
 }
 
@@ -173,7 +188,8 @@ static uint32_t current_count(const struct vdev_lapic *a, uint64_t now)
 	uint64_t n = counts(a, now);
 	if (!periodic(a))
 		return n >= a->timer_initial ? 0 : (uint32_t)(a->timer_initial - n);
-	return (uint32_t)(a->timer_initial - n % a->timer_initial);
+	uint64_t p = period_counts(a), left = p - n % p; /* a clamped period reads the initial count at first */
+	return (uint32_t)(left < a->timer_initial ? left : a->timer_initial);
 }
 
 static uint32_t reg_read(const struct vdev_lapic *a, uint32_t off, uint64_t now)
@@ -288,10 +304,16 @@ static void reg_write(struct vdev_lapic *a, uint32_t off, uint32_t v, uint64_t n
 		a->timer_initial = v;
 		a->timer_start = now;
 		a->timer_periods = 0;
+		if (periodic(a))
+			count_clamp(a);
 		break;
-	case REG_TIMER_DIVIDE:
+	case REG_TIMER_DIVIDE: {
+		uint64_t before = period_counts(a);
 		a->timer_divide = v & 0xb;
+		if (periodic(a) && before == a->timer_initial)
+			count_clamp(a); /* a faster divisor made a running period too short */
 		break;
+	}
 	default: /* read-only and reserved registers */
 		break;
 	}

@@ -31,6 +31,7 @@ struct vdev_lapic {
 	uint64_t tsc_deadline; /* TSC-deadline mode: the armed IA32_TSC_DEADLINE value (guest TSC), 0 = disarmed */
 	struct vdev_clock clock; /* LAPIC_BUS_HZ on the TSC */
 	uint64_t ipis; /* ICR writes (statistics) */
+	uint64_t clamped; /* periodic timer programmings below VDEV_MIN_PERIOD_US (statistics) */
 	uint8_t hw_enabled; /* APIC_BASE MSR bit 11: 0 = globally disabled, the 8259A's INTR goes straight to the CPU */
 };
 

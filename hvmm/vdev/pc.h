@@ -53,6 +53,11 @@ uint64_t vdev_pc_next_event(const struct vdev_pc *pc);
 /* The CPU takes the interrupt: its vector — the local APIC's highest deliverable one (IRR -> ISR), else the 8259A's
  * (its INTA cycle) through LINT0. */
 uint8_t vdev_pc_ack(struct vdev_pc *pc);
+/* Periodic timers programmed faster than VDEV_MIN_PERIOD_US and clamped, over every device (statistics). */
+static inline uint64_t vdev_pc_clamped(const struct vdev_pc *pc)
+{
+	return pc->lapic.clamped + pc->pit.clamped + pc->rtc.clamped;
+}
 /* TSC of the earliest timer event that could interrupt the CPU — the local APIC timer unmasked, the PIT's IRQ 0 or
  * the RTC's IRQ 8 unmasked in the 8259As with their INTR reaching the CPU (LINT0) — or UINT64_MAX: a guest halted
  * with interrupts enabled has no other wake source (no device here raises a line on its own otherwise), and while

@@ -19,6 +19,11 @@
 #define PORT61_OUT2 0x20
 #define REFRESH_TICKS 18 /* 15.085 µs in PIT ticks */
 #define READBACK 3 /* control word bits 7:6 */
+#define MIN_PERIOD VDEV_MIN_PERIOD_TICKS(PIT_HZ) /* 239 ticks: channel 0's shortest interrupt period */
+
+/* Ticks between channel 0's interrupts in the periodic modes 2 and 3: the count, at least MIN_PERIOD. Only the
+ * interrupts are slowed down; the counter, OUT and channel 2 (no interrupt) count as programmed. */
+static uint64_t irq_period(const struct pit_channel *ch) { return ch->reload < MIN_PERIOD ? MIN_PERIOD : ch->reload; }
 
 /* Ticks counted by ch at TSC now (0 when not counting). Modes 0 and 4 pause while GATE is low. */
 static uint64_t ticks(const struct vdev_pit *pit, const struct pit_channel *ch, uint64_t now)
@@ -48,7 +53,7 @@ static int out(const struct pit_channel *ch, uint64_t t)
 	}
 }
 
-/* Rising edges of OUT in the first t ticks. */
+/* Channel 0's interrupt requests (rising edges of OUT) in the first t ticks. */
 static uint64_t edges(const struct pit_channel *ch, uint64_t t)
 {
 	if (!ch->armed)
@@ -59,7 +64,7 @@ static uint64_t edges(const struct pit_channel *ch, uint64_t t)
 		return t >= ch->reload;
 	case 2:
 	case 3:
-		return t / ch->reload;
+		return t / irq_period(ch);
 	default:
 		return t >= ch->reload + 1;
 	}
@@ -114,7 +119,7 @@ static void set_gate(struct vdev_pit *pit, struct pit_channel *ch, int gate, uin
 	ch->gate = (uint8_t)gate;
 }
 
-static void write_count(struct pit_channel *ch, uint8_t v, uint64_t now)
+static void write_count(struct vdev_pit *pit, struct pit_channel *ch, uint8_t v, uint64_t now)
 {
 	uint32_t n;
 	if (ch->rw == 3 && !ch->write_msb) {
@@ -129,6 +134,8 @@ static void write_count(struct pit_channel *ch, uint8_t v, uint64_t now)
 		ch->reload = 2; /* a count of 1 is illegal in mode 2 */
 	ch->null_count = 1;
 	ch->has_count = 1;
+	if (ch == &pit->ch[0] && (ch->mode == 2 || ch->mode == 3) && ch->reload < MIN_PERIOD)
+		pit->clamped++;
 	if (ch->mode == 1 || ch->mode == 5 || (!ch->gate && (ch->mode == 2 || ch->mode == 3)))
 		return; /* waits for a GATE edge */
 	start(ch, now);
@@ -213,7 +220,7 @@ static void pit_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_
 	}
 	struct pit_channel *ch = &pit->ch[port - PIT_PORT];
 	if (dir == VDEV_OUT)
-		write_count(ch, (uint8_t)*value, now);
+		write_count(pit, ch, (uint8_t)*value, now);
 	else
 		*value = read_count(pit, ch, now);
 	if (ch == &pit->ch[0])
@@ -259,7 +266,7 @@ uint64_t pit_deadline(const struct vdev_pit *pit)
 	switch (ch->mode) {
 	case 2:
 	case 3:
-		at = (ch->edges + 1) * ch->reload;
+		at = (ch->edges + 1) * irq_period(ch);
 		break;
 	case 0:
 	case 1:

@@ -36,6 +36,7 @@ struct vdev_pit {
 	struct pit_channel ch[3];
 	struct vdev_clock clock;
 	uint8_t port61; /* bit 0 channel-2 gate, bit 1 speaker data enable (the writable bits) */
+	uint64_t clamped; /* channel 0 periodic counts below VDEV_MIN_PERIOD_US (statistics) */
 };
 
 /* Reset (every channel idle, OUT low) and claim ports 0x40-0x43 and 0x61. Returns 0, or -1 if a port is taken. */

@@ -47,6 +47,7 @@
 #define UIP_BEFORE 8 /* UIP rises 244 µs (8 ticks) before the update ... */
 #define UIP_AFTER 65 /* ... and falls when the update cycle ends, 1984 µs later (MC146818A tBUC, update cycle) */
 #define DONT_CARE 0xc0
+#define MIN_PERIOD VDEV_MIN_PERIOD_TICKS(RTC_HZ) /* 7 ticks (214 µs): the shortest periodic-interrupt period */
 
 static int is_time_reg(unsigned r) { return r <= YEAR || r == CENTURY; }
 
@@ -130,13 +131,21 @@ static int alarm_match(const struct vdev_rtc *rtc, uint64_t t)
 	       (h >= DONT_CARE || dec_hour(rtc, h) == c.hour);
 }
 
-/* Periodic interrupt period in 32 kHz ticks for rate bits 1-15 (0 = off); rates 1 and 2 repeat 8 and 9. */
-static uint64_t period(const struct vdev_rtc *rtc)
+/* Periodic interrupt period in 32 kHz ticks for rate bits 1-15 (0 = off) as programmed; rates 1 and 2 repeat 8
+ * and 9 (MC146818A Table 5). */
+static uint64_t programmed_period(const struct vdev_rtc *rtc)
 {
 	unsigned rate = rtc->ram[REG_A] & A_RATE;
 	if (!rate)
 		return 0;
 	return rate <= 2 ? 1ull << (rate + 6) : 1ull << (rate - 1);
+}
+
+/* The period PF is set with: rate 3 (122 µs) becomes MIN_PERIOD. */
+static uint64_t period(const struct vdev_rtc *rtc)
+{
+	uint64_t p = programmed_period(rtc);
+	return p && p < MIN_PERIOD ? MIN_PERIOD : p;
 }
 
 static void update_line(struct vdev_rtc *rtc, struct vdev_ctx *ctx)
@@ -252,6 +261,8 @@ static void rtc_write(struct vdev_rtc *rtc, struct vdev_ctx *ctx, unsigned r, ui
 		sync_time(rtc, now);
 		rtc->ram[REG_A] = v & ~A_UIP;
 		set_running(rtc, now);
+		if ((rtc->ram[REG_B] & B_PIE) && period(rtc) != programmed_period(rtc))
+			rtc->clamped++;
 		break;
 	case REG_B:
 		sync_time(rtc, now); /* the registers are re-encoded below if DM or 24/12 changes */
@@ -259,6 +270,8 @@ static void rtc_write(struct vdev_rtc *rtc, struct vdev_ctx *ctx, unsigned r, ui
 			uint64_t t = load_time(rtc);
 			if (v & B_SET)
 				v &= ~B_UIE; /* SET clears UIE */
+			if ((v & ~rtc->ram[REG_B] & B_PIE) && period(rtc) != programmed_period(rtc))
+				rtc->clamped++; /* periodic interrupts turned on at a clamped rate */
 			rtc->ram[REG_B] = v;
 			store_time(rtc, t);
 		}

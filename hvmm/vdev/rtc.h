@@ -19,6 +19,7 @@ struct vdev_rtc {
 	uint64_t base_tsc;
 	uint64_t seen_ticks; /* 32 kHz ticks since base_tsc already accounted for in the flags */
 	struct vdev_clock clock;
+	uint64_t clamped; /* periodic interrupts enabled at a rate faster than VDEV_MIN_PERIOD_US (statistics) */
 };
 
 /* Reset with the clock at Unix time unix_now (UTC, 24-hour BCD as a PC BIOS sets it) at TSC now, the memory-size

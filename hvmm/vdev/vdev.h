@@ -10,6 +10,14 @@
 
 enum vdev_dir { VDEV_IN, VDEV_OUT };
 
+/* The shortest period of a periodic timer interrupt (local APIC timer, PIT channel 0, RTC periodic interrupt): a
+ * guest programming a shorter one gets this one (KVM's min_timer_period_us has the same default), so an interrupt
+ * storm leaves it instructions between interrupts and costs hvmm at most one injection per source and period.
+ * docs/guest-abi.md "Time". */
+#define VDEV_MIN_PERIOD_US 200
+/* That period in ticks of a clock of hz, rounded up. */
+#define VDEV_MIN_PERIOD_TICKS(hz) (((uint64_t)(hz) * VDEV_MIN_PERIOD_US + 999999) / 1000000)
+
 /* What guest/ provides to the devices of one guest. Every callback gets vdev_ctx.guest back. */
 struct vdev_host {
 	/* Host pointer to guest-physical [gpa, gpa + len) if it lies entirely inside guest RAM, else NULL. */
