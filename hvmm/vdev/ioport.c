@@ -61,10 +61,11 @@ void vdev_port_io(struct vdev_ctx *ctx, struct vdev_bus *bus, enum vdev_dir dir,
 {
 	const struct vdev_port_range *r = find(bus, port);
 	if (r && (r->sizes & size) && (uint32_t)(port - r->base) + size <= r->count) {
-		uint32_t v = dir == VDEV_OUT ? *value : 0;
+		uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+		uint32_t v = dir == VDEV_OUT ? *value & mask : 0; /* OUT AL writes AL only: a handler sees size bytes */
 		r->fn(ctx, r->dev, dir, port, size, &v);
 		if (dir == VDEV_IN)
-			*value = size == 4 ? v : v & ((1u << (8 * size)) - 1);
+			*value = v & mask;
 		return;
 	}
 	uint32_t in = 0;
