@@ -66,7 +66,9 @@ int bzimage_parse(const void *img, size_t len, uint64_t lo, uint64_t hi, struct 
 		return fail(why, "setup_sects puts the kernel past the end of the file");
 	out->kernel_off = out->setup_size;
 	out->kernel_size = len - out->setup_size;
-	if (h.syssize == 0 || (uint64_t)h.syssize * 16 > out->kernel_size)
+	/* syssize counts 16-byte paragraphs (boot.rst), rounded up: the file may end up to 15 bytes before
+	 * syssize * 16 (memtest86+'s ends 8 bytes before), as GRUB and QEMU accept */
+	if (h.syssize == 0 || (uint64_t)h.syssize * 16 >= out->kernel_size + 16)
 		return fail(why, "syssize does not match the file (truncated image?)");
 	if (h.init_size < out->kernel_size)
 		return fail(why, "init_size is smaller than the kernel");

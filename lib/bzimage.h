@@ -154,8 +154,8 @@ struct bzimage_info {
 /*
  * Validate the bzImage img[0..len) for the 64-bit boot protocol and choose its load address inside guest RAM
  * [lo, hi): the boot flag and "HdrS" magic, protocol >= 2.12, XLF_KERNEL_64, LOADED_HIGH (a bzImage), setup_sects
- * and syssize inside the file, init_size >= the kernel, a power-of-two kernel_alignment when relocatable. The kernel
- * goes at pref_address when [pref_address, + init_size) lies in [lo, hi) (and pref_address is aligned for a
+ * and syssize inside the file (16 * syssize may end up to 15 bytes past it: syssize rounds up to a paragraph),
+ * init_size >= the kernel, a power-of-two kernel_alignment when relocatable. The kernel goes at pref_address when [pref_address, + init_size) lies in [lo, hi) (and pref_address is aligned for a
  * relocatable kernel); otherwise a relocatable kernel goes at the lowest kernel_alignment multiple >= lo that fits,
  * and a non-relocatable one is rejected. Returns 0 and fills *out, or -1 with a static reason in *why
  * ("not a bzImage (no HdrS magic)", "boot protocol 2.11 is older than 2.12", ...). Reads only img[0..len).

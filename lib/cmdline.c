@@ -60,6 +60,74 @@ int cmdline_next(struct cmdline_iter *it, char *key, size_t keysz, char *val, si
 	return rk == 0 && rv == 0 ? 1 : -1;
 }
 
+/* An output string being built: buf[0..size), n bytes used, ok = 0 once something did not fit. */
+struct out {
+	char *buf;
+	size_t size, n;
+	int ok;
+};
+
+/* Append s[0..len) to o, after one space if o is not empty (sep); keep it NUL-terminated. */
+static void out_add(struct out *o, const char *s, size_t len, int sep)
+{
+	if (o->size == 0) {
+		o->ok = 0;
+		return;
+	}
+	if (sep && o->n) {
+		if (o->n + 1 >= o->size) {
+			o->ok = 0;
+			return;
+		}
+		o->buf[o->n++] = ' ';
+	}
+	size_t room = o->size - 1 - o->n, k = len < room ? len : room;
+	memcpy(o->buf + o->n, s, k);
+	o->n += k;
+	o->buf[o->n] = 0;
+	if (k < len)
+		o->ok = 0;
+}
+
+/* Is the key of word w[0..len) (the text before its first '=') one of keys[]? */
+static int key_listed(const char *w, size_t len, const char *const *keys)
+{
+	size_t klen = 0;
+	while (klen < len && w[klen] != '=')
+		klen++;
+	for (; keys && *keys; keys++)
+		if (strlen(*keys) == klen && !memcmp(*keys, w, klen))
+			return 1;
+	return 0;
+}
+
+int cmdline_split(const char *line, const char *const *keys, char *hv, size_t hvsz, char *guest, size_t guestsz)
+{
+	struct out h = { hv, hvsz, 0, 1 }, g = { guest, guestsz, 0, 1 };
+	const char *p = line ? line : "";
+
+	out_add(&h, "", 0, 0);
+	out_add(&g, "", 0, 0);
+	for (;;) {
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		const char *w = p;
+		while (*p && !is_space(*p))
+			p++;
+		size_t len = (size_t)(p - w);
+		if (len == 2 && w[0] == '-' && w[1] == '-') {
+			while (is_space(*p))
+				p++;
+			out_add(&g, p, strlen(p), 1);
+			break;
+		}
+		out_add(key_listed(w, len, keys) ? &h : &g, w, len, 1);
+	}
+	return h.ok && g.ok ? 0 : -1;
+}
+
 /* The value of digit c in base (10 or 16), or -1 if c is not such a digit. */
 static int digit_value(char c, unsigned base)
 {

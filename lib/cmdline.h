@@ -19,6 +19,16 @@ void cmdline_init(struct cmdline_iter *it, const char *s);
  */
 int cmdline_next(struct cmdline_iter *it, char *key, size_t keysz, char *val, size_t valsz);
 
+/*
+ * Separate a module command line into hvmm's part and the guest's (docs/cmdline.md, "Guests"). Words are split at
+ * whitespace. Before the first word that is exactly "--", a word whose key (the text before its first '=', or the
+ * whole word) is one of keys[] (a NULL-terminated list) is hvmm's: it goes to hv; every other word goes to guest.
+ * The "--" word itself goes nowhere, and the text after it (from its first non-blank character, spacing kept) goes
+ * to guest unchanged. Words are joined by one space. hv and guest are always NUL-terminated (when their size is
+ * not 0). Returns 0, or -1 when either did not fit (cut short).
+ */
+int cmdline_split(const char *line, const char *const *keys, char *hv, size_t hvsz, char *guest, size_t guestsz);
+
 /* Decimal or 0x-prefixed hexadecimal. Returns 0, or -1 for empty, trailing garbage or overflow. */
 int parse_u64(const char *s, uint64_t *out);
 

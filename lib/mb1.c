@@ -163,16 +163,39 @@ const char *mb1_cmdline_args(const char *cmdline)
 
 static uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
-/* Record a segment after checking it against [lo, hi) and the segments before it; NULL or the reason. */
+/* The free RAM a segment may occupy (image_parse's arguments). */
+struct ram_ranges {
+	const struct mb1_range *r;
+	unsigned n;
+};
+
+/* Why [pa, pa + memsz) is not inside one range of ram, or NULL. */
+static const char *outside_ram(const struct ram_ranges *ram, uint64_t pa, uint64_t memsz)
+{
+	uint64_t top = 0;
+	for (unsigned i = 0; i < ram->n; i++) {
+		const struct mb1_range *r = &ram->r[i];
+		if (pa >= r->lo && pa <= r->hi && memsz <= r->hi - pa)
+			return NULL;
+		top = r->hi > top ? r->hi : top;
+	}
+	if (pa >= top || memsz > top - pa)
+		return "segment beyond guest RAM";
+	return "segment overlaps memory that is not free RAM (the loader's boot data, the EBDA or the BIOS area below "
+	       "1 MiB)";
+}
+
+/* Record a segment after checking it against ram and the segments before it; NULL or the reason. */
 static const char *add_segment(struct mb1_image *im, uint64_t pa, uint64_t off, uint64_t filesz, uint64_t memsz,
-			       size_t len, uint64_t lo, uint64_t hi)
+			       size_t len, const struct ram_ranges *ram)
 {
 	if (filesz > memsz)
 		return "segment has more file bytes than memory bytes";
 	if (off > len || filesz > len - off)
 		return "segment data beyond the end of the file";
-	if (pa < lo || pa > hi || memsz > hi - pa)
-		return pa < lo ? "segment below the lowest load address (1 MiB)" : "segment beyond guest RAM";
+	const char *why = outside_ram(ram, pa, memsz);
+	if (why)
+		return why;
 	for (unsigned i = 0; i < im->nseg; i++)
 		if (pa < im->seg[i].pa + im->seg[i].memsz && im->seg[i].pa < pa + memsz)
 			return "segments overlap";
@@ -184,7 +207,7 @@ static const char *add_segment(struct mb1_image *im, uint64_t pa, uint64_t off, 
 	return NULL;
 }
 
-static const char *load_aout(const uint8_t *b, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *im)
+static const char *load_aout(const uint8_t *b, size_t len, const struct ram_ranges *ram, struct mb1_image *im)
 {
 	const struct mb1_header *h = &im->hdr;
 	if (h->load_addr > h->header_addr)
@@ -202,14 +225,14 @@ static const char *load_aout(const uint8_t *b, size_t len, uint64_t lo, uint64_t
 		memsz = (uint64_t)h->bss_end_addr - h->load_addr;
 	}
 	(void)b;
-	const char *why = add_segment(im, h->load_addr, off, filesz, memsz, len, lo, hi);
+	const char *why = add_segment(im, h->load_addr, off, filesz, memsz, len, ram);
 	if (why)
 		return why;
 	im->entry = h->entry_addr;
 	return NULL;
 }
 
-static const char *load_elf32(const uint8_t *b, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *im)
+static const char *load_elf32(const uint8_t *b, size_t len, const struct ram_ranges *ram, struct mb1_image *im)
 {
 	if (len < ELF32_EHDR || memcmp(b, "\177ELF", 4) != 0)
 		return "not an ELF file and no address fields in the multiboot header (flags bit 16)";
@@ -234,7 +257,7 @@ static const char *load_elf32(const uint8_t *b, size_t len, uint64_t lo, uint64_
 			continue;
 		uint32_t off = ld32(ph + 4), vaddr = ld32(ph + 8), paddr = ld32(ph + 12);
 		uint32_t filesz = ld32(ph + 16), memsz = ld32(ph + 20);
-		const char *why = add_segment(im, paddr, off, filesz, memsz, len, lo, hi);
+		const char *why = add_segment(im, paddr, off, filesz, memsz, len, ram);
 		if (why)
 			return why;
 		if (!entry_done && entry >= vaddr && entry - vaddr < memsz) {
@@ -261,7 +284,7 @@ long mb1_find_header(const void *img, size_t len)
 	return -1;
 }
 
-static const char *image_parse(const uint8_t *b, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *im)
+static const char *image_parse(const uint8_t *b, size_t len, const struct ram_ranges *ram, struct mb1_image *im)
 {
 	long found = mb1_find_header(b, len);
 	if (found < 0)
@@ -277,7 +300,7 @@ static const char *image_parse(const uint8_t *b, size_t len, uint64_t lo, uint64
 	if (flags & 0xffffu & ~MB1_HDR_KNOWN)
 		return "multiboot header requires a feature this loader lacks (flags bits 3-15)";
 	im->aout_kludge = (flags & MB1_HDR_AOUT_KLUDGE) != 0;
-	const char *why = im->aout_kludge ? load_aout(b, len, lo, hi, im) : load_elf32(b, len, lo, hi, im);
+	const char *why = im->aout_kludge ? load_aout(b, len, ram, im) : load_elf32(b, len, ram, im);
 	if (why)
 		return why;
 	for (unsigned i = 0; i < im->nseg; i++)
@@ -286,10 +309,12 @@ static const char *image_parse(const uint8_t *b, size_t len, uint64_t lo, uint64
 	return "entry point outside the loaded image";
 }
 
-int mb1_image_parse(const void *img, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *out, const char **why)
+int mb1_image_parse(const void *img, size_t len, const struct mb1_range *ram, unsigned nram, struct mb1_image *out,
+		    const char **why)
 {
+	const struct ram_ranges rr = { ram, nram };
 	memset(out, 0, sizeof(*out));
-	const char *reason = image_parse(img, len, lo, hi, out);
+	const char *reason = image_parse(img, len, &rr, out);
 	if (reason) {
 		*why = reason;
 		return -1;

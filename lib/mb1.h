@@ -168,19 +168,29 @@ struct mb1_image {
 	struct mb1_segment seg[MB1_IMAGE_MAX_SEGMENTS];
 };
 
+/* A range of guest-physical memory [lo, hi) a kernel's segments may occupy. */
+struct mb1_range {
+	uint64_t lo, hi;
+};
+#define MB1_MAX_RANGES 4
+
+/* File offset of the first multiboot v1 header of img[0..len) (magic and checksum right, 4-byte aligned, within the
+ * first 8192 bytes), or -1. */
+long mb1_find_header(const void *img, size_t len);
+
 /*
  * Find the multiboot v1 header of img[0..len) (magic 0x1BADB002 at a 4-byte aligned offset within the first 8192
  * bytes with magic + flags + checksum == 0) and work out the load: with MB1_HDR_AOUT_KLUDGE from the address fields
  * (load_addr <= header_addr, the file holding the bytes from load_addr's position, load_end_addr 0 = end of file,
  * bss_end_addr 0 = no BSS), else from an ELF32 little-endian EM_386 ET_EXEC's PT_LOAD segments placed at p_paddr
- * (e_entry translated from p_vaddr to p_paddr when a segment's virtual range holds it). Every segment must lie inside
- * [lo, hi), not overlap another, and not wrap; the entry must lie inside a segment. Flags bits 0-15 other than
- * PAGE_ALIGN, MEMORY_INFO and VIDEO_MODE are requirements no loader here can meet: rejected. On success fill *out
- * and return 0; otherwise -1 with a static reason in *why. Never reads outside img.
+ * (e_entry translated from p_vaddr to p_paddr when a segment's virtual range holds it). Every segment must lie
+ * entirely inside one of the nram ranges ram[] (the free RAM: "segment beyond guest RAM" when it ends above the
+ * highest one, else "segment overlaps memory that is not free RAM ..."), not overlap another, and not wrap; the entry
+ * must lie inside a segment. Flags bits 0-15 other than PAGE_ALIGN, MEMORY_INFO and VIDEO_MODE are requirements no
+ * loader here can meet: rejected. On success fill *out and return 0; otherwise -1 with a static reason in *why.
+ * Never reads outside img.
  */
-/* File offset of the first multiboot v1 header of img[0..len) (magic and checksum right, 4-byte aligned, within the
- * first 8192 bytes), or -1. */
-long mb1_find_header(const void *img, size_t len);
-int mb1_image_parse(const void *img, size_t len, uint64_t lo, uint64_t hi, struct mb1_image *out, const char **why);
+int mb1_image_parse(const void *img, size_t len, const struct mb1_range *ram, unsigned nram, struct mb1_image *out,
+		    const char **why);
 
 #endif

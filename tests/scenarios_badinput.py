@@ -130,12 +130,19 @@ def bad_elf_modules() -> List[Mod]:
     return mods
 
 
-PAD255 = 255  # the longest module command line hvmm takes (GUEST_CMDLINE_MAX - 1 bytes)
+MODULE_LINE_MAX = 4095  # the longest module command line hvmm takes (GUEST_CMDLINE_MAX - 1 bytes)
+ELF_LINE_MAX = 255  # the longest guest line an ELF64 guest's boot information holds (hvmm's keys removed)
 
 
 def padded(name: str, length: int) -> str:
     """Module arguments that make the command line `name=<name> <args>` exactly length bytes."""
     head = f"name={name} mem=2M count=1 pad="
+    return "mem=2M count=1 pad=" + "x" * (length - len(head))
+
+
+def guest_padded(length: int) -> str:
+    """Module arguments whose guest part (without hvmm's name= and mem=) is exactly length bytes."""
+    head = "count=1 pad="
     return "mem=2M count=1 pad=" + "x" * (length - len(head))
 
 
@@ -157,8 +164,13 @@ def bad_arg_modules() -> List[Mod]:
         Mod("n" * 32, None, "name= must have 1 to 31 characters", path=counter, shown_as="guest?"),
         Mod("n" * 70, None, "name= is too long", path=counter, shown_as="guest?"),
         Mod("a]b", None, "name= may hold only letters, digits, '_', '.' and '-'", path=counter, shown_as="guest?"),
-        Mod("len255", None, None, padded("len255", PAD255), path=counter),
-        Mod("len256", None, "module command line longer than 255 bytes", padded("len256", PAD255 + 1), path=counter),
+        # hvmm's keys are not the guest's: a 255-byte guest line fits an ELF64 guest's boot information, 256 do not;
+        # a module line of 4096 bytes is too long for any guest
+        Mod("len255", None, None, guest_padded(ELF_LINE_MAX), path=counter),
+        Mod("len256", None, "the guest's command line (without hvmm's keys) is longer than the 255 bytes of an ELF64 "
+            "guest's boot information", guest_padded(ELF_LINE_MAX + 1), path=counter),
+        Mod("len4096", None, "module command line longer than 4095 bytes", padded("len4096", MODULE_LINE_MAX + 1),
+            path=counter),
         Mod("counter", None, None, "mem=16M", path=f"{GUESTS}/counter.elf"),
         Mod("counter", None, "another guest already has this name", "mem=2M count=1", path=counter),
         Mod("exitcode", None, None, "mem=8M status=3", path=f"{GUESTS}/exitcode.elf"),

@@ -7,7 +7,7 @@ kernel's isa-debug-exit status (1 = all passed) as the guest's exit status.
 
 import os
 import subprocess
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from hvmmlog import HvmmLog
 import struct
@@ -23,11 +23,13 @@ MODULE_TEXT = b"hvmm-mb1-module: a test module for mb1_boot\n"
 class Kernel:
     """One test kernel: its file, guest name, command-line arguments and modules (file name, arguments)."""
 
-    def __init__(self, file: str, name: str, args: str = "", mods: int = 0, mem: str = "16M") -> None:
-        self.file, self.name, self.args, self.mods, self.mem = file, name, args, mods, mem
+    def __init__(self, file: str, name: str, args: str = "", mods: int = 0, mem: str = "16M", own: str = "") -> None:
+        self.file, self.name, self.args, self.mods, self.mem, self.own = file, name, args, mods, mem, own
 
     def guest_specs(self) -> List[str]:
-        specs = [f"{MB1}/{self.file}.elf name={self.name} mem={self.mem} debug_exit=0xf4 {self.args}".rstrip()]
+        """hvmm's module line: its keys, the arguments, and after "--" the kernel's own words (docs/cmdline.md)."""
+        own = f" -- {self.own}" if self.own else ""
+        specs = [f"{MB1}/{self.file}.elf name={self.name} mem={self.mem} debug_exit=0xf4 {self.args}".rstrip() + own]
         specs += [f"{{dir}}/mod{i}.txt for={self.name} modarg={i}" for i in range(self.mods)]
         return specs
 
@@ -35,7 +37,7 @@ class Kernel:
         """Run the kernel under QEMU directly; return its serial output."""
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", self.mem, "-display", "none",
                "-serial", "stdio", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-               "-kernel", os.path.join(ROOT, MB1, self.file + ".elf"), "-append", self.args]
+               "-kernel", os.path.join(ROOT, MB1, self.file + ".elf"), "-append", f"{self.args} {self.own}".strip()]
         if self.mods:
             cmd += ["-initrd", ",".join(f"{d}/mod{i}.txt modarg={i}" for i in range(self.mods))]
         try:
@@ -50,8 +52,17 @@ class Kernel:
 
 # The mixed scenario (beside native guests) and the timer kernels, which measure time and so run with one guest
 # less in each other's way.
+def long_args(base: str, own: str, length: int) -> Tuple[str, str]:
+    """base with words=<n> and arglen=<length> added, and own with pad=x... so that the kernel's arguments (base, then
+    own) are length bytes: a line near hvmm's 4095-byte limit once hvmm's keys are added."""
+    args = f"{base} words={len(base.split()) + 3 + len(own.split())} arglen={length}"
+    head = f"{args} {own} pad="
+    return args, f"{own} pad=" + "x" * (length - len(head))
+
+
+MB1BOOT_ARGS, MB1BOOT_OWN = long_args("token=mb1boot mods=2", "mem=7", 4000)
 KERNELS = [
-    Kernel("mb1_boot", "mb1boot", "token=mb1boot mods=2", mods=2),
+    Kernel("mb1_boot", "mb1boot", MB1BOOT_ARGS, mods=2, own=MB1BOOT_OWN),
     Kernel("mb1_uart", "mb1uart"),
     Kernel("mb1_pic", "mb1pic"),
     Kernel("mb1_fwcfg", "mb1fwcfg"),
@@ -148,9 +159,30 @@ def mb1_aout(flags, header_addr, load_addr, load_end, bss_end, entry, size=0x100
     return hdr + b"\xf4" * (size - len(hdr))
 
 
+# 32-bit code at 0x8020 that reads the BIOS data area as low-memory-sizing kernels do: base memory KiB (40:13h) not 0,
+# and the EBDA (segment at 40:0Eh) where base memory ends; then writes 0 (all right) or 2 to the debug-exit port.
+BDA_CHECK = bytes.fromhex(
+    "0fb70513040000"  # movzwl 0x413, %eax
+    "85c0" "7415"  # test %eax, %eax; jz bad
+    "0fb7150e040000"  # movzwl 0x40e, %edx
+    "c1e204" "c1e00a"  # shl $4, %edx; shl $10, %eax
+    "39c2" "7504"  # cmp %eax, %edx; jne bad
+    "b000" "eb02"  # mov $0, %al; jmp out
+    "b002"  # bad: mov $2, %al
+    "66baf400" "ee"  # out: mov $0xf4, %dx; out %al, %dx
+    "f4" "ebfd")  # hlt; jmp hlt
+
+
+def mb1_low() -> bytes:
+    """A kernel loaded at 0x8000, below 1 MiB in free RAM (docs/guest-abi.md), running BDA_CHECK."""
+    img = mb1_aout(AOUT, 0x8000, 0x8000, 0, 0, 0x8020)
+    return img[:32] + BDA_CHECK + img[32 + len(BDA_CHECK):]
+
+
 BAD_MB1 = [  # (name, image, the reason's words)
     ("mb1flags", mb1_aout(AOUT | (1 << 3), 0x100000, 0x100000, 0, 0, 0x100020), "requires a feature this loader lacks"),
-    ("mb1below", mb1_aout(AOUT, 0x8000, 0x8000, 0, 0, 0x8020), "below the lowest load address"),
+    ("mb1below", mb1_aout(AOUT, 0x2000, 0x2000, 0, 0, 0x2020), "not free RAM"),  # hvmm's boot information
+    ("mb1ebda", mb1_aout(AOUT, 0x9f000, 0x9f000, 0, 0x9fc01, 0x9f020, size=0x100), "not free RAM"),  # into the EBDA
     ("mb1loadaddr", mb1_aout(AOUT, 0x100000, 0x100100, 0, 0, 0x100100), "load_addr above header_addr"),
     ("mb1bss", mb1_aout(AOUT, 0x100000, 0x100000, 0x100800, 0x100400, 0x100020), "bss_end_addr below load_end_addr"),
     ("mb1entry", mb1_aout(AOUT, 0x100000, 0x100000, 0, 0, 0x200000), "entry point outside the loaded image"),
@@ -159,7 +191,7 @@ BAD_MB1 = [  # (name, image, the reason's words)
 
 
 def prepare_bad(d: str) -> None:
-    for name, image, _ in BAD_MB1:
+    for name, image, _ in BAD_MB1 + [("mb1low", mb1_low(), "")]:
         with open(os.path.join(d, name + ".bin"), "wb") as f:
             f.write(image)
     with open(os.path.join(d, "mod0.txt"), "wb") as f:
@@ -172,6 +204,7 @@ def judge_bad(j: Judge, log: HvmmLog, ctx: Context) -> None:
         r = log.rejected.get(name) or ""
         j.check(f"{name}: the reason says '{words}'", words in r, f"reason {r!r}")
     check_counter(j, log)
+    check_exit(j, log, "mb1low", 1)  # loaded at 0x8000; its BIOS data area is consistent: debug-exit (0 << 1) | 1
     m = [ln for ln in log.lines if ln.startswith("hvmm: module ") and " for guest counter rejected: " in ln]
     j.check("a for= module for an ELF64 guest is rejected with the reason", m and "takes no modules" in m[0],
             f"{m}")
@@ -195,6 +228,7 @@ SCENARIOS: List[Scenario] = [
              timeout=240),
     Scenario("mb1-bad", [f"{GUESTS}/counter.elf name=counter mem=16M"]
              + [f"{{dir}}/{name}.bin name={name} mem=16M" for name, _, _ in BAD_MB1]
+             + ["{dir}/mb1low.bin name=mb1low mem=16M debug_exit=0xf4"]
              + ["{dir}/mod0.txt for=counter", "{dir}/mod0.txt for=nosuch"], judge_bad, prepare=prepare_bad),
     Scenario("mb1-timers", [s for k in TIMER_KERNELS for s in k.guest_specs()], judge_timers,
              prepare=prepare_for(TIMER_KERNELS), timeout=240, cmdline="slice=2ms " + EXIT_PORT),

@@ -10,7 +10,7 @@
 
 #define BOOT_MMAP_MAX 128
 #define BOOT_CMDLINE_MAX 256
-#define BOOT_MODULE_CMDLINE_MAX 256 /* bytes of one module's command line, NUL included */
+#define BOOT_MODULE_CMDLINE_MAX 4096 /* bytes of one module's command line, NUL included (docs/cmdline.md) */
 
 struct boot_module {
 	uint64_t start, end; /* physical bytes [start, end) */

@@ -13,6 +13,7 @@
 #include "hvmm/core/pmm.h"
 #include "hvmm/guest/guest_console.h"
 #include "hvmm/guest/loader.h"
+#include "hvmm/guest/pclowmem.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/guest/xstate.h"
 #include "hvmm/svm/npt.h"
@@ -20,6 +21,12 @@
 
 struct guest *guests[MAX_GUESTS];
 unsigned nguests;
+
+static const char *const hvmm_keys[] = GUEST_HVMM_KEYS;
+static const char *const module_keys[] = { "for", NULL }; /* a for= module's line: hvmm takes only for= */
+/* Scratch for splitting module lines (guests are created one at a time, on the boot CPU): hvmm's part, and a
+ * module's own line. */
+static char hv_args[GUEST_CMDLINE_MAX], module_args[GUEST_CMDLINE_MAX];
 
 
 void *guest_ptr(const struct guest *g, uint64_t gpa, uint64_t len)
@@ -132,15 +139,16 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	}
 	g->id = nguests;
 	strlcpy(g->name, fallback, sizeof(g->name));
-	strlcpy(g->cmdline, cmdline, sizeof(g->cmdline));
+	/* hvmm's keys and the guest's own line (both no longer than the module line, so neither is cut short) */
+	cmdline_split(cmdline, hvmm_keys, hv_args, sizeof(hv_args), g->cmdline, sizeof(g->cmdline));
 	if (nguests == MAX_GUESTS) {
 		why = "too many guests (hvmm supports 64)";
 		goto reject;
 	}
-	if (guest_parse_args(g, cmdline, &why))
+	if (guest_parse_args(g, hv_args, &why))
 		goto reject;
 	if (cmdline_truncated) { /* checked after name= so the rejection names the guest */
-		why = "module command line longer than 255 bytes";
+		why = "module command line longer than 4095 bytes";
 		goto reject;
 	}
 	/* Validate before allocating: RAM is zero-filled, which costs time for every rejected image. */
@@ -168,8 +176,10 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	g->ncr3 = npt_build(npt, g->ram_hpa, g->ram_size);
 	vmcb_init_control(g->vmcb, g->iopm, g->msrpm, g->ncr3);
 	platform_attach(g);
-	if (loader_load(g, image, len, &why) || platform_create(g, cmdline, &why))
+	if (loader_load(g, image, len, &why) || platform_create(g, hv_args, &why))
 		goto reject;
+	if (g->format->pc_lowmem)
+		pclowmem_build(g);
 
 	xstate_guest_init(g, xsave);
 	g->state = GUEST_RUNNABLE;
@@ -184,13 +194,15 @@ reject:
 	return NULL;
 }
 
-/* The value of for= in cmdline into name (size bytes); 1 if present. */
+/* The value of for= in cmdline (before any "--") into name (size bytes); 1 if present. The module's own line is left
+ * in module_args. */
 static int module_for(const char *cmdline, char *name, size_t size)
 {
 	struct cmdline_iter it;
 	char key[8], val[GUEST_NAME_MAX + 1];
 	int r;
-	cmdline_init(&it, cmdline);
+	cmdline_split(cmdline, module_keys, hv_args, sizeof(hv_args), module_args, sizeof(module_args));
+	cmdline_init(&it, hv_args);
 	while ((r = cmdline_next(&it, key, sizeof(key), val, sizeof(val))) != 0)
 		if (!strcmp(key, "for")) {
 			strlcpy(name, r > 0 ? val : "(too long)", size);
@@ -207,30 +219,14 @@ int guest_is_module(const char *cmdline)
 
 int guest_attach_module(const void *data, uint64_t len, const char *cmdline, unsigned index)
 {
-	char name[GUEST_NAME_MAX + 1], args[GUEST_CMDLINE_MAX];
-	const char *why = "no loaded guest has this name";
+	char name[GUEST_NAME_MAX + 1];
+	const char *why = "no loaded guest has this name", *args = module_args;
 	struct guest *g = NULL;
 
-	module_for(cmdline, name, sizeof(name));
+	module_for(cmdline, name, sizeof(name)); /* and the module's own line: every word but for= */
 	for (unsigned i = 0; i < nguests; i++)
 		if (!strcmp(guests[i]->name, name))
 			g = guests[i];
-	/* The module's own command line: every word but for=. */
-	size_t n = 0;
-	for (const char *p = cmdline; *p;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		const char *w = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (p > w && !(p - w >= 4 && !strncmp(w, "for=", 4))) {
-			if (n && n < sizeof(args) - 1)
-				args[n++] = ' ';
-			for (; w < p && n < sizeof(args) - 1; w++)
-				args[n++] = *w;
-		}
-	}
-	args[n] = 0;
 	if (g && !(g->format && g->format->attach))
 		why = "the guest's image format takes no modules (multiboot v1 kernels and Linux guests do)";
 	else if (g && g->format->attach(g, data, len, args, &why) == 0) {

@@ -14,6 +14,8 @@
 #define MAX_GUESTS 64
 #define GUEST_NAME_MAX 32 /* bytes, with the NUL */
 #define GUEST_CMDLINE_MAX BOOT_MODULE_CMDLINE_MAX
+/* The module-line keys that are hvmm's, not the guest's (docs/cmdline.md, "Guests"): NULL-terminated. */
+#define GUEST_HVMM_KEYS { "name", "mem", "cpu", "platform", "debug_exit", "for", NULL }
 #define GUEST_LINE_MAX 200 /* console line buffer (bytes); longer lines are split */
 
 enum guest_state {
@@ -28,7 +30,7 @@ struct vmcb;
 struct guest {
 	unsigned id;
 	char name[GUEST_NAME_MAX];
-	char cmdline[GUEST_CMDLINE_MAX];
+	char cmdline[GUEST_CMDLINE_MAX]; /* the guest's own command line: the module line without hvmm's keys */
 	enum guest_state state;
 	int64_t exit_status;
 

@@ -24,6 +24,11 @@ static int elf64_load(struct guest *g, const void *image, uint64_t len, const ch
 {
 	if (elf64_check(image, len, g->ram_size, why))
 		return -1;
+	if (strlen(g->cmdline) >= sizeof(((struct hvmm_bootinfo *)0)->cmdline)) {
+		*why = "the guest's command line (without hvmm's keys) is longer than the 255 bytes of an ELF64 guest's "
+		       "boot information";
+		return -1;
+	}
 	for (unsigned i = 0; i < img.nseg; i++) {
 		const struct elf64_segment *s = &img.seg[i];
 		uint8_t *dst = guest_ptr(g, s->gpa, s->memsz);

@@ -14,20 +14,14 @@
 #include "hvmm/guest/boot64.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/loader.h"
-#include "hvmm/vdev/lapic.h"
 #include "hvmm/x86/tsc.h"
-#include "mptable.h"
 
 #define LINUX_BOOT_CS 0x10 /* __BOOT_CS and __BOOT_DS: the selectors boot.rst requires at the 64-bit entry */
 #define LINUX_BOOT_DS 0x18
 #define LINUX_BOOT_PARAMS_GPA 0x20000u /* the zero page, above hvmm's page tables (abi.h) */
 #define LINUX_CMDLINE_GPA 0x21000u
-#define LINUX_CMDLINE_MAX 2048u /* bytes reserved at LINUX_CMDLINE_GPA, NUL included */
-#define LINUX_EBDA_GPA 0x9fc00u /* e820: RAM below, then the reserved EBDA and BIOS areas as on a PC */
-#define LINUX_BIOS_GPA 0xf0000u
+#define LINUX_CMDLINE_MAX 8192u /* bytes reserved at LINUX_CMDLINE_GPA, NUL included: a module line and more */
 #define LINUX_HIGH_GPA 0x100000u
-#define LINUX_MPTABLE_GPA LINUX_BIOS_GPA /* where an OS looks for the MP floating pointer (MP spec 1.4 §4) */
-#define LINUX_LAPIC_VERSION 0x14 /* an integrated local APIC, as the virtual xAPIC reports (vdev/lapic.c) */
 
 _Static_assert(LINUX_BOOT_PARAMS_GPA >= HVMM_PT_GPA + (2 + 16) * 4096, "zero page above the largest page tables");
 _Static_assert(LINUX_CMDLINE_GPA + LINUX_CMDLINE_MAX <= HVMM_STACK_TOP_GPA - 0x10000, "command line below the stack");
@@ -37,16 +31,15 @@ static int linux_probe(const void *image, uint64_t len)
 	return len >= 0x206 && memcmp((const uint8_t *)image + 0x202, "HdrS", 4) == 0;
 }
 
-/* Does the command line set key (a word "key=..."), and, if value is not NULL, to value? */
-static int has_key(const char *line, const char *key, const char *value)
+/* Does the command line set key (a word "key" or "key=...")? */
+static int has_key(const char *line, const char *key)
 {
 	struct cmdline_iter it;
-	char k[32], v[8];
-	int r;
+	char k[32], v[1];
 
 	cmdline_init(&it, line);
-	while ((r = cmdline_next(&it, k, sizeof(k), v, sizeof(v))) != 0)
-		if (!strcmp(k, key) && (!value || (r > 0 && !strcmp(v, value))))
+	while (cmdline_next(&it, k, sizeof(k), v, sizeof(v)) != 0)
+		if (!strcmp(k, key))
 			return 1;
 	return 0;
 }
@@ -60,7 +53,7 @@ static int linux_cmdline(struct guest *g, const struct bzimage_info *info, const
 	char *cl = guest_ptr(g, LINUX_CMDLINE_GPA, LINUX_CMDLINE_MAX);
 	int n;
 
-	if (has_key(g->cmdline, "tsc_early_khz", NULL))
+	if (has_key(g->cmdline, "tsc_early_khz"))
 		n = fmt_snprintf(cl, LINUX_CMDLINE_MAX, "%s", g->cmdline);
 	else
 		n = fmt_snprintf(cl, LINUX_CMDLINE_MAX, "%s%stsc_early_khz=%llu", g->cmdline, g->cmdline[0] ? " " : "",
@@ -94,16 +87,11 @@ static int linux_load(struct guest *g, const void *image, uint64_t len, const ch
 
 	struct boot_params *bp = guest_ptr(g, LINUX_BOOT_PARAMS_GPA, sizeof(*bp));
 	bzimage_boot_params(bp, image, &bz, LINUX_CMDLINE_GPA);
-	bzimage_add_e820(bp, 0, LINUX_EBDA_GPA, BZ_E820_RAM);
-	bzimage_add_e820(bp, LINUX_EBDA_GPA, 0xa0000 - LINUX_EBDA_GPA, BZ_E820_RESERVED);
-	bzimage_add_e820(bp, LINUX_BIOS_GPA, LINUX_HIGH_GPA - LINUX_BIOS_GPA, BZ_E820_RESERVED);
+	/* e820: conventional RAM, the reserved EBDA and BIOS areas as on a PC (their contents: pclowmem.c), then RAM */
+	bzimage_add_e820(bp, 0, HVMM_PC_EBDA_GPA, BZ_E820_RAM);
+	bzimage_add_e820(bp, HVMM_PC_EBDA_GPA, 0xa0000 - HVMM_PC_EBDA_GPA, BZ_E820_RESERVED);
+	bzimage_add_e820(bp, HVMM_PC_BIOS_GPA, LINUX_HIGH_GPA - HVMM_PC_BIOS_GPA, BZ_E820_RESERVED);
 	bzimage_add_e820(bp, LINUX_HIGH_GPA, g->ram_size - LINUX_HIGH_GPA, BZ_E820_RAM);
-	/* With the virtual PC (its xAPIC), an MP table for one CPU in the reserved BIOS area: without one (and
-	 * without ACPI) Linux runs its local APIC in "virtual wire mode with no configuration" and never starts the
-	 * APIC timer (docs/linux-guest.md, "The MP table"). */
-	if (!has_key(g->cmdline, "platform", "none"))
-		mptable_build(guest_ptr(g, LINUX_MPTABLE_GPA, MPTABLE_SIZE), LINUX_MPTABLE_GPA, 0, LINUX_LAPIC_VERSION,
-			      (uint32_t)LAPIC_BASE, 0, 0);
 
 	boot64_enter(g, bz.entry64, LINUX_BOOT_CS, LINUX_BOOT_DS);
 	g->pc_default = 1; /* a PC kernel: the virtual PC unless the module line says platform=none */
@@ -139,4 +127,5 @@ const struct image_format image_format_linux = {
 	.check = linux_check,
 	.load = linux_load,
 	.attach = loader_linux_attach,
+	.pc_lowmem = 1,
 };

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * loader_mb1.c — multiboot v1 kernels (Multiboot Specification 0.6.96): an ELF32 or a.out-kludge image with a
- * multiboot header, loaded at its physical addresses (1 MiB and above) and entered in 32-bit protected mode with
- * paging off (nested paging still confines it), EAX = 0x2BADB002 and EBX = a multiboot information block in guest
- * memory: mem_lower/mem_upper, the memory map, the command line ("<name> <module line>"), the boot loader name and
- * the modules attached to the guest with for=<name> (loader_mb1_attach). Such guests get the virtual PC by default.
+ * multiboot header, loaded at its physical addresses (anywhere in free RAM: from HVMM_MB1_FREE_LO to the EBDA and
+ * from 1 MiB) and entered in 32-bit protected mode with paging off (nested paging still confines it), EAX =
+ * 0x2BADB002 and EBX = a multiboot information block in guest memory: mem_lower/mem_upper, the memory map, the
+ * command line ("<name> <the guest's line>"), the boot loader name and the modules attached to the guest with
+ * for=<name> (loader_mb1_attach). Such guests get the virtual PC by default, and PC low memory (pclowmem.c).
  */
 #include <string.h>
 
@@ -16,13 +17,19 @@
 #include "hvmm/svm/vmcb.h"
 #include "mb1.h"
 
-#define LOW_RAM_END 0x9fc00u /* conventional memory below the EBDA, as a PC BIOS reports it */
-#define BIOS_AREA 0xf0000u
 #define MB1_MMAP_RAM 1
 #define MB1_MMAP_RESERVED 2
 #define GDT_CODE 0x08
 #define GDT_DATA 0x10
 #define LOADER_NAME "hvmm"
+#define CMDLINE_BYTES (HVMM_MB1_FREE_LO - HVMM_MB1_CMDLINE_GPA)
+#define MMAP_ENTRIES 4
+#define HIGH_RAM 0x100000u
+
+_Static_assert(CMDLINE_BYTES >= GUEST_NAME_MAX + GUEST_CMDLINE_MAX, "\"<name> <line>\" fits below HVMM_MB1_FREE_LO");
+_Static_assert(HVMM_MB1_MMAP_GPA + MMAP_ENTRIES * sizeof(struct mb1_mmap_entry) <= HVMM_MB1_MODS_GPA &&
+	       HVMM_MB1_MODS_GPA + HVMM_MB1_MAX_MODULES * sizeof(struct mb1_module) <= HVMM_MB1_LOADER_GPA,
+	       "memory map and module list fit their places");
 
 static int mb1_probe(const void *image, uint64_t len)
 {
@@ -76,27 +83,30 @@ static void build_info(struct guest *g)
 	struct mb1_info_raw *mi = guest_ptr(g, HVMM_MB1_INFO_GPA, sizeof(*mi));
 	memset(mi, 0, sizeof(*mi));
 	mi->flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP | MB1_INFO_LOADER_NAME;
-	mi->mem_lower = LOW_RAM_END >> 10;
-	mi->mem_upper = (uint32_t)((g->ram_size - (1u << 20)) >> 10);
+	mi->mem_lower = HVMM_PC_EBDA_GPA >> 10;
+	mi->mem_upper = (uint32_t)((g->ram_size - HIGH_RAM) >> 10);
 
-	struct mb1_mmap_entry *mm = guest_ptr(g, HVMM_MB1_MMAP_GPA, 3 * sizeof(*mm));
-	const struct { uint64_t base, len; uint32_t type; } map[3] = {
-		{ 0, LOW_RAM_END, MB1_MMAP_RAM },
-		{ BIOS_AREA, 0x100000 - BIOS_AREA, MB1_MMAP_RESERVED },
-		{ 0x100000, g->ram_size - 0x100000, MB1_MMAP_RAM },
+	/* As a PC BIOS reports it (and as the BIOS data area says, pclowmem.c): conventional RAM below the EBDA, the
+	 * EBDA and the BIOS area reserved, RAM from 1 MiB. */
+	struct mb1_mmap_entry *mm = guest_ptr(g, HVMM_MB1_MMAP_GPA, MMAP_ENTRIES * sizeof(*mm));
+	const struct { uint64_t base, len; uint32_t type; } map[MMAP_ENTRIES] = {
+		{ 0, HVMM_PC_EBDA_GPA, MB1_MMAP_RAM },
+		{ HVMM_PC_EBDA_GPA, 0xa0000 - HVMM_PC_EBDA_GPA, MB1_MMAP_RESERVED },
+		{ HVMM_PC_BIOS_GPA, HIGH_RAM - HVMM_PC_BIOS_GPA, MB1_MMAP_RESERVED },
+		{ HIGH_RAM, g->ram_size - HIGH_RAM, MB1_MMAP_RAM },
 	};
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < MMAP_ENTRIES; i++)
 		mm[i] = (struct mb1_mmap_entry){ sizeof(*mm) - 4, map[i].base, map[i].len, map[i].type };
 	mi->mmap_addr = HVMM_MB1_MMAP_GPA;
-	mi->mmap_length = 3 * sizeof(*mm);
+	mi->mmap_length = MMAP_ENTRIES * sizeof(*mm);
 	mi->mods_addr = HVMM_MB1_MODS_GPA;
 	mi->mods_count = 0;
 
 	char *name = guest_ptr(g, HVMM_MB1_LOADER_GPA, sizeof(LOADER_NAME));
 	memcpy(name, LOADER_NAME, sizeof(LOADER_NAME));
 	mi->boot_loader_name = HVMM_MB1_LOADER_GPA;
-	char *cmd = guest_ptr(g, HVMM_MB1_CMDLINE_GPA, GUEST_NAME_MAX + GUEST_CMDLINE_MAX);
-	fmt_snprintf(cmd, GUEST_NAME_MAX + GUEST_CMDLINE_MAX, "%s %s", g->name, g->cmdline);
+	char *cmd = guest_ptr(g, HVMM_MB1_CMDLINE_GPA, CMDLINE_BYTES);
+	fmt_snprintf(cmd, CMDLINE_BYTES, "%s %s", g->name, g->cmdline);
 	mi->cmdline = HVMM_MB1_CMDLINE_GPA;
 }
 
@@ -108,7 +118,9 @@ static int mb1_check(const void *image, uint64_t len, uint64_t ram_size, const c
 		*why = "multiboot v1 kernels run in 32-bit mode: mem= must be at most 4G";
 		return -1;
 	}
-	return mb1_image_parse(image, len, HVMM_LOAD_MIN_GPA, ram_size, &im, why);
+	/* Free RAM: what hvmm places below HVMM_MB1_FREE_LO, the EBDA and the BIOS area stay out (docs/guest-abi.md) */
+	const struct mb1_range ram[] = { { HVMM_MB1_FREE_LO, HVMM_PC_EBDA_GPA }, { HIGH_RAM, ram_size } };
+	return mb1_image_parse(image, len, ram, 2, &im, why);
 }
 
 static int mb1_load(struct guest *g, const void *image, uint64_t len, const char **why)
@@ -127,7 +139,7 @@ static int mb1_load(struct guest *g, const void *image, uint64_t len, const char
 	}
 	entry_state(g, im.entry);
 	build_info(g);
-	g->mb1_next_module = (im.end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	g->mb1_next_module = ((im.end > HIGH_RAM ? im.end : HIGH_RAM) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	g->pc_default = 1;
 	return 0;
 }
@@ -139,19 +151,19 @@ int loader_mb1_attach(struct guest *g, const void *data, uint64_t len, const cha
 		*why = "the guest already has 64 modules";
 		return -1;
 	}
-	uint64_t at = g->mb1_next_module;
-	uint8_t *dst = guest_ptr(g, at, len);
+	uint64_t at = g->mb1_next_module, str = at + len; /* the module, then its command line */
+	uint64_t str_len = strlen(cmdline) + 1;
+	uint8_t *dst = guest_ptr(g, at, len + str_len);
 	if (!dst) {
 		*why = "module does not fit in the guest's RAM above its kernel (mem=)";
 		return -1;
 	}
 	memcpy(dst, data, len);
+	memcpy(dst + len, cmdline, str_len);
 	uint32_t i = mi->mods_count++;
 	struct mb1_module *m = guest_ptr(g, HVMM_MB1_MODS_GPA + i * sizeof(*m), sizeof(*m));
-	uint32_t str = HVMM_MB1_MODSTR_GPA + i * HVMM_MB1_MODSTR_MAX;
-	strlcpy(guest_ptr(g, str, HVMM_MB1_MODSTR_MAX), cmdline, HVMM_MB1_MODSTR_MAX);
-	*m = (struct mb1_module){ .mod_start = (uint32_t)at, .mod_end = (uint32_t)(at + len), .string = str };
-	g->mb1_next_module = (at + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	*m = (struct mb1_module){ .mod_start = (uint32_t)at, .mod_end = (uint32_t)(at + len), .string = (uint32_t)str };
+	g->mb1_next_module = (str + str_len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	return 0;
 }
 
@@ -161,4 +173,5 @@ const struct image_format image_format_mb1 = {
 	.check = mb1_check,
 	.load = mb1_load,
 	.attach = loader_mb1_attach,
+	.pc_lowmem = 1,
 };

@@ -32,21 +32,30 @@
 #define HVMM_GUEST_DS 0x10 /* flat data, DPL 0 */
 
 /*
- * Multiboot v1 kernels (docs/guest-abi.md): what hvmm places below the kernel, which loads at 1 MiB or above.
- *   0x000800 GDT (null, 0x08 flat 32-bit code, 0x10 flat data)   0x001000 multiboot information (EBX)
- *   0x001100 memory map   0x001200 module list   0x001600 boot loader name   0x001700 command line
- *   0x002000 module command lines (256 bytes each)   0x080000 initial ESP   modules: page-aligned above the kernel
+ * Multiboot v1 kernels (docs/guest-abi.md): what hvmm places in guest RAM below HVMM_MB1_FREE_LO; a kernel's
+ * segments may lie in [HVMM_MB1_FREE_LO, HVMM_PC_EBDA_GPA) and from 1 MiB.
+ *   0x000000 real-mode IVT and BIOS data area   0x000800 GDT (null, 0x08 flat 32-bit code, 0x10 flat data)
+ *   0x001000 multiboot information (EBX)   0x001100 memory map   0x001200 module list   0x001600 boot loader name
+ *   0x002000 command line   0x080000 initial ESP (nothing on it)   modules: page-aligned from
+ *   max(kernel end, 1 MiB), each followed by its command line
  */
 #define HVMM_MB1_GDT_GPA 0x800u
 #define HVMM_MB1_INFO_GPA 0x1000u
 #define HVMM_MB1_MMAP_GPA 0x1100u
 #define HVMM_MB1_MODS_GPA 0x1200u
 #define HVMM_MB1_LOADER_GPA 0x1600u
-#define HVMM_MB1_CMDLINE_GPA 0x1700u
-#define HVMM_MB1_MODSTR_GPA 0x2000u
-#define HVMM_MB1_MODSTR_MAX 256u
+#define HVMM_MB1_CMDLINE_GPA 0x2000u
+#define HVMM_MB1_FREE_LO 0x4000u /* the first byte a kernel may load at */
 #define HVMM_MB1_MAX_MODULES 64u
 #define HVMM_MB1_STACK_GPA 0x80000u
+
+/*
+ * PC low memory of multiboot v1 and Linux guests (docs/guest-abi.md, "Low memory"): the extended BIOS data area
+ * from HVMM_PC_EBDA_GPA to 640 KiB, and the BIOS area (MP table, the IRET every IVT vector points to) from
+ * HVMM_PC_BIOS_GPA to 1 MiB, both reserved in the memory map.
+ */
+#define HVMM_PC_EBDA_GPA 0x9fc00u
+#define HVMM_PC_BIOS_GPA 0xf0000u
 
 #define HVMM_GUEST_MEM_DEFAULT (16ull << 20) /* bytes */
 #define HVMM_GUEST_MEM_MIN (2ull << 20)

@@ -4,7 +4,10 @@
  * with cmdline_next twice -- with small buffers (4-byte key, 1-byte value: almost every token is "too long") and with
  * hvmm's own sizes (32-byte key, 64-byte value) -- and each value goes through parse_u64, parse_size and
  * parse_time_us. Checks cmdline.h's contract: key and value are always NUL-terminated inside their buffers, the
- * iterator only moves forward and stops at the end, and a parse that succeeds round-trips for plain decimals.
+ * iterator only moves forward and stops at the end, and a parse that succeeds round-trips for plain decimals. The
+ * line is also split with cmdline_split into hvmm's and the guest's parts, into exactly-sized buffers of 1, 7 and
+ * len + 1 bytes: both always NUL-terminated, together never longer than the line, and with len + 1 bytes never
+ * cut short.
  */
 #include <inttypes.h>
 #include <stddef.h>
@@ -64,6 +67,23 @@ static void walk(const char *s, size_t keysz, size_t valsz)
 	free(val);
 }
 
+static void split(const char *s, size_t sz)
+{
+	static const char *const keys[] = { "name", "mem", "for", NULL };
+	char *hv = malloc(sz), *guest = malloc(sz);
+	if (!hv || !guest)
+		abort();
+	int r = cmdline_split(s, keys, hv, sz, guest, sz);
+	if (memchr(hv, 0, sz) == NULL || memchr(guest, 0, sz) == NULL)
+		abort();
+	if (strlen(hv) + strlen(guest) > strlen(s))
+		abort(); /* words are only moved, and joined by at most the blanks they had */
+	if (sz > strlen(s) && r != 0)
+		abort();
+	free(hv);
+	free(guest);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);
@@ -75,6 +95,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	walk(s, 4, 1);
 	walk(s, 32, 64);
 	walk(s, 4096, 4096);
+	split(s, 1);
+	split(s, 7);
+	split(s, strlen(s) + 1);
 	free(s);
 	/* NULL is "no tokens" */
 	struct cmdline_iter it;

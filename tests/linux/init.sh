@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # /init of hvmm's Linux test initramfs (tests/linux/prepare.py): two markers around `sleep 1`, each with the TSC, a
 # 1 s nanosleep timed by the helper itself, the kernel's timer device, then the end of the guest through the
-# debug-exit port given as debug_exit= on the kernel's command line (status (0 << 1) | 1 = 1). docs/linux-guest.md.
+# debug-exit port (status (0 << 1) | 1 = 1): 0xf4, or a debug_exit= the kernel's own command line holds (hvmm takes its
+# debug_exit= key out of the line; docs/cmdline.md: give it to the kernel after "--"). docs/linux-guest.md.
 export PATH=/bin
 busybox mount -t proc proc /proc
 busybox mount -t sysfs sysfs /sys

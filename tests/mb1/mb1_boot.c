@@ -3,7 +3,10 @@
  * mb1_boot (multiboot v1 test kernel): the entry state and the information block (Multiboot Specification 0.6.96
  * §3.2-3.3): EAX magic, protected mode with paging off and IF = 0, mem_lower/mem_upper against the memory map, the
  * command line (arguments after the file name), the boot loader name and the modules. Command line: token=<word>
- * (must come back), mods=<n> (modules expected; each starts with "hvmm-mb1-module" and its string holds modarg=<i>).
+ * (must come back), mods=<n> (modules expected; each starts with "hvmm-mb1-module" and its string holds modarg=<i>),
+ * and optionally words=<n> (the arguments are exactly n words: none of hvmm's own keys reached the kernel),
+ * arglen=<n> (the arguments are n bytes long: a long line arrives whole), mem=<v> (must come back as v: the kernel's
+ * own mem=, given after hvmm's "--").
  */
 #include "../../lib/mb1.h"
 #include "rt.h"
@@ -44,6 +47,23 @@ int mb1_main(uint32_t magic, const struct mb1_info_raw *mi)
 	      "command line arguments reach the kernel (token=mb1boot)", "cmdline=\"%s\"", cmd);
 	if (mi->flags & MB1_INFO_LOADER_NAME)
 		check(((const char *)(uintptr_t)mi->boot_loader_name)[0] != 0, "boot loader name is set", "");
+
+	char num[16];
+	if (cmdline_get(args, "words", num, sizeof(num))) {
+		uint32_t words = 0;
+		for (const char *p = args; *p; p++)
+			words += *p != ' ' && (p == args || p[-1] == ' ');
+		check(words == str_u32(num), "the arguments are the kernel's own words", "%u words, want %s", words, num);
+	}
+	if (cmdline_get(args, "arglen", num, sizeof(num))) {
+		uint32_t n = 0;
+		while (args[n])
+			n++;
+		check(n == str_u32(num), "a long command line arrives whole", "%u bytes, want %s", n, num);
+	}
+	char mem[16];
+	if (cmdline_get(args, "mem", mem, sizeof(mem)))
+		check(str_eq(mem, "7"), "the kernel's own mem= arrives (mem=7)", "mem=%s", mem);
 
 	uint32_t want = cmdline_get(args, "mods", mods, sizeof(mods)) ? str_u32(mods) : 0;
 	uint32_t have = (mi->flags & MB1_INFO_MODS) ? mi->mods_count : 0;

@@ -34,7 +34,7 @@ static const char *esc(const char *s)
 	static char out[256];
 	size_t n = 0;
 
-	for (; *s && n < sizeof(out) - 3; s++) {
+	for (s = s ? s : "(null)"; *s && n < sizeof(out) - 3; s++) {
 		char c = *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : 0;
 		if (c) {
 			out[n++] = '\\';
@@ -229,9 +229,50 @@ static void test_time(void)
 	CHECK(parse_time_us(NULL, &v) == -1 && v == 5, "parse_time_us(NULL) rejected");
 }
 
+/* cmdline_split with hvmm's module keys: hv and guest as expected, and the return value. */
+static void split_is(const char *line, const char *hv, const char *guest, int ret, size_t hvsz, size_t guestsz)
+{
+	static const char *const keys[] = { "name", "mem", "cpu", "platform", "debug_exit", "for", NULL };
+	char h[64], g[64];
+	memset(h, '#', sizeof(h));
+	memset(g, '#', sizeof(g));
+	int r = cmdline_split(line, keys, h, hvsz, g, guestsz);
+	CHECK(r == ret && !strcmp(h, hv) && !strcmp(g, guest), "split \"%s\": hv \"%s\" guest \"%s\" (%d)", esc(line),
+	      h, g, r);
+	CHECK((hvsz >= sizeof(h) || h[hvsz] == '#') && (guestsz >= sizeof(g) || g[guestsz] == '#'),
+	      "split \"%s\" wrote nothing past the buffers' sizes", esc(line));
+}
+
+static void test_split(void)
+{
+	split_is("", "", "", 0, 64, 64);
+	split_is(NULL, "", "", 0, 64, 64);
+	split_is("name=a mem=32M count=5", "name=a mem=32M", "count=5", 0, 64, 64);
+	split_is("  count=5\tname=a  quiet ", "name=a", "count=5 quiet", 0, 64, 64);
+	/* a key without '=' is still hvmm's; a longer or shorter key is not */
+	split_is("name names=x nam=y", "name", "names=x nam=y", 0, 64, 64);
+	split_is("platform=pc debug_exit=0xf4 cpu=1 for=x", "platform=pc debug_exit=0xf4 cpu=1 for=x", "", 0, 64, 64);
+	/* after "--": everything is the guest's, hvmm's keys included, spacing kept */
+	split_is("name=l console=ttyS0 -- mem=64M  init=/x -- y", "name=l", "console=ttyS0 mem=64M  init=/x -- y", 0, 64,
+		 64);
+	split_is("-- name=x", "", "name=x", 0, 64, 64);
+	split_is("name=x --", "name=x", "", 0, 64, 64);
+	split_is("name=x --  ", "name=x", "", 0, 64, 64);
+	split_is("a --x b", "", "a --x b", 0, 64, 64); /* only a word that is exactly "--" separates */
+	split_is("--\tmem=1", "", "mem=1", 0, 64, 64);
+	/* too small: cut short, NUL-terminated, -1 */
+	split_is("name=abcdef count=1", "name=", "count=1", -1, 6, 64);
+	split_is("name=a count=12345", "name=a", "cou", -1, 64, 4);
+	split_is("name=a count=1", "", "count=1", -1, 1, 64);
+	char g[8];
+	CHECK(cmdline_split("a b", NULL, NULL, 0, g, sizeof(g)) == -1 && !strcmp(g, "a b"),
+	      "no keys, no hv buffer: everything is the guest's, -1 for the missing buffer");
+}
+
 int main(void)
 {
 	test_tokens();
+	test_split();
 	test_u64();
 	test_size();
 	test_time();

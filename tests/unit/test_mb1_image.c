@@ -60,7 +60,9 @@ static void elf32(uint32_t paddr, uint32_t vdelta, uint32_t filesz, uint32_t mem
 static const char *parse(size_t len, struct mb1_image *im)
 {
 	const char *why = NULL;
-	return mb1_image_parse(img, len, LO, HI, im, &why) == 0 ? NULL : why;
+	/* hvmm's free RAM for a 16 MiB guest (loader_mb1.c): above its boot data, below the EBDA, and from 1 MiB */
+	static const struct mb1_range ram[] = { { 0x4000, 0x9fc00 }, { LO, HI } };
+	return mb1_image_parse(img, len, ram, 2, im, &why) == 0 ? NULL : why;
 }
 
 int main(void)
@@ -82,7 +84,20 @@ int main(void)
 	CHECK(why && strstr(why, "more file bytes"), "p_filesz > p_memsz rejected (%s)", why ? why : "accepted");
 	elf32(0x8000, 0, 0x1000, 0x1000, 0x8000, 3);
 	why = parse(0x1000, &im);
-	CHECK(why && strstr(why, "below"), "segment below 1 MiB rejected (%s)", why ? why : "accepted");
+	CHECK(!why && im.entry == 0x8000 && im.seg[0].pa == 0x8000, "segment in free RAM below 1 MiB loads (%s)",
+	      why ? why : "ok");
+	elf32(0x4000, 0, 0x1000, 0x9fc00 - 0x4000, 0x4000, 3);
+	why = parse(0x1000, &im);
+	CHECK(!why, "segment filling the free RAM below 1 MiB exactly loads (%s)", why ? why : "ok");
+	static const uint32_t reserved[][2] = { { 0, 0x1000 }, { 0x3000, 0x1001 }, { 0x9f000, 0x1000 },
+						{ 0x9fc00, 0x400 }, { 0xa0000, 0x1000 }, { 0xf0000, 0x10000 },
+						{ 0x9f000, 0x62000 }, { 0xff000, 0x2000 } };
+	for (unsigned i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		elf32(reserved[i][0], 0, reserved[i][1] < 0x1000 ? reserved[i][1] : 0x1000, reserved[i][1], reserved[i][0], 3);
+		why = parse(0x1000, &im);
+		CHECK(why && strstr(why, "not free RAM"), "segment [0x%x, +0x%x) over reserved memory rejected (%s)",
+		      reserved[i][0], reserved[i][1], why ? why : "accepted");
+	}
 	elf32(HI - 0x1000, 0, 0x1000, 0x2000, HI - 0x1000, 3);
 	why = parse(0x1000, &im);
 	CHECK(why && strstr(why, "beyond guest RAM"), "segment beyond RAM rejected");
