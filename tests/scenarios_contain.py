@@ -12,14 +12,21 @@ with a guest that failed before its fix.
                    fastest periodic rates with interrupts enabled; the periods are clamped, the guest progresses
   hostile-dr       breakpoints at hvmm's own code and data addresses and at the other guests' (hostile_dr, four
                    instances, one writing DR7 through its alias DR5), beside counter and matmul
+  fast-paths       with vmcb_check=0, the world switch users run: under QEMU's TCG (no nRIP) its fast paths read
+                   the instruction through the cached CS:RIP translation (vmrun.S FETCH_CHECK). CPUID and the null
+                   hypercall must complete there, and fall back to C when a condition fails: a prefix, TF set,
+                   compatibility mode, code rewritten in place or remapped at the same RIP (hostile_step step, len,
+                   poke), beside counter, matmul and cpuid_dump (the CPUID policy, each leaf read twice)
 
 The zero-length HVMM_HC_WRITE checks are in hostile-hc-fault (tests/guests/hostile_hc.c).
 """
 
+import re
 from typing import List
 
 from hvmmlog import HvmmLog
-from scenarios import GUESTS, Context, Judge, Scenario, check_counter, check_exit
+import scenarios_silicon
+from scenarios import EXIT_PORT, GUESTS, Context, Judge, Scenario, check_counter, check_exit
 from scenarios_hostile import COUNTER, WELL_BEHAVED, check_kill, check_passes, check_well_behaved, hostile
 
 XSTATE = ["hxstate-1", "hxstate-2"]
@@ -72,6 +79,39 @@ def judge_contain(j: Judge, log: HvmmLog, ctx: Context) -> None:
                                        "single-step trap right after the instruction"])
     check_each(j, log, "hstep-len", "resumes right after the whole instruction, once", PREFIXED)
     check_each(j, log, "hstep-len", "single-step trap right after the instruction, DR6.BS set", PREFIXED)
+
+
+POKE = [f"{i}{what}" for i in ("CPUID", "VMMCALL NOP") for what in (
+    " in the window (run 3)", " rewritten in place as 2E ", " page remapped (PTE) to 2E ", " page remapped (PDE) to 2E ",
+    " (run 2)")]
+FAST_GUESTS = [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M"] + [hostile("hostile_step", a) for a in ("step", "len", "poke")]
+
+
+def check_fast_paths(j: Judge, log: HvmmLog) -> None:
+    """hostile_step's step, len and poke cases with the fast paths on, and the count of exits they completed."""
+    check_passes(j, log, "hstep-step", ["single-step trap right after the instruction"])
+    check_each(j, log, "hstep-step", "single-step trap right after the instruction, DR6.BS set", STEP)
+    check_passes(j, log, "hstep-len", ["resumes right after the whole instruction, once",
+                                       "single-step trap right after the instruction"])
+    check_each(j, log, "hstep-len", "resumes right after the whole instruction, once", PREFIXED)
+    check_passes(j, log, "hstep-poke", ["resumes right after the instruction as it is now"])
+    lines = log.console("hstep-poke")
+    for it in POKE:
+        j.check(f"hstep-poke: PASS {it}", any(t.startswith("PASS resumes right after the instruction as it is now: ")
+                                               and it in t for t in lines), "no such line")
+    n = sum(1 for t in lines if t.startswith("PASS "))
+    j.check("hstep-poke: all 28 runs passed", n == 28, f"{n} PASS lines")
+    m = re.search(r"\((\d+) on the fast path\)", "\n".join(log.lines))
+    j.check("exits on the fast path (CPUID, null hypercall) counted", m is not None and int(m.group(1)) > 100,
+            m.group(0) if m else "no summary count")
+
+
+def judge_fast_paths(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    scenarios_silicon.judge_cpuid(j, log, ctx)
+    j.check("vmcb_check=0 took effect: no 'hvmm: vmcb_check:' report", not any(
+        ln.startswith("hvmm: vmcb_check:") for ln in log.lines), "the checked world switch ran")
+    check_fast_paths(j, log)
 
 
 HVMM = "build/hvmm.elf"
@@ -154,4 +194,7 @@ SCENARIOS: List[Scenario] = [
     Scenario("hostile-plat", WELL_BEHAVED + PLAT_GUESTS, judge_plat),
     Scenario("hostile-contain", WELL_BEHAVED + CONTAIN_GUESTS, judge_contain),
     Scenario("hostile-dr", WELL_BEHAVED + DR_GUESTS, judge_dr),
+    # vmcb_check=0 after the runner's vmcb_check=1 (the later option wins)
+    Scenario("fast-paths", WELL_BEHAVED + FAST_GUESTS, judge_fast_paths, cmdline="slice=10ms " + EXIT_PORT +
+             " vmcb_check=0"),
 ]

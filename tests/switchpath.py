@@ -5,10 +5,11 @@
 
 Disassembles hvmm with objdump and checks, in order of the switch path:
   - no indirect CALL or JMP anywhere in hvmm (retpolines: -mindirect-branch=thunk-inline);
-  - svm_world_switch (and svm_world_switch_checked, its copy without the fast path for vmcb_check=1): after the
-    slow-path VMSAVE/VMLOAD of host state and before STGI, the IBPB guarded by spec_ibpb_exit (WRMSR PRED_CMD = 1);
-    its only RET is the RSB-free return (pop %rcx; call T; pause; lfence; jmp; T: mov %rcx,(%rsp); ret), the only
-    CALL after VMRUN is that one, and the null-hypercall fast path re-enters the guest with no RET or CALL;
+  - svm_world_switch (and svm_world_switch_fetch, its fast paths for a CPU without nRIP, and
+    svm_world_switch_checked, its copy without fast paths for vmcb_check=1): after the slow-path VMSAVE/VMLOAD of
+    host state and before STGI, the IBPB guarded by spec_ibpb_exit (WRMSR PRED_CMD = 1); its only RET is the
+    RSB-free return (pop %rcx; call T; pause; lfence; jmp; T: mov %rcx,(%rsp); ret), the only CALL after VMRUN is
+    that one, and the fast paths (CPUID, the null hypercall) re-enter the guest with no RET, CALL, VMSAVE or VMLOAD;
   - every caller of a world switch (the run loop) has the 32-entry return-stack fill (32 CALLs each over an INT3,
     RSP restored by 256, LFENCE) right before each of its RETs, and makes no tail call;
   - the guest switch (sched.c's switch_state, wherever the compiler put it) fills the return stack and issues the
@@ -63,9 +64,15 @@ def _check_world_switch(ws: List[str], fast: bool) -> List[str]:
     host = first(ws, r"^vmload", slow + 1) if slow >= 0 else -1
     if min(vmrun, slow, host) < 0:
         return ["svm_world_switch: no VMRUN, VMSAVE, VMLOAD (host) sequence"]
-    fast_end = first(ws, r"^jmp ", vmrun + 1)
-    if fast and (fast_end < 0 or fast_end > slow or any(re.match(r"^(ret|call)", x) for x in ws[vmrun + 1:slow])):
-        bad.append("svm_world_switch: the fast paths do not re-enter the guest without RET/CALL")
+    if fast:
+        # The fast paths: the exit-code tests between VMRUN and the slow path's first PUSH, and the code after the
+        # switch's only RET (vmrun.S puts them there); no RET, CALL or VMSAVE in them, and a JMP back to VMRUN.
+        entry = first(ws, r"^push ", vmrun + 1)
+        ret = first(ws, r"^ret", slow)
+        region = ws[vmrun + 1:entry] + (ws[ret + 1:] if ret >= 0 else [])
+        if entry < 0 or ret < 0 or not any(x.startswith("jmp ") for x in ws[ret + 1:]) or \
+                any(re.match(r"^(ret|call|vmsave|vmload)", x) for x in region):
+            bad.append("svm_world_switch: the fast paths do not re-enter the guest without RET/CALL")
     stgi = first(ws, r"^stgi", host + 1)
     guard = first(ws, r"^cmpb \$0x0,.*<spec_ibpb_exit>", host + 1)
     msr = first(ws, r"^mov \$0x49,%ecx", guard + 1) if guard >= 0 else -1
@@ -99,7 +106,7 @@ def fills(insns: List[str]) -> List[int]:
 def check_run_loop(funcs: Dict[str, List[str]]) -> List[str]:
     """Every caller of a world switch fills the RSB before each of its RETs, with no CALL in between."""
     bad: List[str] = []
-    callers = [n for n, ins in funcs.items() if any(re.match(r"^call .*<svm_world_switch(_checked)?>", x)
+    callers = [n for n, ins in funcs.items() if any(re.match(r"^call .*<svm_world_switch(_checked|_fetch)?>", x)
                                                      for x in ins)]
     if not callers:
         return ["no caller of svm_world_switch found"]
@@ -126,6 +133,8 @@ def check(text: str) -> List[str]:
                 bad.append(f"{name}: indirect branch without a retpoline: {x}")
     ws = funcs.get("svm_world_switch")
     bad += check_world_switch(ws) if ws else ["no svm_world_switch"]
+    ws = funcs.get("svm_world_switch_fetch")  # the fast paths without nRIP (QEMU TCG, pre-NRIPS silicon)
+    bad += check_world_switch(ws, "svm_world_switch_fetch") if ws else ["no svm_world_switch_fetch"]
     ws = funcs.get("svm_world_switch_checked")  # the same switch without the fast path, for vmcb_check=1
     bad += check_world_switch(ws, "svm_world_switch_checked", fast=False) if ws else ["no svm_world_switch_checked"]
     bad += check_run_loop(funcs)

@@ -195,7 +195,7 @@ void handle_cpuid(struct cpu *c, struct guest *g)
 			if (leaf == 1) { /* both views of leaf 1: OSXSAVE follows CR4, and only with XSAVE offered */
 				struct cpuid_regs o = r;
 				o.ecx &= ~CPUID1_ECX_OSXSAVE;
-				cache_fill(g, 1, o);
+				cache_fill(g, CPUID_SLOT_LEAF1, o);
 				if (xstate_caps.xsave)
 					o.ecx |= CPUID1_ECX_OSXSAVE;
 				cache_fill(g, CPUID_SLOT_LEAF1_OSXSAVE, o);

@@ -48,6 +48,8 @@ struct guest {
 
 	struct gpregs regs;
 	struct cpuid_cache cpuid; /* right after regs: vmrun.S finds it there (svm/cpuid_cache.h); filled by cpuid.c */
+	struct gva_cache fetch_cache; /* the translation of the page at CS:RIP (insn.c); right after cpuid: vmrun.S
+					 checks it for the fast paths without nRIP (asserted in gva.c) */
 	uint8_t *xsave; /* XSAVE (or FXSAVE) area, xstate_caps.area_bytes; holds the state while another guest runs */
 	uint64_t xcr0; /* the guest's XCR0 while another guest runs (xstate.c) */
 	int yield; /* give up the CPU after this exit */
@@ -59,7 +61,6 @@ struct guest {
 		unsigned vec, count;
 	} exc_loop;
 	uint64_t exc_reflected; /* #DB/#AC exits reflected into the guest */
-	struct gva_cache fetch_cache; /* the translation of the page at CS:RIP (insn.c) */
 
 	/* Console (hypercall.c): output is flushed one whole line at a time. */
 	char line[GUEST_LINE_MAX];

@@ -7,7 +7,20 @@
 
 #include "hvmm/core/arch.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/svm/asm_offsets.h"
 #include "pagewalk.h"
+
+/* vmrun.S reads the cache (its fast paths without nRIP) at these offsets. */
+_Static_assert(offsetof(struct gva_cache, key64) == GVA_CACHE_KEY64 &&
+		       offsetof(struct gva_cache, delta) == GVA_CACHE_DELTA &&
+		       offsetof(struct gva_cache, cr0) == GVA_CACHE_CR0 && offsetof(struct gva_cache, cr3) == GVA_CACHE_CR3 &&
+		       offsetof(struct gva_cache, cr4) == GVA_CACHE_CR4 &&
+		       offsetof(struct gva_cache, efer) == GVA_CACHE_EFER && offsetof(struct gva_cache, n) == GVA_CACHE_N &&
+		       offsetof(struct gva_cache, entry) == GVA_CACHE_ENTRY &&
+		       offsetof(struct gva_cache, val) == GVA_CACHE_VAL,
+	       "struct gva_cache: the GVA_CACHE_* offsets of vmrun.S");
+_Static_assert(offsetof(struct guest, fetch_cache) == offsetof(struct guest, regs) + REGS_FETCH_CACHE,
+	       "vmrun.S finds the CS:RIP translation REGS_FETCH_CACHE bytes after the guest's registers");
 
 /* pagewalk's reader: the entry at guest-physical pa, from guest RAM only; noted in the cache being filled (if any). */
 struct walk_ctx {
@@ -51,17 +64,17 @@ const uint8_t *gva_ptr_cached(const struct guest *g, struct gva_cache *c, uint64
 		return hit;
 	uint64_t gpa;
 	const uint8_t *page;
-	c->valid = 0;
+	c->key = c->key64 = 0;
 	c->n = 0;
 	if (walk(g, la, &gpa, c) || !(page = guest_ptr(g, gpa & ~(PAGE_SIZE - 1), PAGE_SIZE)))
 		return NULL;
-	c->page = la >> 12; /* the walk filled entry[], val[], n and entry_bytes */
+	c->delta = (uint64_t)(uintptr_t)page - (la & ~(PAGE_SIZE - 1)); /* the walk filled entry[], val[], n, entry_bytes */
 	c->cr0 = s->cr0;
 	c->cr3 = s->cr3;
 	c->cr4 = s->cr4;
 	c->efer = s->efer;
-	c->host_page = page;
-	c->valid = 1;
+	c->key = la | (PAGE_SIZE - 1);
+	c->key64 = (s->efer & EFER_LMA) ? c->key : 0;
 	return page + (la & (PAGE_SIZE - 1));
 }
 

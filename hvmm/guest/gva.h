@@ -33,13 +33,14 @@ int gva_translate(const struct guest *g, uint64_t la, uint64_t *gpa);
  * is empty.
  */
 struct gva_cache {
-	uint64_t valid, page; /* page = la >> 12 */
+	uint64_t key; /* la | 0xfff for any la of the cached page (never 0); 0: empty */
+	uint64_t key64; /* key, if the walk was a long-mode one (EFER.LMA), else 0: what vmrun.S compares */
+	uint64_t delta; /* host address of the page's bytes minus its linear address (mod 2^64) */
 	uint64_t cr0, cr3, cr4, efer;
-	const uint8_t *host_page; /* where the page's bytes are (guest RAM) */
 	uint32_t n, entry_bytes; /* entries read, 4 or 8 bytes each */
 	const void *entry[5];
 	uint64_t val[5];
-};
+}; /* vmrun.S reads it at the offsets of hvmm/svm/asm_offsets.h (asserted in gva.c) */
 
 /* A host pointer to the byte at linear address la of g (valid to the end of its 4 KiB page), or NULL when la does
  * not translate to guest RAM. Remembers the walk in *c, or answers from it. */
@@ -49,7 +50,7 @@ const uint8_t *gva_ptr_cached(const struct guest *g, struct gva_cache *c, uint64
  * not hold la's page or any register or table entry it depends on changed. Inline: it is on the exit path. */
 static inline const uint8_t *gva_cache_lookup(const struct gva_cache *c, const struct vmcb_save *s, uint64_t la)
 {
-	if (!c->valid || c->page != la >> 12 || c->cr3 != s->cr3 || c->cr0 != s->cr0 || c->cr4 != s->cr4 ||
+	if (c->key != (la | 0xfff) || c->cr3 != s->cr3 || c->cr0 != s->cr0 || c->cr4 != s->cr4 ||
 	    c->efer != s->efer)
 		return NULL;
 	if (c->entry_bytes == 8) { /* unrolled: the walk read at most 5 entries (5-level paging) */
@@ -80,7 +81,7 @@ static inline const uint8_t *gva_cache_lookup(const struct gva_cache *c, const s
 			if (*(const uint32_t *)c->entry[i] != c->val[i])
 				return NULL;
 	}
-	return c->host_page + (la & 0xfff);
+	return (const uint8_t *)(uintptr_t)(la + c->delta);
 }
 
 /* Copy len bytes at linear address la of g into buf, crossing pages as the translation says. Returns the number of

@@ -164,9 +164,12 @@ void sched_run(struct cpu *c)
 		/* vmcb_check=1: a guest whose VMCB breaks a consistency rule is stopped before VMRUN (vmcb_guard.c), and
 		 * no VMRUN bypasses the check (no fast path). */
 		int ran = 1;
-		if (__builtin_expect(!config.vmcb_check, 1))
-			svm_world_switch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
-		else if ((ran = vmcb_guard(g) == 0))
+		if (__builtin_expect(!config.vmcb_check, 1)) {
+			if (svm_has(SVM_FEAT_NRIPS))
+				svm_world_switch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
+			else
+				svm_world_switch_fetch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
+		} else if ((ran = vmcb_guard(g) == 0))
 			svm_world_switch_checked(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
 		if (ran) {
 			g->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */

@@ -62,7 +62,10 @@ _Static_assert(sizeof(struct gpregs) == GPREGS_SIZE, "gpregs size");
  * before spec_rsb_fill (hvmm/svm/spec_exit.h), and fills the RSB before another guest runs.
  */
 void svm_world_switch(struct gpregs *regs, uint64_t guest_vmcb_pa, uint64_t host_vmcb_pa);
-/* The same without the null-hypercall fast path: every #VMEXIT returns, so the caller sees every VMRUN's VMCB first
+/* The same for a CPU that does not save nRIP (QEMU TCG, pre-NRIPS silicon): its fast paths read the instruction's
+ * first byte through the guest's cached CS:RIP translation (vmrun.S, FETCH_CHECK) to know its length. */
+void svm_world_switch_fetch(struct gpregs *regs, uint64_t guest_vmcb_pa, uint64_t host_vmcb_pa);
+/* The same without the fast paths: every #VMEXIT returns, so the caller sees every VMRUN's VMCB first
  * (vmcb_check=1: hvmm/guest/vmcb_guard.c). */
 void svm_world_switch_checked(struct gpregs *regs, uint64_t guest_vmcb_pa, uint64_t host_vmcb_pa);
 #endif

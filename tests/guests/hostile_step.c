@@ -13,6 +13,12 @@
  *         and VMMCALL results are checked: a second run returns something else) — and once single-stepped, where
  *         the trap's RIP shows the resume point exactly. 2E CPUID runs once more in compatibility mode (a 32-bit
  *         code segment of its own GDT), where the linear address and the decoder's mode follow CS.
+ *   poke  code that changes between two exits at the same RIP, as Linux's text_poke does: CPUID and the null
+ *         VMMCALL in a 4 KiB page of a window this guest maps itself, run plainly (what hvmm completes without C)
+ *         and then, at the same linear address, (a) rewritten in place with a 2E prefix, (b) the page remapped by
+ *         its PTE to another page that holds the prefixed form, (c) remapped by the PDE to another page table. A
+ *         length remembered from before the change, or the bytes read through a stale translation, resumes the
+ *         guest inside the instruction (a fault or wrong results); hvmm must fall back to its decoder each time.
  *
  * Every instruction sits in a stub (stubs below): optional TF on, the instruction, the label <stub>_end, then a
  * jump over 8 guard bytes 0x80 (so that a resume inside the instruction runs into a fault, not into the next
@@ -236,6 +242,110 @@ static void run_case(const struct step_case *k, int plain_too)
 		      (long long)(step_rip - want), (unsigned long long)step_dr6);
 }
 
+/* attack=poke: a window at 3 GiB (hvmm's identity map covers at least 4 GiB, 2 MiB pages) that the guest maps with a
+ * page table of its own; code at POKE_OFF of the page mapped at POKE_VA. */
+#define POKE_VA 0xc0000000ul
+#define POKE_OFF 0x100
+#define PTE_P_RW 3ul
+static uint8_t poke_page[2][4096] __attribute__((aligned(4096)));
+static uint64_t poke_pt[2][512] __attribute__((aligned(4096)));
+
+/* Each form ends with RET, then UD2s: a resume at the wrong byte faults or runs the wrong instruction. */
+static const uint8_t poke_cpuid[] = { 0x0f, 0xa2, 0xc3, 0x0f, 0x0b, 0x0f, 0x0b };
+static const uint8_t poke_cpuid_2e[] = { 0x2e, 0x0f, 0xa2, 0xc3, 0x0f, 0x0b, 0x0f, 0x0b };
+static const uint8_t poke_vmmcall[] = { 0x0f, 0x01, 0xd9, 0xc3, 0x0f, 0x0b, 0x0f, 0x0b };
+static const uint8_t poke_vmmcall_2e[] = { 0x2e, 0x0f, 0x01, 0xd9, 0xc3, 0x0f, 0x0b, 0x0f, 0x0b };
+
+static void poke_write(int page, const uint8_t *code, unsigned len)
+{
+	volatile uint8_t *dst = poke_page[page] + POKE_OFF;
+	for (unsigned i = 0; i < len; i++)
+		dst[i] = code[i];
+	__asm__ volatile("" : : : "memory");
+}
+
+static uint64_t *poke_pde(void)
+{
+	uint64_t cr3;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	const uint64_t mask = 0x000ffffffffff000ul;
+	uint64_t *pml4 = (uint64_t *)(uintptr_t)(cr3 & mask);
+	uint64_t *pdpt = (uint64_t *)(uintptr_t)(pml4[(POKE_VA >> 39) & 511] & mask);
+	uint64_t *pd = (uint64_t *)(uintptr_t)(pdpt[(POKE_VA >> 30) & 511] & mask);
+	return &pd[(POKE_VA >> 21) & 511];
+}
+
+/* Map POKE_VA through page table pt to page. */
+static void poke_map(int pt, int page)
+{
+	poke_pt[pt][0] = (uint64_t)(uintptr_t)poke_page[page] | PTE_P_RW;
+	*poke_pde() = (uint64_t)(uintptr_t)poke_pt[pt] | PTE_P_RW;
+	__asm__ volatile("invlpg (%0)" : : "r"(POKE_VA) : "memory");
+}
+
+/* The runs of one poke() sequence, checked and printed only at its end: a console write in between would be an
+ * exit through C at another RIP, which replaces the cached translation the change must be caught against. */
+static struct poke_result {
+	const char *what;
+	int run;
+	long vec;
+	int ok;
+	uint64_t rax;
+} poke_results[16];
+static unsigned poke_n;
+
+/* Run the code at POKE_VA + POKE_OFF `times` times; note the results of what it holds (is_cpuid: CPUID 0, else the
+ * null hypercall) and whether anything faulted. */
+static void poke_run(const char *what, int is_cpuid, int times)
+{
+	for (int i = 0; i < times && poke_n < sizeof(poke_results) / sizeof(poke_results[0]); i++) {
+		case_run((void (*)(void))(POKE_VA + POKE_OFF), is_cpuid ? 0 : HVMM_HC_NOP, 0, 0, 0);
+		long vec = hidt_vec;
+		int ok = vec == HIDT_NONE && (is_cpuid ? (uint32_t)case_out[0] == vendor_leaf[0] &&
+							  (uint32_t)case_out[1] == vendor_leaf[1] &&
+							  (uint32_t)case_out[2] == vendor_leaf[2] &&
+							  (uint32_t)case_out[3] == vendor_leaf[3]
+						: case_out[0] == 0);
+		poke_results[poke_n++] = (struct poke_result){ what, i + 1, vec, ok, case_out[0] };
+	}
+}
+
+static void poke(int is_cpuid)
+{
+	const uint8_t *plain = is_cpuid ? poke_cpuid : poke_vmmcall, *pre = is_cpuid ? poke_cpuid_2e : poke_vmmcall_2e;
+	unsigned plain_len = is_cpuid ? sizeof(poke_cpuid) : sizeof(poke_vmmcall);
+	unsigned pre_len = is_cpuid ? sizeof(poke_cpuid_2e) : sizeof(poke_vmmcall_2e);
+	const char *insn = is_cpuid ? "CPUID" : "VMMCALL NOP";
+	static char what[4][96];
+
+	fmt_snprintf(what[0], sizeof(what[0]), "%s in the window", insn);
+	fmt_snprintf(what[1], sizeof(what[1]), "%s rewritten in place as 2E %s", insn, insn);
+	fmt_snprintf(what[2], sizeof(what[2]), "%s page remapped (PTE) to 2E %s", insn, insn);
+	fmt_snprintf(what[3], sizeof(what[3]), "%s page remapped (PDE) to 2E %s", insn, insn);
+	poke_n = 0;
+	poke_write(0, plain, plain_len);
+	poke_map(0, 0);
+	poke_run(what[0], is_cpuid, 3);
+	poke_write(0, pre, pre_len); /* (a) text_poke: the same page, rewritten */
+	poke_run(what[1], is_cpuid, 2);
+	poke_write(0, plain, plain_len);
+	poke_run(insn, is_cpuid, 2);
+	poke_write(1, pre, pre_len); /* (b) the PTE now points at the other page */
+	poke_map(0, 1);
+	poke_run(what[2], is_cpuid, 2);
+	poke_map(0, 0);
+	poke_run(insn, is_cpuid, 2);
+	poke_map(1, 1); /* (c) the PDE now points at the other page table */
+	poke_run(what[3], is_cpuid, 2);
+	poke_map(0, 0);
+	poke_run(insn, is_cpuid, 1);
+	for (unsigned i = 0; i < poke_n; i++) {
+		const struct poke_result *r = &poke_results[i];
+		hostile_check(r->ok, "resumes right after the instruction as it is now", "%s (run %d): %s, rax=0x%llx",
+			      r->what, r->run, hidt_name(r->vec), (unsigned long long)r->rax);
+	}
+}
+
 int guest_main(const struct hvmm_bootinfo *bi)
 {
 	char attack[16];
@@ -289,6 +399,9 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	if (!strcmp(attack, "step")) {
 		for (unsigned i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 			run_case(&plain[i], 0);
+	} else if (!strcmp(attack, "poke")) {
+		poke(1);
+		poke(0);
 	} else if (!strcmp(attack, "len")) {
 		compat_gdt_install();
 		for (unsigned i = 0; i < sizeof(prefixed) / sizeof(prefixed[0]); i++)
