@@ -43,6 +43,7 @@ LIB_SRCS += lib/bzimage.c # the Linux boot protocol (docs/linux-guest.md)
 LIB_SRCS += lib/caltime.c
 LIB_SRCS += lib/mptable.c # the MP table of PC guests (docs/guest-abi.md, "Low memory")
 LIB_SRCS += lib/pcbios.c # IVT, BIOS data area and EBDA of PC guests (same)
+LIB_SRCS += lib/msr_policy.c # the guest MSR table (docs/guest-abi.md "MSRs")
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 

@@ -212,6 +212,23 @@ def judge_bad(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("a for= module for a guest that does not exist is rejected", m and "no loaded guest" in m[0], f"{m}")
 
 
+def judge_msr_policy(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """tests/guests/msrwalk.c walks lib/msr_policy.c's table (docs/guest-abi.md "MSRs"), with and without the PC."""
+    for name in ("msrwalk", "msrwalkpc"):
+        lines = log.console(name)
+        fails = [t for t in lines if t.startswith("FAIL")]
+        j.check(f"{name}: no FAIL line", not fails, f"{len(fails)} FAIL lines: {fails[:3]}")
+        j.check(f"{name}: every value MSR walked (45 PASS lines of the table)",
+                sum(t.startswith("PASS ") and "as the table says" in t for t in lines) == 45,
+                f"{sum('as the table says' in t for t in lines)} lines")
+        for want in ("WRMSR PerfEvtSel0 (C001_0000h) = 0 is accepted", "RDTSC continues from the value written",
+                     "RDMSR x2APIC ID (802h) raises #GP"):
+            j.check(f"{name}: PASS {want}", any(t.startswith("PASS " + want) for t in lines), "no such line")
+        j.check(f"{name}: hostile done fails=0", "hostile done fails=0" in lines, f"{lines[-2:]}")
+        check_exit(j, log, name, 0)
+    check_counter(j, log)
+
+
 def judge_timers(j: Judge, log: HvmmLog, ctx: Context) -> None:
     for k in TIMER_KERNELS:
         check_kernel(j, log, ctx, k)
@@ -230,6 +247,8 @@ SCENARIOS: List[Scenario] = [
              + [f"{{dir}}/{name}.bin name={name} mem=16M" for name, _, _ in BAD_MB1]
              + ["{dir}/mb1low.bin name=mb1low mem=16M debug_exit=0xf4"]
              + ["{dir}/mod0.txt for=counter", "{dir}/mod0.txt for=nosuch"], judge_bad, prepare=prepare_bad),
+    Scenario("msr-policy", [f"{GUESTS}/counter.elf name=counter mem=16M", f"{GUESTS}/msrwalk.elf name=msrwalk mem=64M",
+                            f"{GUESTS}/msrwalk.elf name=msrwalkpc mem=16M platform=pc"], judge_msr_policy),
     Scenario("mb1-timers", [s for k in TIMER_KERNELS for s in k.guest_specs()], judge_timers,
              prepare=prepare_for(TIMER_KERNELS), timeout=240, cmdline="slice=2ms " + EXIT_PORT),
 ]

@@ -21,6 +21,7 @@
 #include "hvmm/x86/desc.h"
 
 #define RDPMC_LEN 2 /* 0F 33 */
+#define MSR_PERF_CTR0 0xc0010004u
 #define RDPMC_MAX_COUNTER 5 /* PerfCtr0-5: the legacy four plus the core extension (APM Vol. 2 §13.2) */
 #define NPF_INFO_WRITE (1ull << 1) /* EXITINFO1 of #NPF (APM §15.25.6) */
 #define NPF_INFO_FETCH (1ull << 4)
@@ -112,7 +113,8 @@ static void handle_ud(struct cpu *c, struct guest *g)
 
 /*
  * RDPMC: the performance counters count for the whole machine (hvmm and the other guests), so a guest must not read
- * them. Counters 0-5 read as 0, as counters nobody programmed; any other index raises #GP, as on a CPU without it.
+ * them. Counters 0-3 read the guest's PerfCtr0-3 (lib/msr_policy.c: stored, never counting), 4-5 read 0; any other
+ * index raises #GP, as on a CPU without it.
  */
 static void handle_rdpmc(struct cpu *c, struct guest *g)
 {
@@ -122,8 +124,12 @@ static void handle_rdpmc(struct cpu *c, struct guest *g)
 		exit_inject_exception(g, VEC_GP, 1, 0);
 		return;
 	}
-	g->vmcb->save.rax = 0;
-	g->regs.rdx = 0;
+	uint32_t ctr = (uint32_t)g->regs.rcx, msr = MSR_PERF_CTR0 + ctr;
+	uint64_t val = 0;
+	if (ctr < 4)
+		msr_policy_read(&g->msr, msr_rule_find(msr), msr, &val);
+	g->vmcb->save.rax = (uint32_t)val;
+	g->regs.rdx = val >> 32;
 	exit_skip_insn(g, RDPMC_LEN);
 }
 

@@ -175,6 +175,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	}
 	g->ncr3 = npt_build(npt, g->ram_hpa, g->ram_size);
 	vmcb_init_control(g->vmcb, g->iopm, g->msrpm, g->ncr3);
+	msr_state_init(&g->msr, g->ram_size);
 	platform_attach(g);
 	if (loader_load(g, image, len, &why) || platform_create(g, hv_args, &why))
 		goto reject;

@@ -10,6 +10,7 @@
 #include "hvmm/svm/cpuid_cache.h"
 #include "hvmm/svm/gpregs.h"
 #include "hvmm/vdev/vdev.h"
+#include "msr_policy.h"
 
 #define MAX_GUESTS 64
 #define GUEST_NAME_MAX 32 /* bytes, with the NUL */
@@ -61,6 +62,7 @@ struct guest {
 		unsigned vec, count;
 	} exc_loop;
 	uint64_t exc_reflected; /* #DB/#AC exits reflected into the guest */
+	struct msr_state msr; /* the MSRs lib/msr_policy.c keeps per guest (msr.c) */
 
 	/* Console (hypercall.c): output is flushed one whole line at a time. */
 	char line[GUEST_LINE_MAX];

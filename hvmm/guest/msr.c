@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * msr.c — RDMSR/WRMSR exits. Every MSR is intercepted (MSRPM all ones, APM §15.11). A guest may read and write its
- * own EFER (SVME kept set: APM §15.5.1) and PAT (G_PAT), the segment-base and system-call MSRs that live in its VMCB
- * (FS/GS/KernelGS base, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/EIP: VMLOAD/VMSAVE switch them, APM §15.5.2),
- * read the TSC and the family 0Fh Interrupt Pending Message register (0: no C1E message; Linux reads it on such
- * CPUs, e.g. QEMU's -cpu max), and write PRED_CMD (IBPB); any other MSR raises #GP, as a non-existent MSR does on
- * hardware (SPEC_CTRL too: its CPUID bits are hidden).
+ * msr.c — RDMSR/WRMSR exits. Every MSR is intercepted (MSRPM all ones, APM §15.11); lib/msr_policy.c's table says
+ * what each MSR does for a guest (docs/guest-abi.md "MSRs"): #GP for one it does not list, a per-guest value kept
+ * in struct guest's msr state, or the code below — the MSRs that are VMCB fields (EFER with SVME kept set, APM
+ * §15.5.1; PAT as G_PAT; the segment-base and system-call MSRs VMLOAD/VMSAVE switch, §15.5.2), the TSC (a write sets
+ * the VMCB's TSC_OFFSET, §15.30.5), the virtual xAPIC's base and TSC deadline, and PRED_CMD (IBPB).
  */
 #include <stddef.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "hvmm/vdev/pc.h"
 #include "hvmm/x86/desc.h"
 #include "hvmm/x86/spec.h"
+#include "msr_policy.h"
 
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 #define MSR_SYSENTER_CS 0x00000174u
@@ -29,7 +29,6 @@
 #define MSR_FS_BASE 0xc0000100u
 #define MSR_GS_BASE 0xc0000101u
 #define MSR_KERNEL_GS_BASE 0xc0000102u
-#define MSR_K8_INT_PENDING_MSG 0xc0010055u /* family 0Fh Interrupt Pending Message (C1E on SMI/IOMSG) */
 
 /* The MSRs that are fields of the guest's VMCB save area: their offset in struct vmcb, or 0; *canonical: a write
  * must be a canonical address (#GP otherwise). The VMCB is packed, so fields are read and written with memcpy. */
@@ -62,69 +61,66 @@ static int is_canonical(uint64_t a, int la57)
 	return (uint64_t)((int64_t)(a << shift) >> shift) == a;
 }
 
-/* A PAT value is valid if every byte is a defined memory type: 0, 1, 4, 5, 6 or 7 (APM Vol. 2 §7.8.1). */
-static int pat_valid(uint64_t pat)
-{
-	for (int i = 0; i < 8; i++) {
-		uint8_t t = (uint8_t)(pat >> (8 * i));
-		if (t == 2 || t == 3 || t > 7)
-			return 0;
-	}
-	return 1;
-}
+/* The guest's TSC (APM §15.30.5: host TSC + TSC_OFFSET). */
+static uint64_t guest_tsc(const struct vmcb *v) { return rdtsc() + v->control.tsc_offset; }
 
 /* Read MSR msr for g into *val; 0, or -1 for #GP. */
 static int msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 {
 	struct vmcb *v = g->vmcb;
+	const struct msr_rule *r = msr_rule_find(msr);
+	if (!r || r->kind != MSRK_HOOK)
+		return msr_policy_read(&g->msr, r, msr, val);
 	int canonical;
-	size_t off = vmcb_msr(msr, &canonical);
-	if (off) {
+	size_t off;
+	switch (r->hook) {
+	case MSRH_VMCB:
+		off = vmcb_msr(msr, &canonical);
 		memcpy(val, (uint8_t *)v + off, sizeof(*val));
 		return 0;
-	}
-	switch (msr) {
-	case MSR_K8_INT_PENDING_MSG:
-		*val = 0;
-		return 0;
-	case MSR_EFER:
+	case MSRH_EFER:
 		*val = v->save.efer & ~EFER_SVME; /* the guest has no SVM */
 		return 0;
-	case MSR_PAT:
+	case MSRH_PAT:
 		*val = v->save.g_pat;
 		return 0;
-	case MSR_TSC:
-		*val = rdtsc() + v->control.tsc_offset;
+	case MSRH_TSC:
+		*val = guest_tsc(v);
 		return 0;
-	case MSR_APIC_BASE:
+	case MSRH_APIC_BASE:
 		if (!g->pc)
 			return -1;
 		*val = LAPIC_BASE | APIC_BASE_BSP | (g->pc->lapic.hw_enabled ? APIC_BASE_EN : 0);
 		return 0;
-	case MSR_TSC_DEADLINE: /* the virtual xAPIC's TSC-deadline timer (CPUID 1 ECX[24] with platform=pc) */
+	case MSRH_TSC_DEADLINE: { /* the virtual xAPIC's TSC-deadline timer (CPUID 1 ECX[24] with platform=pc) */
 		if (!g->pc)
 			return -1;
 		vlapic_update(&g->pc->lapic, vdev_now(&g->vctx)); /* one that expired reads 0 */
-		*val = vlapic_tsc_deadline_read(&g->pc->lapic);
+		uint64_t d = vlapic_tsc_deadline_read(&g->pc->lapic); /* host TSC: the devices' clock */
+		*val = d ? d + v->control.tsc_offset : 0;
 		return 0;
 	}
-	return -1;
+	}
+	return -1; /* MSRH_PRED_CMD: write-only */
 }
 
 /* Write val to MSR msr for g; 0, or -1 for #GP. */
 static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
 {
 	struct vmcb *v = g->vmcb;
+	const struct msr_rule *r = msr_rule_find(msr);
+	if (!r || r->kind != MSRK_HOOK)
+		return msr_policy_write(&g->msr, r, msr, val, cpuid(0x80000008u, 0).eax & 0xff);
 	int canonical;
-	size_t off = vmcb_msr(msr, &canonical);
-	if (off) {
+	size_t off;
+	switch (r->hook) {
+	case MSRH_VMCB:
+		off = vmcb_msr(msr, &canonical);
 		if (canonical && !is_canonical(val, !!(v->save.cr4 & CR4_LA57)))
 			return -1;
 		memcpy((uint8_t *)v + off, &val, sizeof(val));
 		return 0;
-	}
-	switch (msr) {
-	case MSR_EFER:
+	case MSRH_EFER:
 		/* APM Vol. 2 §3.1.7 (EFER), §14.6 (long mode): other bits are reserved (#GP); LME cannot change while
 		 * paging is on (#GP); LMA is read-only, set by the CPU when paging turns on with LME = 1 (ignored here). */
 		if (val & ~EFER_GUEST_WRITABLE)
@@ -133,23 +129,29 @@ static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
 			return -1;
 		v->save.efer = (val & ~EFER_LMA) | (v->save.efer & EFER_LMA) | EFER_SVME;
 		return 0;
-	case MSR_PAT:
-		if (!pat_valid(val))
+	case MSRH_PAT:
+		if (!msr_pat_valid(val))
 			return -1;
 		v->save.g_pat = val;
 		return 0;
-	case MSR_PRED_CMD: /* write-only; IBPB for the guest, where the CPU has it (CPUID 8000_0008h EBX[12] passed) */
+	case MSRH_TSC: /* the guest's TSC from now on reads val + elapsed: a per-guest offset (APM §15.30.5) */
+		v->control.tsc_offset = val - rdtsc();
+		v->control.clean &= ~VMCB_CLEAN_I; /* TSC_OFFSET is cached with the intercepts (APM §15.15.3) */
+		return 0;
+	case MSRH_PRED_CMD: /* write-only; IBPB for the guest, where the CPU has it (CPUID 8000_0008h EBX[12] passed) */
 		return spec_guest_pred_cmd(val);
-	case MSR_APIC_BASE: /* the xAPIC stays at 0xFEE00000; no x2APIC (CPUID hides it): only EN may change */
+	case MSRH_APIC_BASE: /* the xAPIC stays at 0xFEE00000; no x2APIC (CPUID hides it): only EN may change */
 		if (!g->pc || (val & ~(uint64_t)(APIC_BASE_BSP | APIC_BASE_EN)) != LAPIC_BASE)
 			return -1;
 		g->pc->lapic.hw_enabled = (val & APIC_BASE_EN) != 0;
 		return 0;
-	case MSR_TSC_DEADLINE:
+	case MSRH_TSC_DEADLINE: { /* a guest-TSC value; the device counts in host TSC (0 disarms) */
 		if (!g->pc)
 			return -1;
-		vlapic_tsc_deadline_write(&g->pc->lapic, val, vdev_now(&g->vctx));
+		uint64_t host = val - v->control.tsc_offset;
+		vlapic_tsc_deadline_write(&g->pc->lapic, !val ? 0 : host ? host : 1, vdev_now(&g->vctx));
 		return 0;
+	}
 	}
 	return -1;
 }

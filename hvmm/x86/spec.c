@@ -81,8 +81,9 @@ void spec_init_ap(void)
 
 int spec_guest_pred_cmd(uint64_t val)
 {
-	if (val != PRED_CMD_IBPB || !spec.ibpb)
+	if ((val & ~(uint64_t)PRED_CMD_IBPB) || !spec.ibpb)
 		return -1;
-	wrmsr(MSR_PRED_CMD, PRED_CMD_IBPB);
+	if (val) /* 0 is a valid write that does nothing */
+		wrmsr(MSR_PRED_CMD, PRED_CMD_IBPB);
 	return 0;
 }

@@ -34,7 +34,8 @@ static inline void spec_switch_ibpb(void)
 
 /* On an AP, after spec_init ran on the BSP: the same per-core MSR settings (EFER.AIBRSE, DE_CFG), silently. */
 void spec_init_ap(void);
-/* A guest's WRMSR to PRED_CMD: 0 if done (bit 0 = IBPB, issued for it), -1 for #GP (other bits, or no IBPB). */
+/* A guest's WRMSR to PRED_CMD: 0 if done (bit 0 = IBPB, issued for it; 0 does nothing), -1 for #GP (other bits, or
+ * no IBPB). */
 int spec_guest_pred_cmd(uint64_t val);
 
 #endif
