@@ -18,6 +18,7 @@
 #include "hvmm/guest/xstate.h"
 #include "hvmm/svm/npt.h"
 #include "hvmm/svm/vmcb.h"
+#include "hvmm/x86/tsc.h"
 
 struct guest *guests[MAX_GUESTS];
 unsigned nguests;
@@ -63,7 +64,9 @@ static int name_valid(const char *s)
 	return 1;
 }
 
-/* Parse name=, mem= and cpu= from the module command line into g. name= is taken first, wherever it stands, so that a
+#define TIME_LIMIT_MAX_US 1000000000000ull /* 10^6 s: a TSC of a few GHz stays far from overflowing */
+
+/* Parse name=, mem=, cpu= and time_limit= from the module command line into g. name= is taken first, wherever it stands, so that a
  * rejection for another option names the guest. Returns 0, or -1 with *why. */
 static int guest_parse_args(struct guest *g, const char *cmdline, const char **why)
 {
@@ -107,6 +110,13 @@ static int guest_parse_args(struct guest *g, const char *cmdline, const char **w
 					return -1;
 				}
 				g->ram_size = (bytes + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
+			} else if (!strcmp(key, "time_limit")) {
+				uint64_t us;
+				if (parse_time_us(val, &us) || us == 0 || us > TIME_LIMIT_MAX_US) {
+					*why = "time_limit= must be a time from 1us to 1000000s (e.g. 30s)";
+					return -1;
+				}
+				g->stop_tsc = rdtsc() + us * (tsc_khz / 1000) + us * (tsc_khz % 1000) / 1000;
 			} else if (!strcmp(key, "cpu")) {
 				uint64_t n;
 				if (parse_u64(val, &n) || n > 0xffff) {

@@ -16,7 +16,7 @@
 #define GUEST_NAME_MAX 32 /* bytes, with the NUL */
 #define GUEST_CMDLINE_MAX BOOT_MODULE_CMDLINE_MAX
 /* The module-line keys that are hvmm's, not the guest's (docs/cmdline.md, "Guests"): NULL-terminated. */
-#define GUEST_HVMM_KEYS { "name", "mem", "cpu", "platform", "debug_exit", "for", NULL }
+#define GUEST_HVMM_KEYS { "name", "mem", "cpu", "platform", "debug_exit", "for", "time_limit", NULL }
 #define GUEST_LINE_MAX 200 /* console line buffer (bytes); longer lines are split */
 
 enum guest_state {
@@ -44,6 +44,7 @@ struct guest {
 	uint32_t asid;
 	uint64_t asid_generation; /* cpu generation the ASID belongs to */
 	int pin; /* cpu= of the module command line, -1 = none */
+	uint64_t stop_tsc; /* time_limit=: the TSC at which the scheduler stops the guest (sched.c); 0 = never */
 	unsigned cpu; /* the hvmm CPU that runs this guest, for its whole life (sched_assign) */
 	unsigned slot; /* its index in that CPU's run queue */
 

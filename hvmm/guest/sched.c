@@ -190,6 +190,8 @@ void sched_run(struct cpu *c)
 			}
 		}
 		g->yield = 0;
+		if (g->stop_tsc && g->state == GUEST_RUNNABLE && rdtsc() >= g->stop_tsc) /* time_limit= (guest.h) */
+			guest_kill(g, "time_limit= reached");
 		if (platform_halted[c->id]) /* rare: guests waiting in HLT for an interrupt */
 			platform_wake(c);
 		struct guest *next = pick_next(q, g);
