@@ -83,9 +83,9 @@ help:
 	@echo "  run        boot the default guests in QEMU (serial console here); its exit status is the result"
 	@echo "  run-kernel the same without GRUB or an ISO: qemu -kernel $(B)/hvmm.elf -initrd ..."
 	@echo "  debug      boot it paused, with QEMU's gdb stub on localhost:1234 (gdb -x tools/gdbinit)"
-	@echo "  test       unit tests, fuzzers (10 s each), the QEMU and Bochs scenarios (vmcb_check=1); ends with 'N passed, N failed'"
+	@echo "  test       unit tests, fuzzers (10 s each), the QEMU and Bochs scenarios (and a vmcb_check=1 pass); ends with 'N passed, N failed'"
 	@echo "             ONLY='NAME ...' runs only those scenarios or groups (unit fuzz selftest usb scenarios"
-	@echo "             hostile hw bochs); TEST_FLAGS='-v' every check, '--tap', '--junit FILE'; tests/run.py --list"
+	@echo "             hostile hw bochs vmcb_check); TEST_FLAGS='-v' every check, '--tap', '--junit FILE'; tests/run.py --list"
 	@echo "  unit       build the host unit tests of lib/ and of hvmm/svm/vmcb_check.c"
 	@echo "  scenarios  the QEMU and Bochs scenarios only"
 	@echo "  bench      benchmarks: $(B)/bench/report.md and plots (BENCH_FLAGS=--quick for a short run)"
@@ -200,18 +200,21 @@ $(B)/tests/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h $
 UNIT_SRCS_test_vmcb_check := hvmm/svm/vmcb_check.c
 $(B)/tests/test_vmcb_check: $(UNIT_SRCS_test_vmcb_check) hvmm/svm/vmcb_check.h hvmm/svm/vmcb.h hvmm/core/arch.h
 
-# The decoder's test also links Capstone, its reference disassembler (libcapstone-dev), through a wrapper of its own.
+# The decoder's test also links its two reference decoders, Capstone (libcapstone-dev) and Zydis (libzydis-dev),
+# each through a wrapper of its own (tests/unit/x86_ref.h); the fuzzer compares with them too.
 CAPSTONE_LIBS ?= $(shell pkg-config --libs capstone 2>/dev/null || echo -lcapstone)
-$(B)/tests/test_x86_decode: tests/unit/test_x86_decode.c tests/unit/x86_ref_capstone.c tests/unit/x86_ref.h \
-		$(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h
+XREF_SRCS := tests/unit/x86_ref_capstone.c tests/unit/x86_ref_zydis.c tests/unit/x86_ref_compare.c
+XREF_LIBS = $(CAPSTONE_LIBS) -lZydis
+$(B)/tests/test_x86_decode: tests/unit/test_x86_decode.c $(XREF_SRCS) tests/unit/x86_ref.h \
+		tests/unit/x86_ref_compare.h $(LIB_SRCS) $(wildcard lib/*.h) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/x86_ref_capstone.c $(filter-out lib/string.c,$(LIB_SRCS)) \
-		$(CAPSTONE_LIBS)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(XREF_SRCS) $(filter-out lib/string.c,$(LIB_SRCS)) $(XREF_LIBS)
 
 unit: $(UNIT_BINS)
 
-# Host unit tests, the fuzzers, the self-test, then the QEMU and Bochs scenarios, each with vmcb_check=1 (tests/run.py);
+# Host unit tests, the fuzzers, the self-test, then the QEMU and Bochs scenarios as users run hvmm, and some of them again
+# with vmcb_check=1 (tests/run.py, tests/registry.py);
 # ends with "N passed, N failed".
 # ONLY="name ..." runs only those scenarios, tests or groups; TEST_FLAGS adds -v, --tap, --junit FILE, --jobs N.
 ONLY ?=
@@ -278,6 +281,13 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter-out lib/string.c,$(LIB_SRCS))
+# The decoder's fuzzer also compares with Zydis (tests/unit/x86_ref_zydis.c, x86_ref_compare.c).
+$(B)/fuzz/fuzz_x86_decode: tests/fuzz/fuzz_x86_decode.c tests/unit/x86_ref_zydis.c tests/unit/x86_ref_compare.c \
+		tests/unit/x86_ref.h tests/unit/x86_ref_compare.h $(LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/unit -o $@ $< tests/unit/x86_ref_zydis.c tests/unit/x86_ref_compare.c \
+		$(filter-out lib/string.c,$(LIB_SRCS)) -lZydis
 fuzz-bins: $(FUZZ_BINS)
 fuzz: fuzz-bins
 	$(PYTHON) tests/fuzz/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_NAMES)

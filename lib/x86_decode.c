@@ -351,8 +351,10 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
 		case 0x66: out->prefixes |= X86_PFX_OPSIZE; break;
 		case 0x67: out->prefixes |= X86_PFX_ADSIZE; break;
 		case 0x26: case 0x2e: case 0x36: case 0x3e:
+			/* 64-bit mode ignores ES/CS/SS/DS overrides (APM Vol. 3 §1.2.4): an FS/GS one before stays */
+			if (mode != X86_MODE_64 || !(out->prefixes & X86_PFX_SEG) || out->seg_override < X86_SEG_FS)
+				out->seg_override = (b >> 3) & 3;
 			out->prefixes |= X86_PFX_SEG;
-			out->seg_override = (b >> 3) & 3;
 			break;
 		case 0x64: case 0x65:
 			out->prefixes |= X86_PFX_SEG;

@@ -53,7 +53,8 @@ enum x86_seg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_S
 #define X86_PFX_REP 0x04 /* F3 */
 #define X86_PFX_OPSIZE 0x08 /* 66 */
 #define X86_PFX_ADSIZE 0x10 /* 67 */
-#define X86_PFX_SEG 0x20 /* a segment override (insn->seg_override holds the last one) */
+#define X86_PFX_SEG 0x20 /* a segment override (insn->seg_override holds the last one; in 64-bit mode an FS/GS one
+			   * is not replaced by a later ES/CS/SS/DS one, which that mode ignores) */
 #define X86_PFX_REX 0x40 /* a REX prefix directly before the opcode (insn->rex) */
 
 /* Instruction encodings (insn->encoding). */

@@ -4,14 +4,20 @@
  * bytes, copied to a heap buffer of exactly their size. Beyond "no sanitizer report": the result is one of the
  * documented codes; on success 1 <= len <= 15 and len <= avail, the operand fields are in range, decoding the same
  * bytes again gives the same answer, decoding exactly len bytes gives the same answer, and len - 1 bytes are
- * "truncated"; X86_ERR_TOO_LONG reports a length of 0 or over 15.
+ * "truncated"; X86_ERR_TOO_LONG reports a length of 0 or over 15. And against a second decoder, Zydis
+ * (tests/unit/x86_ref_zydis.c): whenever it decodes the bytes, ours gives the same length, and the same memory operand
+ * (base, index, scale, displacement, default or override segment) and MMIO operands, unless the difference is one
+ * of the known classes of tests/unit/x86_ref_compare.c (where Zydis is wrong for AMD silicon).
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "x86_decode.h"
+#include "x86_ref.h"
+#include "x86_ref_compare.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +49,27 @@ static int decode_copy(const uint8_t *src, size_t n, enum x86_mode mode, struct 
 	return rc;
 }
 
+/* Zydis decodes the bytes too: abort on a difference that is not a known one. */
+static void against_reference(const uint8_t *bytes, size_t n, int mode, const struct x86_insn *in, int rc)
+{
+	static int opened;
+	struct ref_insn r;
+
+	if (!opened) {
+		if (ref_zydis.open())
+			abort();
+		opened = 1;
+	}
+	if (!ref_zydis.decode(bytes, n, mode, &r))
+		return;
+	const char *what = xref_diff(mode, in, rc, &r, XREF_OPERANDS | XREF_MEMORY);
+	if (what && !xref_known(bytes, n, mode, in, rc, &ref_zydis, &r, what)) {
+		fprintf(stderr, "fuzz_x86_decode: %s differs from %s \"%s\" (ours rc %d len %u, its len %d)\n", what,
+			ref_zydis.name, r.text, rc, in->len, r.len);
+		abort();
+	}
+}
+
 static int gpr_or(uint8_t r, uint8_t extra)
 {
 	return r < 16 || r == X86_REG_NONE || r == extra;
@@ -65,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (decode_copy(bytes, n, mode, &b) != rc)
 		abort();
 	same(&a, &b);
+	against_reference(bytes, n, data[0] % 3, &a, rc);
 	switch (rc) {
 	case 0:
 		break;

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host unit tests of lib/x86_decode.c: hand-checked lengths of the instructions hvmm intercepts, error cases, and
- * operands of the MMIO forms; then Capstone as the reference (x86_ref_capstone.c): the same length for every
- * encoding generated here (the MMIO forms with every ModRM/SIB/displacement and prefix combination in 16-, 32- and
- * 64-bit mode, every opcode of every map, VEX/XOP/EVEX, random bytes), and the same operand size, memory operand and
- * register for the MMIO forms. Where Capstone 4 is wrong or decodes differently from AMD silicon, known_difference()
- * names the encoding class and the reason; each class is printed with its count.
+ * operands of the MMIO forms (MOVSXD without REX.W and segment-override orders among them); then two references,
+ * Capstone (x86_ref_capstone.c) and Zydis (x86_ref_zydis.c): the same length for every encoding generated here (the
+ * MMIO forms with every ModRM/SIB/displacement and prefix combination in 16-, 32- and 64-bit mode, every opcode of
+ * every map, VEX/XOP/EVEX, random bytes) that a reference decodes, the same operand size, memory operand size and
+ * register for the MMIO forms, and against Zydis the same memory operand with its default or override segment for
+ * every encoding. Where a reference is wrong or decodes differently from AMD silicon, xref_known()
+ * (x86_ref_compare.c) names the encoding class and the reason; each class is printed with its count and each such
+ * encoding listed in build/tests/x86_decode_differences.txt.
  */
 #define UNIT_MODULE "x86_decode"
 #include <stdint.h>
@@ -16,6 +19,10 @@
 #include "unit.h"
 #include "x86_decode.h"
 #include "x86_ref.h"
+#include "x86_ref_compare.h"
+
+/* Where every known difference goes, one line per encoding with its reason (XD_DIFFERENCES overrides). */
+#define DIFFERENCES "build/tests/x86_decode_differences.txt"
 
 static const enum x86_mode modes[3] = { X86_MODE_16, X86_MODE_32, X86_MODE_64 };
 static const char *const mode_name[3] = { "16-bit", "32-bit", "64-bit" };
@@ -217,6 +224,20 @@ static const struct opnd_case opnd_cases[] = {
 	{ "gs: mov [r13], eax (r13 base: DS default)", 2, "65 41 89 45 00", X86_OP_MOV, 4, 4, 0, X86_F_MEM_DST, 13,
 	  N, 1, X86_SEG_GS, 8, 0, 0 },
 	{ "sib index 100 with rex.x is r12", 2, "42 8b 04 20", X86_OP_MOV, 4, 4, 0, 0, 0, 12, 1, X86_SEG_DS, 8, 0, 0 },
+	/* 64-bit mode ignores ES/CS/SS/DS overrides entirely: an FS/GS override before one stays (APM Vol. 3 §1.2.4) */
+	{ "fs then es in 64-bit: fs", 2, "64 26 8b 00", X86_OP_MOV, 4, 4, 0, 0, 0, N, 1, X86_SEG_FS, 8, 0, 0 },
+	{ "gs then ds in 64-bit: gs", 2, "65 3e 89 03", X86_OP_MOV, 4, 4, 0, X86_F_MEM_DST, 3, N, 1, X86_SEG_GS, 8, 0,
+	  0 },
+	{ "fs then es in 32-bit: the last, es", 1, "64 26 8b 00", X86_OP_MOV, 4, 4, 0, 0, 0, N, 1, X86_SEG_ES, 4, 0,
+	  0 },
+	/* 63 without REX.W in 64-bit mode: MOVSXD r32, r/m32, or r16, r/m16 with 66 (Intel SDM Vol. 2B MOVSX/MOVSXD) */
+	{ "movsxd eax, dword [rsi] (no REX.W)", 2, "63 06", X86_OP_MOVSXD, 4, 4, 0, 0, 6, N, 1, X86_SEG_DS, 8, 0, 0 },
+	{ "movsxd ax, word [rsi] (66, no REX.W)", 2, "66 63 06", X86_OP_MOVSXD, 2, 2, 0, 0, 6, N, 1, X86_SEG_DS, 8, 0,
+	  0 },
+	{ "movsxd r9d, dword [r8+4] (REX.R and REX.B, no W)", 2, "45 63 48 04", X86_OP_MOVSXD, 4, 4, 9, 0, 8, N, 1,
+	  X86_SEG_DS, 8, 4, 0 },
+	{ "movsxd rax, dword [rsi] (66 and REX.W: REX.W wins)", 2, "66 48 63 06", X86_OP_MOVSXD, 8, 4, 0, 0, 6, N, 1,
+	  X86_SEG_DS, 8, 0, 0 },
 };
 #undef N
 
@@ -243,212 +264,105 @@ static void test_operands(void)
 
 /* ---- against Capstone ---- */
 
-/* Encodings where Capstone 4.0.2 and this decoder (following AMD silicon) differ on purpose, by class. */
+/* ---- against two references: Capstone and Zydis ---- */
+
+static const struct x86_ref *const refs[2] = { &ref_capstone, &ref_zydis };
+#define NREFS 2
+
+/* Known differences, by reason and reference: counted, each encoding written to the differences file. */
 struct known {
 	const char *reason;
+	int ref;
 	unsigned count;
 };
-static struct known known[32];
-
-/* Skip legacy prefixes (and REX in 64-bit mode): the index of the first other byte. */
-static size_t skip_prefixes(const uint8_t *b, size_t n, int mode)
-{
-	size_t i = 0;
-	while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf0 || b[i] == 0xf2 || b[i] == 0xf3 ||
-			 b[i] == 0x26 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x64 || b[i] == 0x65 ||
-			 (mode == 2 && (b[i] & 0xf0) == 0x40)))
-		i++;
-	return i;
-}
-
-/*
- * Classify a disagreement (`what` is "length" or the operand that differs). Each class is one where Capstone 4.0.2
- * is wrong for AMD silicon, checked against the manual cited in the reason; NULL for anything else (a real mismatch).
- */
-static const char *known_difference(const uint8_t *b, size_t n, int mode, const struct x86_insn *in, int rc,
-				    const struct ref_insn *r, const char *what)
-{
-	size_t i = skip_prefixes(b, n, mode);
-	int is_len = !strcmp(what, "length");
-	uint8_t o0 = i < n ? b[i] : 0, o1 = i + 1 < n ? b[i + 1] : 0;
-
-	if (rc == X86_ERR_INVALID && i > 0 && (o0 == 0xc4 || o0 == 0xc5 || o0 == 0x62 || o0 == 0x8f) &&
-	    (mode == 2 || (o1 >> 6) == 3 || o0 == 0x8f)) {
-		for (size_t k = 0; k < i; k++)
-			if (b[k] == 0x66 || b[k] == 0xf2 || b[k] == 0xf3 || b[k] == 0xf0 ||
-			    (mode == 2 && (b[k] & 0xf0) == 0x40))
-				return "66/F2/F3/F0/REX before a VEX, XOP or EVEX prefix: #UD (APM Vol. 3 §1.9.1, Intel SDM "
-				       "Vol. 2 §2.3.2); Capstone 4 decodes the instruction";
-	}
-	if (rc == X86_ERR_INVALID && o0 == 0x0f && (o1 == 0xa6 || o1 == 0xa7))
-		return "0F A6/A7 (VIA PadLock: montmul, xstore, xcrypt*): #UD on AMD and Intel (APM Vol. 3 Table A-3 "
-		       "leaves them undefined); Capstone 4 decodes them";
-	if (rc == 0 && is_len && in->map == X86_MAP_0F && in->encoding == X86_ENC_LEGACY &&
-	    (in->opcode == 0xb9 || in->opcode == 0xff) && in->len > r->len)
-		return "0F B9 (UD1) and 0F FF (UD0) take a ModRM byte (APM Vol. 3 UD1, Intel SDM Vol. 2 UD); Capstone 4 "
-		       "decodes ud2b/ud0 without one (either way the CPU raises #UD at the instruction's start)";
-	if (rc == 0 && is_len && in->map == X86_MAP_0F && in->encoding == X86_ENC_LEGACY && in->opcode == 0x78 &&
-	    (in->prefixes & (X86_PFX_OPSIZE | X86_PFX_REPNE)) && in->len == r->len + 2)
-		return "66 0F 78 / F2 0F 78 are EXTRQ / INSERTQ with two imm8 (AMD SSE4a, APM Vol. 4); Capstone 4 "
-		       "decodes VMREAD (Intel VMX) without immediates";
-	if (rc == 0 && mode == 2 && is_len && (in->prefixes & X86_PFX_OPSIZE) && !(in->rex & 8) &&
-	    ((in->map == X86_MAP_1BYTE && (in->opcode == 0xe8 || in->opcode == 0xe9)) ||
-	     (in->map == X86_MAP_0F && in->opcode >= 0x80 && in->opcode <= 0x8f)) &&
-	    in->len + 2 == r->len)
-		return "66 on a near CALL/JMP/Jcc rel in 64-bit mode: AMD takes a 16-bit displacement (APM Vol. 3 "
-		       "\"CALL (Near)\", \"JMP (Near)\", Jcc); Intel and Capstone 4 ignore the 66 (rel32)";
-	if (rc == 0 && (in->prefixes & X86_PFX_OPSIZE) && (in->prefixes & (X86_PFX_REP | X86_PFX_REPNE)) &&
-	    in->encoding == X86_ENC_LEGACY && in->map == X86_MAP_1BYTE && !(in->rex & 8) &&
-	    (is_len ? r->len == in->len + 2 : !strcmp(what, "memory operand size")))
-		return "66 together with F2/F3 before a one-byte opcode: the operand size is 16 bits (APM Vol. 3 "
-		       "§1.2.2; F2/F3 are ignored there); Capstone 4 drops the 66 (imm32, 32-bit memory operand)";
-	if (rc == 0 && mode == 2 && is_len && in->map == X86_MAP_1BYTE && (in->opcode == 0xc2 || in->opcode == 0xca) &&
-	    (in->rex & 8) && r->len == in->len + 2)
-		return "RET/RETF imm16 (C2/CA) with REX.W: the immediate is always 16 bits (APM Vol. 3 RET); "
-		       "Capstone 4 reads 4 bytes";
-	if (rc == 0 && in->op == X86_OP_MOVSXD && !(in->rex & 8) &&
-	    (!strcmp(what, "register operand") || !strcmp(what, "memory operand size")))
-		return "63 without REX.W is MOVSXD r32, r/m32 (66: r16, r/m16; APM Vol. 3 MOVSXD); Capstone 4 reports a "
-		       "64-bit destination and a 32-bit source";
-	return NULL;
-}
+static struct known known[64];
+static FILE *diff_file;
 
 struct tally {
 	const char *what;
-	unsigned long tried, compared, agreed, known_diff, ref_rejected, mismatches;
-	unsigned long opnd_checked, opnd_bad;
+	unsigned long tried, neither, only_zydis;
+	struct {
+		unsigned long compared, agreed, known_diff, mismatches, opnd_checked;
+	} r[NREFS];
 };
 
-static void note_known(const char *reason)
+static void note_known(const char *reason, int ref)
 {
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (!known[i].reason || known[i].reason == reason) {
+		if (!known[i].reason || (known[i].reason == reason && known[i].ref == ref)) {
 			known[i].reason = reason;
+			known[i].ref = ref;
 			known[i].count++;
 			return;
 		}
 	}
 }
 
-static void report_mismatch(struct tally *t, const uint8_t *b, size_t n, int mode, const char *what, int rc,
-			    const struct x86_insn *in, const struct ref_insn *r)
+static void report(FILE *f, const struct tally *t, const uint8_t *b, size_t n, int mode, int ref, const char *what,
+		   int rc, const struct x86_insn *in, const struct ref_insn *r, const char *why)
 {
 	char h[64];
 
-	t->mismatches++;
-	if (t->mismatches > (getenv("XD_VERBOSE") ? 100000u : 12u))
-		return;
 	hex(b, n < 16 ? n : 16, h, sizeof(h));
-	printf("  mismatch (%s, %s): %s: ours rc %d len %u; capstone len %d \"%s\"\n", t->what, mode_name[mode], what,
-	       rc, in->len, r->len, r->text);
-	printf("    bytes %s\n", h);
+	fprintf(f, "%s%s, %s: %s: %s: ours rc %d len %u; %s len %d \"%s\"%s%s\n", f == stdout ? "  mismatch (" : "",
+		t->what, mode_name[mode], h, what, rc, in->len, refs[ref]->name, r->len, r->text, why ? ": " : "",
+		why ? why : "");
 }
 
-/* Operand checks of an MMIO form against Capstone: memory operand, register operand, sizes, immediate. */
-static const char *operand_mismatch(int mode, const struct x86_insn *in, const struct ref_insn *r)
-{
-	const struct ref_op *mem = NULL, *reg = NULL, *imm = NULL;
-	unsigned asz = in->mem.addr_size;
-	uint64_t amask = asz == 8 ? ~0ull : (1ull << (8 * asz)) - 1;
-
-	for (int i = 0; i < r->nops; i++) {
-		if (r->op[i].kind == REF_OP_MEM && !mem)
-			mem = &r->op[i];
-		else if (r->op[i].kind == REF_OP_REG && !reg)
-			reg = &r->op[i];
-		else if (r->op[i].kind == REF_OP_IMM && !imm)
-			imm = &r->op[i];
-	}
-	if (in->has_mem) {
-		if (!mem)
-			return "capstone has no memory operand";
-		if (mem->base != in->mem.base || mem->index != in->mem.index)
-			return "memory base/index";
-		if (in->mem.index != X86_REG_NONE && mem->scale != in->mem.scale)
-			return "scale";
-		if (((uint64_t)mem->disp - (uint64_t)in->mem.disp) & amask)
-			return "displacement";
-		if (mem->size != in->memsize)
-			return "memory operand size";
-		if (mem->seg != REF_REG_NONE && (mode != 2 || mem->seg >= X86_SEG_FS) && mem->seg != in->mem.seg)
-			return "segment";
-	} else {
-		if (mem)
-			return "capstone has a memory operand";
-	}
-	if (in->reg != X86_REG_NONE && in->op != X86_OP_STOS) {
-		unsigned want_size = (in->op == X86_OP_MOVZX || in->op == X86_OP_MOVSX || in->op == X86_OP_MOVSXD)
-					     ? in->opsize
-					     : in->memsize;
-		/* with mod 11 the first register Capstone lists may be the r/m one; find ours */
-		const struct ref_op *found = NULL;
-		for (int i = 0; i < r->nops; i++) {
-			const struct ref_op *o = &r->op[i];
-			if (o->kind == REF_OP_REG && o->reg == in->reg &&
-			    o->high8 == !!(in->flags & X86_F_REG_HIGH8) && o->size == (int)want_size)
-				found = o;
-		}
-		if (!found)
-			return "register operand";
-	}
-	if (in->flags & X86_F_SRC_IMM) {
-		uint64_t omask = in->opsize == 8 ? ~0ull : (1ull << (8 * in->opsize)) - 1;
-		if (!imm)
-			return "capstone has no immediate";
-		if (in->op >= X86_OP_BT && in->op <= X86_OP_BTC)
-			omask = 0xff;
-		if (((uint64_t)imm->imm ^ (uint64_t)in->imm) & omask)
-			return "immediate";
-	}
-	return NULL;
-}
-
-/* Decode b[0..n) with both in mode; compare length (and operands when check_ops and it is an MMIO form). */
+/* Decode b[0..n) with ours and both references in mode; compare length, and the operands (the MMIO forms' with
+ * check_ops; every encoding's memory operand against Zydis, which names effective segments). */
 static void compare(struct tally *t, const uint8_t *b, size_t n, int mode, int check_ops)
 {
 	struct x86_insn in;
 	struct ref_insn r;
 	uint8_t *copy = malloc(n);
-	int rc, ok;
+	int rc, decoded = 0;
 
 	memcpy(copy, b, n);
 	t->tried++;
 	rc = x86_decode(copy, n, modes[mode], &in);
-	ok = ref_decode(b, n, mode, &r);
 	free(copy);
-	if (!ok) {
-		t->ref_rejected++;
-		return;
+	for (int k = 0; k < NREFS; k++) {
+		if (!refs[k]->decode(b, n, mode, &r)) {
+			continue;
+		}
+		if (k == 1 && !decoded)
+			t->only_zydis++;
+		decoded = 1;
+		t->r[k].compared++;
+		unsigned what = (check_ops ? XREF_OPERANDS : 0) | (refs[k] == &ref_zydis ? XREF_MEMORY : 0);
+		if (check_ops && in.op != X86_OP_OTHER && rc == 0)
+			t->r[k].opnd_checked++;
+		const char *d = xref_diff(mode, &in, rc, &r, what);
+		if (!d) {
+			t->r[k].agreed++;
+			continue;
+		}
+		const char *why = xref_known(b, n, mode, &in, rc, refs[k], &r, d);
+		if (why) {
+			t->r[k].known_diff++;
+			note_known(why, k);
+			if (diff_file)
+				report(diff_file, t, b, n, mode, k, d, rc, &in, &r, why);
+			continue;
+		}
+		if (++t->r[k].mismatches <= (getenv("XD_VERBOSE") ? 100000u : 12u))
+			report(stdout, t, b, n, mode, k, d, rc, &in, &r, NULL);
 	}
-	t->compared++;
-	const char *what = NULL;
-	if (rc != 0 || in.len != r.len)
-		what = "length";
-	else if (check_ops && in.op != X86_OP_OTHER) {
-		t->opnd_checked++;
-		what = operand_mismatch(mode, &in, &r);
-	}
-	if (!what) {
-		t->agreed++;
-		return;
-	}
-	const char *why = known_difference(b, n, mode, &in, rc, &r, what);
-	if (why) {
-		t->known_diff++;
-		note_known(why);
-		return;
-	}
-	if (strcmp(what, "length"))
-		t->opnd_bad++;
-	report_mismatch(t, b, n, mode, what, rc, &in, &r);
+	if (!decoded)
+		t->neither++;
 }
 
 static void tally_done(const struct tally *t)
 {
-	CHECK(t->mismatches == 0 && t->compared > 0,
-	      "%s: %lu encodings, %lu decoded by capstone, %lu agree, %lu known differences, %lu mismatches; "
-	      "operands of %lu MMIO forms compared, %lu wrong",
-	      t->what, t->tried, t->compared, t->agreed, t->known_diff, t->mismatches, t->opnd_checked, t->opnd_bad);
+	for (int k = 0; k < NREFS; k++)
+		CHECK(t->r[k].mismatches == 0 && t->r[k].compared > 0,
+		      "%s against %s: %lu encodings, %lu decoded by it, %lu agree, %lu known differences, %lu mismatches; "
+		      "operands of %lu MMIO forms compared",
+		      t->what, refs[k]->name, t->tried, t->r[k].compared, t->r[k].agreed, t->r[k].known_diff,
+		      t->r[k].mismatches, t->r[k].opnd_checked);
+	printf("%s: %lu encodings Capstone declines that Zydis decodes; %lu neither decodes\n", t->what, t->only_zydis,
+	       t->neither);
 }
 
 /* Fill the bytes after an opcode's ModRM with a recognisable displacement/immediate pattern. */
@@ -663,18 +577,27 @@ static void test_random(void)
 
 int main(void)
 {
+	const char *diff_path = getenv("XD_DIFFERENCES") ? getenv("XD_DIFFERENCES") : DIFFERENCES;
+
 	test_lengths();
 	test_operands();
-	if (ref_open()) {
-		CHECK(0, "capstone: cs_open failed");
-		return unit_done();
+	for (int k = 0; k < NREFS; k++) {
+		if (refs[k]->open()) {
+			CHECK(0, "%s: opening the reference failed", refs[k]->name);
+			return unit_done();
+		}
+		printf("reference: %s\n", refs[k]->version());
 	}
-	printf("reference: %s\n", ref_version());
+	diff_file = fopen(diff_path, "w");
+	CHECK(diff_file != NULL, "every known difference is listed in %s", diff_path);
 	test_mmio_forms();
 	test_all_opcodes();
 	test_vex();
 	test_random();
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && known[i].reason; i++)
-		printf("known difference: %u encodings: %s\n", known[i].count, known[i].reason);
+		printf("known difference from %s: %u encodings: %s\n", refs[known[i].ref]->name, known[i].count,
+		       known[i].reason);
+	if (diff_file)
+		fclose(diff_file);
 	return unit_done();
 }

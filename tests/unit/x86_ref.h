@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The reference x86 decoder used by test_x86_decode.c (x86_ref_capstone.c), in plain types. */
+/* The reference x86 decoders of test_x86_decode.c and fuzz_x86_decode.c, in plain types: Capstone
+ * (x86_ref_capstone.c) and Zydis (x86_ref_zydis.c). */
 #ifndef HVMM_TESTS_X86_REF_H
 #define HVMM_TESTS_X86_REF_H
 #include <stddef.h>
@@ -18,19 +19,27 @@ struct ref_op {
 	int64_t imm; /* REF_OP_IMM */
 	int base, index, scale, seg; /* REF_OP_MEM: GPR numbers, 16 = RIP; seg 0-5 = ES..GS or REF_REG_NONE */
 	int64_t disp;
+	int agen; /* REF_OP_MEM: an address only, never accessed (LEA, MIB, VSIB) */
+	int hidden; /* not written in the instruction's text (the stack of PUSH, STOS's destination) */
 };
 
 struct ref_insn {
 	int len;
+	int opsize, addr_size; /* bytes; 0 when the reference does not say */
+	int seg_effective; /* memory operands name the effective segment (default or override), not only overrides */
 	int nops;
 	struct ref_op op[REF_MAX_OPS];
 	char text[200]; /* mnemonic and operands, for messages */
 };
 
-/* Open the reference (0 or -1); its name and version for the log. */
-int ref_open(void);
-const char *ref_version(void);
-/* Decode the first instruction of bytes[0..n) in mode 0 = 16-bit, 1 = 32-bit, 2 = 64-bit: 1 if it decodes, else 0. */
-int ref_decode(const uint8_t *bytes, size_t n, int mode, struct ref_insn *out);
+struct x86_ref {
+	const char *name;
+	int (*open)(void); /* 0 or -1 */
+	const char *(*version)(void); /* name and version, for the log */
+	/* Decode the first instruction of bytes[0..n) in mode 0 = 16-bit, 1 = 32-bit, 2 = 64-bit: 1 if it decodes. */
+	int (*decode)(const uint8_t *bytes, size_t n, int mode, struct ref_insn *out);
+};
+
+extern const struct x86_ref ref_capstone, ref_zydis;
 
 #endif

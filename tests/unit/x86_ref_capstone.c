@@ -61,7 +61,7 @@ static int sreg(x86_reg r)
 	}
 }
 
-int ref_open(void)
+static int capstone_open(void)
 {
 	static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
 
@@ -74,7 +74,7 @@ int ref_open(void)
 	return insn ? 0 : -1;
 }
 
-const char *ref_version(void)
+static const char *capstone_version(void)
 {
 	static char v[32];
 	int major, minor;
@@ -84,7 +84,7 @@ const char *ref_version(void)
 	return v;
 }
 
-int ref_decode(const uint8_t *bytes, size_t n, int mode, struct ref_insn *out)
+static int capstone_decode(const uint8_t *bytes, size_t n, int mode, struct ref_insn *out)
 {
 	const uint8_t *p = bytes;
 	size_t size = n;
@@ -128,3 +128,5 @@ int ref_decode(const uint8_t *bytes, size_t n, int mode, struct ref_insn *out)
 	}
 	return 1;
 }
+
+const struct x86_ref ref_capstone = { "capstone", capstone_open, capstone_version, capstone_decode };
