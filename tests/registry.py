@@ -5,12 +5,18 @@ other scenario files' helpers, never this module, so any file may be imported fi
 each one imports alone and that every tests/scenarios_*.py file is listed here.
 
 A new scenario file: add its module name to MODULES (group None: the group "scenarios", or "bochs" for Bochs runs).
+
+Every scenario runs hvmm as users do: without vmcb_check=1, which turns the world switch's fast paths off
+(docs/cmdline.md). The scenarios of VMCB_CHECK_PASS run a second time, as `<name>+vmcb_check` (group vmcb_check),
+with vmcb_check=1 first on hvmm's command line: the VMCB consistency check before every VMRUN and, on a CPU with
+NRIPS, nRIP compared with hvmm's decoder; their judges see the option in Context.cmdline.
 """
 
+import dataclasses
 import importlib
 from typing import Dict, List, Optional, Tuple
 
-from scenarios import Scenario
+from scenarios import VMCB_CHECK, Scenario
 
 MODULES: List[Tuple[str, Optional[str]]] = [
     ("scenarios_basic", None),  # the default guests, no SVM/NPT, bad modules, badmem, CLI spinner, many guests
@@ -31,6 +37,24 @@ MODULES: List[Tuple[str, Optional[str]]] = [
     ("scenarios_smp", None),  # several CPUs: -smp 2/4, pinned guests, a hostile guest on an AP, panic by NMI
 ]
 
+# Scenario -> what the checked pass finds there that the default path cannot.
+VMCB_CHECK_PASS: Dict[str, str] = {
+    "default": "every VMRUN of the sample guests checked, the report line",
+    "hostile-cpu": "CR0 states hvmm's check refuses (rule named, VMCB dumped) before TCG's VMRUN would",
+    "hostile-svm": "SVM instructions and a guest VMRUN with bad state: the check's kill path beside the intercepts",
+    "hostile-contain": "prefixed and long instructions: the checked world switch beside single-stepping",
+    "bochs-default": "nRIP (Bochs saves it) compared with hvmm's decoder for every emulated instruction",
+    "bochs-hostile-cpu": "CR0.PG without PE, which Bochs 2.7's VMRUN accepts: only hvmm's check stops it",
+    "bochs-hostile-contain": "nRIP compared with hvmm's decoder for prefixed instructions of 1-15 bytes",
+}
+PASS_SUFFIX = "+vmcb_check"
+
+
+def checked(sc: Scenario) -> Scenario:
+    """sc's vmcb_check pass: the same guests and judge, vmcb_check=1 first on hvmm's command line."""
+    xfail = sc.xfail if sc.xfail_checked is None else sc.xfail_checked
+    return dataclasses.replace(sc, name=sc.name + PASS_SUFFIX, cmdline=f"{VMCB_CHECK} {sc.cmdline}", xfail=dict(xfail))
+
 
 def load() -> Tuple[List[Scenario], Dict[str, str], Dict[str, str]]:
     """Every scenario in MODULES order, each scenario name's group and module. One name twice is an error."""
@@ -44,6 +68,11 @@ def load() -> Tuple[List[Scenario], Dict[str, str], Dict[str, str]]:
             groups[sc.name] = group or ("bochs" if sc.emulator == "bochs" else "scenarios")
             module_of[sc.name] = mod
             out.append(sc)
+    by_name = {sc.name: sc for sc in out}
+    for name in VMCB_CHECK_PASS:  # a name no file defines is an error: the pass cannot shrink unnoticed
+        sc = checked(by_name[name])
+        groups[sc.name], module_of[sc.name] = "vmcb_check", module_of[name]
+        out.append(sc)
     return out, groups, module_of
 
 

@@ -1,23 +1,23 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """hvmm's test runner: host unit-test binaries, the fuzzers, the runner's self-test, tools/usb's tests, then the QEMU
-and Bochs scenarios of the files tests/registry.py lists, each with `vmcb_check=1` first on hvmm's command line
-(docs/cmdline.md; a scenario may turn it off again with a later vmcb_check=0, as lag-probe-fast does).
+and Bochs scenarios of the files tests/registry.py lists, with hvmm's command line as each gives it (users' default
+path: the fast paths on), and the vmcb_check pass: some scenarios again with `vmcb_check=1` first (docs/cmdline.md).
 
     python3 tests/run.py [--unit BIN ...] [--fuzz SEC] [--only NAME|GROUP ...] [--jobs N] [--list] [--no-scenarios]
                          [-v] [--tap] [--junit FILE]
 
 Each item (a unit binary, a fuzz target, the self-test, the usb tests, a scenario) is a set of named checks. The run
-prints one progress line per item — `[ k/N] PASS <group>/<name> (<n> checks, <s> s)`, `FAIL` with the failed checks
-and the serial log's tail below it, or `SKIP <group>/<name>: <reason>` for what this machine cannot run — then
-`items: ...` and `scenarios: ...` counts, and ends with one line `N passed, N failed` (checks) and exits 1 if anything
-failed. A check a scenario marks as an expected failure (the emulator is wrong there, not hvmm: Scenario.xfail, with
-its reason) is printed as `XFAIL: <check> (expected failure: <reason>)` under its item, whatever the verbosity, and
-counted in a line `N expected failures ...` before the last; one that passes is a failure. Groups for --only: unit,
-fuzz, selftest, usb, scenarios (every QEMU and Bochs scenario), hostile, hw, bochs, and the name of any scenario,
-unit binary or fuzz target. -v prints every check; --tap writes TAP version 13 to stdout instead of the
-progress lines; --junit FILE writes a JUnit XML report too. Scenario files (ISO, serial log, QEMU's stderr) stay
-under build/scenarios/<name>/.
+prints one progress line per item — `[ k/N] PASS <group>/<name> (<n> checks, <s> s)`, `FAIL` with the failed checks and
+the serial log's tail below it, or `SKIP <group>/<name>: <reason>` for what this machine cannot run, and `SKIP: <check>
+(<reason>)` under an item for each check it could not make — then `items: ...`, `scenarios: ...` and `skipped: ...`
+counts, and ends with one line `N passed, N failed` (checks) and exits 1 if anything failed. A check a scenario marks as
+an expected failure (the emulator is wrong there, not hvmm: Scenario.xfail, with its reason) is printed as `XFAIL:
+<check> (expected failure: <reason>)` under its item, whatever the verbosity, and counted in a line `N expected failures
+...` before the last; one that passes is a failure. Groups for --only: unit, fuzz, selftest, usb, scenarios (every QEMU
+and Bochs scenario), hostile, hw, bochs, vmcb_check, and the name of any scenario, unit binary or fuzz target. -v prints
+every check; --tap writes TAP version 13 to stdout instead of the progress lines; --junit FILE writes a JUnit XML report
+too. Scenario files (ISO, serial log, QEMU's stderr) stay under build/scenarios/<name>/.
 """
 
 import argparse
@@ -45,7 +45,8 @@ import selftest  # noqa: E402
 HVMM_ELF = "build/hvmm.elf"
 UNIT_TIMEOUT = 300
 TAIL = 30
-GROUPS = ("unit", "fuzz", "selftest", "usb", "scenarios", "hostile", "hw", "bochs")
+GROUPS = ("unit", "fuzz", "selftest", "usb", "scenarios", "hostile", "hw", "bochs", "vmcb_check")
+SCENARIO_GROUPS = ("scenarios", "hostile", "hw", "bochs", "vmcb_check")
 QEMU_STATUS = re.compile(r"qemu exit status (\d+)")
 
 _print_lock = threading.Lock()
@@ -182,10 +183,8 @@ def scenario_skip_reason(sc: scenarios.Scenario) -> Optional[str]:
     qemu = os.environ.get("BOCHS", "bochs") if sc.emulator == "bochs" else os.environ.get("QEMU", "qemu-system-x86_64")
     if not shutil.which(qemu):
         return f"{qemu} not found (make deps)"
-    if "--uefi" in getattr(sc, "run_qemu_args", []) and not any(
-            os.path.isfile(f) for f in ("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd",
-                                        "/usr/share/ovmf/OVMF.fd")):
-        return "no OVMF firmware (install ovmf: make deps)"
+    if "--uefi" in getattr(sc, "run_qemu_args", []) and scenarios.no_ovmf():
+        return scenarios.no_ovmf()
     skip_if = getattr(sc, "skip_if", None)
     return skip_if() if skip_if else None
 
@@ -216,7 +215,7 @@ def run_scenario(sc: scenarios.Scenario) -> Result:
     if not os.path.isfile(os.path.join(ROOT, HVMM_ELF)):
         return fail_setup("build ISO", f"{HVMM_ELF} does not exist (run make)")
     boot = getattr(sc, "boot", "iso")
-    cmdline = f"{scenarios.VMCB_CHECK} {sc.cmdline}"  # make test checks every VMCB before VMRUN
+    cmdline = sc.cmdline  # as users run hvmm; the vmcb_check pass (tests/registry.py) puts vmcb_check=1 first
     if boot == "kernel":  # QEMU's -kernel: hvmm's multiboot v1 header, no GRUB, no ISO
         cmd = ["tools/run-qemu", "--kernel", HVMM_ELF, "--append", cmdline]
         for g in guests:
@@ -248,8 +247,9 @@ def run_scenario(sc: scenarios.Scenario) -> Result:
     m = QEMU_STATUS.findall(err_text)
     raw = 124 if p.returncode == 124 else int(m[-1]) if m else None
     log = HvmmLog.from_file(os.path.join(ROOT, log_path))
-    j = scenarios.judge(sc, log, scenarios.Context(dir=d, qemu_status=raw, status=p.returncode))
+    j = scenarios.judge(sc, log, scenarios.Context(dir=d, qemu_status=raw, status=p.returncode, cmdline=cmdline))
     r.checks, r.expected = scenarios.classify(sc.xfail, j.checks)
+    r.skipped += j.skipped
     if r.failed:
         r.details.append(f"---- {sc.name}: qemu status {raw}, run-qemu status {p.returncode}; "
                          f"last {TAIL} lines of {log_path}:")
@@ -288,6 +288,7 @@ class Reporter:
                         out.append("  ...")
                     out += [f"# {ln}" for ln in r.details] if r.failed else []
                 out += [f"# XFAIL: {n} (expected failure: {why})" for n, why in r.expected]
+                out += [f"# SKIP: {n}" + (f" ({why})" if why else "") for n, why in r.skipped]
             else:
                 head = f"[{k:>{self.width}}/{self.n}] {r.verdict} {it.label}"
                 if r.verdict == "SKIP":
@@ -301,8 +302,7 @@ class Reporter:
                     if self.verbose or not ok:
                         out.append(f"  {'PASS' if ok else 'FAIL'}: {name}" + ("" if ok or not detail else f" ({detail})"))
                 out += [f"  XFAIL: {name} (expected failure: {why})" for name, why in r.expected]
-                if self.verbose or r.failed:
-                    out += [f"  SKIP: {name}" for name, _ in r.skipped]
+                out += [f"  SKIP: {name}" + (f" ({why})" if why else "") for name, why in r.skipped]
                 out += r.details if r.failed else []
             print("\n".join(out), flush=True)
 
@@ -359,7 +359,7 @@ def build_items(args) -> Tuple[List[Item], List[str]]:
 
 def select(items: List[Item], only: List[str]) -> List[Item]:
     def wanted(it: Item) -> bool:
-        return any(w == it.name or w == it.group or (w == "scenarios" and it.group in ("hostile", "hw", "bochs"))
+        return any(w == it.name or w == it.group or (w == "scenarios" and it.group in SCENARIO_GROUPS)
                    for w in only)
     return [it for it in items if wanted(it)]
 
@@ -425,7 +425,7 @@ def main() -> int:
     def count(its: List[Item]) -> str:
         v = [it.result.verdict for it in its]
         return f"{v.count('PASS')} passed, {v.count('FAIL')} failed, {v.count('SKIP')} skipped"
-    scen = [it for it in items if it.group in ("scenarios", "hostile", "hw", "bochs")]
+    scen = [it for it in items if it.group in SCENARIO_GROUPS]
     expected = sum(len(it.result.expected) for it in items)
     prefix = "# " if args.tap else ""
     print(f"{prefix}items: {len(items)} in {total:.0f} s: {count(items)}", flush=True)
@@ -435,6 +435,9 @@ def main() -> int:
         print(f"{prefix}junit: {args.junit}", flush=True)
     if expected:
         print(f"{prefix}{expected} expected failures (XFAIL lines: where the emulator differs from the AMD manual)")
+    skipped_items = sum(1 for it in items if it.result.verdict == "SKIP")
+    print(f"{prefix}skipped: {skipped_items} items, {skipped} checks (SKIP lines above: what this machine cannot run, "
+          f"and why)", flush=True)
     print(f"{prefix}{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped and args.tap else ""),
           flush=True)
     return 1 if failed else 0

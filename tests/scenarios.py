@@ -10,6 +10,7 @@ calls judge().
 
 import os
 import re
+import subprocess
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -17,22 +18,28 @@ from hvmmlog import HvmmLog
 
 GUESTS = "build/guests"
 EXIT_PORT = "exit_port=0xf4"
-# tests/run.py puts this first on every scenario's hvmm command line: `make test` runs the VMCB consistency check
-# before every VMRUN of every scenario (docs/cmdline.md); check_common wants its report line.
+# The VMCB consistency check (docs/cmdline.md). Scenarios run without it, as users run hvmm (the world switch with its
+# fast paths); tests/registry.py runs some a second time with this first on hvmm's command line, and check_common
+# then wants its report line.
 VMCB_CHECK = "vmcb_check=1"
 _VMCB_REPORT = re.compile(r"^hvmm: vmcb_check: (\d+) VMRUNs checked, (\d+) failed; nRIP used (\d+) times, "
                           r"(\d+) disagreed with the decoder$")
 
 
 class Judge:
-    """Collects named checks: (name, ok, detail)."""
+    """Collects named checks: (name, ok, detail), and checks this run cannot make: (name, reason)."""
 
     def __init__(self) -> None:
         self.checks: List[tuple] = []
+        self.skipped: List[Tuple[str, str]] = []
 
     def check(self, name: str, ok: bool, detail: str = "") -> bool:
         self.checks.append((name, bool(ok), detail))
         return bool(ok)
+
+    def skip(self, name: str, reason: str) -> None:
+        """A check this platform cannot make, with the reason: a SKIP line, counted by tests/run.py."""
+        self.skipped.append((name, reason))
 
     @property
     def failed(self) -> bool:
@@ -45,6 +52,13 @@ class Context:
     dir: str  # build/scenarios/<name>
     qemu_status: Optional[int]  # QEMU's own exit status (from run-qemu's report line); 124 = timed out
     status: Optional[int] = None  # run-qemu's exit status: the run's result (docs/serial-log.md "Exit status")
+    cmdline: str = ""  # hvmm's command line as booted
+
+    @property
+    def vmcb_check(self) -> bool:
+        """vmcb_check=1 in effect (the last vmcb_check= wins, as in hvmm/main.c)."""
+        v = re.findall(r"(?:^|\s)vmcb_check=(\S*)", self.cmdline)
+        return bool(v) and v[-1] == "1"
 
 
 @dataclass
@@ -63,6 +77,18 @@ class Scenario:
     skip_if: Optional[Callable[[], Optional[str]]] = None  # a reason this machine cannot run it (SKIP), or None
     emulator: str = "qemu"  # "bochs": tools/run-bochs with cpu= a Bochs model (tests/scenarios_bochs.py)
     xfail: Dict[str, str] = field(default_factory=dict)  # check name -> why it is expected to fail (the emulator's bug)
+    xfail_checked: Optional[Dict[str, str]] = None  # the same for its vmcb_check pass (tests/registry.py), if different
+
+
+# The UEFI firmware files tools/run-qemu --uefi looks for (Debian package ovmf, tools/deps).
+OVMF_FILES = ("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/ovmf/OVMF.fd")
+
+
+def no_ovmf(files=OVMF_FILES) -> Optional[str]:
+    """A UEFI scenario's skip_if: the reason when none of files is installed, else None."""
+    if any(os.path.isfile(f) for f in files):
+        return None
+    return f"no UEFI firmware ({' or '.join(files)}; Debian package ovmf: make deps)"
 
 
 def guest_name(spec: str) -> str:
@@ -145,8 +171,11 @@ def check_common(j: Judge, log: HvmmLog, ctx: Context, sc: Scenario) -> None:
         names = [guest_name(g) for g in sc.guests if guest_arg(g, "for") is None]  # for=: a guest's module
         loaded = [n for n in names if n not in log.rejected]
         check_summary(j, log, loaded)
-        if not re.search(r"(^|\s)vmcb_check=0(\s|$)", sc.cmdline):  # a scenario may turn it off again
+        if ctx.vmcb_check:
             check_vmcb_report(j, log)
+        else:
+            j.check("default path: no vmcb_check report", vmcb_report(log) is None, "the checked world switch ran")
+        check_fast_path(j, log, ctx, [g for g in sc.guests if guest_name(g) in loaded])
 
 
 def vmcb_report(log: HvmmLog) -> Optional[Dict[str, int]]:
@@ -168,6 +197,58 @@ def check_vmcb_report(j: Judge, log: HvmmLog) -> None:
             f"{r['failed']} failed, {kills} 'killed: VMCB check:' lines")
     j.check("vmcb_check: nRIP always where hvmm's decoder ends the instruction", r["nrip_differ"] == 0,
             f"{r['nrip_differ']} of {r['nrip_used']} differed")
+
+
+# Guests that issue instructions the world switch completes on its fast path (docs/measurement.md "Fast paths": the
+# null hypercall at CPL 0, CPUID of a leaf already in the guest's cache), by file name, with what they issue.
+FAST_PATH_GUESTS = {
+    "bench.elf": "null VMMCALL and CPUID round trips (lat op=vmmcall, op=cpuid)",
+    "cpuid_dump.elf": "every CPUID leaf twice (cpuid repeat)",
+}
+# The world switch without nRIP that completes fast-path exits from the fetched instruction (hvmm/svm/vmrun.S); where
+# hvmm.elf has no such symbol, the fast paths need NRIPS (APM Vol. 2 §15.7.1), which QEMU 7.2's TCG does not save.
+FAST_PATH_WITHOUT_NRIP = "svm_world_switch_fetch"
+
+
+def fast_path_possible(log: HvmmLog, ctx: Context) -> Optional[str]:
+    """None if hvmm's fast paths can run in this run, else why not."""
+    if ctx.vmcb_check:
+        return "vmcb_check=1 turns the fast paths off (docs/cmdline.md)"
+    svm = next((ln for ln in log.lines if ln.startswith("hvmm: svm rev=")), "")
+    if " nrips=1" in svm:
+        return None
+    if symbol_in_hvmm(FAST_PATH_WITHOUT_NRIP):
+        return None
+    return "the CPU saves no nRIP (svm line nrips=0) and this hvmm's fast paths need it (docs/measurement.md)"
+
+
+def symbol_in_hvmm(symbol: str, elf: str = "build/hvmm.elf") -> bool:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run(["nm", os.path.join(root, elf)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+    return any(ln.split()[-1:] == [symbol] for ln in out.decode().splitlines())
+
+
+def fast_exits(log: HvmmLog) -> Optional[int]:
+    """The summary's `(N on the fast path)`, or None."""
+    m = next((re.search(r"\((\d+) on the fast path\)", ln) for ln in log.lines if ln.startswith("hvmm: summary:")),
+             None)
+    return int(m.group(1)) if m else None
+
+
+def check_fast_path(j: Judge, log: HvmmLog, ctx: Context, guests: List[str]) -> None:
+    """Where the fast paths cannot run the summary counts 0 fast-path exits; where they can and a guest issues
+    fast-path instructions, more than 0."""
+    n = fast_exits(log)
+    if n is None:
+        return  # check_summary already failed, or the run ended before its summary
+    issuing = [guest_name(g) for g in guests if os.path.basename(g.split()[0]) in FAST_PATH_GUESTS]
+    why = fast_path_possible(log, ctx)
+    if why:
+        j.check("summary: 0 exits on the fast path where it cannot run", n == 0, f"{n} ({why})")
+        if issuing:
+            j.skip(f"summary: exits on the fast path > 0 ({', '.join(issuing)})", why)
+    elif issuing:
+        j.check(f"summary: exits on the fast path > 0 ({', '.join(issuing)} issue them)", n > 0, f"{n}")
 
 
 def check_summary(j: Judge, log: HvmmLog, loaded: List[str]) -> None:

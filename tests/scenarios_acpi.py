@@ -9,12 +9,11 @@ SLP_EN. `-machine pc,pit=off,hpet=off` removes the 8254 and the HPET, so the TSC
 (scenarios_silicon.py's tsc-hpet keeps the HPET).
 """
 
-import os
 import re
 from typing import List, Optional
 
 from hvmmlog import HvmmLog
-from scenarios import COUNTER, EXITCODE, Context, Judge, Scenario, check_counter, check_exitcode
+from scenarios import COUNTER, EXITCODE, Context, Judge, Scenario, check_counter, check_exitcode, no_ovmf
 
 EXIT_PORT_CHECK = "hvmm powered QEMU off via exit_port"  # the name check_common() gives its power-off check
 OVMF = "/usr/share/ovmf/OVMF.fd"  # one-file OVMF (Debian package ovmf), usable with -bios
@@ -118,7 +117,7 @@ SCENARIOS: List[Scenario] = [
              timeout=60),
     Scenario("acpi-pmtimer", [COUNTER5, EXITCODE], judge_acpi_pmtimer, qemu_args=["-machine", "pc,pit=off,hpet=off"],
              timeout=60),
+    # UEFI firmware is optional (tools/deps installs it; SKIP without it); ~5-20 s slower than SeaBIOS
+    Scenario("acpi-uefi", [COUNTER5], judge_acpi_uefi, cmdline="slice=10ms", qemu_args=["-bios", OVMF], timeout=150,
+             skip_if=lambda: no_ovmf((OVMF,))),
 ]
-if os.path.isfile(OVMF):  # UEFI firmware is optional (tools/deps installs it); ~5-20 s slower than SeaBIOS
-    SCENARIOS.append(Scenario("acpi-uefi", [COUNTER5], judge_acpi_uefi, cmdline="slice=10ms",
-                              qemu_args=["-bios", OVMF], timeout=150))

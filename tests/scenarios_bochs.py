@@ -37,19 +37,32 @@ BUG_VINTR = ("Bochs 2.7 bug: with V_INTR_MASKING=1 and host IF=1 a physical inte
 BUG_CR0_PE = ("Bochs 2.7 bug: a guest MOV to CR0 with PG=1 PE=0 is not checked inside the guest (silicon: #GP, "
               "APM Vol. 2 §3.1.1), and its VMRUN accepts LME=1 PG=1 PE=0 (APM §15.5.1: illegal); hvmm's own VMCB "
               "check stops the guest instead")
+BUG_CR0_PE_RUNS = ("Bochs 2.7 bug: its VMRUN accepts LME=1 PG=1 PE=0 (APM Vol. 2 §15.5.1: illegal) after the MOV it "
+                   "did not refuse either (silicon: #GP, §3.1.1), so without hvmm's VMCB check (vmcb_check=1, the "
+                   "+vmcb_check pass) nothing stops the guest")
+CR0PE_RUNS = {c: BUG_CR0_PE_RUNS for c in ("hcpu-cr0pe: killed with a reason and rip", "hcpu-cr0pe: no NOT CONTAINED",
+                                           "hcpu-cr0pe exit=killed",
+                                           f"hcpu-cr0pe: kill reason matches /{scenarios_hostile.INVALID}/")}
 BUG_DB_DR6 = ("Bochs 2.7 bug: on a #DB that hvmm intercepts (the exception-loop guard), the guest's DR6 in the VMCB "
               "is not updated first, so the single-step trap of an instruction the CPU itself ran (NOP) reaches the "
               "guest without DR6.BS; silicon updates DR6 and DR7 before the #DB intercept (APM Vol. 2 §15.12; KVM "
               "relies on it)")
 STEP_NOP = "hstep-step: PASS single-step trap right after the instruction, DR6.BS set: NOP (not intercepted)"
+EXC_DR6 = {c: BUG_DB_DR6 for c in ("hexc-db: PASS single step: DR6.BS set", "hexc-db: PASS instruction breakpoint: "
+                                   "DR6.B0 set", "hexc-db: no FAIL line", "hexc-db: hostile done fails=0",
+                                   "hexc-db exit=0")}
 NO_PREEMPTION = {  # hvmm's guests start with IF=0 (docs/guest-abi.md): under Bochs only their own exits switch
     "at least 10 switches in total": BUG_VINTR,
     "guest output interleaves (>= 10 prefix changes)": BUG_VINTR,
 }
+BOCHS_BUGS_CHECKED: Dict[str, Dict[str, str]] = {  # the same for the vmcb_check pass, where it differs
+    "bochs-hostile-cpu": {"hcpu-cr0pe: #GP at the MOV, as on silicon": BUG_CR0_PE},
+}
 BOCHS_BUGS: Dict[str, Dict[str, str]] = {  # scenario -> {check name: reason}
     "bochs-default": NO_PREEMPTION,
     "bochs-no-nrips": NO_PREEMPTION,
-    "bochs-hostile-cpu": {"hcpu-cr0pe: #GP at the MOV, as on silicon": BUG_CR0_PE},
+    "bochs-hostile-cpu": {"hcpu-cr0pe: #GP at the MOV, as on silicon": BUG_CR0_PE, **CR0PE_RUNS},
+    "bochs-hostile-exc": EXC_DR6,
     "bochs-contain": {"counter printed while spincli spun with IF=0 (cli spinner preempted)": BUG_VINTR},
     "bochs-hostile-contain": {STEP_NOP: BUG_DB_DR6, "hstep-step: no FAIL line": BUG_DB_DR6,
                               "hstep-step: hostile done fails=0": BUG_DB_DR6, "hstep-step exit=0": BUG_DB_DR6},
@@ -74,10 +87,11 @@ def judge_default_on(nrips: int):
     def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
         check_svm_line(j, log, npt=1, nrips=nrips)
         check_vm_cr_warning(j, log)
-        r = vmcb_report(log) or {}
-        used = r.get("nrip_used", -1)
-        j.check("RIP advanced by nRIP (vmcb_check: nRIP used > 0)" if nrips else "no nRIP: instruction lengths used",
-                used > 0 if nrips else used == 0, f"nRIP used {used} times")
+        if ctx.vmcb_check:  # the report counts nRIP uses (the vmcb_check pass of tests/registry.py)
+            r = vmcb_report(log) or {}
+            used = r.get("nrip_used", -1)
+            j.check("RIP advanced by nRIP (vmcb_check: nRIP used > 0)" if nrips else
+                    "no nRIP: instruction lengths used", used > 0 if nrips else used == 0, f"nRIP used {used} times")
         judge_default(j, log, ctx)
     return judge
 
@@ -138,11 +152,20 @@ def judge_fast_paths(j: Judge, log: HvmmLog, ctx: Context) -> None:
             str(log.console("bench")[-2:]))
 
 
+def judge_exc(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """Bochs fires a guest's breakpoints (QEMU 7.2's TCG does not): the instruction breakpoint (DR0, DR7 loaded for
+    the guest) and the #DB loop must both run here, and the loop guard must stop the loop; a SKIP line is a failure."""
+    for n in ("hexc-db", "hexc-dbloop"):
+        skips = [t for t in log.console(n) if t.startswith("SKIP")]
+        j.check(f"{n}: the guest's breakpoints fire (no SKIP line)", not skips, "; ".join(skips))
+    scenarios_silicon.judge_exc(j, log, ctx)
+
+
 def bochs(name: str, guests: List[str], judge, cpu: str = "zambezi", timeout: int = 300, **kw) -> Scenario:
     """A Bochs scenario. The time limit is wall-clock and generous: Bochs's speed follows the host's load, while
     the emulated run is the same every time (it ends by itself long before on an idle host)."""
     return Scenario(name, guests, judge, cmdline=kw.pop("cmdline", BOCHS_CMDLINE), cpu=cpu, emulator="bochs",
-                    timeout=timeout, xfail=BOCHS_BUGS.get(name, {}), **kw)
+                    timeout=timeout, xfail=BOCHS_BUGS.get(name, {}), xfail_checked=BOCHS_BUGS_CHECKED.get(name), **kw)
 
 
 SCENARIOS: List[Scenario] = [
@@ -169,9 +192,12 @@ SCENARIOS: List[Scenario] = [
           scenarios_hostile.judge_hc_fault),
     bochs("bochs-hostile-contain", [COUNTER, MATMUL] + scenarios_contain.CONTAIN_GUESTS,
           scenarios_contain.judge_contain),
-    # vmcb_check=0 after the runner's vmcb_check=1: the world switch with its fast paths (CPUID from the cache, the
-    # null hypercall) as a CPU with nRIP runs them (scenario fast-paths: the same under QEMU's TCG, without nRIP).
-    bochs("bochs-fast-paths", [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M", f"{GUESTS}/bench.elf name=bench mem=4M max_log4=3",
-                               COUNTER] + [hostile("hostile_step", a) for a in ("step", "len", "poke")],
-          judge_fast_paths, cmdline=BOCHS_CMDLINE + " vmcb_check=0"),
+    # The exception-loop guard (CVE-2015-8104) and a guest's own breakpoints, which QEMU's TCG cannot show.
+    bochs("bochs-hostile-exc", [COUNTER, MATMUL, hostile("hostile_exc", "db"), hostile("hostile_exc", "dbloop")],
+          judge_exc),
+    # The world switch with its fast paths (CPUID from the cache, the null hypercall) as a CPU with nRIP runs them
+    # (scenario fast-paths: the same under QEMU's TCG, without nRIP).
+    bochs("bochs-fast-paths", [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M",
+                               f"{GUESTS}/bench.elf name=bench mem=4M max_log4=3", COUNTER]
+          + [hostile("hostile_step", a) for a in ("step", "len", "poke")], judge_fast_paths),
 ]

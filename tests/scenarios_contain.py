@@ -194,7 +194,7 @@ SCENARIOS: List[Scenario] = [
     Scenario("hostile-plat", WELL_BEHAVED + PLAT_GUESTS, judge_plat),
     Scenario("hostile-contain", WELL_BEHAVED + CONTAIN_GUESTS, judge_contain),
     Scenario("hostile-dr", WELL_BEHAVED + DR_GUESTS, judge_dr),
-    # vmcb_check=0 after the runner's vmcb_check=1 (the later option wins)
+    # vmcb_check=0, the default, written out: this scenario is about the fast paths it would turn off
     Scenario("fast-paths", WELL_BEHAVED + FAST_GUESTS, judge_fast_paths, cmdline="slice=10ms " + EXIT_PORT +
              " vmcb_check=0"),
 ]

@@ -144,13 +144,18 @@ def judge_mem(j: Judge, log: HvmmLog, ctx: Context) -> None:
 
 # ---- MSRs and control registers (tests/guests/hostile_cpu.c) ----
 
-VMCB_CHECK_KILL = r"^VMCB check: "  # hvmm's own check before VMRUN (vmcb_check=1, which every scenario runs with)
-CPU_ONE = {  # attack -> the kill reason under QEMU 7.2 TCG (silicon: #GP in the guest, except cr3out)
-    # TCG accepts the MOV; hvmm's VMCB check refuses the state before the next VMRUN (TCG's own check would too)
+VMCB_CHECK_KILL = r"^VMCB check: "  # hvmm's own check before VMRUN (vmcb_check=1: the scenarios' checked pass)
+# TCG accepts these MOVs; the state is illegal for VMRUN (APM Vol. 2 §15.5.1). With vmcb_check=1 hvmm's check refuses
+# it before the next VMRUN; without it (as users run hvmm) TCG's VMRUN refuses it: only the CPU stops the guest.
+CHECKED_CR0 = {
     "cr0pe": VMCB_CHECK_KILL + r"EFER\.LME and CR0\.PG are 1 and CR0\.PE is 0 \(APM Vol\. 2 §15\.5\.1\)",
+    "cr0nw": VMCB_CHECK_KILL + r"CR0\.NW is 1 and CR0\.CD is 0 \(APM Vol\. 2 §15\.5\.1\)",
+}
+CPU_ONE = {  # attack -> the kill reason under QEMU 7.2 TCG without vmcb_check (silicon: #GP in the guest, but cr3out)
+    "cr0pe": INVALID,
     # TCG leaves long mode and runs the 64-bit code as 32-bit until it leaves its RAM (observed: a read at 0xffff0000)
     "cr0pg": r"^(nested page fault: \w+ gpa=0x[0-9a-f]+ outside its RAM|triple fault)",
-    "cr0nw": VMCB_CHECK_KILL + r"CR0\.NW is 1 and CR0\.CD is 0 \(APM Vol\. 2 §15\.5\.1\)",
+    "cr0nw": INVALID,
     "cr4pae": r"^triple fault \(shutdown\)",  # TCG accepts it; the page walk then fails beyond repair
     "cr4rsvd": INVALID,  # VMEXIT_INVALID at the MOV (svm-facts 9.4)
     "cr3rsvd": INVALID,  # likewise
@@ -191,6 +196,8 @@ def judge_cpu(j: Judge, log: HvmmLog, ctx: Context) -> None:
         t.startswith("PASS FS/GS/KERNEL_GS bases survive a yield") or
         t.startswith("SKIP FS/GS/KERNEL_GS bases survive a yield: CPUID 7 EBX[0] (FSGSBASE) is clear") for t in lines))
     for attack, reason in CPU_ONE.items():
+        if ctx.vmcb_check:
+            reason = CHECKED_CR0.get(attack, reason)
         check_kill_or_gp(j, log, f"hcpu-{attack}", attack, reason)
     for i in (1, 2):
         check_passes(j, log, f"hcpu-dr{i}", ["DR0-DR3 start at 0, not another guest's values",

@@ -118,10 +118,6 @@ def judge_screen_only(j: Judge, log: HvmmLog, ctx: Context) -> None:
 DEFAULT_GUESTS = [COUNTER, MATMUL, EXITCODE]
 SCREENDUMP = ["--screendump", SCREEN]
 
-# The firmware files tools/run-qemu --uefi looks for (Debian package ovmf: tools/deps).
-HAVE_OVMF = any(os.path.isfile(f) for f in ("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd",
-                                            "/usr/share/ovmf/OVMF.fd"))
-
 SCENARIOS: List[Scenario] = [
     # The same ISO under OVMF: GRUB's UEFI path (boot services exited, MBI and modules in low memory, GOP framebuffer).
     HwScenario("default-uefi", DEFAULT_GUESTS, judge_default, timeout=300, run_qemu_args=["--uefi"]),
@@ -132,5 +128,3 @@ SCENARIOS: List[Scenario] = [
     HwScenario("screen-uefi-no-serial", DEFAULT_GUESTS, judge_screen_only, cmdline="slice=10ms", timeout=300,
                run_qemu_args=["--uefi", "--no-serial"] + SCREENDUMP),
 ]
-if not HAVE_OVMF:  # UEFI firmware is optional: only the SeaBIOS scenario then
-    SCENARIOS = [sc for sc in SCENARIOS if "--uefi" not in sc.run_qemu_args]

@@ -1,15 +1,15 @@
 # SPDX-License-Identifier: MIT
 """Switch-lag scenarios under `-icount shift=0` (RDTSC counts instructions, runs repeat exactly; docs/measurement.md).
 
-- lag-probe: two probe guests (tests/guests/probe.c) spin on RDTSC; a switch A -> B as the guests see it runs from
+- lag-probe (with `vmcb_check=1`: the checked world switch): two probe guests (tests/guests/probe.c) spin on RDTSC; a switch A -> B as the guests see it runs from
   A's last read before its gap to B's first read after its own. hvmm's lag p50 (the `hvmm: lag` line, default
   statistics) must equal the guests' p50 up to the instructions hvmm leaves unmeasured (docs/measurement.md: 6
   besides VMRUN/#VMEXIT; under icount VMRUN and the two RDTSCs count one each) and less than one probe loop at each
   end. The judge then boots a second ISO with 100 times as many switches (20,000) and requires
   the same p50: the statistics cost and summarise the same at every sample count.
-- lag-probe-fast: the same probes with `vmcb_check=0` after the runner's `vmcb_check=1` (the later option wins):
-  the run loop's world switch with the fast path (svm_world_switch, what every user runs) instead of the checked
-  one; the same agreement between the guests' and hvmm's p50, and no vmcb_check report.
+- lag-probe-fast: the same probes with `vmcb_check=0`, as every scenario but lag-probe runs: the run loop's world
+  switch with the fast path (svm_world_switch, what every user runs) instead of the checked one; the same agreement
+  between the guests' and hvmm's p50, and no vmcb_check report.
 """
 
 import os
@@ -79,7 +79,8 @@ def judge_lag_probe(j: Judge, log: HvmmLog, ctx: Context, many: bool = True, unm
     j.check("both probes report their gaps and loop", la and lb and len(ga) == FEW and len(gb) == FEW,
             f"loops {la} {lb}, gaps {len(ga)} {len(gb)}")
     j.check("no dist lines without stats=full", not log.dist, f"{sorted(log.dist)}")
-    if not (lags and timer and la and lb):
+    if not j.check("the probes' gaps pair up into switches, and hvmm has a lag line", lags and timer and la and lb,
+                   f"{len(lags)} paired, lag line {bool(timer)}, loops {la} {lb}"):
         return
     loop = max(la, lb)
     seen, hvmm = p50(lags), timer["p50"]
@@ -97,7 +98,7 @@ def judge_lag_probe(j: Judge, log: HvmmLog, ctx: Context, many: bool = True, unm
 
     # The same switches, 100 times as many: the same p50 (constant-cost statistics over every sample).
     iso, log2 = os.path.join(ctx.dir, "many.iso"), os.path.join(ctx.dir, "serial-many.log")
-    # as tests/run.py boots the first: vmcb_check=1 first on the command line (it adds to every switch)
+    # the first run's command line (vmcb_check=1: it adds to every switch)
     cmd = ["tools/mkiso", "-o", iso, "-k", "build/hvmm.elf", "-c", f"{VMCB_CHECK} {SLICE} {EXIT_PORT}"]
     for g in probes(MANY, 0):
         cmd += ["-g", g]
@@ -116,7 +117,7 @@ def judge_lag_probe(j: Judge, log: HvmmLog, ctx: Context, many: bool = True, unm
 
 
 SCENARIOS = [
-    Scenario("lag-probe", probes(FEW, FEW), judge_lag_probe, cmdline=f"{SLICE} {EXIT_PORT}",
+    Scenario("lag-probe", probes(FEW, FEW), judge_lag_probe, cmdline=f"{VMCB_CHECK} {SLICE} {EXIT_PORT}",
              qemu_args=ICOUNT, timeout=240),
     Scenario("lag-probe-fast", probes(FEW, FEW), judge_lag_probe_fast, cmdline=f"{SLICE} {EXIT_PORT} vmcb_check=0",
              qemu_args=ICOUNT, timeout=120),

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from typing import List
 
-from scenarios import (GUESTS, EXIT_PORT, VMCB_CHECK, Judge, Context, Scenario, check_counter, check_exit,
+from scenarios import (GUESTS, EXIT_PORT, Judge, Context, Scenario, check_counter, check_exit,
                        check_exitcode)
 from hvmmlog import HvmmLog
 
@@ -107,9 +107,8 @@ def judge_kernel(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check(f"'hvmm: hvmm {version()} starting' (the VERSION file)",
             f"hvmm: hvmm {version()} starting" in [ln.strip() for ln in log.lines])
     m = find(log, r'^hvmm: command line: "(.*)" \(loader: (.*)\)$')
-    # tests/run.py puts vmcb_check=1 first on every scenario's command line
     j.check("command line without the file name QEMU puts first, loader qemu",
-            m is not None and m.group(1) == f"{VMCB_CHECK} {KERNEL_CMDLINE}" and m.group(2) == "qemu",
+            m is not None and m.group(1) == ctx.cmdline and m.group(2) == "qemu",
             m.group(0) if m else "no 'command line' line")
     j.check("acpi rsdp found in the BIOS area (multiboot v1 passes none)",
             find(log, r"^hvmm: acpi rsdp rev=\d+ .*\(from BIOS area\)$") is not None)
@@ -294,9 +293,10 @@ def self_test() -> List[tuple]:
                         xml[:300]))
             st, out = _run([sys.executable, "tests/run.py", "--unit", unit, "--only", "test_string"])
             lines = out.strip().splitlines()
-            res.append(("run.py: a progress line, item and scenario counts, last line 'N passed, 0 failed'",
+            res.append(("run.py: a progress line, item, scenario and skip counts, last line 'N passed, 0 failed'",
                         st == 0 and re.match(r"^\[1/1\] PASS unit/test_string \(\d+ checks, [\d.]+ s\)$", lines[0])
-                        is not None and lines[-2].startswith("scenarios: 0 passed") and
+                        is not None and lines[-3].startswith("scenarios: 0 passed") and
+                        lines[-2].startswith("skipped: 0 items, 0 checks") and
                         re.match(r"^\d+ passed, 0 failed$", lines[-1]) is not None, out[-300:]))
             st, out = _run([sys.executable, "tests/run.py", "--only", "no-such-scenario"])
             res.append(("run.py --only with an unknown name: exit status 2", st == 2 and "unknown" in out, out[-200:]))

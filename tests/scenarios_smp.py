@@ -263,12 +263,10 @@ SCENARIOS: List[Scenario] = [
                 cmdline=f"slice=10ms cpus=4 panic_test=2 {EXIT_PORT}", run_qemu_args=smp(4), runs_guests=False),
     SmpScenario("smp-icount", ICOUNT_GUESTS, judge_icount, cmdline=f"slice=1ms cpus=2 stats=full {EXIT_PORT}",
                 run_qemu_args=smp(2), qemu_args=ICOUNT, timeout=240),
+    # tests/run.py says SKIP without OVMF
+    SmpScenario("smp4-uefi", DEFAULT4, judge_default_n(4), cmdline=f"slice=10ms cpus=4 {EXIT_PORT}",
+                run_qemu_args=["--uefi"] + smp(4), timeout=300),
 ]
-
-import scenarios_hw  # noqa: E402  (OVMF present?)
-if scenarios_hw.HAVE_OVMF:
-    SCENARIOS.append(SmpScenario("smp4-uefi", DEFAULT4, judge_default_n(4), cmdline=f"slice=10ms cpus=4 {EXIT_PORT}",
-                                 run_qemu_args=["--uefi"] + smp(4), timeout=300))
 
 if __name__ == "__main__":
     sys.exit("run these through tests/run.py --only <name>")

@@ -11,14 +11,18 @@ from typing import List
 
 import registry
 from hvmmlog import HvmmLog
-from scenarios import Context, classify, judge, matmul_checksum
+from scenarios import Context, Judge, check_fast_path, classify, judge, matmul_checksum
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 
 
-def synthetic_default_log(rounds: int = 800, seed: int = 1) -> str:
-    """A log in hvmm's format for the default scenario, as a correct hvmm would print it."""
-    out = ["SeaBIOS (version synthetic)", "\x1b[2J  Booting `hvmm'", "", "hvmm: starting (synthetic)"]
+CHECKED = "vmcb_check=1 slice=10ms exit_port=0xf4"  # the default scenario's vmcb_check pass
+
+
+def synthetic_default_log(rounds: int = 800, seed: int = 1, vmcb_check: bool = False, fast: int = 0) -> str:
+    """A log in hvmm's format for the default scenario, as a correct hvmm would print it (on a CPU without NRIPS)."""
+    out = ["SeaBIOS (version synthetic)", "\x1b[2J  Booting `hvmm'", "", "hvmm: starting (synthetic)",
+           "hvmm: svm rev=1 asids=16 npt=1 nrips=0 vgif=1 flushbyasid=0 decodeassists=0 vmcbclean=0 maxphyaddr=40"]
     out.append(f"[matmul] matmul n=48 rounds={rounds} seed={seed}")
     for i in range(1, 21):
         out.append(f"[counter] count {i}")
@@ -30,12 +34,15 @@ def synthetic_default_log(rounds: int = 800, seed: int = 1) -> str:
             out.append(f"[matmul] tick {i}")
     out.append("[counter] counter done sum=210")
     out.append(f"[matmul] matmul checksum=0x{matmul_checksum(rounds, seed):08x}")
-    out += ["hvmm: lag n=120 min=900 p50=1000 p99=2000 max=5000 mean=1100 tsc_khz=2000000",
+    out += [f"hvmm: summary: 3 guests, 62 switches, 108 exits ({fast} on the fast path), 50 timer interrupts",
+            "hvmm: lag n=120 min=900 p50=1000 p99=2000 max=5000 mean=1100 tsc_khz=2000000",
             "hvmm: guest counter exit=0 switches=21 exits=60 runtime=1000000",
             "hvmm: guest matmul exit=0 switches=40 exits=45 runtime=90000000",
             "hvmm: guest exitcode exit=3 switches=1 exits=3 runtime=10000",
             "hvmm: vmcb_check: 64 VMRUNs checked, 0 failed; nRIP used 0 times, 0 disagreed with the decoder",
             "hvmm: all guests done", ""]
+    if not vmcb_check:
+        out = [ln for ln in out if not ln.startswith("hvmm: vmcb_check:")]
     return "\r\n".join(out)
 
 
@@ -66,10 +73,21 @@ def self_test() -> List[tuple]:
     results.append(("expected failures: XFAIL when failing, FAIL when passing or naming no check",
                     [ok for _, ok, _ in got] == [True, False, False, False] and exp == [("b", "why")],
                     f"got {got}, {exp}"))
-    bad = good.replace("0 failed; nRIP", "1 failed; nRIP")
-    j = judge(default, HvmmLog.parse(bad), ctx)
-    results.append(("default judge rejects a failed VMCB check without its kill line", j.failed,
-                    "the judge passed a known-bad log"))
+    checked = Context(dir="(synthetic)", qemu_status=3, cmdline=CHECKED)
+    good_checked = synthetic_default_log(vmcb_check=True)
+    j = judge(default, HvmmLog.parse(good_checked), checked)
+    results.append(("vmcb_check pass: the default judge accepts a good log with the report line", not j.failed,
+                    "; ".join(f"{n}: {d}" for n, ok, d in j.checks if not ok)))
+    for what, text, c in [("a failed VMCB check without its kill line",
+                           good_checked.replace("0 failed; nRIP", "1 failed; nRIP"), checked),
+                          ("no report line under vmcb_check=1", good, checked),
+                          ("a report line on the default path (the checked world switch ran)", good_checked, ctx),
+                          ("fast-path exits under vmcb_check=1", synthetic_default_log(vmcb_check=True, fast=5),
+                           checked)]:
+        j = judge(default, HvmmLog.parse(text), c)
+        results.append((f"default judge rejects {what}", j.failed, "the judge passed a known-bad log"))
+    results += fast_path_self_test()
+    results += lag_self_test()
     results += registry_self_test()
     import layers  # noqa: E402  (tests/layers.py: includes point down the layers of hvmm/)
     results += layers.self_test()
@@ -93,8 +111,40 @@ def registry_self_test() -> List[tuple]:
     for m in listed:
         p = subprocess.run([sys.executable, "-c", code.format(m)], cwd=os.path.dirname(TESTS),
                            env=dict(os.environ, PYTHONPATH=path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        want = sorted(s.name for s in registry.SCENARIOS if registry.MODULE_OF[s.name] == m)
+        want = sorted(s.name for s in registry.SCENARIOS
+                      if registry.MODULE_OF[s.name] == m and not s.name.endswith(registry.PASS_SUFFIX))
         if p.returncode != 0 or p.stdout.decode().strip() != str(want):
             bad.append(f"{m}: {p.stdout.decode().strip().splitlines()[-1:] or p.returncode}")
     res.append(("registry: each scenario file imports first, alone, with the same scenarios", not bad, "; ".join(bad)))
     return res
+
+
+def fast_path_self_test() -> List[tuple]:
+    """check_fast_path: a guest that issues fast-path instructions on a CPU with NRIPS needs a count above 0."""
+    res = []
+    guests = ["build/guests/bench.elf name=bench mem=4M", "build/guests/counter.elf name=counter mem=4M"]
+    for fast, want_fail in ((0, True), (7, False)):
+        log = HvmmLog.parse(synthetic_default_log(fast=fast).replace(" nrips=0 ", " nrips=1 "))
+        j = Judge()
+        check_fast_path(j, log, Context(dir="(synthetic)", qemu_status=3, cmdline="slice=10ms"), guests)
+        res.append((f"fast path: NRIPS, bench among the guests, {fast} fast-path exits: "
+                    f"{'FAIL' if want_fail else 'PASS'}", j.failed == want_fail, str(j.checks)))
+    j = Judge()
+    check_fast_path(j, HvmmLog.parse(synthetic_default_log()), Context(dir="(synthetic)", qemu_status=3,
+                                                                       cmdline=CHECKED), guests)
+    res.append(("fast path: under vmcb_check=1 a guest's fast-path instructions are a SKIP with the reason",
+                not j.failed and len(j.skipped) == 1 and "vmcb_check=1" in j.skipped[0][1], f"{j.skipped}"))
+    return res
+
+
+def lag_self_test() -> List[tuple]:
+    """The lag-probe judge fails when the probes' gaps pair into no switch (it once returned without a check)."""
+    import scenarios_lag  # noqa: E402
+    n = scenarios_lag.FEW  # the gaps both probes report; pb's all come after pa's: no switch A -> B or B -> A
+    text = "\r\n".join(["[pa] probe loop=10"] + [f"[pa] probe gap {i * 100} {i * 100 + 50}" for i in range(n)] +
+                        ["[pb] probe loop=10"] + [f"[pb] probe gap {10 ** 9 + i * 100} {10 ** 9 + i * 100 + 50}"
+                                                  for i in range(n)] +
+                        ["hvmm: lag n=20 min=1 p50=2 p99=3 max=4 mean=2 tsc_khz=1000000", ""])
+    j = Judge()
+    scenarios_lag.judge_lag_probe(j, HvmmLog.parse(text), Context(dir="(synthetic)", qemu_status=3), many=False)
+    return [("lag-probe judge fails when no switch pairs up", j.failed, str(j.checks))]
