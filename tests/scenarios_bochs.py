@@ -14,7 +14,6 @@ that says which checks and why; tests/run.py prints them as XFAIL and counts the
 is a FAIL, so the list cannot go stale).
 """
 
-import re
 from typing import Dict, List
 
 from hvmmlog import HvmmLog
