@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct guest;
+struct vcpu;
 struct vmcb;
 
 /* Where a CPU is in its life (x86/smp.c); written by the CPU itself, read by the BSP. */
@@ -44,9 +44,9 @@ struct cpu {
 	struct vmcb *host_vmcb; /* VMSAVE/VMLOAD area for host FS/GS/TR/LDTR/syscall MSRs */
 	uint64_t host_vmcb_pa;
 
-	struct guest *current; /* guest whose VMCB is loaded by the next VMRUN */
-	struct guest *prev; /* guest of the previous VMRUN, NULL before the first */
-	struct guest *dr_owner; /* whose DR0-DR3 are loaded (exit.c, handle_dr) */
+	struct vcpu *current; /* vCPU whose VMCB is loaded by the next VMRUN */
+	struct vcpu *prev; /* vCPU of the previous VMRUN, NULL before the first */
+	struct vcpu *dr_owner; /* whose DR0-DR3 are loaded (exit.c, handle_dr) */
 
 	/* Local APIC timer (one-shot per slice); timer_fired, timer_irqs and irq_tsc are written by isr.S. */
 	uint32_t slice_ticks; /* LAPIC timer ticks per slice */

@@ -52,7 +52,7 @@ void boot64_enter(struct guest *g, uint64_t rip, uint16_t cs, uint16_t ds)
 			pd[j] = ((i << 30) + (j << 21)) | PTE_P | PTE_RW | PTE_PS;
 	}
 
-	struct vmcb_save *s = &g->vmcb->save;
+	struct vmcb_save *s = &g->vcpu[0]->vmcb->save;
 	set_seg(&s->cs, cs, SEG_ATTR_CODE64, 0xffffffff, 0);
 	set_seg(&s->ds, ds, SEG_ATTR_DATA, 0xffffffff, 0);
 	set_seg(&s->es, ds, SEG_ATTR_DATA, 0xffffffff, 0);
@@ -77,7 +77,7 @@ void boot64_enter(struct guest *g, uint64_t rip, uint16_t cs, uint16_t ds)
 	s->rsp = HVMM_STACK_TOP_GPA;
 	s->rax = 0;
 	s->g_pat = GUEST_PAT_DEFAULT;
-	memset(&g->regs, 0, sizeof(g->regs));
+	memset(&g->vcpu[0]->regs, 0, sizeof(g->vcpu[0]->regs));
 }
 
 void boot64_setup(struct guest *g, uint64_t rip)
@@ -94,5 +94,5 @@ void boot64_setup(struct guest *g, uint64_t rip)
 
 	/* GDT: null, 64-bit code (0x08), data (0x10), 16-byte TSS descriptor (0x18). */
 	boot64_enter(g, rip, HVMM_GUEST_CS, HVMM_GUEST_DS);
-	g->regs.rdi = HVMM_BOOTINFO_GPA;
+	g->vcpu[0]->regs.rdi = HVMM_BOOTINFO_GPA;
 }

@@ -82,7 +82,7 @@ static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
  * OSXSAVE and OSPKE mirror the guest's own CR4; leaf 0Dh is the CPU's for the components XCR0 can enable, without
  * XSAVES and the IA32_XSS components (that MSR is not the guest's).
  */
-static void extended_state(const struct guest *g, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+static void extended_state(const struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
 	uint64_t all = xstate_caps.xsave ? xstate_caps.xcr0_all : 0;
 	int avx = (all & XCR0_AVX) != 0, avx512 = (all & XCR0_AVX512) == XCR0_AVX512;
@@ -91,7 +91,7 @@ static void extended_state(const struct guest *g, uint32_t leaf, uint32_t sublea
 		r->ecx &= ~CPUID1_ECX_OSXSAVE;
 		if (!xstate_caps.xsave)
 			r->ecx &= ~CPUID1_ECX_XSAVE;
-		else if (g->vmcb->save.cr4 & CR4_OSXSAVE)
+		else if (vcpu->vmcb->save.cr4 & CR4_OSXSAVE)
 			r->ecx |= CPUID1_ECX_OSXSAVE;
 		if (!avx)
 			r->ecx &= ~CPUID1_ECX_AVX_DEP;
@@ -103,7 +103,7 @@ static void extended_state(const struct guest *g, uint32_t leaf, uint32_t sublea
 			r->edx &= ~(avx512 ? 0 : CPUID7_EDX_AVX512);
 			if (!(all & XCR0_PKRU))
 				r->ecx &= ~CPUID7_ECX_PKU;
-			else if (g->vmcb->save.cr4 & CR4_PKE)
+			else if (vcpu->vmcb->save.cr4 & CR4_PKE)
 				r->ecx |= CPUID7_ECX_OSPKE;
 		} else if (subleaf == 1) {
 			r->eax &= ~((avx ? 0 : CPUID71_EAX_AVX_DEP) | (avx512 ? 0 : CPUID71_EAX_AVX512));
@@ -124,8 +124,8 @@ static void extended_state(const struct guest *g, uint32_t leaf, uint32_t sublea
 	}
 }
 
-/* The CPUID values guest g sees for (leaf, subleaf). */
-static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint32_t subleaf)
+/* The CPUID values vcpu sees for (leaf, subleaf). */
+static struct cpuid_regs guest_cpuid(const struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r = { 0 };
 
@@ -136,8 +136,8 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 		} else if (leaf == HVMM_CPUID_BASE + 1) {
 			r.eax = HVMM_ABI_VERSION;
 			r.ebx = (uint32_t)tsc_khz;
-			r.ecx = g->id;
-			r.edx = g->cpu; /* the hvmm CPU running g: it never changes (guest/sched.c) */
+			r.ecx = vcpu->guest->id;
+			r.edx = vcpu->cpu; /* the hvmm CPU running it: it never changes (guest/sched.c) */
 		}
 		return r;
 	}
@@ -156,8 +156,8 @@ static struct cpuid_regs guest_cpuid(const struct guest *g, uint32_t leaf, uint3
 		r.eax = min_u32(h.eax, POLICY_MAX_BASIC);
 	else if (leaf == 0x80000000u)
 		r.eax = min_u32(h.eax, POLICY_MAX_EXT);
-	extended_state(g, leaf, subleaf, &r);
-	if (leaf == 1 && g->pc) { /* the virtual xAPIC (platform=pc; no x2APIC) and its TSC-deadline timer */
+	extended_state(vcpu, leaf, subleaf, &r);
+	if (leaf == 1 && vcpu->vctx.pc) { /* the virtual xAPIC (platform=pc; no x2APIC) and its TSC-deadline timer */
 		r.edx |= CPUID1_EDX_APIC;
 		r.ecx |= CPUID1_ECX_TSC_DEADLINE;
 	}
@@ -172,39 +172,39 @@ static int cacheable(uint32_t leaf)
 	return leaf != 7 && leaf != 0xd;
 }
 
-static void cache_fill(struct guest *g, int slot, struct cpuid_regs r)
+static void cache_fill(struct vcpu *vcpu, int slot, struct cpuid_regs r)
 {
-	g->cpuid.slot[slot] = (struct cpuid_slot){ r.eax, r.ebx, r.ecx, r.edx };
-	g->cpuid.valid |= 1ull << slot;
+	vcpu->cpuid.slot[slot] = (struct cpuid_slot){ r.eax, r.ebx, r.ecx, r.edx };
+	vcpu->cpuid.valid |= 1ull << slot;
 }
 
-void handle_cpuid(struct cpu *c, struct guest *g)
+void handle_cpuid(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	uint32_t leaf = (uint32_t)v->save.rax;
 	int slot = cpuid_slot(leaf, v->save.cr4);
 	struct cpuid_regs r;
-	if (slot >= 0 && (g->cpuid.valid >> slot) & 1) {
-		const struct cpuid_slot *s = &g->cpuid.slot[slot];
+	if (slot >= 0 && (vcpu->cpuid.valid >> slot) & 1) {
+		const struct cpuid_slot *s = &vcpu->cpuid.slot[slot];
 		r = (struct cpuid_regs){ .eax = s->eax, .ebx = s->ebx, .ecx = s->ecx, .edx = s->edx };
 	} else {
-		r = guest_cpuid(g, leaf, (uint32_t)g->regs.rcx);
+		r = guest_cpuid(vcpu, leaf, (uint32_t)vcpu->regs.rcx);
 		if (slot >= 0 && cacheable(leaf)) {
-			cache_fill(g, slot, r);
+			cache_fill(vcpu, slot, r);
 			if (leaf == 1) { /* both views of leaf 1: OSXSAVE follows CR4, and only with XSAVE offered */
 				struct cpuid_regs o = r;
 				o.ecx &= ~CPUID1_ECX_OSXSAVE;
-				cache_fill(g, CPUID_SLOT_LEAF1, o);
+				cache_fill(vcpu, CPUID_SLOT_LEAF1, o);
 				if (xstate_caps.xsave)
 					o.ecx |= CPUID1_ECX_OSXSAVE;
-				cache_fill(g, CPUID_SLOT_LEAF1_OSXSAVE, o);
+				cache_fill(vcpu, CPUID_SLOT_LEAF1_OSXSAVE, o);
 			}
 		}
 	}
 	v->save.rax = r.eax;
-	g->regs.rbx = r.ebx;
-	g->regs.rcx = r.ecx;
-	g->regs.rdx = r.edx;
-	exit_skip_insn(g, 2); /* 0F A2 */
+	vcpu->regs.rbx = r.ebx;
+	vcpu->regs.rcx = r.ecx;
+	vcpu->regs.rdx = r.edx;
+	exit_skip_insn(vcpu, 2); /* 0F A2 */
 }

@@ -33,30 +33,29 @@
  * Loop guard: the same vector at the same RIP and RSP EXC_LOOP_LIMIT times in a row (only #DB/#AC exits count)
  * is a delivery that recurs without the guest making progress; the guest is stopped.
  */
-void handle_exception_reflect(struct cpu *c, struct guest *g)
+void handle_exception_reflect(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	unsigned vec = (unsigned)(v->control.exitcode - VMEXIT_EXCP_BASE);
 
-	if (vec == g->exc_loop.vec && v->save.rip == g->exc_loop.rip && v->save.rsp == g->exc_loop.rsp) {
-		if (++g->exc_loop.count >= EXC_LOOP_LIMIT) {
-			guest_kill(g, "exception loop: %s delivered %u times in a row at rsp=0x%lx without progress (%s)",
-				   vec == VEC_DB ? "#DB" : "#AC", g->exc_loop.count, v->save.rsp,
+	if (vec == vcpu->exc_loop.vec && v->save.rip == vcpu->exc_loop.rip && v->save.rsp == vcpu->exc_loop.rsp) {
+		if (++vcpu->exc_loop.count >= EXC_LOOP_LIMIT) {
+			guest_kill(vcpu, "exception loop: %s delivered %u times in a row at rsp=0x%lx without progress (%s)",
+				   vec == VEC_DB ? "#DB" : "#AC", vcpu->exc_loop.count, v->save.rsp,
 				   vec == VEC_DB ? "CVE-2015-8104" : "CVE-2015-5307");
 			return;
 		}
 	} else {
-		g->exc_loop.vec = vec;
-		g->exc_loop.rip = v->save.rip;
-		g->exc_loop.rsp = v->save.rsp;
-		g->exc_loop.count = 1;
+		vcpu->exc_loop.vec = vec;
+		vcpu->exc_loop.rip = v->save.rip;
+		vcpu->exc_loop.rsp = v->save.rsp;
+		vcpu->exc_loop.count = 1;
 	}
-	g->exc_reflected++;
 	if (vec == VEC_AC)
-		exit_inject_exception(g, VEC_AC, 1, (uint32_t)v->control.exitinfo1);
+		exit_inject_exception(vcpu, VEC_AC, 1, (uint32_t)v->control.exitinfo1);
 	else
-		exit_inject_exception(g, VEC_DB, 0, 0);
+		exit_inject_exception(vcpu, VEC_DB, 0, 0);
 }
 
 /*
@@ -65,13 +64,13 @@ void handle_exception_reflect(struct cpu *c, struct guest *g)
  * MCG_STATUS and every bank with VAL set, clears them and MCG_STATUS.MCIP (a second #MC with MCIP set would shut the
  * processor down, APM Vol. 2 §9.3), and stops the guest.
  */
-void handle_machine_check(struct cpu *c, struct guest *g)
+void handle_machine_check(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
 	uint32_t edx = cpuid(1, 0).edx;
 	if ((edx & (CPUID1_EDX_MCE | CPUID1_EDX_MCA)) == (CPUID1_EDX_MCE | CPUID1_EDX_MCA)) {
 		unsigned banks = (unsigned)(rdmsr(MSR_MCG_CAP) & 0xff);
-		hlog("machine check while guest %s ran: MCG_STATUS=0x%lx", g->name, rdmsr(MSR_MCG_STATUS));
+		hlog("machine check while guest %s ran: MCG_STATUS=0x%lx", vcpu->guest->name, rdmsr(MSR_MCG_STATUS));
 		for (unsigned i = 0; i < banks; i++) {
 			uint64_t st = rdmsr(MSR_MC0_STATUS + 4 * i);
 			if (!(st & MCI_STATUS_VAL))
@@ -82,5 +81,5 @@ void handle_machine_check(struct cpu *c, struct guest *g)
 		}
 		wrmsr(MSR_MCG_STATUS, 0);
 	}
-	guest_kill(g, "machine check (#MC) while it ran: hardware error, see the MC lines above");
+	guest_kill(vcpu, "machine check (#MC) while it ran: hardware error, see the MC lines above");
 }

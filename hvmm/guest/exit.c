@@ -33,15 +33,15 @@
  * the #DB conditions): the instruction ends an STI/MOV SS shadow, clears RFLAGS.RF, and with RFLAGS.TF set it is
  * followed by the single-step trap — #DB with DR6.BS, the pushed RIP that of the next instruction.
  */
-void exit_complete_insn(struct guest *g, uint64_t next_rip)
+void exit_complete_insn(struct vcpu *vcpu, uint64_t next_rip)
 {
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	v->save.rip = next_rip;
 	v->control.int_state &= ~INT_STATE_SHADOW;
 	if (v->save.rflags & (RFLAGS_TF | RFLAGS_RF)) { /* rare: keep the common path short */
 		if (v->save.rflags & RFLAGS_TF) {
 			v->save.dr6 |= DR6_BS;
-			exit_inject_exception(g, VEC_DB, 0, 0);
+			exit_inject_exception(vcpu, VEC_DB, 0, 0);
 		}
 		v->save.rflags &= ~RFLAGS_RF;
 	}
@@ -49,66 +49,66 @@ void exit_complete_insn(struct guest *g, uint64_t next_rip)
 
 /* Without nRIP (QEMU TCG, pre-NRIPS silicon: APM Vol. 2 §15.7.1) the length comes from the instruction's bytes at
  * CS:RIP: the intercepted instruction may carry prefixes the architecture ignores (2E CPUID is 3 bytes; up to 15). */
-void exit_skip_insn(struct guest *g, unsigned len)
+void exit_skip_insn(struct vcpu *vcpu, unsigned len)
 {
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	uint64_t next = v->control.nrip;
 	if (!next || !svm_has(SVM_FEAT_NRIPS)) {
-		int r = insn_next_rip(g, len, &next);
+		int r = insn_next_rip(vcpu, len, &next);
 		if (r) {
-			guest_kill(g, "cannot decode the intercepted instruction (x86_decode error %d)", r);
+			guest_kill(vcpu, "cannot decode the intercepted instruction (x86_decode error %d)", r);
 			return;
 		}
 	} else if (__builtin_expect(config.vmcb_check, 0)) {
-		vmcb_guard_nrip(g, len); /* nRIP against the length hvmm decodes itself */
+		vmcb_guard_nrip(vcpu, len); /* nRIP against the length hvmm decodes itself */
 	}
-	exit_complete_insn(g, next);
+	exit_complete_insn(vcpu, next);
 }
 
-void exit_inject_exception(struct guest *g, unsigned vec, int has_err, uint32_t err)
+void exit_inject_exception(struct vcpu *vcpu, unsigned vec, int has_err, uint32_t err)
 {
-	g->vmcb->control.eventinj = vec | EVENT_TYPE_EXCEPTION | EVENT_VALID |
+	vcpu->vmcb->control.eventinj = vec | EVENT_TYPE_EXCEPTION | EVENT_VALID |
 				    (has_err ? EVENT_EV | ((uint64_t)err << 32) : 0);
 }
 
 /* Physical interrupt: it is still pending (GIF was 0); open a window so hvmm's IDT takes it (APM §15.21.1). */
-static void handle_intr(struct cpu *c, struct guest *g)
+static void handle_intr(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	(void)g;
+	(void)vcpu;
 	__asm__ volatile("sti; nop; cli" : : : "memory");
 }
 
 /* NMI/SMI/INIT exits: the event stays pending and is taken by the host once GIF = 1; nothing to do for the guest. */
-static void handle_ignore(struct cpu *c, struct guest *g)
+static void handle_ignore(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	(void)g;
+	(void)vcpu;
 }
 
 /* HLT: the guest has nothing to do until its next turn (design.md §5); with devices, until an interrupt. */
-static void handle_hlt(struct cpu *c, struct guest *g)
+static void handle_hlt(struct cpu *c, struct vcpu *vcpu)
 {
-	if (g->pc) {
-		platform_hlt(c, g);
+	if (vcpu->vctx.pc) {
+		platform_hlt(c, vcpu);
 		return;
 	}
-	exit_skip_insn(g, 1);
-	g->yield = 1;
+	exit_skip_insn(vcpu, 1);
+	vcpu->yield = 1;
 }
 
 /* INVD and WBINVD: caches are coherent; executing them for a guest would only hurt the others. */
-static void handle_nop2(struct cpu *c, struct guest *g)
+static void handle_nop2(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	exit_skip_insn(g, 2);
+	exit_skip_insn(vcpu, 2);
 }
 
 /* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, ICEBP, RDTSCP, RDPRU): #UD, as on such a CPU. */
-static void handle_ud(struct cpu *c, struct guest *g)
+static void handle_ud(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	exit_inject_exception(g, VEC_UD, 0, 0);
+	exit_inject_exception(vcpu, VEC_UD, 0, 0);
 }
 
 /*
@@ -116,21 +116,22 @@ static void handle_ud(struct cpu *c, struct guest *g)
  * them. Counters 0-3 read the guest's PerfCtr0-3 (lib/msr_policy.c: stored, never counting), 4-5 read 0; any other
  * index raises #GP, as on a CPU without it.
  */
-static void handle_rdpmc(struct cpu *c, struct guest *g)
+static void handle_rdpmc(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
 	/* CPL > 0 without CR4.PCE is #GP before the intercept (APM Vol. 3, RDPMC), whatever the emulator reported. */
-	if ((uint32_t)g->regs.rcx > RDPMC_MAX_COUNTER || (g->vmcb->save.cpl != 0 && !(g->vmcb->save.cr4 & CR4_PCE))) {
-		exit_inject_exception(g, VEC_GP, 1, 0);
+	const struct vmcb_save *s = &vcpu->vmcb->save;
+	if ((uint32_t)vcpu->regs.rcx > RDPMC_MAX_COUNTER || (s->cpl != 0 && !(s->cr4 & CR4_PCE))) {
+		exit_inject_exception(vcpu, VEC_GP, 1, 0);
 		return;
 	}
-	uint32_t ctr = (uint32_t)g->regs.rcx, msr = MSR_PERF_CTR0 + ctr;
+	uint32_t ctr = (uint32_t)vcpu->regs.rcx, msr = MSR_PERF_CTR0 + ctr;
 	uint64_t val = 0;
 	if (ctr < 4)
-		msr_policy_read(&g->msr, msr_rule_find(msr), msr, &val);
-	g->vmcb->save.rax = (uint32_t)val;
-	g->regs.rdx = val >> 32;
-	exit_skip_insn(g, RDPMC_LEN);
+		msr_policy_read(&vcpu->msr, msr_rule_find(msr), msr, &val);
+	vcpu->vmcb->save.rax = (uint32_t)val;
+	vcpu->regs.rdx = val >> 32;
+	exit_skip_insn(vcpu, RDPMC_LEN);
 }
 
 /*
@@ -147,11 +148,11 @@ static void handle_rdpmc(struct cpu *c, struct guest *g)
  * nothing there; on silicon VMRUN arms the guest's breakpoints from the VMCB's DR7 and #VMEXIT disables them (APM
  * Vol. 2 §15.6).
  */
-void exit_dr_claim(struct cpu *c, struct guest *g)
+void exit_dr_claim(struct cpu *c, struct vcpu *vcpu)
 {
-	struct guest *dr_owner = c->dr_owner;
+	struct vcpu *dr_owner = c->dr_owner;
 
-	if (dr_owner == g)
+	if (dr_owner == vcpu)
 		return;
 	if (dr_owner) {
 		uint64_t *theirs = dr_owner->dr;
@@ -161,10 +162,10 @@ void exit_dr_claim(struct cpu *c, struct guest *g)
 		dr_owner->vmcb->control.clean &= ~VMCB_CLEAN_I;
 	}
 	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
-			 : : "r"(g->dr[0]), "r"(g->dr[1]), "r"(g->dr[2]), "r"(g->dr[3]));
-	c->dr_owner = g;
-	g->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
-	g->vmcb->control.clean &= ~VMCB_CLEAN_I;
+			 : : "r"(vcpu->dr[0]), "r"(vcpu->dr[1]), "r"(vcpu->dr[2]), "r"(vcpu->dr[3]));
+	c->dr_owner = vcpu;
+	vcpu->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
+	vcpu->vmcb->control.clean &= ~VMCB_CLEAN_I;
 }
 
 #define DR7_WRITABLE 0xffff23ffull /* L0-G3, LE, GE, GD, R/W0-LEN3; bit 10 reads 1, 11, 12, 14, 15 read 0 */
@@ -172,19 +173,19 @@ void exit_dr_claim(struct cpu *c, struct guest *g)
 
 /* The value a MOV to DRn writes: the GPR EXITINFO1[3:0] names with decode assists (APM Vol. 2 §15.8.1), else
  * ModRM.rm (and REX.B) of the instruction's bytes. 0, or -1 when the instruction cannot be decoded as that MOV. */
-static int mov_dr_value(struct guest *g, uint64_t *val)
+static int mov_dr_value(struct vcpu *vcpu, uint64_t *val)
 {
 	unsigned reg;
 	if (svm_has(SVM_FEAT_DECODE_ASSISTS)) {
-		reg = g->vmcb->control.exitinfo1 & 0xf;
+		reg = vcpu->vmcb->control.exitinfo1 & 0xf;
 	} else {
 		struct x86_insn in;
-		if (insn_decode_current(g, &in) || in.map != X86_MAP_0F || in.opcode != MOV_TO_DR)
+		if (insn_decode_current(vcpu, &in) || in.map != X86_MAP_0F || in.opcode != MOV_TO_DR)
 			return -1;
 		reg = (in.modrm & 7) | ((in.rex & 1) << 3);
 	}
-	*val = insn_gpr_get(g, reg);
-	if (insn_mode(g) != X86_MODE_64)
+	*val = insn_gpr_get(vcpu, reg);
+	if (insn_mode(vcpu) != X86_MODE_64)
 		*val = (uint32_t)*val;
 	return 0;
 }
@@ -192,38 +193,38 @@ static int mov_dr_value(struct guest *g, uint64_t *val)
 #define CR4_DE (1ull << 3)
 #define DR6_WRITABLE 0xe00full /* B0-B3, BD, BS, BT; the other bits read as DR6_RESET has them */
 
-static void handle_dr(struct cpu *c, struct guest *g)
+static void handle_dr(struct cpu *c, struct vcpu *vcpu)
 {
-	uint64_t code = g->vmcb->control.exitcode, val;
+	uint64_t code = vcpu->vmcb->control.exitcode, val;
 	unsigned n = (unsigned)(code - VMEXIT_DR0_WRITE); /* for writes: 0-5, 7 */
-	exit_dr_claim(c, g);
+	exit_dr_claim(c, vcpu);
 	if (code <= VMEXIT_DR3_READ)
 		return; /* RIP unchanged: the guest runs its MOV again, now without an exit */
 	if (n == 4 || n == 5) { /* APM Vol. 2 §13.1: DR4/DR5 are DR6/DR7 unless CR4.DE, then #UD */
-		if (g->vmcb->save.cr4 & CR4_DE) {
-			exit_inject_exception(g, VEC_UD, 0, 0);
+		if (vcpu->vmcb->save.cr4 & CR4_DE) {
+			exit_inject_exception(vcpu, VEC_UD, 0, 0);
 			return;
 		}
 		n += 2;
 	}
-	if (mov_dr_value(g, &val)) {
-		guest_kill(g, "cannot decode its MOV to DR%lu", code - VMEXIT_DR0_WRITE);
+	if (mov_dr_value(vcpu, &val)) {
+		guest_kill(vcpu, "cannot decode its MOV to DR%lu", code - VMEXIT_DR0_WRITE);
 		return;
 	}
 	if (n >= 6) {
 		if (val >> 32) { /* APM Vol. 3, MOV DRn: bits 63:32 of DR6/DR7 are MBZ */
-			exit_inject_exception(g, VEC_GP, 1, 0);
+			exit_inject_exception(vcpu, VEC_GP, 1, 0);
 			return;
 		}
 		if (n == 7)
-			g->vmcb->save.dr7 = (val & DR7_WRITABLE) | DR7_RESET;
+			vcpu->vmcb->save.dr7 = (val & DR7_WRITABLE) | DR7_RESET;
 		else
-			g->vmcb->save.dr6 = (val & DR6_WRITABLE) | DR6_RESET;
-		g->vmcb->control.clean &= ~VMCB_CLEAN_DRX;
+			vcpu->vmcb->save.dr6 = (val & DR6_WRITABLE) | DR6_RESET;
+		vcpu->vmcb->control.clean &= ~VMCB_CLEAN_DRX;
 	} else {
 		/* Only canonical addresses reach hvmm's own DR0-DR3 (the guest gets #GP otherwise). */
 		if ((uint64_t)((int64_t)(val << 16) >> 16) != val) {
-			exit_inject_exception(g, VEC_GP, 1, 0);
+			exit_inject_exception(vcpu, VEC_GP, 1, 0);
 			return;
 		}
 		switch (n) {
@@ -233,7 +234,7 @@ static void handle_dr(struct cpu *c, struct guest *g)
 		default: __asm__ volatile("mov %0, %%dr3" : : "r"(val)); break;
 		}
 	}
-	exit_skip_insn(g, 3);
+	exit_skip_insn(vcpu, 3);
 }
 
 static const char *const svm_insn_names[] = {
@@ -245,34 +246,35 @@ static const char *const svm_insn_names[] = {
 
 /* SVM instructions are hvmm's alone (no nested virtualization): stop the guest. (At CPL > 0 they are #GP, raised by
  * exit_dispatch before any handler.) */
-static void handle_svm_insn(struct cpu *c, struct guest *g)
+static void handle_svm_insn(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	uint64_t code = g->vmcb->control.exitcode;
+	uint64_t code = vcpu->vmcb->control.exitcode;
 	const char *name = code == VMEXIT_INVLPGA ? "INVLPGA" : svm_insn_names[code - VMEXIT_VMRUN];
-	guest_kill(g, "executed %s (SVM instructions are reserved to hvmm)", name);
+	guest_kill(vcpu, "executed %s (SVM instructions are reserved to hvmm)", name);
 }
 
-static void handle_shutdown(struct cpu *c, struct guest *g)
+static void handle_shutdown(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	guest_kill(g, "triple fault (shutdown)");
+	guest_kill(vcpu, "triple fault (shutdown)");
 }
 
-static void handle_task_switch(struct cpu *c, struct guest *g)
+static void handle_task_switch(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	guest_kill(g, "hardware task switch to TSS selector 0x%lx (not supported)",
-		   g->vmcb->control.exitinfo1 & 0xffff);
+	guest_kill(vcpu, "hardware task switch to TSS selector 0x%lx (not supported)",
+		   vcpu->vmcb->control.exitinfo1 & 0xffff);
 }
 
-static void __attribute__((noinline)) handle_npf(struct cpu *c, struct guest *g)
+static void __attribute__((noinline)) handle_npf(struct cpu *c, struct vcpu *vcpu)
 {
-	if (g->pc && platform_mmio(c, g)) /* a device page (local APIC) */
+	if (vcpu->vctx.pc && platform_mmio(c, vcpu)) /* a device page (local APIC) */
 		return;
-	uint64_t gpa = g->vmcb->control.exitinfo2, info = g->vmcb->control.exitinfo1;
-	guest_kill(g, "nested page fault: %s gpa=0x%lx outside its RAM (%luM)%s exitinfo1=0x%lx",
-		   (info & NPF_INFO_FETCH) ? "fetch" : (info & NPF_INFO_WRITE) ? "write" : "read", gpa, g->ram_size >> 20,
+	uint64_t gpa = vcpu->vmcb->control.exitinfo2, info = vcpu->vmcb->control.exitinfo1;
+	guest_kill(vcpu, "nested page fault: %s gpa=0x%lx outside its RAM (%luM)%s exitinfo1=0x%lx",
+		   (info & NPF_INFO_FETCH) ? "fetch" : (info & NPF_INFO_WRITE) ? "write" : "read", gpa,
+		   vcpu->guest->ram_size >> 20,
 		   (info & NPF_INFO_GUEST_WALK) ? " in its page-table walk" : "", info);
 }
 
@@ -339,55 +341,56 @@ static const uint8_t exit_cpl0_only[] = {
 };
 
 /* Print the VMCB fields that explain an exit nobody handles, then stop the guest. */
-static void __attribute__((noinline, cold)) handle_unknown(struct guest *g)
+static void __attribute__((noinline, cold)) handle_unknown(struct vcpu *vcpu)
 {
-	struct vmcb *v = g->vmcb;
-	hlog("guest %s: unhandled #VMEXIT exitcode=0x%lx exitinfo1=0x%lx exitinfo2=0x%lx exitintinfo=0x%lx", g->name,
+	struct vmcb *v = vcpu->vmcb;
+	const char *name = vcpu->guest->name;
+	hlog("guest %s: unhandled #VMEXIT exitcode=0x%lx exitinfo1=0x%lx exitinfo2=0x%lx exitintinfo=0x%lx", name,
 	     v->control.exitcode, v->control.exitinfo1, v->control.exitinfo2, v->control.exitintinfo);
 	hlog("guest %s: rip=0x%lx rsp=0x%lx rax=0x%lx rflags=0x%lx cr0=0x%lx cr3=0x%lx cr4=0x%lx efer=0x%lx cpl=%u",
-	     g->name, v->save.rip, v->save.rsp, v->save.rax, v->save.rflags, v->save.cr0, v->save.cr3, v->save.cr4,
+	     name, v->save.rip, v->save.rsp, v->save.rax, v->save.rflags, v->save.cr0, v->save.cr3, v->save.cr4,
 	     v->save.efer, v->save.cpl);
-	guest_kill(g, "unhandled exit 0x%lx", v->control.exitcode);
+	guest_kill(vcpu, "unhandled exit 0x%lx", v->control.exitcode);
 }
 
-void exit_dispatch(struct cpu *c, struct guest *g)
+void exit_dispatch(struct cpu *c, struct vcpu *vcpu)
 {
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	uint64_t code = v->control.exitcode;
 
 	/* An event whose delivery the exit interrupted is re-injected, else lost (APM §15.7.2). EVENTINJ must be
 	 * rewritten before every VMRUN: silicon does not clear it. */
 	v->control.eventinj = (v->control.exitintinfo & EVENT_VALID) ? v->control.exitintinfo : 0;
-	g->exits++;
+	vcpu->exits++;
 
 	switch (code) { /* the frequent exits as direct calls: no table load, no retpoline (same handlers as below) */
 	case VMEXIT_INTR:
-		handle_intr(c, g);
+		handle_intr(c, vcpu);
 		return;
 	case VMEXIT_CPUID:
-		handle_cpuid(c, g);
+		handle_cpuid(c, vcpu);
 		return;
 	case VMEXIT_IOIO:
-		handle_ioio(c, g);
+		handle_ioio(c, vcpu);
 		return;
 	case VMEXIT_VMMCALL:
-		handle_vmmcall(c, g);
+		handle_vmmcall(c, vcpu);
 		return;
 	}
 	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (svm-facts §3.1) */
-		guest_kill(g, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
+		guest_kill(vcpu, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
 		return;
 	}
 	if (code == VMEXIT_NPF) {
-		handle_npf(c, g);
+		handle_npf(c, vcpu);
 		return;
 	}
 	if (code < sizeof(exit_handlers) / sizeof(exit_handlers[0]) && exit_handlers[code]) {
 		if (code < sizeof(exit_cpl0_only) && exit_cpl0_only[code] && v->save.cpl != 0)
-			exit_inject_exception(g, VEC_GP, 1, 0);
+			exit_inject_exception(vcpu, VEC_GP, 1, 0);
 		else
-			exit_handlers[code](c, g);
+			exit_handlers[code](c, vcpu);
 		return;
 	}
-	handle_unknown(g);
+	handle_unknown(vcpu);
 }

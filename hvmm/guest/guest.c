@@ -44,12 +44,38 @@ static void guest_free(struct guest *g)
 		pmm_free((void *)g->ram_hpa, g->ram_size);
 	if (g->ncr3)
 		pmm_free((void *)g->ncr3, npt_table_bytes(g->ram_size));
-	pmm_free(g->vmcb, sizeof(struct vmcb));
+	for (unsigned k = 0; k < GUEST_VCPUS_MAX; k++) {
+		struct vcpu *vcpu = g->vcpu[k];
+		if (!vcpu)
+			continue;
+		pmm_free(vcpu->vmcb, sizeof(struct vmcb));
+		pmm_free(vcpu->xsave, xstate_caps.area_bytes);
+		pmm_free(vcpu, sizeof(*vcpu));
+	}
 	pmm_free(g->iopm, IOPM_BYTES);
 	pmm_free(g->msrpm, MSRPM_BYTES);
-	pmm_free(g->xsave, xstate_caps.area_bytes);
 	platform_free(g);
 	pmm_free(g, sizeof(*g));
+}
+
+/* Give g its vCPU number g->nvcpus with a VMCB and an extended-state area; -1 when memory runs out. */
+static int vcpu_create(struct guest *g)
+{
+	struct vcpu *vcpu = pmm_alloc(sizeof(*vcpu), PAGE_SIZE);
+	if (!vcpu)
+		return -1;
+	g->vcpu[g->nvcpus] = vcpu;
+	vcpu->guest = g;
+	vcpu->id = g->nvcpus++;
+	vcpu->stop_tsc = g->stop_tsc;
+	vcpu->vmcb = pmm_alloc(sizeof(struct vmcb), PAGE_SIZE);
+	vcpu->xsave = pmm_alloc(xstate_caps.area_bytes, PAGE_SIZE);
+	if (!vcpu->vmcb || !vcpu->xsave)
+		return -1;
+	vmcb_init_control(vcpu->vmcb, g->iopm, g->msrpm, g->ncr3);
+	msr_state_init(&vcpu->msr, g->ram_size);
+	xstate_guest_init(vcpu, vcpu->xsave);
+	return 0;
 }
 
 /* A name tools can find in the log: "[<name>] " prefixes and "guest <name> ..." words (docs/serial-log.md). */
@@ -173,30 +199,28 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 		goto reject;
 	}
 	void *npt = pmm_alloc(npt_table_bytes(g->ram_size), PAGE_SIZE);
-	g->vmcb = pmm_alloc(sizeof(struct vmcb), PAGE_SIZE);
 	g->iopm = pmm_alloc(IOPM_BYTES, PAGE_SIZE);
 	g->msrpm = pmm_alloc(MSRPM_BYTES, PAGE_SIZE);
-	uint8_t *xsave = pmm_alloc(xstate_caps.area_bytes, PAGE_SIZE);
-	g->xsave = xsave;
-	if (!npt || !g->vmcb || !g->iopm || !g->msrpm || !xsave) {
+	if (!npt || !g->iopm || !g->msrpm) {
 		pmm_free(npt, npt_table_bytes(g->ram_size));
 		why = "not enough free memory for its VMCB and tables";
 		goto reject;
 	}
 	g->ncr3 = npt_build(npt, g->ram_hpa, g->ram_size);
-	vmcb_init_control(g->vmcb, g->iopm, g->msrpm, g->ncr3);
-	msr_state_init(&g->msr, g->ram_size);
+	if (vcpu_create(g)) {
+		why = "not enough free memory for its VMCB and tables";
+		goto reject;
+	}
 	platform_attach(g);
 	if (loader_load(g, image, len, &why) || platform_create(g, hv_args, &why))
 		goto reject;
 	if (g->format->pc_lowmem)
 		pclowmem_build(g);
 
-	xstate_guest_init(g, xsave);
-	g->state = GUEST_RUNNABLE;
+	g->state = GUEST_RUNNING;
 	guests[nguests++] = g;
 	hlog("guest %s loaded: id=%u mem=%luM entry=0x%lx ram_hpa=0x%lx", g->name, g->id, g->ram_size >> 20,
-	     g->vmcb->save.rip, g->ram_hpa);
+	     g->vcpu[0]->vmcb->save.rip, g->ram_hpa);
 	return g;
 
 reject:
@@ -248,8 +272,16 @@ int guest_attach_module(const void *data, uint64_t len, const char *cmdline, uns
 	return -1;
 }
 
-void guest_kill(struct guest *g, const char *fmt, ...)
+void guest_stop(struct guest *g, enum guest_state state)
 {
+	g->state = state;
+	for (unsigned k = 0; k < g->nvcpus; k++)
+		g->vcpu[k]->state = VCPU_STOPPED;
+}
+
+void guest_kill(struct vcpu *vcpu, const char *fmt, ...)
+{
+	struct guest *g = vcpu->guest;
 	char reason[160];
 	va_list ap;
 
@@ -257,6 +289,6 @@ void guest_kill(struct guest *g, const char *fmt, ...)
 	fmt_vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	guest_console_flush(g);
-	g->state = GUEST_KILLED;
-	hlog("guest %s killed: %s rip=0x%lx", g->name, reason, g->vmcb->save.rip);
+	guest_stop(g, GUEST_KILLED);
+	hlog("guest %s killed: %s rip=0x%lx", g->name, reason, vcpu->vmcb->save.rip);
 }

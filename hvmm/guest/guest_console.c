@@ -36,7 +36,6 @@ void guest_console_flush(struct guest *g)
 		print_line(g);
 	}
 	g->line_continues = 0;
-	g->write.len = 0;
 }
 
 int guest_console_putc(struct guest *g, char ch)

@@ -9,7 +9,7 @@ struct guest;
  * continuation piece first. '\r' is dropped, '\t' becomes a space, other control and non-ASCII bytes '.'.
  * Returns 0, or -1 when the console ring refused the line this byte had to print: the byte was not taken. */
 int guest_console_putc(struct guest *g, char ch);
-/* Print g's buffered partial line, if any, and forget any write in progress (at exit or kill: no output is lost). */
+/* Print g's buffered partial line, if any (at exit or kill: no output is lost). */
 void guest_console_flush(struct guest *g);
 
 #endif

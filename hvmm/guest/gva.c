@@ -19,8 +19,8 @@ _Static_assert(offsetof(struct gva_cache, key64) == GVA_CACHE_KEY64 &&
 		       offsetof(struct gva_cache, entry) == GVA_CACHE_ENTRY &&
 		       offsetof(struct gva_cache, val) == GVA_CACHE_VAL,
 	       "struct gva_cache: the GVA_CACHE_* offsets of vmrun.S");
-_Static_assert(offsetof(struct guest, fetch_cache) == offsetof(struct guest, regs) + REGS_FETCH_CACHE,
-	       "vmrun.S finds the CS:RIP translation REGS_FETCH_CACHE bytes after the guest's registers");
+_Static_assert(offsetof(struct vcpu, fetch_cache) == offsetof(struct vcpu, regs) + REGS_FETCH_CACHE,
+	       "vmrun.S finds the CS:RIP translation REGS_FETCH_CACHE bytes after the vCPU's registers");
 
 /* pagewalk's reader: the entry at guest-physical pa, from guest RAM only; noted in the cache being filled (if any). */
 struct walk_ctx {
@@ -43,20 +43,21 @@ static int read_entry(void *ctx, uint64_t pa, unsigned bytes, uint64_t *val)
 	return 0;
 }
 
-static int walk(const struct guest *g, uint64_t la, uint64_t *gpa, struct gva_cache *rec)
+static int walk(const struct guest *g, const struct vmcb_save *s, uint64_t la, uint64_t *gpa, struct gva_cache *rec)
 {
-	const struct vmcb_save *s = &g->vmcb->save;
 	struct pw_regs r = { s->cr0, s->cr3, s->cr4, s->efer };
 	struct walk_ctx w = { g, rec };
 	int e = pw_translate(&r, la, read_entry, &w, gpa);
 	return e == PW_OK ? GVA_OK : e == PW_NOT_PRESENT ? GVA_NOT_PRESENT : GVA_OUTSIDE_RAM;
 }
 
-int gva_translate(const struct guest *g, uint64_t la, uint64_t *gpa) { return walk(g, la, gpa, NULL); }
-
-const uint8_t *gva_ptr_cached(const struct guest *g, struct gva_cache *c, uint64_t la)
+int gva_translate(const struct guest *g, const struct vmcb_save *s, uint64_t la, uint64_t *gpa)
 {
-	const struct vmcb_save *s = &g->vmcb->save;
+	return walk(g, s, la, gpa, NULL);
+}
+
+const uint8_t *gva_ptr_cached(const struct guest *g, const struct vmcb_save *s, struct gva_cache *c, uint64_t la)
+{
 	if (!(s->cr0 & CR0_PG))
 		return guest_ptr(g, la, 1);
 	const uint8_t *hit = gva_cache_lookup(c, s, la);
@@ -66,7 +67,7 @@ const uint8_t *gva_ptr_cached(const struct guest *g, struct gva_cache *c, uint64
 	const uint8_t *page;
 	c->key = c->key64 = 0;
 	c->n = 0;
-	if (walk(g, la, &gpa, c) || !(page = guest_ptr(g, gpa & ~(PAGE_SIZE - 1), PAGE_SIZE)))
+	if (walk(g, s, la, &gpa, c) || !(page = guest_ptr(g, gpa & ~(PAGE_SIZE - 1), PAGE_SIZE)))
 		return NULL;
 	c->delta = (uint64_t)(uintptr_t)page - (la & ~(PAGE_SIZE - 1)); /* the walk filled entry[], val[], n, entry_bytes */
 	c->cr0 = s->cr0;
@@ -78,14 +79,14 @@ const uint8_t *gva_ptr_cached(const struct guest *g, struct gva_cache *c, uint64
 	return page + (la & (PAGE_SIZE - 1));
 }
 
-size_t gva_read(const struct guest *g, uint64_t la, void *buf, size_t len)
+size_t gva_read(const struct guest *g, const struct vmcb_save *s, uint64_t la, void *buf, size_t len)
 {
 	size_t done = 0;
 	while (done < len) {
 		uint64_t gpa, in_page = PAGE_SIZE - ((la + done) & (PAGE_SIZE - 1));
 		size_t n = len - done < in_page ? len - done : (size_t)in_page;
 		const void *p;
-		if (gva_translate(g, la + done, &gpa) || !(p = guest_ptr(g, gpa, n)))
+		if (gva_translate(g, s, la + done, &gpa) || !(p = guest_ptr(g, gpa, n)))
 			break;
 		memcpy((uint8_t *)buf + done, p, n);
 		done += n;

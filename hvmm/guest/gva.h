@@ -22,9 +22,10 @@ struct guest;
 #define GVA_NOT_PRESENT (-1) /* an entry with P = 0 on the way: the CPU would raise #PF */
 #define GVA_OUTSIDE_RAM (-2) /* a table or the page is not in guest RAM: the CPU would have exited with #NPF */
 
-/* Translate linear address la of g to a guest-physical address *gpa (0 or a GVA_* error). With paging off the GPA
+/* Translate linear address la of guest g, whose vCPU has the save area s (its CR0, CR3, CR4 and EFER), to a
+ * guest-physical address *gpa (0 or a GVA_* error). With paging off the GPA
  * is la itself. The caller applies segment bases and truncation to the address size. */
-int gva_translate(const struct guest *g, uint64_t la, uint64_t *gpa);
+int gva_translate(const struct guest *g, const struct vmcb_save *s, uint64_t la, uint64_t *gpa);
 
 /*
  * One remembered translation: a 4 KiB page, the CR0/CR3/CR4/EFER it was walked under, and every table entry the walk
@@ -42,9 +43,9 @@ struct gva_cache {
 	uint64_t val[5];
 }; /* vmrun.S reads it at the offsets of hvmm/svm/asm_offsets.h (asserted in gva.c) */
 
-/* A host pointer to the byte at linear address la of g (valid to the end of its 4 KiB page), or NULL when la does
+/* A host pointer to the byte at linear address la of g under s (valid to the end of its 4 KiB page), or NULL when la does
  * not translate to guest RAM. Remembers the walk in *c, or answers from it. */
-const uint8_t *gva_ptr_cached(const struct guest *g, struct gva_cache *c, uint64_t la);
+const uint8_t *gva_ptr_cached(const struct guest *g, const struct vmcb_save *s, struct gva_cache *c, uint64_t la);
 
 /* gva_ptr_cached's answer from *c alone, for a guest whose save area is s with CR0.PG = 1: NULL when the cache does
  * not hold la's page or any register or table entry it depends on changed. Inline: it is on the exit path. */
@@ -84,8 +85,8 @@ static inline const uint8_t *gva_cache_lookup(const struct gva_cache *c, const s
 	return (const uint8_t *)(uintptr_t)(la + c->delta);
 }
 
-/* Copy len bytes at linear address la of g into buf, crossing pages as the translation says. Returns the number of
+/* Copy len bytes at linear address la of g under s into buf, crossing pages as the translation says. Returns the number of
  * bytes copied: len, or fewer where a page could not be translated or read (the rest of buf is untouched). */
-size_t gva_read(const struct guest *g, uint64_t la, void *buf, size_t len);
+size_t gva_read(const struct guest *g, const struct vmcb_save *s, uint64_t la, void *buf, size_t len);
 
 #endif

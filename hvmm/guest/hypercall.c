@@ -30,9 +30,10 @@
  * Returns len when done, or 1 with the write still in progress (the VMMCALL is to be restarted). A write of 0 bytes
  * reads nothing, so it succeeds whatever buf holds (docs/guest-abi.md).
  */
-static int hc_write(struct guest *g, uint64_t buf, uint64_t len, int64_t *ret)
+static int hc_write(struct vcpu *vcpu, uint64_t buf, uint64_t len, int64_t *ret)
 {
-	struct pending_write *w = &g->write;
+	struct guest *g = vcpu->guest;
+	struct pending_write *w = &vcpu->write;
 	if (len == 0) {
 		*ret = 0;
 		return 0;
@@ -47,18 +48,17 @@ static int hc_write(struct guest *g, uint64_t buf, uint64_t len, int64_t *ret)
 		return 0;
 	}
 	/* The guest ran nothing since the last chunk (it receives no interrupts), so a restart always matches. */
-	if (!(w->len && w->rip == g->vmcb->save.rip && w->buf == buf && w->len == len))
+	if (!(w->len && w->rip == vcpu->vmcb->save.rip && w->buf == buf && w->len == len))
 		w->done = 0;
 	uint64_t end = len - w->done > WRITE_CHUNK ? w->done + WRITE_CHUNK : len;
 	for (uint64_t i = w->done; i < end; i++)
 		if (guest_console_putc(g, p[i]) < 0) { /* console ring full: retried from byte i (throttled) */
 			end = i;
-			g->console_throttled++;
 			break;
 		}
 	con_poll(); /* the writer's own exit sends what the UART takes now */
 	if (end < len) {
-		*w = (struct pending_write){ g->vmcb->save.rip, buf, len, end };
+		*w = (struct pending_write){ vcpu->vmcb->save.rip, buf, len, end };
 		return 1;
 	}
 	w->len = 0;
@@ -66,35 +66,37 @@ static int hc_write(struct guest *g, uint64_t buf, uint64_t len, int64_t *ret)
 	return 0;
 }
 
-void handle_vmmcall(struct cpu *c, struct guest *g)
+void handle_vmmcall(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	int64_t ret = 0;
 
 	/* Hypercalls are the guest kernel's: from CPL > 0 (user mode, also virtual-8086 mode) VMMCALL raises #UD, as on
 	 * a CPU where nobody intercepts it (APM Vol. 3, VMMCALL), so a user process can neither print, nor read its
 	 * kernel's memory through HVMM_HC_WRITE, nor stop it. KVM and Xen refuse CPL > 0 too (with -EPERM). */
 	if (v->save.cpl != 0) {
-		exit_inject_exception(g, VEC_UD, 0, 0);
+		exit_inject_exception(vcpu, VEC_UD, 0, 0);
 		return;
 	}
 	switch (v->save.rax) {
 	case HVMM_HC_NOP:
 		break;
 	case HVMM_HC_WRITE:
-		if (hc_write(g, g->regs.rdi, g->regs.rsi, &ret))
+		if (hc_write(vcpu, vcpu->regs.rdi, vcpu->regs.rsi, &ret))
 			return; /* RIP and RAX unchanged: the guest re-executes this VMMCALL to continue */
 		break;
 	case HVMM_HC_YIELD:
-		g->yield = 1;
+		vcpu->yield = 1;
 		break;
-	case HVMM_HC_EXIT:
+	case HVMM_HC_EXIT: {
+		struct guest *g = vcpu->guest;
 		guest_console_flush(g);
-		g->state = GUEST_EXITED;
-		g->exit_status = (int32_t)g->regs.rdi; /* a C int */
+		g->exit_status = (int32_t)vcpu->regs.rdi; /* a C int */
+		guest_stop(g, GUEST_EXITED);
 		hlog_deferred("guest %s exited status=%ld", (uint64_t)g->name, (uint64_t)(int64_t)g->exit_status, 0);
 		return;
+	}
 	case HVMM_HC_TSC_KHZ:
 		ret = (int64_t)tsc_khz;
 		break;
@@ -103,5 +105,5 @@ void handle_vmmcall(struct cpu *c, struct guest *g)
 		break;
 	}
 	v->save.rax = (uint64_t)ret;
-	exit_skip_insn(g, VMMCALL_LEN);
+	exit_skip_insn(vcpu, VMMCALL_LEN);
 }

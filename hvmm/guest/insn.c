@@ -9,9 +9,9 @@
 #include "hvmm/guest/gva.h"
 #include "hvmm/svm/vmcb.h"
 
-enum x86_mode insn_mode(const struct guest *g)
+enum x86_mode insn_mode(const struct vcpu *vcpu)
 {
-	const struct vmcb_save *s = &g->vmcb->save;
+	const struct vmcb_save *s = &vcpu->vmcb->save;
 	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L))
 		return X86_MODE_64;
 	if ((s->cs.attrib & SEG_ATTR_D) && (s->cr0 & CR0_PE) && !(s->rflags & RFLAGS_VM))
@@ -19,7 +19,7 @@ enum x86_mode insn_mode(const struct guest *g)
 	return X86_MODE_16;
 }
 
-/* Where g->regs keeps register number reg (RAX and RSP are in the VMCB: -1). */
+/* Where vcpu->regs keeps register number reg (RAX and RSP are in the VMCB: -1). */
 static int gpregs_index(unsigned reg)
 {
 	static const int8_t index[16] = {
@@ -34,38 +34,38 @@ _Static_assert(offsetof(struct gpregs, rbx) == 0 && offsetof(struct gpregs, rcx)
 		       offsetof(struct gpregs, r8) == 48 && offsetof(struct gpregs, r15) == 104,
 	       "gpregs_index() follows struct gpregs");
 
-uint64_t insn_gpr_get(const struct guest *g, unsigned reg)
+uint64_t insn_gpr_get(const struct vcpu *vcpu, unsigned reg)
 {
 	int i = gpregs_index(reg);
 	if (i >= 0)
-		return ((const uint64_t *)&g->regs)[i];
-	return (reg & 15) == X86_REG_RAX ? g->vmcb->save.rax : g->vmcb->save.rsp;
+		return ((const uint64_t *)&vcpu->regs)[i];
+	return (reg & 15) == X86_REG_RAX ? vcpu->vmcb->save.rax : vcpu->vmcb->save.rsp;
 }
 
-void insn_gpr_set(struct guest *g, unsigned reg, uint64_t val)
+void insn_gpr_set(struct vcpu *vcpu, unsigned reg, uint64_t val)
 {
 	int i = gpregs_index(reg);
 	if (i >= 0)
-		((uint64_t *)&g->regs)[i] = val;
+		((uint64_t *)&vcpu->regs)[i] = val;
 	else if ((reg & 15) == X86_REG_RAX)
-		g->vmcb->save.rax = val;
+		vcpu->vmcb->save.rax = val;
 	else
-		g->vmcb->save.rsp = val;
+		vcpu->vmcb->save.rsp = val;
 }
 
 /* The linear address of CS:RIP in mode. */
-static uint64_t rip_linear(const struct guest *g, enum x86_mode mode)
+static uint64_t rip_linear(const struct vcpu *vcpu, enum x86_mode mode)
 {
-	const struct vmcb_save *s = &g->vmcb->save;
+	const struct vmcb_save *s = &vcpu->vmcb->save;
 	return mode == X86_MODE_64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
 }
 
-int insn_decode_current(const struct guest *g, struct x86_insn *insn)
+int insn_decode_current(const struct vcpu *vcpu, struct x86_insn *insn)
 {
-	enum x86_mode mode = insn_mode(g);
-	uint64_t la = rip_linear(g, mode);
+	enum x86_mode mode = insn_mode(vcpu);
+	uint64_t la = rip_linear(vcpu, mode);
 	uint8_t bytes[X86_MAX_LEN];
-	size_t n = gva_read(g, la, bytes, sizeof(bytes)); /* fewer at the end of a mapping: the decoder says if too few */
+	size_t n = gva_read(vcpu->guest, &vcpu->vmcb->save, la, bytes, sizeof(bytes)); /* fewer at the end of a mapping: the decoder says if too few */
 	return x86_decode(bytes, n, mode, insn);
 }
 
@@ -75,21 +75,21 @@ static uint64_t wrap_rip(uint64_t rip, enum x86_mode mode)
 	return mode == X86_MODE_64 ? rip : mode == X86_MODE_32 ? (uint32_t)rip : (uint16_t)rip;
 }
 
-int insn_next_rip_fetched(struct guest *g, unsigned plain_len, uint64_t *next)
+int insn_next_rip_fetched(struct vcpu *vcpu, unsigned plain_len, uint64_t *next)
 {
-	enum x86_mode mode = insn_mode(g);
-	uint64_t la = rip_linear(g, mode);
-	const uint8_t *p = (g->vmcb->save.cr0 & CR0_PG) ? gva_cache_lookup(&g->fetch_cache, &g->vmcb->save, la) : NULL;
+	enum x86_mode mode = insn_mode(vcpu);
+	uint64_t la = rip_linear(vcpu, mode);
+	const uint8_t *p = (vcpu->vmcb->save.cr0 & CR0_PG) ? gva_cache_lookup(&vcpu->fetch_cache, &vcpu->vmcb->save, la) : NULL;
 	if (!p)
-		p = gva_ptr_cached(g, &g->fetch_cache, la);
+		p = gva_ptr_cached(vcpu->guest, &vcpu->vmcb->save, &vcpu->fetch_cache, la);
 	unsigned len = plain_len;
 	if (!p || !insn_unprefixed(*p)) {
 		struct x86_insn in;
-		int r = insn_decode_current(g, &in);
+		int r = insn_decode_current(vcpu, &in);
 		if (r)
 			return r;
 		len = in.len;
 	}
-	*next = wrap_rip(g->vmcb->save.rip + len, mode);
+	*next = wrap_rip(vcpu->vmcb->save.rip + len, mode);
 	return 0;
 }

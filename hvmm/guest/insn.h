@@ -11,21 +11,21 @@
 #include "hvmm/guest/gva.h"
 #include "hvmm/svm/vmcb.h"
 
-/* The decoder's mode for g's code segment: CS.L in long mode -> 64-bit, else CS.D -> 32-bit, else 16-bit (real and
+/* The decoder's mode for vcpu's code segment: CS.L in long mode -> 64-bit, else CS.D -> 32-bit, else 16-bit (real and
  * virtual-8086 mode included). */
-enum x86_mode insn_mode(const struct guest *g);
+enum x86_mode insn_mode(const struct vcpu *vcpu);
 
-/* Fetch and decode the instruction at g's CS:RIP. Returns 0 and fills *insn, or a negative x86_decode error
+/* Fetch and decode the instruction at vcpu's CS:RIP. Returns 0 and fills *insn, or a negative x86_decode error
  * (X86_ERR_TRUNCATED also when the bytes could not be read: a page not present or outside guest RAM). */
-int insn_decode_current(const struct guest *g, struct x86_insn *insn);
+int insn_decode_current(const struct vcpu *vcpu, struct x86_insn *insn);
 
 /*
- * The RIP after g's current instruction, whose length without prefixes is plain_len, read from its bytes (for a CPU
+ * The RIP after vcpu's current instruction, whose length without prefixes is plain_len, read from its bytes (for a CPU
  * without nRIP): when the first byte is 0F or F4 — never a prefix, and the opcode every instruction hvmm completes
  * starts with — the length is plain_len; otherwise the decoded length. The translation of CS:RIP's page is cached in
- * g->fetch_cache. 0 and *next, or a negative x86_decode error.
+ * vcpu->fetch_cache. 0 and *next, or a negative x86_decode error.
  */
-int insn_next_rip_fetched(struct guest *g, unsigned plain_len, uint64_t *next);
+int insn_next_rip_fetched(struct vcpu *vcpu, unsigned plain_len, uint64_t *next);
 
 /* A first instruction byte that is never a prefix: 0F (every two-byte opcode hvmm completes) or F4 (HLT). */
 static inline int insn_unprefixed(uint8_t first)
@@ -34,23 +34,23 @@ static inline int insn_unprefixed(uint8_t first)
 }
 
 /* insn_next_rip_fetched with its common case inline (it is on the exit path of every emulated instruction without
- * nRIP): 64-bit code whose page's translation g->fetch_cache still holds, and no prefix. */
-static inline int insn_next_rip(struct guest *g, unsigned plain_len, uint64_t *next)
+ * nRIP): 64-bit code whose page's translation vcpu->fetch_cache still holds, and no prefix. */
+static inline int insn_next_rip(struct vcpu *vcpu, unsigned plain_len, uint64_t *next)
 {
-	const struct vmcb_save *s = &g->vmcb->save;
+	const struct vmcb_save *s = &vcpu->vmcb->save;
 	const uint8_t *p;
 	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L) && (s->cr0 & CR0_PG) &&
-	    (p = gva_cache_lookup(&g->fetch_cache, s, s->rip)) && insn_unprefixed(*p)) {
+	    (p = gva_cache_lookup(&vcpu->fetch_cache, s, s->rip)) && insn_unprefixed(*p)) {
 		*next = s->rip + plain_len;
 		return 0;
 	}
-	return insn_next_rip_fetched(g, plain_len, next);
+	return insn_next_rip_fetched(vcpu, plain_len, next);
 }
 
 /* Read or write the guest register with encoding number reg (enum x86_reg, 0-15; all 64 bits): RAX and RSP live in
- * the VMCB, the others in g->regs. */
-uint64_t insn_gpr_get(const struct guest *g, unsigned reg);
-void insn_gpr_set(struct guest *g, unsigned reg, uint64_t val);
+ * the VMCB, the others in vcpu->regs. */
+uint64_t insn_gpr_get(const struct vcpu *vcpu, unsigned reg);
+void insn_gpr_set(struct vcpu *vcpu, unsigned reg, uint64_t val);
 
 
 #endif

@@ -10,27 +10,27 @@
 #include "hvmm/vdev/vdev.h"
 #include "hvmm/x86/desc.h"
 
-void handle_ioio(struct cpu *c, struct guest *g)
+void handle_ioio(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	uint64_t info = v->control.exitinfo1;
 	uint16_t port = (uint16_t)(info >> IOIO_PORT_SHIFT);
 	unsigned size = (info & IOIO_SZ32) ? 4 : (info & IOIO_SZ16) ? 2 : 1;
 
 	if (info & IOIO_STR) {
-		exit_inject_exception(g, VEC_GP, 1, 0);
+		exit_inject_exception(vcpu, VEC_GP, 1, 0);
 		return;
 	}
 	/* RIP first: a handler may stop the guest (isa-debug-exit), and the kill line then names the next RIP. */
-	exit_complete_insn(g, v->control.exitinfo2);
+	exit_complete_insn(vcpu, v->control.exitinfo2);
 	if (info & IOIO_TYPE_IN) {
 		uint32_t val = 0;
-		vdev_port_io(&g->vctx, &g->bus, VDEV_IN, port, size, &val);
+		vdev_port_io(&vcpu->vctx, vcpu->vctx.bus, VDEV_IN, port, size, &val);
 		uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
 		v->save.rax = size == 4 ? val : (v->save.rax & ~mask) | val; /* 32-bit results zero-extend into RAX */
 	} else {
 		uint32_t val = (uint32_t)v->save.rax;
-		vdev_port_io(&g->vctx, &g->bus, VDEV_OUT, port, size, &val);
+		vdev_port_io(&vcpu->vctx, vcpu->vctx.bus, VDEV_OUT, port, size, &val);
 	}
 }

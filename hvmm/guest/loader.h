@@ -12,7 +12,7 @@ struct image_format {
 	int (*probe)(const void *image, uint64_t len);
 	/* Validate the image for a guest of ram_size bytes without touching guest RAM. 0, or -1 with *why. */
 	int (*check)(const void *image, uint64_t len, uint64_t ram_size, const char **why);
-	/* Copy a checked image into g's RAM and set the entry state in g->vmcb. 0, or -1 with *why. */
+	/* Copy a checked image into g's RAM and set its boot vCPU's (g->vcpu[0]) entry state. 0, or -1 with *why. */
 	int (*load)(struct guest *g, const void *image, uint64_t len, const char **why);
 	/* Attach a for=<name> module to a guest of this format before it runs (NULL: the format takes none). 0, or -1
 	 * with *why. */

@@ -95,7 +95,7 @@ static int linux_load(struct guest *g, const void *image, uint64_t len, const ch
 
 	boot64_enter(g, bz.entry64, LINUX_BOOT_CS, LINUX_BOOT_DS);
 	g->pc_default = 1; /* a PC kernel: the virtual PC unless the module line says platform=none */
-	g->regs.rsi = LINUX_BOOT_PARAMS_GPA;
+	g->vcpu[0]->regs.rsi = LINUX_BOOT_PARAMS_GPA;
 	return 0;
 }
 

@@ -50,7 +50,7 @@ static void entry_state(struct guest *g, uint32_t entry)
 	gdt[1] = 0x00cf9b000000ffffull; /* 32-bit code, base 0, limit 4 GiB */
 	gdt[2] = 0x00cf93000000ffffull; /* data */
 
-	struct vmcb_save *s = &g->vmcb->save;
+	struct vmcb_save *s = &g->vcpu[0]->vmcb->save;
 	set_seg(&s->cs, GDT_CODE, SEG_ATTR_CODE32, 0xffffffff, 0);
 	set_seg(&s->ds, GDT_DATA, SEG_ATTR_DATA, 0xffffffff, 0);
 	set_seg(&s->es, GDT_DATA, SEG_ATTR_DATA, 0xffffffff, 0);
@@ -73,8 +73,8 @@ static void entry_state(struct guest *g, uint32_t entry)
 	s->rsp = HVMM_MB1_STACK_GPA;
 	s->rax = MB1_BOOTLOADER_MAGIC;
 	s->g_pat = GUEST_PAT_DEFAULT;
-	memset(&g->regs, 0, sizeof(g->regs));
-	g->regs.rbx = HVMM_MB1_INFO_GPA;
+	memset(&g->vcpu[0]->regs, 0, sizeof(g->vcpu[0]->regs));
+	g->vcpu[0]->regs.rbx = HVMM_MB1_INFO_GPA;
 }
 
 /* The information block without modules (§3.3). */

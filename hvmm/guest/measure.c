@@ -38,9 +38,18 @@ void measure_init(struct cpu *c)
 	m->stages = config.stats_full;
 }
 
-uint64_t measure_fast_exits(const struct guest *g)
+uint64_t measure_fast_exits(const struct vcpu *vcpu)
 {
-	return *(const uint64_t *)((const uint8_t *)g->vmcb + VMCB_HOST_FAST_EXITS);
+	return *(const uint64_t *)((const uint8_t *)vcpu->vmcb + VMCB_HOST_FAST_EXITS);
+}
+
+/* Exits of g's vCPUs, fast path included. */
+static uint64_t guest_exits(const struct guest *g)
+{
+	uint64_t n = 0;
+	for (unsigned k = 0; k < g->nvcpus; k++)
+		n += g->vcpu[k]->exits + measure_fast_exits(g->vcpu[k]);
+	return n;
 }
 
 /* Guest-to-guest switches on c's CPU so far (the samples of the switch statistics). */
@@ -56,13 +65,13 @@ uint64_t measure_exits(void)
 {
 	uint64_t n = 0;
 	for (unsigned i = 0; i < nguests; i++) /* read while other CPUs run them: a snapshot, for the status line */
-		n += guests[i]->exits + measure_fast_exits(guests[i]);
+		n += guest_exits(guests[i]);
 	return n;
 }
 
-static enum switch_reason switch_reason(const struct guest *a)
+static enum switch_reason switch_reason(const struct vcpu *a)
 {
-	if (a->state != GUEST_RUNNABLE)
+	if (a->state != VCPU_RUNNABLE)
 		return SW_END;
 	switch (a->vmcb->control.exitcode) {
 	case VMEXIT_INTR:
@@ -92,17 +101,17 @@ static enum reentry_reason reentry_reason(uint64_t exitcode)
 	}
 }
 
-void measure_entry(struct cpu *c, struct guest *g)
+void measure_entry(struct cpu *c, struct vcpu *vcpu)
 {
 	struct cpu_measure *m = measure_of(c);
-	struct guest *a = c->prev;
-	uint64_t entry = g->regs.entry_tsc, exit = g->regs.exit_tsc, last = m->last_exit_tsc;
+	struct vcpu *a = c->prev;
+	uint64_t entry = vcpu->regs.entry_tsc, exit = vcpu->regs.exit_tsc, last = m->last_exit_tsc;
 
-	g->runtime += exit - entry;
+	vcpu->runtime += exit - entry;
 	m->last_exit_tsc = exit;
-	c->prev = g;
-	if (__builtin_expect(a == g, 1)) { /* the common case first: re-entry after an exit */
-		stats_add(&m->reentry_by[reentry_reason(g->vmcb->control.exitcode)], entry - last);
+	c->prev = vcpu;
+	if (__builtin_expect(a == vcpu, 1)) { /* the common case first: re-entry after an exit */
+		stats_add(&m->reentry_by[reentry_reason(vcpu->vmcb->control.exitcode)], entry - last);
 		return;
 	}
 	if (!a) {
@@ -111,7 +120,7 @@ void measure_entry(struct cpu *c, struct guest *g)
 	}
 	enum switch_reason why = switch_reason(a);
 	stats_add(&m->switch_by[why], entry - last);
-	g->switches_in++;
+	vcpu->switches_in++;
 	if (m->sched_tsc) { /* stats=full, a timer-driven switch: its stages */
 		if (why == SW_TIMER && c->irq_tsc >= last) {
 			stats_add(&m->stage[ST_EXIT_TO_IRQ], c->irq_tsc - last);
@@ -186,12 +195,14 @@ void measure_report(void)
 		}
 	}
 	for (unsigned i = 0; i < nguests; i++)
-		fast += measure_fast_exits(guests[i]);
+		for (unsigned k = 0; k < guests[i]->nvcpus; k++)
+			fast += measure_fast_exits(guests[i]->vcpu[k]);
 	hlog("summary: %u guests, %lu switches, %lu exits (%lu on the fast path), %lu timer interrupts", nguests,
 	     nswitches, measure_exits(), fast, irqs);
 	uint64_t elapsed = last > first ? last - first : 0, in_guests = 0;
 	for (unsigned i = 0; i < nguests; i++)
-		in_guests += guests[i]->runtime;
+		for (unsigned k = 0; k < guests[i]->nvcpus; k++)
+			in_guests += guests[i]->vcpu[k]->runtime;
 	hlog("time elapsed=%lu guests=%lu hvmm_ppm=%lu (first VMRUN to last #VMEXIT, TSC cycles)", elapsed, in_guests,
 	     cpu_time >= 1000000 && cpu_time >= in_guests ? (cpu_time - in_guests) / (cpu_time / 1000000) : 0);
 	stats_summarize(&all, &sum);
@@ -218,18 +229,23 @@ void measure_report(void)
 	}
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = guests[i];
-		uint64_t exits = g->exits + measure_fast_exits(g);
+		uint64_t switches_in = 0, runtime = 0, irqs = 0;
+		for (unsigned k = 0; k < g->nvcpus; k++) {
+			switches_in += g->vcpu[k]->switches_in;
+			runtime += g->vcpu[k]->runtime;
+			irqs += g->vcpu[k]->irqs_injected;
+		}
 		char ports[192];
-		int k = g->pc ? fmt_snprintf(ports, sizeof(ports), " irqs=%lu", g->irqs_injected) : 0;
+		int k = g->pc ? fmt_snprintf(ports, sizeof(ports), " irqs=%lu", irqs) : 0;
 		if (g->pc && vdev_pc_clamped(g->pc))
 			k += fmt_snprintf(ports + k, sizeof(ports) - (unsigned)k, " clamped=%lu", vdev_pc_clamped(g->pc));
 		vdev_bus_report(&g->bus, ports + k, sizeof(ports) - (unsigned)k);
 		if (g->state == GUEST_EXITED)
 			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu%s", g->name, g->exit_status,
-			     g->switches_in, exits, g->runtime, ports);
+			     switches_in, guest_exits(g), runtime, ports);
 		else
 			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu%s", g->name,
-			     g->state == GUEST_KILLED ? "killed" : "running", g->switches_in, exits, g->runtime, ports);
+			     g->state == GUEST_KILLED ? "killed" : "running", switches_in, guest_exits(g), runtime, ports);
 	}
 }
 
@@ -240,7 +256,7 @@ void measure_status_line(char *line, size_t size)
 	unsigned running = 0;
 	uint64_t nswitches = 0;
 	for (unsigned i = 0; i < nguests; i++)
-		running += guests[i] && guests[i]->state == GUEST_RUNNABLE;
+		running += guests[i] && guests[i]->state == GUEST_RUNNING;
 	for (unsigned i = 0; i < ncpus; i++) /* other CPUs' counters: a snapshot */
 		nswitches += switches(&cpu_measure[i]);
 	const struct stats *lag = &m->switch_by[SW_TIMER];

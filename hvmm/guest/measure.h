@@ -27,7 +27,7 @@ struct cpu_measure {
 };
 
 struct cpu;
-struct guest;
+struct vcpu;
 
 extern struct cpu_measure cpu_measure[MAX_CPUS];
 /* c's measurement state: one per CPU, written only by that CPU (the switch path takes no lock). */
@@ -38,12 +38,12 @@ static inline struct cpu_measure *measure_of(const struct cpu *c)
 
 /* Reset c's measurement state (cpu_measure[c->id]) and point c->measure at it. */
 void measure_init(struct cpu *c);
-/* Account one VMRUN of g on c that followed c's previous #VMEXIT (stamps in the guests' gpregs). */
-void measure_entry(struct cpu *c, struct guest *g);
-/* All #VMEXITs so far, fast path included (summed over the guests). */
+/* Account one VMRUN of vcpu on c that followed c's previous #VMEXIT (stamps in the vCPUs' gpregs). */
+void measure_entry(struct cpu *c, struct vcpu *vcpu);
+/* All #VMEXITs so far, fast path included (summed over the guests' vCPUs). */
 uint64_t measure_exits(void);
-/* Exits g took on the fast path in vmrun.S (counted in its VMCB). */
-uint64_t measure_fast_exits(const struct guest *g);
+/* Exits vcpu took on the fast path in vmrun.S (counted in its VMCB). */
+uint64_t measure_fast_exits(const struct vcpu *vcpu);
 /* The framebuffer status line (con_status_fn): guests running, switches, exits and the timer-switch lag's p50/p99
  * (cycles, from the histogram). */
 void measure_status_line(char *line, size_t size);

@@ -33,28 +33,28 @@ static uint64_t sign_bit(unsigned size) { return 1ull << (8 * size - 1); }
 static uint64_t sext(uint64_t v, unsigned size) { v &= mask(size); return (v & sign_bit(size)) ? v | ~mask(size) : v; }
 
 /* The register operand's value (AH-BH: bits 15:8). */
-static uint64_t reg_get(const struct guest *g, unsigned reg, int high8)
+static uint64_t reg_get(const struct vcpu *vcpu, unsigned reg, int high8)
 {
-	uint64_t v = insn_gpr_get(g, reg);
+	uint64_t v = insn_gpr_get(vcpu, reg);
 	return high8 ? v >> 8 : v;
 }
 
 /* Write size bytes into a register as the CPU does: 8 and 16 bits merge, 32 bits zero-extend, 64 bits replace. */
-static void reg_set(struct guest *g, unsigned reg, int high8, unsigned size, uint64_t val)
+static void reg_set(struct vcpu *vcpu, unsigned reg, int high8, unsigned size, uint64_t val)
 {
-	uint64_t old = insn_gpr_get(g, reg);
+	uint64_t old = insn_gpr_get(vcpu, reg);
 	if (high8)
 		val = (old & ~0xff00ull) | ((val & 0xff) << 8);
 	else if (size < 4)
 		val = (old & ~mask(size)) | (val & mask(size));
 	else
 		val &= mask(size);
-	insn_gpr_set(g, reg, val);
+	insn_gpr_set(vcpu, reg, val);
 }
 
-static void set_flags(struct guest *g, uint64_t flags)
+static void set_flags(struct vcpu *vcpu, uint64_t flags)
 {
-	struct vmcb_save *s = &g->vmcb->save;
+	struct vmcb_save *s = &vcpu->vmcb->save;
 	s->rflags = (s->rflags & ~FLAGS_ARITH) | flags;
 }
 
@@ -73,9 +73,9 @@ static uint64_t szp(uint64_t r, unsigned size)
 }
 
 /* dst op src on size bytes; RFLAGS as the ALU sets them (AF: carry out of bit 3). Returns the result. */
-static uint64_t alu(struct guest *g, unsigned op, uint64_t dst, uint64_t src, unsigned size)
+static uint64_t alu(struct vcpu *vcpu, unsigned op, uint64_t dst, uint64_t src, unsigned size)
 {
-	uint64_t m = mask(size), s = sign_bit(size), cf_in = (g->vmcb->save.rflags & RFLAGS_CF) ? 1 : 0, r, f;
+	uint64_t m = mask(size), s = sign_bit(size), cf_in = (vcpu->vmcb->save.rflags & RFLAGS_CF) ? 1 : 0, r, f;
 	dst &= m, src &= m;
 	switch (op) {
 	case X86_OP_ADD:
@@ -116,32 +116,32 @@ static uint64_t alu(struct guest *g, unsigned op, uint64_t dst, uint64_t src, un
 	}
 	if (op != X86_OP_OR && op != X86_OP_XOR && op != X86_OP_AND && op != X86_OP_TEST && ((dst ^ src ^ r) & 0x10))
 		f |= RFLAGS_AF;
-	set_flags(g, f);
+	set_flags(vcpu, f);
 	return r;
 }
 
-static void dev_access(struct guest *g, enum vdev_dir dir, uint64_t gpa, unsigned size, uint64_t *val)
+static void dev_access(struct vcpu *vcpu, enum vdev_dir dir, uint64_t gpa, unsigned size, uint64_t *val)
 {
-	struct vdev_lapic *a = &g->pc->lapic;
-	vlapic_mmio(&g->vctx, a, dir, (uint32_t)(gpa & (LAPIC_SIZE - 1)), size, val);
+	struct vdev_lapic *a = &vcpu->vctx.pc->lapic;
+	vlapic_mmio(&vcpu->vctx, a, dir, (uint32_t)(gpa & (LAPIC_SIZE - 1)), size, val);
 	if (dir == VDEV_OUT) /* CR8 and the TPR register are one: V_TPR holds TPR[7:4] (APM §15.21.2) */
-		g->vmcb->control.int_ctl = (g->vmcb->control.int_ctl & ~0xfu) | ((a->tpr >> 4) & 0xf);
+		vcpu->vmcb->control.int_ctl = (vcpu->vmcb->control.int_ctl & ~0xfu) | ((a->tpr >> 4) & 0xf);
 }
 
 /* The page offset of insn's memory operand: the effective address from the guest's registers (truncated to the
  * address size; rIP-relative from the next instruction) plus the segment base — only FS and GS have one in 64-bit
  * mode (APM Vol. 2 §4.5.3) — in linear space, whose 4-KiB pages map whole guest-physical pages. */
-static unsigned operand_page_offset(const struct guest *g, const struct x86_insn *in, uint64_t next_rip)
+static unsigned operand_page_offset(const struct vcpu *vcpu, const struct x86_insn *in, uint64_t next_rip)
 {
-	const struct vmcb_save *s = &g->vmcb->save;
+	const struct vmcb_save *s = &vcpu->vmcb->save;
 	const struct x86_mem *m = &in->mem;
 	uint64_t ea = (uint64_t)m->disp;
 	if (m->base == X86_REG_RIP)
 		ea += next_rip;
 	else if (m->base != X86_REG_NONE)
-		ea += insn_gpr_get(g, m->base);
+		ea += insn_gpr_get(vcpu, m->base);
 	if (m->index != X86_REG_NONE)
-		ea += insn_gpr_get(g, m->index) * m->scale;
+		ea += insn_gpr_get(vcpu, m->index) * m->scale;
 	ea &= mask(m->addr_size);
 	static const size_t seg_off[] = {
 		[X86_SEG_ES] = offsetof(struct vmcb_save, es), [X86_SEG_CS] = offsetof(struct vmcb_save, cs),
@@ -149,13 +149,13 @@ static unsigned operand_page_offset(const struct guest *g, const struct x86_insn
 		[X86_SEG_FS] = offsetof(struct vmcb_save, fs), [X86_SEG_GS] = offsetof(struct vmcb_save, gs),
 	};
 	const struct vmcb_seg *seg = (const struct vmcb_seg *)((const char *)s + seg_off[m->seg % 6]);
-	if (insn_mode(g) != X86_MODE_64 || m->seg == X86_SEG_FS || m->seg == X86_SEG_GS)
+	if (insn_mode(vcpu) != X86_MODE_64 || m->seg == X86_SEG_FS || m->seg == X86_SEG_GS)
 		ea += seg->base;
 	return (unsigned)(ea & (LAPIC_SIZE - 1));
 }
 
 /* Carry out insn's memory access at gpa. Returns NULL, or why it cannot. */
-static const char *emulate(struct guest *g, const struct x86_insn *in, uint64_t gpa)
+static const char *emulate(struct vcpu *vcpu, const struct x86_insn *in, uint64_t gpa)
 {
 	unsigned size = in->memsize ? in->memsize : in->opsize;
 	int high8 = (in->flags & X86_F_REG_HIGH8) != 0;
@@ -166,19 +166,19 @@ static const char *emulate(struct guest *g, const struct x86_insn *in, uint64_t 
 	switch (in->op) {
 	case X86_OP_MOV:
 		if (in->flags & X86_F_MEM_DST) {
-			m = (in->flags & X86_F_SRC_IMM) ? (uint64_t)in->imm : reg_get(g, in->reg, high8);
+			m = (in->flags & X86_F_SRC_IMM) ? (uint64_t)in->imm : reg_get(vcpu, in->reg, high8);
 			m &= mask(size);
-			dev_access(g, VDEV_OUT, gpa, size, &m);
+			dev_access(vcpu, VDEV_OUT, gpa, size, &m);
 		} else {
-			dev_access(g, VDEV_IN, gpa, size, &m);
-			reg_set(g, in->reg, high8, size, m);
+			dev_access(vcpu, VDEV_IN, gpa, size, &m);
+			reg_set(vcpu, in->reg, high8, size, m);
 		}
 		return NULL;
 	case X86_OP_MOVZX:
 	case X86_OP_MOVSX:
 	case X86_OP_MOVSXD:
-		dev_access(g, VDEV_IN, gpa, size, &m);
-		reg_set(g, in->reg, 0, in->opsize, in->op == X86_OP_MOVZX ? m & mask(size) : sext(m, size));
+		dev_access(vcpu, VDEV_IN, gpa, size, &m);
+		reg_set(vcpu, in->reg, 0, in->opsize, in->op == X86_OP_MOVZX ? m & mask(size) : sext(m, size));
 		return NULL;
 	case X86_OP_ADD:
 	case X86_OP_OR:
@@ -189,34 +189,34 @@ static const char *emulate(struct guest *g, const struct x86_insn *in, uint64_t 
 	case X86_OP_XOR:
 	case X86_OP_CMP:
 	case X86_OP_TEST: {
-		uint64_t src = (in->flags & X86_F_SRC_IMM) ? (uint64_t)in->imm : reg_get(g, in->reg, high8);
-		dev_access(g, VDEV_IN, gpa, size, &m);
+		uint64_t src = (in->flags & X86_F_SRC_IMM) ? (uint64_t)in->imm : reg_get(vcpu, in->reg, high8);
+		dev_access(vcpu, VDEV_IN, gpa, size, &m);
 		if ((in->flags & X86_F_MEM_DST) || in->op == X86_OP_TEST) {
-			r = alu(g, in->op, m, src, size);
+			r = alu(vcpu, in->op, m, src, size);
 			if (in->op != X86_OP_CMP && in->op != X86_OP_TEST)
-				dev_access(g, VDEV_OUT, gpa, size, &r);
+				dev_access(vcpu, VDEV_OUT, gpa, size, &r);
 		} else { /* register destination, memory source */
-			r = alu(g, in->op, reg_get(g, in->reg, high8), m, size);
+			r = alu(vcpu, in->op, reg_get(vcpu, in->reg, high8), m, size);
 			if (in->op != X86_OP_CMP)
-				reg_set(g, in->reg, high8, size, r);
+				reg_set(vcpu, in->reg, high8, size, r);
 		}
 		return NULL;
 	}
 	case X86_OP_XCHG:
-		dev_access(g, VDEV_IN, gpa, size, &m);
-		r = reg_get(g, in->reg, high8) & mask(size);
-		dev_access(g, VDEV_OUT, gpa, size, &r);
-		reg_set(g, in->reg, high8, size, m);
+		dev_access(vcpu, VDEV_IN, gpa, size, &m);
+		r = reg_get(vcpu, in->reg, high8) & mask(size);
+		dev_access(vcpu, VDEV_OUT, gpa, size, &r);
+		reg_set(vcpu, in->reg, high8, size, m);
 		return NULL;
 	case X86_OP_STOS: {
 		if (in->prefixes & (X86_PFX_REP | X86_PFX_REPNE))
 			return "REP STOS to a device page";
-		m = insn_gpr_get(g, X86_REG_RAX) & mask(size);
-		dev_access(g, VDEV_OUT, gpa, size, &m);
+		m = insn_gpr_get(vcpu, X86_REG_RAX) & mask(size);
+		dev_access(vcpu, VDEV_OUT, gpa, size, &m);
 		/* rDI += or -= size, negated in 64 bits; written at the address size as a register of that width is:
 		 * DI merges, EDI zero-extends into RDI, RDI is replaced (APM Vol. 3 "STOS"; Vol. 1 §3.1.2) */
-		uint64_t step = (g->vmcb->save.rflags & RFLAGS_DF) ? -(uint64_t)size : size;
-		reg_set(g, X86_REG_RDI, 0, in->mem.addr_size, insn_gpr_get(g, X86_REG_RDI) + step);
+		uint64_t step = (vcpu->vmcb->save.rflags & RFLAGS_DF) ? -(uint64_t)size : size;
+		reg_set(vcpu, X86_REG_RDI, 0, in->mem.addr_size, insn_gpr_get(vcpu, X86_REG_RDI) + step);
 		return NULL;
 	}
 	default:
@@ -236,60 +236,60 @@ static const char *event_type_name(uint64_t info)
 	}
 }
 
-/* Decode g's instruction at CS:RIP, its page's translation remembered in g->fetch_cache (gva.h): a guest touching
+/* Decode vcpu's instruction at CS:RIP, its page's translation remembered in vcpu->fetch_cache (gva.h): a guest touching
  * its APIC in a loop pays for the page walk once. Page-crossing instructions take the uncached path. */
-static int decode_at_rip(struct guest *g, struct x86_insn *in)
+static int decode_at_rip(struct vcpu *vcpu, struct x86_insn *in)
 {
-	const struct vmcb_save *s = &g->vmcb->save;
-	enum x86_mode mode = insn_mode(g);
+	const struct vmcb_save *s = &vcpu->vmcb->save;
+	enum x86_mode mode = insn_mode(vcpu);
 	uint64_t la = mode == X86_MODE_64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
-	const uint8_t *p = (s->cr0 & CR0_PG) ? gva_cache_lookup(&g->fetch_cache, s, la) : NULL;
+	const uint8_t *p = (s->cr0 & CR0_PG) ? gva_cache_lookup(&vcpu->fetch_cache, s, la) : NULL;
 	if (!p)
-		p = gva_ptr_cached(g, &g->fetch_cache, la);
+		p = gva_ptr_cached(vcpu->guest, &vcpu->vmcb->save, &vcpu->fetch_cache, la);
 	if (p && (la & 0xfff) <= 0x1000 - X86_MAX_LEN)
 		return x86_decode(p, X86_MAX_LEN, mode, in);
-	return insn_decode_current(g, in);
+	return insn_decode_current(vcpu, in);
 }
 
 /* RIP + len, wrapped to the instruction pointer's width (IP, EIP or RIP) as the CPU advances it. */
-static uint64_t next_rip(const struct guest *g, unsigned len)
+static uint64_t next_rip(const struct vcpu *vcpu, unsigned len)
 {
-	uint64_t rip = g->vmcb->save.rip + len;
-	enum x86_mode m = insn_mode(g);
+	uint64_t rip = vcpu->vmcb->save.rip + len;
+	enum x86_mode m = insn_mode(vcpu);
 	return m == X86_MODE_64 ? rip : m == X86_MODE_32 ? (uint32_t)rip : (uint16_t)rip;
 }
 
-int platform_mmio(struct cpu *c, struct guest *g)
+int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	uint64_t gpa = v->control.exitinfo2, info = v->control.exitinfo1;
 	struct x86_insn in;
 	const char *why;
 	int r;
 
-	if (!g->pc || gpa < LAPIC_BASE || gpa >= LAPIC_BASE + LAPIC_SIZE)
+	if (!vcpu->vctx.pc || gpa < LAPIC_BASE || gpa >= LAPIC_BASE + LAPIC_SIZE)
 		return 0;
 	if (info & (NPF_INFO_FETCH | NPF_INFO_GUEST_WALK)) {
-		guest_kill(g, "%s the local APIC page gpa=0x%lx", (info & NPF_INFO_FETCH) ? "executed code in" :
+		guest_kill(vcpu, "%s the local APIC page gpa=0x%lx", (info & NPF_INFO_FETCH) ? "executed code in" :
 			   "page tables in", gpa);
 		return 1;
 	}
 	if (v->control.exitintinfo & EVENT_VALID) { /* the CPU's own access while delivering an event (APM §15.7.2) */
-		guest_kill(g, "nested page fault on the local APIC page gpa=0x%lx while delivering %s vector %lu (IDT "
+		guest_kill(vcpu, "nested page fault on the local APIC page gpa=0x%lx while delivering %s vector %lu (IDT "
 			   "gate, descriptor or frame on the device page: not emulated)", gpa,
 			   event_type_name(v->control.exitintinfo), v->control.exitintinfo & 0xff);
 		return 1;
 	}
 	unsigned n = v->control.insn_len & 0xf; /* decode assists (APM §15.33): the bytes the CPU fetched */
 	char crossing[80];
-	r = n ? x86_decode(v->control.insn_bytes, n, insn_mode(g), &in) : decode_at_rip(g, &in);
+	r = n ? x86_decode(v->control.insn_bytes, n, insn_mode(vcpu), &in) : decode_at_rip(vcpu, &in);
 	why = r == X86_ERR_TRUNCATED ? "instruction bytes unreadable" : r ? "undecodable instruction" : NULL;
 	if (!why && in.has_mem) { /* refused, not split: hvmm emulates no access that is partly RAM or past the page */
 		/* Past offset 0 the access starts at gpa; at offset 0 it may have begun on the page before. */
 		unsigned size = in.memsize ? in.memsize : in.opsize, off = (unsigned)(gpa & (LAPIC_SIZE - 1));
 		if (off == 0)
-			off = operand_page_offset(g, &in, next_rip(g, in.len));
+			off = operand_page_offset(vcpu, &in, next_rip(vcpu, in.len));
 		if (off + size > LAPIC_SIZE) {
 			fmt_snprintf(crossing, sizeof(crossing), "%u bytes at page offset 0x%x cross a page boundary", size,
 				     off);
@@ -297,20 +297,20 @@ int platform_mmio(struct cpu *c, struct guest *g)
 		}
 	}
 	if (!why)
-		why = emulate(g, &in, gpa);
+		why = emulate(vcpu, &in, gpa);
 	if (why) {
 		uint8_t b[X86_MAX_LEN];
 		char hex[3 * X86_MAX_LEN + 1] = "";
-		uint64_t la = insn_mode(g) == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
-		size_t got = n ? n : gva_read(g, la, b, r == 0 && in.len ? in.len : sizeof(b));
+		uint64_t la = insn_mode(vcpu) == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
+		size_t got = n ? n : gva_read(vcpu->guest, &vcpu->vmcb->save, la, b, r == 0 && in.len ? in.len : sizeof(b));
 		for (size_t i = 0; i < got; i++)
 			fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", n ? v->control.insn_bytes[i] : b[i]);
 		if (got)
 			hex[3 * got - 1] = 0;
-		guest_kill(g, "MMIO at gpa=0x%lx (local APIC): %s, bytes %s", gpa, why, got ? hex : "(none)");
+		guest_kill(vcpu, "MMIO at gpa=0x%lx (local APIC): %s, bytes %s", gpa, why, got ? hex : "(none)");
 		return 1;
 	}
 	platform_mmio_count++;
-	exit_complete_insn(g, (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) ? v->control.nrip : next_rip(g, in.len));
+	exit_complete_insn(vcpu, (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) ? v->control.nrip : next_rip(vcpu, in.len));
 	return 1;
 }

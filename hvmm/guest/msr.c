@@ -64,13 +64,13 @@ static int is_canonical(uint64_t a, int la57)
 /* The guest's TSC (APM §15.30.5: host TSC + TSC_OFFSET). */
 static uint64_t guest_tsc(const struct vmcb *v) { return rdtsc() + v->control.tsc_offset; }
 
-/* Read MSR msr for g into *val; 0, or -1 for #GP. */
-static int msr_read(struct guest *g, uint32_t msr, uint64_t *val)
+/* Read MSR msr for vcpu into *val; 0, or -1 for #GP. */
+static int msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val)
 {
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	const struct msr_rule *r = msr_rule_find(msr);
 	if (!r || r->kind != MSRK_HOOK)
-		return msr_policy_read(&g->msr, r, msr, val);
+		return msr_policy_read(&vcpu->msr, r, msr, val);
 	int canonical;
 	size_t off;
 	switch (r->hook) {
@@ -88,15 +88,15 @@ static int msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 		*val = guest_tsc(v);
 		return 0;
 	case MSRH_APIC_BASE:
-		if (!g->pc)
+		if (!vcpu->vctx.pc)
 			return -1;
-		*val = LAPIC_BASE | APIC_BASE_BSP | (g->pc->lapic.hw_enabled ? APIC_BASE_EN : 0);
+		*val = LAPIC_BASE | APIC_BASE_BSP | (vcpu->vctx.pc->lapic.hw_enabled ? APIC_BASE_EN : 0);
 		return 0;
 	case MSRH_TSC_DEADLINE: { /* the virtual xAPIC's TSC-deadline timer (CPUID 1 ECX[24] with platform=pc) */
-		if (!g->pc)
+		if (!vcpu->vctx.pc)
 			return -1;
-		vlapic_update(&g->pc->lapic, vdev_now(&g->vctx)); /* one that expired reads 0 */
-		uint64_t d = vlapic_tsc_deadline_read(&g->pc->lapic); /* host TSC: the devices' clock */
+		vlapic_update(&vcpu->vctx.pc->lapic, vdev_now(&vcpu->vctx)); /* one that expired reads 0 */
+		uint64_t d = vlapic_tsc_deadline_read(&vcpu->vctx.pc->lapic); /* host TSC: the devices' clock */
 		*val = d ? d + v->control.tsc_offset : 0;
 		return 0;
 	}
@@ -104,13 +104,13 @@ static int msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 	return -1; /* MSRH_PRED_CMD: write-only */
 }
 
-/* Write val to MSR msr for g; 0, or -1 for #GP. */
-static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
+/* Write val to MSR msr for vcpu; 0, or -1 for #GP. */
+static int msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val)
 {
-	struct vmcb *v = g->vmcb;
+	struct vmcb *v = vcpu->vmcb;
 	const struct msr_rule *r = msr_rule_find(msr);
 	if (!r || r->kind != MSRK_HOOK)
-		return msr_policy_write(&g->msr, r, msr, val, cpuid(0x80000008u, 0).eax & 0xff);
+		return msr_policy_write(&vcpu->msr, r, msr, val, cpuid(0x80000008u, 0).eax & 0xff);
 	int canonical;
 	size_t off;
 	switch (r->hook) {
@@ -141,42 +141,42 @@ static int msr_write(struct guest *g, uint32_t msr, uint64_t val)
 	case MSRH_PRED_CMD: /* write-only; IBPB for the guest, where the CPU has it (CPUID 8000_0008h EBX[12] passed) */
 		return spec_guest_pred_cmd(val);
 	case MSRH_APIC_BASE: /* the xAPIC stays at 0xFEE00000; no x2APIC (CPUID hides it): only EN may change */
-		if (!g->pc || (val & ~(uint64_t)(APIC_BASE_BSP | APIC_BASE_EN)) != LAPIC_BASE)
+		if (!vcpu->vctx.pc || (val & ~(uint64_t)(APIC_BASE_BSP | APIC_BASE_EN)) != LAPIC_BASE)
 			return -1;
-		g->pc->lapic.hw_enabled = (val & APIC_BASE_EN) != 0;
+		vcpu->vctx.pc->lapic.hw_enabled = (val & APIC_BASE_EN) != 0;
 		return 0;
 	case MSRH_TSC_DEADLINE: { /* a guest-TSC value; the device counts in host TSC (0 disarms) */
-		if (!g->pc)
+		if (!vcpu->vctx.pc)
 			return -1;
 		uint64_t host = val - v->control.tsc_offset;
-		vlapic_tsc_deadline_write(&g->pc->lapic, !val ? 0 : host ? host : 1, vdev_now(&g->vctx));
+		vlapic_tsc_deadline_write(&vcpu->vctx.pc->lapic, !val ? 0 : host ? host : 1, vdev_now(&vcpu->vctx));
 		return 0;
 	}
 	}
 	return -1;
 }
 
-void handle_msr(struct cpu *c, struct guest *g)
+void handle_msr(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	struct vmcb *v = g->vmcb;
-	uint32_t msr = (uint32_t)g->regs.rcx;
+	struct vmcb *v = vcpu->vmcb;
+	uint32_t msr = (uint32_t)vcpu->regs.rcx;
 	int is_write = v->control.exitinfo1 == 1; /* APM §15.11: 0 = RDMSR, 1 = WRMSR */
 	int fault;
 
 	if (is_write) {
-		uint64_t val = (v->save.rax & 0xffffffffu) | (g->regs.rdx << 32);
-		fault = msr_write(g, msr, val);
+		uint64_t val = (v->save.rax & 0xffffffffu) | (vcpu->regs.rdx << 32);
+		fault = msr_write(vcpu, msr, val);
 	} else {
 		uint64_t val = 0;
-		fault = msr_read(g, msr, &val);
+		fault = msr_read(vcpu, msr, &val);
 		if (!fault) {
 			v->save.rax = val & 0xffffffffu;
-			g->regs.rdx = val >> 32;
+			vcpu->regs.rdx = val >> 32;
 		}
 	}
 	if (fault)
-		exit_inject_exception(g, VEC_GP, 1, 0);
+		exit_inject_exception(vcpu, VEC_GP, 1, 0);
 	else
-		exit_skip_insn(g, 2); /* 0F 32 / 0F 30 */
+		exit_skip_insn(vcpu, 2); /* 0F 32 / 0F 30 */
 }

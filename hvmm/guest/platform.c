@@ -58,8 +58,8 @@ static void host_stop(void *guest, int64_t status)
 {
 	struct guest *g = guest;
 	guest_console_flush(g);
-	g->state = GUEST_EXITED;
 	g->exit_status = status;
+	guest_stop(g, GUEST_EXITED);
 	hlog("guest %s exited status=%ld", g->name, g->exit_status);
 }
 
@@ -72,7 +72,8 @@ static const struct vdev_host host_ops = {
 
 void platform_attach(struct guest *g)
 {
-	g->vctx = (struct vdev_ctx){ .host = &host_ops, .guest = g, .pc = NULL, .tsc_khz = tsc_khz };
+	for (unsigned k = 0; k < g->nvcpus; k++)
+		g->vcpu[k]->vctx = (struct vdev_ctx){ .host = &host_ops, .guest = g, .bus = &g->bus, .tsc_khz = tsc_khz };
 }
 
 /* Wall-clock time for the guests' RTCs: the real RTC, read once, and the TSC at that moment. */
@@ -120,9 +121,10 @@ int platform_create(struct guest *g, const char *cmdline, const char **why)
 		*why = "not enough free memory for its devices";
 		return -1;
 	}
-	g->vctx.pc = g->pc;
+	for (unsigned k = 0; k < g->nvcpus; k++)
+		g->vcpu[k]->vctx.pc = g->pc;
 	uint64_t now = host_now(g);
-	struct vdev_pc_config cfg = { .ram_bytes = g->ram_size, .ncpus = 1,
+	struct vdev_pc_config cfg = { .ram_bytes = g->ram_size, .ncpus = (uint16_t)g->nvcpus,
 				      .unix_time = boot_unix + (now - boot_tsc) / (tsc_khz ? tsc_khz * 1000 : 1),
 				      .tsc = now };
 	return vdev_pc_init(g->pc, &g->bus, tsc_khz, &cfg, why);
@@ -157,23 +159,23 @@ static uint32_t lapic_ticks(const struct cpu *c, uint64_t cycles)
 	return t == 0 ? 1 : t > 0xffffffffu ? 0xffffffffu : (uint32_t)t;
 }
 
-void platform_before_vmrun(struct cpu *c, struct guest *g)
+void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 {
-	struct vmcb *v = g->vmcb;
-	uint64_t now = host_now(g);
-	struct vdev_lapic *a = &g->pc->lapic;
+	struct vmcb *v = vcpu->vmcb;
+	uint64_t now = host_now(vcpu->vctx.guest);
+	struct vdev_lapic *a = &vcpu->vctx.pc->lapic;
 	a->tpr = (a->tpr & 0x0f) | ((v->control.int_ctl & 0xf) << 4); /* a MOV to CR8 changed V_TPR (APM §15.21.2) */
-	int pending = vdev_pc_poll(g->pc, &g->vctx, now);
+	int pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
 
 	if (pending && !(v->control.eventinj & EVENT_VALID) && (v->save.rflags & RFLAGS_IF) &&
 	    !(v->control.int_state & INT_STATE_SHADOW)) {
-		v->control.eventinj = vdev_pc_ack(g->pc) | EVENT_TYPE_INTR | EVENT_VALID;
-		g->irqs_injected++;
-		pending = vdev_pc_poll(g->pc, &g->vctx, now); /* another one: exit when the guest can take it */
+		v->control.eventinj = vdev_pc_ack(vcpu->vctx.pc) | EVENT_TYPE_INTR | EVENT_VALID;
+		vcpu->irqs_injected++;
+		pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now); /* another one: exit when the guest can take it */
 	}
 	window(v, pending);
 
-	uint64_t deadline = vdev_pc_next_event(g->pc); /* as the polls above left it */
+	uint64_t deadline = vdev_pc_next_event(vcpu->vctx.pc); /* as the polls above left it */
 	if (deadline < c->timer_due_tsc) {
 		lapic_timer_oneshot(lapic_ticks(c, deadline > now ? deadline - now : 0));
 		c->timer_early = 1;
@@ -183,7 +185,7 @@ void platform_before_vmrun(struct cpu *c, struct guest *g)
 	}
 }
 
-/* Could the exit g just had have reprogrammed the PIT or the RTC? Only port I/O to their ports can (hvmm emulates no
+/* Could a vCPU's latest exit have reprogrammed the PIT or the RTC? Only port I/O to their ports can (hvmm emulates no
  * string I/O); the local APIC is updated at every poll anyway. */
 static int may_touch_isa_timers(const struct vmcb *v)
 {
@@ -191,44 +193,53 @@ static int may_touch_isa_timers(const struct vmcb *v)
 	       vdev_pc_port_has_timer((uint16_t)(v->control.exitinfo1 >> 16), (unsigned)(v->control.exitinfo1 >> 4) & 7);
 }
 
-void platform_after_exit(struct cpu *c, struct guest *g)
+void platform_after_exit(struct cpu *c, struct vcpu *vcpu)
 {
-	if (may_touch_isa_timers(g->vmcb))
-		vdev_pc_changed(g->pc);
+	if (may_touch_isa_timers(vcpu->vmcb))
+		vdev_pc_changed(vcpu->vctx.pc);
 	if (c->timer_fired && c->timer_early && rdtsc() < c->timer_due_tsc)
 		c->timer_fired = 0; /* a device deadline, not the end of the slice: platform_before_vmrun re-arms */
 }
 
 /* VINTR: the window opened — the guest can take an interrupt now. Close it; the next VMRUN injects. */
-void handle_vintr(struct cpu *c, struct guest *g)
+void handle_vintr(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	window(g->vmcb, 0);
+	window(vcpu->vmcb, 0);
 }
 
-void platform_hlt(struct cpu *c, struct guest *g)
+void platform_hlt(struct cpu *c, struct vcpu *vcpu)
 {
-	exit_skip_insn(g, 1);
-	if (!(g->vmcb->save.rflags & RFLAGS_IF)) {
-		guest_kill(g, "HLT with interrupts disabled (nothing can wake it)");
+	struct guest *g = vcpu->guest;
+	exit_skip_insn(vcpu, 1);
+	if (!(vcpu->vmcb->save.rflags & RFLAGS_IF)) {
+		guest_kill(vcpu, "HLT with interrupts disabled (nothing can wake it)");
 		return;
 	}
-	if (vdev_pc_poll(g->pc, &g->vctx, host_now(g)))
+	if (vdev_pc_poll(g->pc, &vcpu->vctx, host_now(g)))
 		return; /* already pending: injected at once */
-	g->state = GUEST_HALTED;
+	vcpu->state = VCPU_HALTED;
 	platform_halted[c->id]++;
 }
 
-/* Wake c's halted guests with an interrupt pending (only c's: another CPU's guests and devices are that CPU's);
+/* c's vCPU number i of the vCPUs of every guest, or NULL: it is another CPU's, or not halted. */
+static struct vcpu *halted_vcpu(const struct cpu *c, unsigned i)
+{
+	unsigned gi = i / GUEST_VCPUS_MAX;
+	struct vcpu *vcpu = gi < nguests ? guests[gi]->vcpu[i % GUEST_VCPUS_MAX] : NULL;
+	return vcpu && vcpu->cpu == c->id && vcpu->state == VCPU_HALTED ? vcpu : NULL;
+}
+
+/* Wake c's halted vCPUs with an interrupt pending (only c's: another CPU's vCPUs and devices are that CPU's);
  * returns how many woke. */
 static unsigned wake(struct cpu *c)
 {
 	unsigned woke = 0;
 	uint64_t now = host_now(NULL);
-	for (unsigned i = 0; i < nguests && platform_halted[c->id]; i++) {
-		struct guest *g = guests[i];
-		if (g->cpu == c->id && g->state == GUEST_HALTED && vdev_pc_poll(g->pc, &g->vctx, now)) {
-			g->state = GUEST_RUNNABLE;
+	for (unsigned i = 0; i < nguests * GUEST_VCPUS_MAX && platform_halted[c->id]; i++) {
+		struct vcpu *vcpu = halted_vcpu(c, i);
+		if (vcpu && vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now)) {
+			vcpu->state = VCPU_RUNNABLE;
 			platform_halted[c->id]--;
 			woke++;
 		}
@@ -243,17 +254,19 @@ int platform_idle(struct cpu *c)
 	if (wake(c))
 		return 1;
 	uint64_t first = UINT64_MAX, now = host_now(NULL);
-	for (unsigned i = 0; i < nguests; i++)
-		if (guests[i]->cpu == c->id && guests[i]->state == GUEST_HALTED) {
-			uint64_t d = vdev_pc_deadline(guests[i]->pc);
-			first = d < first ? d : first;
-		}
-	if (first == UINT64_MAX) { /* no timer of any halted guest is running: they can never wake */
-		for (unsigned i = 0; i < nguests; i++)
-			if (guests[i]->cpu == c->id && guests[i]->state == GUEST_HALTED) {
-				guests[i]->state = GUEST_RUNNABLE;
-				guest_kill(guests[i], "HLT with no interrupt source left (nothing can wake it)");
+	for (unsigned i = 0; i < nguests * GUEST_VCPUS_MAX; i++) {
+		struct vcpu *vcpu = halted_vcpu(c, i);
+		uint64_t d = vcpu ? vdev_pc_deadline(vcpu->vctx.pc) : UINT64_MAX;
+		first = d < first ? d : first;
+	}
+	if (first == UINT64_MAX) { /* no timer of any halted vCPU is running: they can never wake */
+		for (unsigned i = 0; i < nguests * GUEST_VCPUS_MAX; i++) {
+			struct vcpu *vcpu = halted_vcpu(c, i);
+			if (vcpu) {
+				vcpu->state = VCPU_RUNNABLE;
+				guest_kill(vcpu, "HLT with no interrupt source left (nothing can wake it)");
 			}
+		}
 		platform_halted[c->id] = 0;
 		return 0;
 	}

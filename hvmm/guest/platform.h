@@ -12,6 +12,7 @@
 
 struct cpu;
 struct guest;
+struct vcpu;
 
 /* Give g its device context and an empty port table (every guest has one; unclaimed ports read all ones). */
 void platform_attach(struct guest *g);
@@ -21,26 +22,26 @@ int platform_create(struct guest *g, const char *cmdline, const char **why);
 /* Release what platform_create allocated. */
 void platform_free(struct guest *g);
 
-/* Before each VMRUN of a guest with devices (g->pc): bring its timers up to date, inject the highest pending
- * interrupt if the guest can take it or open an interrupt window (V_IRQ + VINTR intercept) if not, and arm the
+/* Before each VMRUN of a vCPU whose guest has devices (guest->pc): bring its timers up to date, inject the highest
+ * pending interrupt if the guest can take it or open an interrupt window (V_IRQ + VINTR intercept) if not, and arm the
  * LAPIC timer for the guest's next device deadline if it comes before the slice ends. */
-void platform_before_vmrun(struct cpu *c, struct guest *g);
-/* After each exit of such a guest: a timer interrupt that was only the device deadline does not end the slice. */
-void platform_after_exit(struct cpu *c, struct guest *g);
-/* HLT of a guest with devices: with IF = 1 it waits (GUEST_HALTED) for an interrupt; with IF = 0 it could never
- * wake and is stopped. */
-void platform_hlt(struct cpu *c, struct guest *g);
+void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu);
+/* After each exit of such a vCPU: a timer interrupt that was only the device deadline does not end the slice. */
+void platform_after_exit(struct cpu *c, struct vcpu *vcpu);
+/* HLT of a vCPU whose guest has devices: with IF = 1 it waits (VCPU_HALTED) for an interrupt; with IF = 0 it could
+ * never wake and its guest is stopped. */
+void platform_hlt(struct cpu *c, struct vcpu *vcpu);
 
-/* A nested page fault of a guest with devices: if it hit a device page (the xAPIC), emulate the access (mmio.c) and
- * return 1; else 0 (the caller reports a fault outside RAM). */
-int platform_mmio(struct cpu *c, struct guest *g);
+/* A nested page fault of a vCPU whose guest has devices: if it hit a device page (the xAPIC), emulate the access
+ * (mmio.c) and return 1; else 0 (the caller reports a fault outside RAM). */
+int platform_mmio(struct cpu *c, struct vcpu *vcpu);
 extern uint64_t platform_mmio_count; /* MMIO accesses emulated */
 
-extern unsigned platform_halted[MAX_CPUS]; /* per CPU: its guests in GUEST_HALTED */
-/* Make runnable every halted guest of c that has an interrupt pending. */
+extern unsigned platform_halted[MAX_CPUS]; /* per CPU: its vCPUs in VCPU_HALTED */
+/* Make runnable every halted vCPU of c that has an interrupt pending. */
 void platform_wake(struct cpu *c);
-/* No guest of c is runnable but some are halted: wait (host HLT) until the earliest device deadline of c's halted
- * guests and wake them. Returns 0 when they can never wake (they are stopped), else 1. */
+/* No vCPU of c is runnable but some are halted: wait (host HLT) until the earliest device deadline of c's halted
+ * vCPUs and wake them. Returns 0 when they can never wake (they are stopped), else 1. */
 int platform_idle(struct cpu *c);
 
 #endif

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sched.c — the run loop: pick the next runnable guest → VMRUN → #VMEXIT → handle the exit → switch when the slice
- * ended, the guest yielded (HLT, HVMM_HC_YIELD) or it stopped. A slice is a one-shot LAPIC timer armed when a guest
- * is switched in; its interrupt arrives as #VMEXIT(INTR) even if the guest runs with IF = 0 (V_INTR_MASKING).
+ * sched.c — the run loop: pick the next runnable vCPU → VMRUN → #VMEXIT → handle the exit → switch when the slice
+ * ended, the vCPU yielded (HLT, HVMM_HC_YIELD) or its guest stopped. A slice is a one-shot LAPIC timer armed when a
+ * vCPU is switched in; its interrupt arrives as #VMEXIT(INTR) even if the guest runs with IF = 0 (V_INTR_MASKING).
  * The console ring (hvmm/core/console.h) is drained by drain ticks that split a slice while bytes are queued (and
  * by the guests' own console writes, hypercall.c); never between two guests.
  *
  * SMP: every CPU runs this loop over its own run queue; sched_assign fills the queues before the APs are released
- * and nothing moves a guest afterwards, so a guest never runs on two CPUs and the loop takes no lock.
+ * and nothing moves a vCPU afterwards, so a vCPU never runs on two CPUs and the loop takes no lock.
  */
 #include "hvmm/guest/sched.h"
 
@@ -29,9 +29,9 @@
 #include "hvmm/x86/lapic.h"
 #include "hvmm/x86/spec.h"
 
-/* One CPU's guests in module order; written by sched_assign only, before the CPU runs. */
+/* One CPU's vCPUs in module order; written by sched_assign only, before the CPU runs. */
 struct run_queue {
-	struct guest *g[MAX_GUESTS];
+	struct vcpu *v[MAX_GUESTS * GUEST_VCPUS_MAX];
 	unsigned n;
 };
 
@@ -53,43 +53,46 @@ void sched_assign(void)
 			next = next + 1 == ncpus ? 0 : next + 1;
 		}
 		struct run_queue *q = &run_queue[cpu];
-		g->cpu = cpu;
-		g->slot = q->n;
-		q->g[q->n++] = g;
+		for (unsigned k = 0; k < g->nvcpus; k++) {
+			struct vcpu *vcpu = g->vcpu[k];
+			vcpu->cpu = cpu;
+			vcpu->slot = q->n;
+			q->v[q->n++] = vcpu;
+		}
 	}
 	for (unsigned c = 0; c < ncpus && ncpus > 1; c++) {
 		char list[160];
 		int len = 0;
 		list[0] = 0;
 		for (unsigned k = 0; k < run_queue[c].n && len < (int)sizeof(list) - 40; k++)
-			len += fmt_snprintf(list + len, sizeof(list) - len, "%s%s", k ? "," : "", run_queue[c].g[k]->name);
+			len += fmt_snprintf(list + len, sizeof(list) - len, "%s%s", k ? "," : "", run_queue[c].v[k]->guest->name);
 		hlog("cpu %u runs %u guests: %s", c, run_queue[c].n, run_queue[c].n ? list : "none");
 	}
 }
 
 unsigned sched_guests_on(unsigned cpu) { return run_queue[cpu].n; }
 
-/* The runnable guest of q after prev in round-robin order (prev itself if it is the only one), or NULL. */
-static struct guest *pick_next(const struct run_queue *q, struct guest *prev)
+/* The runnable vCPU of q after prev in round-robin order (prev itself if it is the only one), or NULL. */
+static struct vcpu *pick_next(const struct run_queue *q, struct vcpu *prev)
 {
 	unsigned i = prev ? prev->slot + 1 : 0;
 	for (unsigned k = 0; k < q->n; k++, i++) {
 		if (i >= q->n)
 			i = 0; /* no division on the switch path */
-		if (q->g[i]->state == GUEST_RUNNABLE)
-			return q->g[i];
+		if (q->v[i]->state == VCPU_RUNNABLE)
+			return q->v[i];
 	}
 	return NULL;
 }
 
 /*
- * Give g a valid ASID for this CPU (APM §15.16). ASIDs are handed out in generations: when they run out, a new
- * generation starts, every guest must take a fresh one, and the first VMRUN of the generation flushes all ASIDs.
- * So more guests than ASIDs work, and a reused ASID never sees another guest's TLB entries.
+ * Give vcpu a valid ASID for this CPU (APM §15.16). ASIDs are handed out in generations: when they run out, a new
+ * generation starts, every vCPU must take a fresh one, and the first VMRUN of the generation flushes all ASIDs.
+ * So more vCPUs than ASIDs work, and a reused ASID never sees another guest's TLB entries.
  */
-static void assign_asid(struct cpu *c, struct guest *g)
+static void assign_asid(struct cpu *c, struct vcpu *vcpu)
 {
-	if (g->asid_generation == c->asid_generation)
+	if (vcpu->asid_generation == c->asid_generation)
 		return;
 	uint8_t flush = TLB_CONTROL_DO_NOTHING;
 	if (c->next_asid > c->max_asid) {
@@ -97,11 +100,11 @@ static void assign_asid(struct cpu *c, struct guest *g)
 		c->next_asid = 1;
 		flush = TLB_CONTROL_FLUSH_ALL;
 	}
-	g->asid = c->next_asid++;
-	g->asid_generation = c->asid_generation;
-	g->vmcb->control.asid = g->asid;
-	g->vmcb->control.tlb_control = flush;
-	g->vmcb->control.clean = 0;
+	vcpu->asid = c->next_asid++;
+	vcpu->asid_generation = c->asid_generation;
+	vcpu->vmcb->control.asid = vcpu->asid;
+	vcpu->vmcb->control.tlb_control = flush;
+	vcpu->vmcb->control.clean = 0;
 }
 
 /*
@@ -129,59 +132,60 @@ static void start_slice(struct cpu *c)
 	arm_slice(c, c->slice_ticks);
 }
 
-/* Switch the state VMRUN does not switch from c->current to g (APM Vol. 2 §15.5.1): branch predictions
- * (IBPB, x86/spec.h; the return stack, svm/spec_exit.h), the extended state (xstate.c), and DR0-DR3 when g's DR7 enables a breakpoint (DR7 bits 7:0).
- * After a guest that had breakpoints enabled, hvmm's own DR7 is written (to its reset value, no breakpoint): an
- * emulator that recomputes its breakpoints on DR7 writes drops any it still holds for that guest (exit.c, handle_dr). */
-static void switch_state(struct cpu *c, struct guest *g)
+/* Switch the state VMRUN does not switch from c->current to vcpu (APM Vol. 2 §15.5.1): branch predictions
+ * (IBPB, x86/spec.h; the return stack, svm/spec_exit.h), the extended state (xstate.c), and DR0-DR3 when vcpu's DR7
+ * enables a breakpoint (DR7 bits 7:0). After a vCPU that had breakpoints enabled, hvmm's own DR7 is written (to its
+ * reset value, no breakpoint): an emulator that recomputes its breakpoints on DR7 writes drops any it still holds for
+ * that vCPU (exit.c, handle_dr). */
+static void switch_state(struct cpu *c, struct vcpu *vcpu)
 {
 	spec_switch_ibpb();
 	spec_rsb_fill();
 	if (c->current && (c->current->vmcb->save.dr7 & DR7_ENABLES))
 		write_dr7(DR7_RESET);
-	xstate_switch(c->current, g);
-	if (g->vmcb->save.dr7 & DR7_ENABLES)
-		exit_dr_claim(c, g);
+	xstate_switch(c->current, vcpu);
+	if (vcpu->vmcb->save.dr7 & DR7_ENABLES)
+		exit_dr_claim(c, vcpu);
 }
 
 void sched_run(struct cpu *c)
 {
 	const struct run_queue *q = &run_queue[c->id];
-	struct guest *g = pick_next(q, NULL);
+	struct vcpu *vcpu = pick_next(q, NULL);
 
 	c->asid_generation = 1;
-	c->next_asid = c->max_asid + 1; /* the first guest opens a new generation: flush all */
+	c->next_asid = c->max_asid + 1; /* the first vCPU opens a new generation: flush all */
 	con_async(1); /* console lines are queued from now on (hvmm/core/console.h) */
-	if (g) {
-		switch_state(c, g);
-		c->current = g;
+	if (vcpu) {
+		switch_state(c, vcpu);
+		c->current = vcpu;
 		start_slice(c);
 	}
-	while (g) {
-		assign_asid(c, g);
-		if (g->pc) /* virtual devices: inject interrupts, arm their timers */
-			platform_before_vmrun(c, g);
-		/* vmcb_check=1: a guest whose VMCB breaks a consistency rule is stopped before VMRUN (vmcb_guard.c), and
-		 * no VMRUN bypasses the check (no fast path). */
+	while (vcpu) {
+		assign_asid(c, vcpu);
+		if (vcpu->vctx.pc) /* virtual devices: inject interrupts, arm their timers */
+			platform_before_vmrun(c, vcpu);
+		/* vmcb_check=1: a VMCB that breaks a consistency rule stops its guest before VMRUN (vmcb_guard.c), and no
+		 * VMRUN bypasses the check (no fast path). */
 		int ran = 1;
 		if (__builtin_expect(!config.vmcb_check, 1)) {
 			if (svm_has(SVM_FEAT_NRIPS))
-				svm_world_switch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
+				svm_world_switch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
 			else
-				svm_world_switch_fetch(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
-		} else if ((ran = vmcb_guard(g) == 0))
-			svm_world_switch_checked(&g->regs, (uint64_t)g->vmcb, c->host_vmcb_pa);
+				svm_world_switch_fetch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
+		} else if ((ran = vmcb_guard(vcpu) == 0))
+			svm_world_switch_checked(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
 		if (ran) {
-			g->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
-			measure_entry(c, g);
-			exit_dispatch(c, g);
-			if (g->pc)
-				platform_after_exit(c, g);
+			vcpu->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
+			measure_entry(c, vcpu);
+			exit_dispatch(c, vcpu);
+			if (vcpu->vctx.pc)
+				platform_after_exit(c, vcpu);
 		}
 
-		if (g->state == GUEST_RUNNABLE && !g->yield) {
+		if (vcpu->state == VCPU_RUNNABLE && !vcpu->yield) {
 			if (!c->timer_fired)
-				continue; /* the common case: straight back into the same guest */
+				continue; /* the common case: straight back into the same vCPU */
 			if (c->slice_rest) { /* a drain tick, not the end of the slice */
 				c->timer_fired = 0;
 				con_poll();
@@ -189,24 +193,24 @@ void sched_run(struct cpu *c)
 				continue;
 			}
 		}
-		g->yield = 0;
-		if (g->stop_tsc && g->state == GUEST_RUNNABLE && rdtsc() >= g->stop_tsc) /* time_limit= (guest.h) */
-			guest_kill(g, "time_limit= reached");
-		if (platform_halted[c->id]) /* rare: guests waiting in HLT for an interrupt */
+		vcpu->yield = 0;
+		if (vcpu->stop_tsc && vcpu->state == VCPU_RUNNABLE && rdtsc() >= vcpu->stop_tsc)
+			guest_kill(vcpu, "time_limit= reached"); /* (guest.h) */
+		if (platform_halted[c->id]) /* rare: vCPUs waiting in HLT for an interrupt */
 			platform_wake(c);
-		struct guest *next = pick_next(q, g);
+		struct vcpu *next = pick_next(q, vcpu);
 		while (!next && platform_halted[c->id] && platform_idle(c))
-			next = pick_next(q, g);
+			next = pick_next(q, vcpu);
 		if (!next)
 			break;
-		if (c->timer_fired && next != g && measure_of(c)->stages)
+		if (c->timer_fired && next != vcpu && measure_of(c)->stages)
 			measure_of(c)->sched_tsc = rdtsc(); /* stats=full: the stage boundary (docs/measurement.md) */
-		if (next != g) {
+		if (next != vcpu) {
 			switch_state(c, next);
 			c->current = next;
 		}
 		start_slice(c);
-		g = next;
+		vcpu = next;
 	}
 	lapic_timer_oneshot(0);
 	con_async(0); /* send what is still queued; synchronous again */

@@ -18,46 +18,46 @@
 #include "hvmm/svm/vmcb_check.h"
 #include "hvmm/svm/vmcb_dump.h"
 
-/* Counted per CPU (a guest only ever runs on g->cpu), so CPUs never write the same counter; summed by the report. */
+/* Counted per CPU (a guest only ever runs on vcpu->cpu), so CPUs never write the same counter; summed by the report. */
 static struct guard_count {
 	uint64_t checked, failed, nrip_used, nrip_differ;
 } guard_count[MAX_CPUS];
 
-int vmcb_guard(struct guest *g)
+int vmcb_guard(struct vcpu *vcpu)
 {
-	struct guard_count *n = &guard_count[g->cpu];
+	struct guard_count *n = &guard_count[vcpu->cpu];
 	n->checked++;
-	enum vmcb_rule r = vmcb_check(g->vmcb, &svm_check_caps);
+	enum vmcb_rule r = vmcb_check(vcpu->vmcb, &svm_check_caps);
 	if (r == VMCB_OK)
 		return 0;
 	if (!vmcb_rule_refused_by_vmrun(r)) {
-		if (!g->vmcb_state_warned)
+		if (!vcpu->vmcb_state_warned)
 			hlog("warning: guest %s: VMCB check: %s at rip=0x%lx: VMRUN does not refuse it, the guest runs on",
-			     g->name, vmcb_rule_text(r), g->vmcb->save.rip);
-		g->vmcb_state_warned = 1;
+			     vcpu->guest->name, vmcb_rule_text(r), vcpu->vmcb->save.rip);
+		vcpu->vmcb_state_warned = 1;
 		return 0;
 	}
 	n->failed++;
 	char who[GUEST_NAME_MAX + 8];
-	fmt_snprintf(who, sizeof(who), "guest %s", g->name);
-	vmcb_dump(who, g->vmcb);
-	guest_kill(g, "VMCB check: %s", vmcb_rule_text(r));
+	fmt_snprintf(who, sizeof(who), "guest %s", vcpu->guest->name);
+	vmcb_dump(who, vcpu->vmcb);
+	guest_kill(vcpu, "VMCB check: %s", vmcb_rule_text(r));
 	return -1;
 }
 
-void vmcb_guard_nrip(struct guest *g, unsigned len)
+void vmcb_guard_nrip(struct vcpu *vcpu, unsigned len)
 {
-	const struct vmcb *v = g->vmcb;
+	const struct vmcb *v = vcpu->vmcb;
 	uint64_t decoded;
-	struct guard_count *n = &guard_count[g->cpu];
+	struct guard_count *n = &guard_count[vcpu->cpu];
 	n->nrip_used++;
-	if (insn_next_rip_fetched(g, len, &decoded) == 0 && decoded != v->control.nrip) {
+	if (insn_next_rip_fetched(vcpu, len, &decoded) == 0 && decoded != v->control.nrip) {
 		n->nrip_differ++;
-		if (!g->nrip_warned)
+		if (!vcpu->nrip_warned)
 			hlog("warning: guest %s: nRIP 0x%lx is not the end of the instruction hvmm decodes at RIP 0x%lx "
-			     "(0x%lx; exit 0x%lx): the CPU and hvmm disagree about its length", g->name, v->control.nrip,
+			     "(0x%lx; exit 0x%lx): the CPU and hvmm disagree about its length", vcpu->guest->name, v->control.nrip,
 			     v->save.rip, decoded, v->control.exitcode);
-		g->nrip_warned = 1;
+		vcpu->nrip_warned = 1;
 	}
 }
 

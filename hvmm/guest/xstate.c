@@ -64,15 +64,15 @@ void xstate_init_ap(void)
 	}
 }
 
-void xstate_guest_init(struct guest *g, uint8_t *area)
+void xstate_guest_init(struct vcpu *vcpu, uint8_t *area)
 {
 	memset(area, 0, xstate_caps.area_bytes);
 	*(uint16_t *)(area + XSAVE_FCW) = 0x037f; /* x87 and SSE exceptions masked: the reset state */
 	*(uint32_t *)(area + XSAVE_MXCSR) = 0x1f80;
 	if (xstate_caps.xsave) /* x87 and SSE from the image above; every other component in its initial state */
 		*(uint64_t *)(area + XSAVE_XSTATE_BV) = XCR0_X87 | XCR0_SSE;
-	g->xsave = area;
-	g->xcr0 = XCR0_X87;
+	vcpu->xsave = area;
+	vcpu->xcr0 = XCR0_X87;
 }
 
 /*
@@ -87,7 +87,7 @@ static void fxsave_leak_clear(void)
 		__asm__ volatile("fnclex; emms; fildl %0" : : "m"(zero));
 }
 
-void xstate_switch(struct guest *from, struct guest *to)
+void xstate_switch(struct vcpu *from, struct vcpu *to)
 {
 	if (!xstate_caps.xsave) {
 		if (from)
@@ -118,20 +118,20 @@ void xstate_switch(struct guest *from, struct guest *to)
  * XSETBV: CPL > 0 is #GP before the intercept (exit.c checks it for every such exit); CR4.OSXSAVE clear is #UD;
  * ECX other than 0 or a value xcr0_valid refuses is #GP(0). The guest is on the CPU, so XCR0 is set right away.
  */
-void handle_xsetbv(struct cpu *c, struct guest *g)
+void handle_xsetbv(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
-	struct vmcb *v = g->vmcb;
-	uint64_t val = (v->save.rax & 0xffffffffu) | (g->regs.rdx << 32);
+	struct vmcb *v = vcpu->vmcb;
+	uint64_t val = (v->save.rax & 0xffffffffu) | (vcpu->regs.rdx << 32);
 	if (!(v->save.cr4 & CR4_OSXSAVE)) {
-		exit_inject_exception(g, VEC_UD, 0, 0);
+		exit_inject_exception(vcpu, VEC_UD, 0, 0);
 		return;
 	}
-	if ((uint32_t)g->regs.rcx != 0 || !xcr0_valid(xstate_caps.xcr0_all, val)) {
-		exit_inject_exception(g, VEC_GP, 1, 0);
+	if ((uint32_t)vcpu->regs.rcx != 0 || !xcr0_valid(xstate_caps.xcr0_all, val)) {
+		exit_inject_exception(vcpu, VEC_GP, 1, 0);
 		return;
 	}
 	xsetbv0(val);
-	g->xcr0 = val;
-	exit_skip_insn(g, XSETBV_LEN);
+	vcpu->xcr0 = val;
+	exit_skip_insn(vcpu, XSETBV_LEN);
 }

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 struct cpu;
-struct guest;
+struct vcpu;
 
 /* What the CPU offers; filled by xstate_init. */
 struct xstate_caps {
@@ -28,14 +28,14 @@ void xstate_init(void);
 /* On an AP, after xstate_init ran on the BSP: the same CR4.OSXSAVE and XCR0 on this CPU, silently. */
 void xstate_init_ap(void);
 
-/* Give g its reset state (x87 FCW 0x37F, MXCSR 0x1F80, everything else in its initial configuration, XCR0 = 1) in
+/* Give vcpu its reset state (x87 FCW 0x37F, MXCSR 0x1F80, everything else in its initial configuration, XCR0 = 1) in
  * area, which holds xstate_caps.area_bytes bytes and is 64-byte aligned. */
-void xstate_guest_init(struct guest *g, uint8_t *area);
+void xstate_guest_init(struct vcpu *vcpu, uint8_t *area);
 
 /* Save the state of from (NULL: none) and load to's: on the CPU, only to's values remain. */
-void xstate_switch(struct guest *from, struct guest *to);
+void xstate_switch(struct vcpu *from, struct vcpu *to);
 
 /* XSETBV exit (silicon intercepts it; QEMU TCG never does): check the value, set the guest's XCR0. */
-void handle_xsetbv(struct cpu *c, struct guest *g);
+void handle_xsetbv(struct cpu *c, struct vcpu *vcpu);
 
 #endif

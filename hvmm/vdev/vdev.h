@@ -32,11 +32,14 @@ struct vdev_host {
 
 struct vdev_pc;
 
-/* A device's view of its guest: the host services, the TSC (guest-visible time) and the interrupt lines. */
+/* A device's view of its guest, as one virtual CPU of it reaches the device: the host services, the TSC
+ * (guest-visible time), the interrupt lines and the port table. */
+struct vdev_bus;
 struct vdev_ctx {
 	const struct vdev_host *host;
 	void *guest; /* opaque to vdev/ */
 	struct vdev_pc *pc; /* the platform the device belongs to (interrupt routing: vdev_irq_set) */
+	struct vdev_bus *bus; /* the guest's port table (vdev_port_io) */
 	uint64_t tsc_khz; /* TSC frequency (kHz): devices derive their clocks from the TSC */
 };
 
