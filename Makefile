@@ -44,6 +44,7 @@ LIB_SRCS += lib/caltime.c
 LIB_SRCS += lib/mptable.c # the MP table of PC guests (docs/guest-abi.md, "Low memory")
 LIB_SRCS += lib/pcbios.c # IVT, BIOS data area and EBDA of PC guests (same)
 LIB_SRCS += lib/msr_policy.c # the guest MSR table (docs/guest-abi.md "MSRs")
+LIB_SRCS += lib/tsccal.c # TSC calibration robust to stalls (hvmm/x86/tsc.c)
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
@@ -88,6 +89,7 @@ help:
 	@echo "             hostile hw bochs vmcb_check); TEST_FLAGS='-v' every check, '--tap', '--junit FILE'; tests/run.py --list"
 	@echo "  unit       build the host unit tests of lib/ and of hvmm/svm/vmcb_check.c"
 	@echo "  scenarios  the QEMU and Bochs scenarios only"
+	@echo "  test-tsc   the TSC calibration under a disturbed vCPU: TSC_RUNS boots (default 20), each within 0.1 % (slow)"
 	@echo "  bench      benchmarks: $(B)/bench/report.md and plots (BENCH_FLAGS=--quick for a short run)"
 	@echo "  bench-linux  Linux boot time under hvmm against QEMU alone: $(B)/bench/linux.md (docs/linux-guest.md)"
 	@echo "  fuzz       run each fuzzer for FUZZ_SECONDS (default 60)"
@@ -224,6 +226,13 @@ test: all unit sdk
 
 scenarios: all sdk
 	$(PYTHON) tests/run.py --only scenarios $(TEST_FLAGS)
+
+# The TSC calibration under a disturbed vCPU (slow, not in `make test`; docs/hardware.md "TSC frequency"):
+# TSC_RUNS boots under QEMU TCG with the QEMU process stopped and continued at random, each within 0.1 %.
+.PHONY: test-tsc
+TSC_RUNS ?= 20
+test-tsc: all
+	$(PYTHON) tests/tsc_calibration.py --runs $(TSC_RUNS)
 
 version:
 	@echo "hvmm $(HVMM_VERSION)"

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* tsc.c — the TSC frequency. In order: CPUID 15h (TSC/crystal ratio × crystal Hz), CPUID 16h (base MHz), the AMD
- * P0 state (family 17h–19h, MSR C001_0064h), else measured against PIT channel 2 (gate and OUT via port 61h, mode 0
- * one-shot), else against the HPET main counter, else against the ACPI PM timer. A stated frequency is
- * cross-checked against the PIT when there is one. Also reports whether the TSC is invariant (CPUID 8000_0007h
- * EDX[8]). */
+/* tsc.c — the TSC frequency. A stated one — CPUID 15h (TSC/crystal ratio × crystal Hz), CPUID 16h (base MHz), the
+ * AMD P0 state (family 17h–19h, MSR C001_0064h) — when the measurement confirms it within 2 %, else the measurement:
+ * every reference the machine has (the HPET main counter, the ACPI PM timer, PIT channel 2 free-running in mode 2
+ * read through its counter latch) measured by lib/tsccal.c (the median of 5 windows, each bracketed and refused when
+ * stalled), and their consensus; when they disagree, measured again, then the one whose windows spread least, with
+ * a warning. Also reports whether the TSC is invariant (CPUID 8000_0007h EDX[8]). */
 #include "hvmm/x86/tsc.h"
 
 #include <string.h>
@@ -13,17 +14,13 @@
 #include "hvmm/core/console.h"
 #include "hvmm/x86/acpi.h"
 #include "hvmm/x86/extable.h"
+#include "tsccal.h"
 
 #define PIT_HZ 1193182ull
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
 #define PORT_B 0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 OUT */
 #define PM_TMR_HZ 3579545ull /* ACPI 6.x §4.8.3.3 */
-#define CAL_MS 20
-#define CAL_ROUNDS 3
-#define GIVE_UP_CYCLES (1ull << 31) /* a timer that has not run out by then is absent (20 ms is < 2^28 at 10 GHz) */
-#define PLAUSIBLE_MIN_KHZ 100000ull /* 100 MHz; QEMU with -icount shift=0 gives 1 GHz */
-#define PLAUSIBLE_MAX_KHZ 10000000ull /* 10 GHz */
 #define CROSSCHECK_PERCENT 2 /* a stated frequency further than this from the PIT's is not trusted */
 
 /* AMD MSRs (PPR for family 17h, "MSRC001_0015 HWCR", "MSRC001_0064 P-state 0"). */
@@ -41,32 +38,39 @@
 #define HPET_COUNTER 0x0f0
 #define HPET_ENABLE_CNF 1u
 #define HPET_MAX_PERIOD_FS 100000000ull /* the spec's limit: at most 100 ns per tick */
-#define HPET_MIN_PERIOD_FS 1000000ull /* 1 ns: a faster counter is implausible (and would overflow 32 bits in CAL_MS) */
+#define HPET_MIN_PERIOD_FS 1000000ull /* 1 ns: a faster counter is implausible */
 
 uint64_t tsc_khz;
 
-/* One measurement: TSC cycles elapsed while PIT channel 2 counts CAL_MS milliseconds; 0 if OUT never rises. */
-static uint64_t pit_once(void)
+static uint64_t read_tsc(void *ctx) { (void)ctx; return rdtsc(); }
+
+/* PIT channel 2 free-running: mode 2 with count 0 (65536), gate high, speaker off; read by latching its count. */
+static void pit_start(void)
 {
-	uint16_t count = (uint16_t)(PIT_HZ * CAL_MS / 1000);
-	uint8_t b = inb(PORT_B);
-	outb(PORT_B, (b & ~0x02) & ~0x01); /* speaker off, gate low */
-	outb(PIT_CMD, 0xb0); /* channel 2, lobyte/hibyte, mode 0, binary */
-	outb(PIT_CH2, count & 0xff);
-	outb(PIT_CH2, count >> 8);
-	outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01); /* gate high: start counting */
-	uint64_t t0 = rdtsc();
-	if (inb(PORT_B) & 0x20)
-		return 0; /* OUT is high before the count ran out: no 8254 behind port 61h (it may read 0xff) */
-	while (!(inb(PORT_B) & 0x20))
-		if (rdtsc() - t0 > GIVE_UP_CYCLES)
-			return 0; /* no PIT */
-	return rdtsc() - t0;
+	outb(PORT_B, (inb(PORT_B) & ~0x02) & ~0x01); /* speaker off, gate low */
+	outb(PIT_CMD, 0xb4); /* channel 2, lobyte/hibyte, mode 2, binary */
+	outb(PIT_CH2, 0);
+	outb(PIT_CH2, 0);
+	outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01); /* gate high: counting */
 }
 
-static uint32_t pm_tmr_read(void)
+static void pit_latch(void *ctx)
+{
+	(void)ctx;
+	outb(PIT_CMD, 0x80); /* counter latch command, channel 2 (Intel 8254 datasheet) */
+}
+
+static uint32_t pit_read(void *ctx)
+{
+	(void)ctx;
+	uint32_t lo = inb(PIT_CH2);
+	return lo | (uint32_t)inb(PIT_CH2) << 8;
+}
+
+static uint32_t pm_tmr_read(void *ctx)
 {
 	uint32_t v;
+	(void)ctx;
 	if (acpi.pm_tmr.space_id == ACPI_GAS_IO)
 		__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"((uint16_t)acpi.pm_tmr.address));
 	else
@@ -74,31 +78,12 @@ static uint32_t pm_tmr_read(void)
 	return acpi.pm_tmr_32bit ? v : v & 0xffffff;
 }
 
-/* One measurement: TSC cycles over CAL_MS of the ACPI PM timer; 0 if it does not count. */
-static uint64_t pm_tmr_once(void)
-{
-	uint32_t mask = acpi.pm_tmr_32bit ? 0xffffffffu : 0xffffffu, want = (uint32_t)(PM_TMR_HZ * CAL_MS / 1000);
-	uint32_t p0 = pm_tmr_read();
-	uint64_t t0 = rdtsc();
-	while (((pm_tmr_read() - p0) & mask) < want)
-		if (rdtsc() - t0 > GIVE_UP_CYCLES)
-			return 0;
-	return rdtsc() - t0;
-}
-
 static uint64_t hpet_period_fs; /* femtoseconds per HPET tick, set by hpet_usable() */
 
-/* One measurement: TSC cycles over CAL_MS of the HPET main counter (its low 32 bits); 0 if it does not count. */
-static uint64_t hpet_once(void)
+static uint32_t hpet_read(void *ctx)
 {
-	uint64_t base = acpi.hpet_address;
-	uint32_t want = (uint32_t)(CAL_MS * 1000000000000ull / hpet_period_fs);
-	uint32_t h0 = (uint32_t)mmio_read32(base + HPET_COUNTER);
-	uint64_t t0 = rdtsc();
-	while ((uint32_t)mmio_read32(base + HPET_COUNTER) - h0 < want)
-		if (rdtsc() - t0 > GIVE_UP_CYCLES)
-			return 0;
-	return rdtsc() - t0;
+	(void)ctx;
+	return (uint32_t)mmio_read32(acpi.hpet_address + HPET_COUNTER);
 }
 
 /* The ACPI HPET table named a counter below 4 GiB (mapped) with a plausible period: start it if it is stopped. */
@@ -117,24 +102,6 @@ static int hpet_usable(void)
 	if (!(cfg & HPET_ENABLE_CNF))
 		mmio_write32(base + HPET_CONFIG, cfg | HPET_ENABLE_CNF);
 	return 1;
-}
-
-/* The shortest of CAL_ROUNDS measurements (the least disturbed), converted to kHz; 0 if the timer did not count or
- * the result is implausible (a port that reads back garbage looks like a timer that ends at once). */
-static uint64_t measure(uint64_t (*once)(void), const char *what)
-{
-	uint64_t best = 0;
-	for (int i = 0; i < CAL_ROUNDS; i++) {
-		uint64_t c = once();
-		if (c && (!best || c < best))
-			best = c;
-	}
-	uint64_t khz = best / CAL_MS;
-	if (khz && (khz < PLAUSIBLE_MIN_KHZ || khz > PLAUSIBLE_MAX_KHZ)) {
-		hlog("warning: tsc: %s gave an implausible %lu kHz; not used", what, khz);
-		return 0;
-	}
-	return khz;
 }
 
 static int pm_tmr_usable(void)
@@ -200,45 +167,112 @@ static void report_invariant(void)
 	     inv ? "" : ": the TSC rate may change with P-states and C-states; figures in ns assume it does not");
 }
 
+enum { REF_HPET, REF_PM, REF_PIT, NREFS }; /* in the order measured: the longest wrap first */
+
+/* Measure every reference the machine has (refs[i].hz == 0: absent); each one's result in res[i]. The first one
+ * measured gives the others a lower bound of the rate (half of it) for their stall limit. */
+static void measure_all(const struct tsccal_ref *refs, struct tsccal_result *res)
+{
+	uint64_t slow = 0;
+	for (int i = 0; i < NREFS; i++) {
+		res[i] = (struct tsccal_result){ 0 };
+		if (!refs[i].hz)
+			continue;
+		if (i == REF_PIT)
+			pit_start();
+		if (tsccal_measure(&refs[i], slow, &res[i]) && !slow)
+			slow = res[i].khz / 2;
+		if (res[i].khz == 0 && !res[i].dead)
+			hlog("warning: tsc: %s: only %u of %u windows of %d ms undisturbed (%u refused)", refs[i].name,
+			     res[i].accepted, TSCCAL_WINDOWS, TSCCAL_WINDOW_MS, res[i].refused);
+	}
+}
+
+/* "PIT channel 2 2095938 (2095911-2095960, 1 refused)" for each measured reference. */
+static void describe(const struct tsccal_ref *refs, const struct tsccal_result *res, char *buf, size_t n)
+{
+	size_t k = 0;
+	buf[0] = 0;
+	for (int i = 0; i < NREFS && k < n; i++)
+		if (res[i].khz)
+			k += (size_t)fmt_snprintf(buf + k, n - k, "%s%s %lu (%lu-%lu, %u refused)", k ? ", " : "",
+						  refs[i].name, res[i].khz, res[i].min_khz, res[i].max_khz, res[i].refused);
+}
+
+/* The measured rate: the references' consensus, measured again once when they disagree; if they still do, the one
+ * whose windows spread least. 0 when no reference counted. */
+static uint64_t measured_khz(char *how, size_t n)
+{
+	struct tsccal_ref refs[NREFS] = { 0 };
+	struct tsccal_result res[NREFS];
+	static char hpet_name[64];
+	if (hpet_usable()) {
+		fmt_snprintf(hpet_name, sizeof(hpet_name), "HPET at 0x%lx (%lu fs/tick)", acpi.hpet_address,
+			     hpet_period_fs);
+		refs[REF_HPET] = (struct tsccal_ref){ hpet_name, 1000000000000000ull / hpet_period_fs, 0xffffffffu, 0, NULL,
+						      hpet_read, read_tsc, NULL };
+	}
+	if (pm_tmr_usable())
+		refs[REF_PM] = (struct tsccal_ref){ "ACPI PM timer", PM_TMR_HZ, acpi.pm_tmr_32bit ? 0xffffffffu : 0xffffffu,
+						    0, NULL, pm_tmr_read, read_tsc, NULL };
+	refs[REF_PIT] = (struct tsccal_ref){ "PIT channel 2", PIT_HZ, 0xffff, 1, pit_latch, pit_read, read_tsc, NULL };
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		uint64_t khz[NREFS];
+		unsigned outvoted, count = 0;
+		measure_all(refs, res);
+		for (int i = 0; i < NREFS; i++)
+			khz[i] = res[i].khz, count += res[i].khz != 0;
+		uint64_t c = tsccal_consensus(khz, NREFS, &outvoted);
+		char list[192];
+		describe(refs, res, list, sizeof(list));
+		if (!count)
+			return 0;
+		if (c) {
+			fmt_snprintf(how, n, "median of %d windows of %d ms against %s%s", TSCCAL_WINDOWS, TSCCAL_WINDOW_MS,
+				     list, outvoted ? "; one outvoted" : "");
+			if (outvoted)
+				hlog("warning: tsc: the references disagree: %s; using the majority", list);
+			return c;
+		}
+		hlog("warning: tsc: the references disagree by more than %d ppm: %s%s", TSCCAL_AGREE_PPM, list,
+		     attempt ? "" : "; measuring again");
+	}
+	int best = -1; /* still no majority: the reference whose own windows agree best */
+	for (int i = 0; i < NREFS; i++)
+		if (res[i].khz && (best < 0 || (res[i].max_khz - res[i].min_khz) * res[best].khz <
+						       (res[best].max_khz - res[best].min_khz) * res[i].khz))
+			best = i;
+	fmt_snprintf(how, n, "%s alone, median of %d windows of %d ms: the references disagree", refs[best].name,
+		     TSCCAL_WINDOWS, TSCCAL_WINDOW_MS);
+	return res[best].khz;
+}
+
 void tsc_calibrate(void)
 {
 	report_invariant();
-	char how[128];
+	char how[128], mhow[320];
 	uint64_t stated = stated_khz(how, sizeof(how));
-	uint64_t pit = measure(pit_once, "PIT channel 2");
+	uint64_t measured = measured_khz(mhow, sizeof(mhow));
 
 	if (stated) {
-		if (!pit) {
+		if (!measured) {
 			tsc_khz = stated;
-			hlog("tsc_khz=%lu (%s; no PIT to cross-check)", tsc_khz, how);
+			hlog("tsc_khz=%lu (%s; no timer to cross-check)", tsc_khz, how);
 			return;
 		}
-		uint64_t diff = stated > pit ? stated - pit : pit - stated;
+		uint64_t diff = stated > measured ? stated - measured : measured - stated;
 		if (diff * 100 <= stated * CROSSCHECK_PERCENT) {
 			tsc_khz = stated;
-			hlog("tsc_khz=%lu (%s; PIT channel 2 measured %lu)", tsc_khz, how, pit);
+			hlog("tsc_khz=%lu (%s; measured %lu)", tsc_khz, how, measured);
 			return;
 		}
-		hlog("warning: tsc: %s gives %lu kHz but PIT channel 2 measured %lu kHz; using the measurement", how,
-		     stated, pit);
+		hlog("warning: tsc: %s gives %lu kHz but the timers measured %lu kHz; using the measurement", how, stated,
+		     measured);
 	}
-	if (pit) {
-		tsc_khz = pit;
-		hlog("tsc_khz=%lu (calibrated against PIT channel 2 over %d ms)", tsc_khz, CAL_MS);
-		return;
-	}
-	uint64_t hpet = hpet_usable() ? measure(hpet_once, "the HPET") : 0;
-	if (hpet) {
-		tsc_khz = hpet;
-		hlog("tsc_khz=%lu (calibrated against the HPET at 0x%lx, %lu fs/tick, over %d ms; PIT channel 2 did not "
-		     "count)", tsc_khz, acpi.hpet_address, hpet_period_fs, CAL_MS);
-		return;
-	}
-	uint64_t pm = pm_tmr_usable() ? measure(pm_tmr_once, "the ACPI PM timer") : 0;
-	if (pm) {
-		tsc_khz = pm;
-		hlog("tsc_khz=%lu (calibrated against the ACPI PM timer over %d ms; PIT channel 2 did not count)", tsc_khz,
-		     CAL_MS);
+	if (measured) {
+		tsc_khz = measured;
+		hlog("tsc_khz=%lu (%s)", tsc_khz, mhow);
 		return;
 	}
 	tsc_khz = 1000000; /* assume 1 GHz rather than divide by zero */
