@@ -6,8 +6,9 @@ kernel's isa-debug-exit status (1 = all passed) as the guest's exit status.
 """
 
 import os
+import re
 import subprocess
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from hvmmlog import HvmmLog
 import struct
@@ -23,8 +24,10 @@ MODULE_TEXT = b"hvmm-mb1-module: a test module for mb1_boot\n"
 class Kernel:
     """One test kernel: its file, guest name, command-line arguments and modules (file name, arguments)."""
 
-    def __init__(self, file: str, name: str, args: str = "", mods: int = 0, mem: str = "16M", own: str = "") -> None:
+    def __init__(self, file: str, name: str, args: str = "", mods: int = 0, mem: str = "16M", own: str = "",
+                 qemu_args: Optional[List[str]] = None) -> None:
         self.file, self.name, self.args, self.mods, self.mem, self.own = file, name, args, mods, mem, own
+        self.qemu_args = qemu_args or []  # also for the run under QEMU directly
 
     def guest_specs(self) -> List[str]:
         """hvmm's module line: its keys, the arguments, and after "--" the kernel's own words (docs/cmdline.md)."""
@@ -40,6 +43,7 @@ class Kernel:
                "-kernel", os.path.join(ROOT, MB1, self.file + ".elf"), "-append", f"{self.args} {self.own}".strip()]
         if self.mods:
             cmd += ["-initrd", ",".join(f"{d}/mod{i}.txt modarg={i}" for i in range(self.mods))]
+        cmd += self.qemu_args
         try:
             r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
             out = r.stdout.decode("utf-8", "replace") + f"\nqemu-status={r.returncode}\n"
@@ -68,10 +72,14 @@ KERNELS = [
     Kernel("mb1_fwcfg", "mb1fwcfg"),
     Kernel("mb1_lapic", "mb1lapic"),
 ]
-TIMER_KERNELS = [
-    Kernel("mb1_pit", "mb1pit"),
-    Kernel("mb1_rtc", "mb1rtc"),
-]
+# Under -icount shift=0 (docs/measurement.md) QEMU's clocks count instructions: the PIT's period measured against
+# the TSC (5 %) measures the device, not how often a loaded host stops QEMU. The RTC kernel waits for whole seconds
+# of its clock, too slow under icount; its periodic interrupts are bounded (at most 110 in 100 ms at 1024 Hz) and
+# their median interval printed but not judged: on a loaded host QEMU alone delivered too few to measure, and under
+# hvmm one run here measured a 16 ms median (an open question, not a check).
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+PIT_KERNELS = [Kernel("mb1_pit", "mb1pit", qemu_args=ICOUNT)]
+TIMER_KERNELS = [Kernel("mb1_rtc", "mb1rtc")]
 
 
 def prepare_for(kernels: List[Kernel]):
@@ -234,6 +242,24 @@ def judge_timers(j: Judge, log: HvmmLog, ctx: Context) -> None:
         check_kernel(j, log, ctx, k)
 
 
+def judge_pit(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    for k in PIT_KERNELS:
+        check_kernel(j, log, ctx, k)
+    check_periods(j, log, "mb1pit", r"^pit period mode \d: mean=(\d+) cycles", 11932 / 1.193182)
+
+
+def check_periods(j: Judge, log: HvmmLog, name: str, pattern: str, want_us: float) -> None:
+    """The periods a kernel measured under hvmm, in TSC cycles, against hvmm's own tsc_khz (calibrated against the
+    machine's timers, not the guest's virtual PIT) within 5 %."""
+    tsc_khz = (log.lag or {}).get("tsc_khz")
+    got = [int(m.group(1)) for m in (re.match(pattern, t) for t in log.console(name)) if m]
+    if j.check(f"{name}: periods printed, tsc_khz known", got and tsc_khz, f"{got}, tsc_khz {tsc_khz}"):
+        for c in got:
+            us = c * 1000.0 / tsc_khz
+            j.check(f"{name}: period {want_us:.1f} us within 5 % of hvmm's TSC", abs(us / want_us - 1) <= 0.05,
+                    f"{us:.1f} us")
+
+
 SCENARIOS: List[Scenario] = [
     Scenario("mb1-devices", [f"{GUESTS}/counter.elf name=counter mem=16M", f"{GUESTS}/matmul.elf name=matmul mem=16M"]
              + [s for k in KERNELS for s in k.guest_specs()]
@@ -251,4 +277,8 @@ SCENARIOS: List[Scenario] = [
                             f"{GUESTS}/msrwalk.elf name=msrwalkpc mem=16M platform=pc"], judge_msr_policy),
     Scenario("mb1-timers", [s for k in TIMER_KERNELS for s in k.guest_specs()], judge_timers,
              prepare=prepare_for(TIMER_KERNELS), timeout=240, cmdline="slice=2ms " + EXIT_PORT),
+    Scenario("mb1-pit", [s for k in PIT_KERNELS for s in k.guest_specs()] + [f"{GUESTS}/counter.elf name=counter"
+                                                                              " mem=4M count=5"],
+             judge_pit, prepare=prepare_for(PIT_KERNELS), timeout=240, cmdline="slice=2ms " + EXIT_PORT,
+             qemu_args=ICOUNT),
 ]

@@ -309,3 +309,40 @@ int str_eq(const char *a, const char *b)
 		a++, b++;
 	return *a == *b;
 }
+
+static uint64_t stamps[RT_STAMPS];
+static volatile unsigned nstamps;
+
+void rt_stamps_reset(void)
+{
+	nstamps = 0;
+}
+
+void rt_stamp(void)
+{
+	if (nstamps < RT_STAMPS)
+		stamps[nstamps++] = rdtsc();
+}
+
+uint64_t rt_median_interval(void)
+{
+	uint64_t d[RT_STAMPS];
+	unsigned n = nstamps;
+	if (n < 3)
+		return 0;
+	for (unsigned i = 0; i + 1 < n; i++)
+		d[i] = stamps[i + 1] - stamps[i];
+	for (unsigned i = 1; i + 1 < n; i++) /* insertion sort: at most 63 values */
+		for (unsigned k = i; k > 0 && d[k - 1] > d[k]; k--) {
+			uint64_t t = d[k];
+			d[k] = d[k - 1];
+			d[k - 1] = t;
+		}
+	return d[(n - 1) / 2];
+}
+
+uint64_t rt_mean_interval(void)
+{
+	unsigned n = nstamps;
+	return n < 3 ? 0 : udiv64(stamps[n - 1] - stamps[0], n - 1, 0);
+}

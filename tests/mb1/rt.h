@@ -35,6 +35,15 @@ int check(int ok, const char *what, const char *detail_fmt, ...) __attribute__((
 void rt_exit(int status) __attribute__((noreturn));
 int rt_done(const char *name);
 
+/* Interrupt timestamps: rt_stamp() in a handler records the TSC (at most RT_STAMPS), rt_median_interval() gives the
+ * median of the intervals between consecutive ones (0 with fewer than 3): a period that a few late or coalesced
+ * interrupts (this kernel preempted) do not move. */
+#define RT_STAMPS 64
+void rt_stamps_reset(void);
+void rt_stamp(void);
+uint64_t rt_median_interval(void);
+uint64_t rt_mean_interval(void); /* from the first stamp to the last: late ones move only the ends */
+
 /* Handlers by vector (NULL: an unexpected vector is a FAIL and ends the kernel). */
 typedef void irq_handler(struct frame *f);
 void rt_set_handler(unsigned vector, irq_handler *h);
