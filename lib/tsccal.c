@@ -43,7 +43,8 @@ enum window { W_OK, W_REFUSED, W_DEAD };
 
 /* One window: TSC cycles and counter ticks between two bracketed readings. gap: the most TSC cycles allowed between
  * successive readings (less than half the counter's wrap period at the slowest TSC believed). */
-static enum window window(const struct tsccal_ref *r, uint64_t gap, uint64_t *cycles, uint64_t *ticks)
+static enum window window(const struct tsccal_ref *r, uint64_t gap, uint64_t give_up, uint64_t *cycles,
+			  uint64_t *ticks)
 {
 	uint64_t want = r->hz * TSCCAL_WINDOW_MS / 1000, n = 0;
 	struct reading start = read_bracketed(r);
@@ -59,7 +60,7 @@ static enum window window(const struct tsccal_ref *r, uint64_t gap, uint64_t *cy
 		last = t1;
 		if (n >= want)
 			break;
-		if (t1 - start.tsc > TSCCAL_GIVE_UP)
+		if (t1 - start.tsc > give_up)
 			return n ? W_REFUSED : W_DEAD;
 	}
 	struct reading end = read_bracketed(r);
@@ -92,10 +93,12 @@ uint64_t tsccal_measure(const struct tsccal_ref *r, uint64_t slow_khz, struct ts
 	/* half the wrap period, (mask + 1) / 2 ticks, in TSC cycles at slow kHz (no 128-bit division: freestanding) */
 	uint64_t gap = ((uint64_t)r->mask / 2 + 1) * slow / (r->hz / 1000);
 
+	/* a window not done by then: 2^31 cycles, or with a known rate (at most 2 x slow) 8 windows' time */
+	uint64_t give_up = slow_khz ? slow_khz * 2 * 8 * TSCCAL_WINDOW_MS : TSCCAL_GIVE_UP;
 	*res = (struct tsccal_result){ 0 };
 	for (unsigned tries = 0; tries < TSCCAL_MAX_TRIES && res->accepted < TSCCAL_WINDOWS; tries++) {
 		uint64_t cycles, ticks;
-		enum window w = window(r, gap, &cycles, &ticks);
+		enum window w = window(r, gap, give_up, &cycles, &ticks);
 		if (w == W_DEAD) {
 			res->dead = 1;
 			return 0;

@@ -24,7 +24,8 @@
 #define TSCCAL_BRACKET_DIV 5000 /* a boundary reading's bracket may be at most 200 ppm of the window */
 #define TSCCAL_MIN_KHZ 100000ull /* 100 MHz: the slowest TSC believed (QEMU -icount shift=0 gives 1 GHz) */
 #define TSCCAL_MAX_KHZ 10000000ull /* 10 GHz */
-#define TSCCAL_GIVE_UP (1ull << 31) /* TSC cycles: a counter that has not advanced a window by then does not count */
+#define TSCCAL_GIVE_UP (1ull << 31) /* TSC cycles: a counter that has not advanced a window by then does not count
+				     * (with slow_khz known: 8 windows' time at twice that rate) */
 #define TSCCAL_AGREE_PPM 500 /* references within 0.05 % of their median agree */
 
 struct tsccal_ref {
