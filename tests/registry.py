@@ -31,6 +31,7 @@ MODULES: List[Tuple[str, Optional[str]]] = [
     ("scenarios_newcomer", None),  # QEMU -kernel boot, an out-of-tree SDK guest, exit statuses
     ("scenarios_lag", None),  # guest-visible switch lag against probe guests
     ("scenarios_timers", None),  # the preemption period of two slice= values, measured against the TSC
+    ("scenarios_documented", None),  # documented behaviour with no other test: bad module values, cpus=, hist lines
     ("scenarios_platform", None),  # multiboot v1 kernels on the virtual PC, also run under QEMU directly
     ("scenarios_linux", None),  # Debian's stock kernel as a guest beside native guests (SKIP without the package)
     ("scenarios_realkernels", None),  # memtest86+ and Xen from Debian, also run under QEMU directly (SKIP likewise)
