@@ -42,6 +42,8 @@ const struct msr_rule msr_rules[] = {
 	VALUE(0x000002ff, 0x000002ff, MSRC_MTRR_DEF, 0, 0x806, 0xcff, ~0xcffull, "MTRRdefType"),
 	HOOK(0x000006e0, 0x000006e0, MSRH_TSC_DEADLINE, "IA32_TSC_DEADLINE"),
 	GP(0x00000800, 0x000008ff, "x2APIC registers (CPUID 1 ECX[21] hidden)"),
+	/* KVM's paravirtual MSRs: a guest with kvm=on (hvmm/guest/kvm_pv.c); #GP for the others */
+	HOOK(0x4b564d00, 0x4b564dff, MSRH_KVM, "KVM paravirtual MSRs (kvm=on)"),
 	HOOK(0xc0000080, 0xc0000080, MSRH_EFER, "EFER"),
 	HOOK(0xc0000081, 0xc0000084, MSRH_VMCB, "STAR/LSTAR/CSTAR/SFMASK"),
 	HOOK(0xc0000100, 0xc0000102, MSRH_VMCB, "FS.base/GS.base/KernelGSbase"),

@@ -33,6 +33,7 @@ enum msr_hook {
 	MSRH_PAT, /* the VMCB's G_PAT */
 	MSRH_TSC_DEADLINE,
 	MSRH_EFER,
+	MSRH_KVM, /* KVM's range 4B564D00h-4B564DFFh: kvmclock, steal time, PV EOI with kvm=on */
 };
 
 struct msr_rule {

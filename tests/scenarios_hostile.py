@@ -13,7 +13,7 @@ import re
 from typing import Dict, List, Optional
 
 from hvmmlog import HvmmLog
-from scenarios import (GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_killed,
+from scenarios import (EXIT_PORT, GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_killed,
                        check_matmul)
 
 # counter and matmul are loaded first, so their RAM is at the lowest host-physical addresses (ram_hpa=0x400000 and
@@ -302,12 +302,48 @@ def judge_hc_fault(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_kill(j, log, "hfault-stack", npf("write", (4 << 20) + 0xFF8), "stack")
 
 
+# ---- KVM's paravirtual interface (tests/guests/kvmpv.c; docs/guest-abi.md) ----
+
+KVM_GUESTS = [f"{GUESTS}/kvmpv.elf name=kvmpv mem=4M platform=pc kvm=on debug_exit=0xf4",
+              f"{GUESTS}/kvmpv.elf name=kvmnopc mem=4M kvm=on",
+              f"{GUESTS}/kvmpv.elf name=kvmbad mem=4M platform=pc kvm=maybe"]
+KVM_MSRS = ["MSR_KVM_SYSTEM_TIME_NEW", "MSR_KVM_WALL_CLOCK_NEW", "MSR_KVM_STEAL_TIME", "MSR_KVM_PV_EOI_EN"]
+KVM_BAD = ["misaligned", "page-crossing", "outside RAM", "outside RAM, last bytes", "far outside RAM"]
+
+
+def judge_kvm(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    expected = ["CPUID 4000_0000h", "CPUID 4000_0100h", "CPUID 4000_0101h", "KVM hypercall 0", "KVM hypercall 3",
+                "KVM hypercall 0x12345", "KVM_HC_VAPIC_POLL_IRQ", "kvmclock filled", "kvmclock rate",
+                "wall clock filled", "steal time grows", "MSR_KVM_ASYNC_PF_EN (not offered)"]
+    for m in KVM_MSRS:
+        expected += [f"{m} valid", f"{m}: the valid registration stays"] + [f"{m} {b} gpa=" for b in KVM_BAD]
+    # printed through COM1 (kvm=on: no hvmm hypercalls) and ended through debug-exit: status (0 << 1) | 1
+    lines = log.console("kvmpv")
+    passed = [t[5:] for t in lines if t.startswith("PASS ")]
+    for e in expected:
+        j.check(f"kvmpv: PASS {e}", any(p.startswith(e) for p in passed), "no such PASS line")
+    fails = [t for t in lines if t.startswith("FAIL")]
+    j.check("kvmpv: no FAIL line", not fails, "; ".join(fails[:4]))
+    j.check("kvmpv: hostile done fails=0", "hostile done fails=0" in lines, f"last lines: {lines[-3:]}")
+    check_exit(j, log, "kvmpv", 1)
+    refused = [ln for ln in log.lines if re.match(r"^hvmm: guest kvmpv: wrmsr 0x4b564d0[0-4] value=0x[0-9a-f]+ "
+                                                  r"refused \(#GP\): ", ln)]
+    j.check("hvmm: refused KVM MSR writes reported with a reason (the first 8)", len(refused) == 8,
+            f"{len(refused)} lines")
+    j.check("kvmnopc: kvm=on without the virtual PC rejected",
+            log.rejected.get("kvmnopc") == "kvm=on needs the virtual PC (platform=pc)", str(log.rejected))
+    j.check("kvmbad: kvm=maybe rejected", log.rejected.get("kvmbad") == "kvm= must be on or off", str(log.rejected))
+
+
 SCENARIOS: List[Scenario] = [
     Scenario("hostile-svm", WELL_BEHAVED + SVM_GUESTS, judge_svm),
     Scenario("hostile-mem", WELL_BEHAVED + MEM_GUESTS, judge_mem),
     Scenario("hostile-cpu", WELL_BEHAVED + CPU_GUESTS, judge_cpu),
     Scenario("hostile-io", WELL_BEHAVED + [f"{GUESTS}/hostile_io.elf name=hio mem=4M"], judge_io),
     Scenario("hostile-time", WELL_BEHAVED + TIME_GUESTS, judge_time),
+    # vmcb_check=0: the world switch with its fast paths, whose null hypercall must not answer a kvm=on guest
+    Scenario("hostile-kvm", WELL_BEHAVED + KVM_GUESTS, judge_kvm, cmdline="slice=10ms vmcb_check=0 " + EXIT_PORT),
     Scenario("hostile-hc-fault", WELL_BEHAVED + [f"{GUESTS}/hostile_hc.elf name=hhc mem=4M",
                                                  hostile("hostile_fault", "storm"),
                                                  hostile("hostile_fault", "stack")], judge_hc_fault),

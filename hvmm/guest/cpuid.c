@@ -65,6 +65,7 @@ static const struct cpuid_rule cpuid_policy[] = {
 #define CPUID71_EAX_AVX512 (1u << 5) /* AVX512_BF16 */
 #define CPUID80000001_ECX_AVX_DEP ((1u << 11) | (1u << 16)) /* XOP, FMA4 */
 #define CPUID_D1_EAX_XSAVES (1u << 3)
+#define CPUID80000007_EDX_INVARIANT_TSC (1u << 8)
 
 static const struct cpuid_rule *rule_for(uint32_t leaf, uint32_t subleaf)
 {
@@ -129,6 +130,8 @@ static struct cpuid_regs guest_cpuid(const struct vcpu *vcpu, uint32_t leaf, uin
 {
 	struct cpuid_regs r = { 0 };
 
+	if (kvm_pv_cpuid(vcpu, leaf, &r)) /* 4000_0100h.. with kvm=on */
+		return r;
 	if (leaf >= HVMM_CPUID_BASE && leaf <= HVMM_CPUID_BASE + 0xff) {
 		if (leaf == HVMM_CPUID_BASE) {
 			r.eax = HVMM_CPUID_MAX;
@@ -161,6 +164,8 @@ static struct cpuid_regs guest_cpuid(const struct vcpu *vcpu, uint32_t leaf, uin
 		r.edx |= CPUID1_EDX_APIC;
 		r.ecx |= CPUID1_ECX_TSC_DEADLINE;
 	}
+	if (leaf == 0x80000007u && vcpu->kvm.on) /* kvm=on: no invariant TSC, as KVM's default CPU models (guest-abi.md) */
+		r.edx &= ~CPUID80000007_EDX_INVARIANT_TSC;
 	return r;
 }
 

@@ -269,6 +269,8 @@ static void handle_task_switch(struct cpu *c, struct vcpu *vcpu)
 
 static void __attribute__((noinline)) handle_npf(struct cpu *c, struct vcpu *vcpu)
 {
+	if (vcpu->kvm.eoi_armed)
+		kvm_pv_eoi_sync(vcpu); /* the APIC's ISR as the guest left it through PV EOI (kvm_pv.c) */
 	if (vcpu->vctx.pc && platform_mmio(c, vcpu)) /* a device page (local APIC) */
 		return;
 	uint64_t gpa = vcpu->vmcb->control.exitinfo2, info = vcpu->vmcb->control.exitinfo1;

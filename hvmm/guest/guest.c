@@ -212,7 +212,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 		goto reject;
 	}
 	platform_attach(g);
-	if (loader_load(g, image, len, &why) || platform_create(g, hv_args, &why))
+	if (loader_load(g, image, len, &why) || platform_create(g, hv_args, &why) || kvm_pv_create(g, hv_args, &why))
 		goto reject;
 	if (g->format->pc_lowmem)
 		pclowmem_build(g);

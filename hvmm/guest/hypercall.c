@@ -72,6 +72,10 @@ void handle_vmmcall(struct cpu *c, struct vcpu *vcpu)
 	struct vmcb *v = vcpu->vmcb;
 	int64_t ret = 0;
 
+	if (vcpu->kvm.on) { /* kvm=on: KVM's hypercall ABI instead of hvmm's (kvm_pv.c) */
+		kvm_pv_hypercall(vcpu);
+		return;
+	}
 	/* Hypercalls are the guest kernel's: from CPL > 0 (user mode, also virtual-8086 mode) VMMCALL raises #UD, as on
 	 * a CPU where nobody intercepts it (APM Vol. 3, VMMCALL), so a user process can neither print, nor read its
 	 * kernel's memory through HVMM_HC_WRITE, nor stop it. KVM and Xen refuse CPL > 0 too (with -EPERM). */

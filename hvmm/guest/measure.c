@@ -229,11 +229,12 @@ void measure_report(void)
 	}
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = guests[i];
-		uint64_t switches_in = 0, runtime = 0, irqs = 0;
+		uint64_t switches_in = 0, runtime = 0, irqs = 0, steal = 0;
 		for (unsigned k = 0; k < g->nvcpus; k++) {
 			switches_in += g->vcpu[k]->switches_in;
 			runtime += g->vcpu[k]->runtime;
 			irqs += g->vcpu[k]->irqs_injected;
+			steal += g->vcpu[k]->waited;
 		}
 		char ports[192];
 		int k = g->pc ? fmt_snprintf(ports, sizeof(ports), " irqs=%lu", irqs) : 0;
@@ -241,11 +242,17 @@ void measure_report(void)
 			k += fmt_snprintf(ports + k, sizeof(ports) - (unsigned)k, " clamped=%lu", vdev_pc_clamped(g->pc));
 		vdev_bus_report(&g->bus, ports + k, sizeof(ports) - (unsigned)k);
 		if (g->state == GUEST_EXITED)
-			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu%s", g->name, g->exit_status,
-			     switches_in, guest_exits(g), runtime, ports);
+			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu steal=%lu%s", g->name, g->exit_status,
+			     switches_in, guest_exits(g), runtime, steal, ports);
 		else
-			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu%s", g->name,
-			     g->state == GUEST_KILLED ? "killed" : "running", switches_in, guest_exits(g), runtime, ports);
+			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu steal=%lu%s", g->name,
+			     g->state == GUEST_KILLED ? "killed" : "running", switches_in, guest_exits(g), runtime, steal,
+			     ports);
+		const struct vcpu *v0 = g->vcpu[0];
+		if (v0->kvm.on) /* the boot vCPU's (guests have one) */
+			hlog("guest %s kvm steal_ns=%lu pv_eois=%lu hypercalls=%lu clock=%s steal_time=%s pv_eoi=%s", g->name,
+			     tsc_to_ns(v0->waited - v0->kvm.steal_base), v0->kvm.pv_eois, v0->kvm.hypercalls,
+			     v0->kvm.time ? "on" : "off", v0->kvm.steal ? "on" : "off", v0->kvm.eoi_word ? "on" : "off");
 	}
 }
 

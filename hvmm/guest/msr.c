@@ -4,7 +4,8 @@
  * what each MSR does for a guest (docs/guest-abi.md "MSRs"): #GP for one it does not list, a per-guest value kept
  * in struct guest's msr state, or the code below — the MSRs that are VMCB fields (EFER with SVME kept set, APM
  * §15.5.1; PAT as G_PAT; the segment-base and system-call MSRs VMLOAD/VMSAVE switch, §15.5.2), the TSC (a write sets
- * the VMCB's TSC_OFFSET, §15.30.5), the virtual xAPIC's base and TSC deadline, and PRED_CMD (IBPB).
+ * the VMCB's TSC_OFFSET, §15.30.5), the virtual xAPIC's base and TSC deadline, PRED_CMD (IBPB), and KVM's
+ * paravirtual MSRs of a guest with kvm=on (kvm_pv.c).
  */
 #include <stddef.h>
 #include <string.h>
@@ -92,6 +93,8 @@ static int msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val)
 			return -1;
 		*val = LAPIC_BASE | APIC_BASE_BSP | (vcpu->vctx.pc->lapic.hw_enabled ? APIC_BASE_EN : 0);
 		return 0;
+	case MSRH_KVM: /* KVM's paravirtual MSRs, only with kvm=on (kvm_pv.c) */
+		return vcpu->kvm.on ? kvm_pv_rdmsr(vcpu, msr, val) : -1;
 	case MSRH_TSC_DEADLINE: { /* the virtual xAPIC's TSC-deadline timer (CPUID 1 ECX[24] with platform=pc) */
 		if (!vcpu->vctx.pc)
 			return -1;
@@ -145,6 +148,8 @@ static int msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val)
 			return -1;
 		vcpu->vctx.pc->lapic.hw_enabled = (val & APIC_BASE_EN) != 0;
 		return 0;
+	case MSRH_KVM:
+		return vcpu->kvm.on ? kvm_pv_wrmsr(vcpu, msr, val) : -1;
 	case MSRH_TSC_DEADLINE: { /* a guest-TSC value; the device counts in host TSC (0 disarms) */
 		if (!vcpu->vctx.pc)
 			return -1;

@@ -166,10 +166,15 @@ void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 	struct vdev_lapic *a = &vcpu->vctx.pc->lapic;
 	a->tpr = (a->tpr & 0x0f) | ((v->control.int_ctl & 0xf) << 4); /* a MOV to CR8 changed V_TPR (APM §15.21.2) */
 	int pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
+	if (vcpu->kvm.eoi_armed && kvm_pv_eoi_sync(vcpu)) /* the guest ended an interrupt through KVM's PV EOI */
+		pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
 
 	if (pending && !(v->control.eventinj & EVENT_VALID) && (v->save.rflags & RFLAGS_IF) &&
 	    !(v->control.int_state & INT_STATE_SHADOW)) {
-		v->control.eventinj = vdev_pc_ack(vcpu->vctx.pc) | EVENT_TYPE_INTR | EVENT_VALID;
+		uint8_t vector = vdev_pc_ack(vcpu->vctx.pc);
+		v->control.eventinj = vector | EVENT_TYPE_INTR | EVENT_VALID;
+		if (vcpu->kvm.eoi_word)
+			kvm_pv_eoi_arm(vcpu, vector);
 		vcpu->irqs_injected++;
 		pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now); /* another one: exit when the guest can take it */
 	}
@@ -216,6 +221,8 @@ void platform_hlt(struct cpu *c, struct vcpu *vcpu)
 		guest_kill(vcpu, "HLT with interrupts disabled (nothing can wake it)");
 		return;
 	}
+	if (vcpu->kvm.eoi_armed)
+		kvm_pv_eoi_sync(vcpu); /* an interrupt it ended through PV EOI no longer blocks the next */
 	if (vdev_pc_poll(g->pc, &vcpu->vctx, host_now(g)))
 		return; /* already pending: injected at once */
 	vcpu->state = VCPU_HALTED;
@@ -240,6 +247,7 @@ static unsigned wake(struct cpu *c)
 		struct vcpu *vcpu = halted_vcpu(c, i);
 		if (vcpu && vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now)) {
 			vcpu->state = VCPU_RUNNABLE;
+			vcpu->ready_tsc = now; /* waits for the CPU from now (sched.c: steal time) */
 			platform_halted[c->id]--;
 			woke++;
 		}

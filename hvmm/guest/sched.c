@@ -148,6 +148,15 @@ static void switch_state(struct cpu *c, struct vcpu *vcpu)
 		exit_dr_claim(c, vcpu);
 }
 
+/* vcpu runs next after waiting since vcpu->ready_tsc: add the wait to its steal time (docs/measurement.md) and
+ * publish it to a guest that registered KVM's steal-time structure. Constant cost. */
+static void account_wait(struct vcpu *vcpu)
+{
+	vcpu->waited += rdtsc() - vcpu->ready_tsc;
+	vcpu->ready_tsc = 0;
+	kvm_pv_switch_in(vcpu);
+}
+
 void sched_run(struct cpu *c)
 {
 	const struct run_queue *q = &run_queue[c->id];
@@ -156,9 +165,13 @@ void sched_run(struct cpu *c)
 	c->asid_generation = 1;
 	c->next_asid = c->max_asid + 1; /* the first vCPU opens a new generation: flush all */
 	con_async(1); /* console lines are queued from now on (hvmm/core/console.h) */
+	uint64_t now = rdtsc();
+	for (unsigned i = 0; i < q->n; i++)
+		q->v[i]->ready_tsc = now; /* every vCPU waits for its first turn */
 	if (vcpu) {
 		switch_state(c, vcpu);
 		c->current = vcpu;
+		account_wait(vcpu);
 		start_slice(c);
 	}
 	while (vcpu) {
@@ -206,9 +219,13 @@ void sched_run(struct cpu *c)
 		if (c->timer_fired && next != vcpu && measure_of(c)->stages)
 			measure_of(c)->sched_tsc = rdtsc(); /* stats=full: the stage boundary (docs/measurement.md) */
 		if (next != vcpu) {
+			if (vcpu->state == VCPU_RUNNABLE)
+				vcpu->ready_tsc = vcpu->regs.exit_tsc; /* preempted or yielded: it waits from its #VMEXIT on */
 			switch_state(c, next);
 			c->current = next;
 		}
+		if (next->ready_tsc)
+			account_wait(next);
 		start_slice(c);
 		vcpu = next;
 	}

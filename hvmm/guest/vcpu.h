@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "hvmm/guest/gva.h"
+#include "hvmm/guest/kvm_pv.h"
 #include "hvmm/svm/cpuid_cache.h"
 #include "hvmm/svm/gpregs.h"
 #include "hvmm/vdev/vdev.h"
@@ -54,11 +55,14 @@ struct vcpu {
 	} write;
 	int nrip_warned; /* vmcb_check=1 reported an nRIP that is not RIP + length (vmcb_guard.c) */
 	int vmcb_state_warned; /* vmcb_check=1 reported a processor-state rule VMRUN does not enforce (vmcb_guard.c) */
+	struct kvm_pv kvm; /* KVM's paravirtual interface (kvm=on; kvm_pv.c) */
 
 	/* Statistics. */
 	uint64_t switches_in; /* times scheduled in from another vCPU */
 	uint64_t exits;
 	uint64_t runtime; /* TSC cycles spent in guest mode */
+	uint64_t waited; /* TSC cycles it was runnable while it did not run (other vCPUs or the switch): its steal */
+	uint64_t ready_tsc; /* TSC since which it waits for the CPU; 0 while it runs or halts (sched.c) */
 	uint64_t irqs_injected; /* interrupts delivered through EVENTINJ (platform.c) */
 };
 _Static_assert(offsetof(struct vcpu, cpuid) == offsetof(struct vcpu, regs) + GPREGS_SIZE,

@@ -13,6 +13,7 @@ _Static_assert(offsetof(struct vmcb, control.exitcode) == VMCB_EXITCODE, "VMCB_E
 _Static_assert(offsetof(struct vmcb, control.eventinj) == VMCB_EVENTINJ, "VMCB_EVENTINJ");
 _Static_assert(offsetof(struct vmcb, control.nrip) == VMCB_NRIP, "VMCB_NRIP");
 _Static_assert(VMCB_HOST_FAST_EXITS >= 0x3e0 && VMCB_HOST_FAST_EXITS + 8 <= 0x400, "host-software VMCB area");
+_Static_assert(VMCB_HOST_KVM_ABI >= VMCB_HOST_FAST_EXITS + 8 && VMCB_HOST_KVM_ABI < 0x400, "host-software VMCB area");
 _Static_assert(offsetof(struct vmcb, save.cs.attrib) == VMCB_CS_ATTRIB, "VMCB_CS_ATTRIB");
 _Static_assert(offsetof(struct vmcb, save.cpl) == VMCB_CPL, "VMCB_CPL");
 _Static_assert(offsetof(struct vmcb, save.efer) == VMCB_EFER, "VMCB_EFER");

@@ -13,6 +13,7 @@
 #define VMCB_EVENTINJ 0x0a8
 #define VMCB_NRIP 0x0c8
 #define VMCB_HOST_FAST_EXITS 0x3e0 /* u64 in the area reserved for host software (3E0h-3FFh) */
+#define VMCB_HOST_KVM_ABI 0x3e8 /* u8 there: 1 = VMMCALL speaks KVM's ABI (kvm=on), no null-hypercall fast path */
 #define VMCB_CS_ATTRIB 0x412
 #define VMCB_CPL 0x4cb
 #define VMCB_EFER 0x4d0

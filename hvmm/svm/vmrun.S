@@ -13,7 +13,8 @@
  * a guest's return prediction (the caller fills the RSB at guest switches and when it stops running guests). The
  * fast path below executes no RET or indirect branch before it re-enters the same guest.
  *
- * Fast paths (docs/measurement.md "Fast paths"): the null hypercall (HVMM_HC_NOP) from CPL 0 and CPUID of a leaf the
+ * Fast paths (docs/measurement.md "Fast paths"): the null hypercall (HVMM_HC_NOP) from CPL 0 of a guest with hvmm's
+ * hypercall ABI (VMCB_HOST_KVM_ABI clear: not kvm=on, hvmm/guest/kvm_pv.c) and CPUID of a leaf the
  * guest's CPUID cache holds, neither single-stepped nor with RFLAGS.RF set, are completed right here and the guest
  * re-entered at once — no GPR save/restore, no VMSAVE/VMLOAD (the guest's FS/GS/TR/LDTR are still loaded), GIF still
  * 0, host IF still 1. svm_world_switch takes the next RIP from nRIP; svm_world_switch_fetch, for a CPU that does not
@@ -235,6 +236,8 @@
 	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
 	jne .Lslow\@
 	cmpb $0, VMCB_CPL(%rax)
+	jne .Lslow\@
+	cmpb $0, VMCB_HOST_KVM_ABI(%rax) /* a kvm=on guest: KVM's number 0 is -KVM_ENOSYS (C) */
 	jne .Lslow\@
 	.if \fast == 1
 	NRIP_TO_RIP

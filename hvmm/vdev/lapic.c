@@ -89,6 +89,23 @@ void vlapic_ack(struct vdev_lapic *a, unsigned vector)
 	set_bit(a->isr, vector);
 }
 
+void vlapic_eoi(struct vdev_lapic *a)
+{
+	int n = highest(a->isr);
+	if (n >= 0)
+		clear_bit(a->isr, (unsigned)n);
+}
+
+int vlapic_irr_any(const struct vdev_lapic *a) { return highest(a->irr) >= 0; }
+
+int vlapic_only_in_service(const struct vdev_lapic *a, unsigned vector)
+{
+	uint32_t any = 0;
+	for (unsigned i = 0; i < 8; i++)
+		any |= a->irr[i] | (i == vector >> 5 ? a->isr[i] & ~(1u << (vector & 31)) : a->isr[i]);
+	return !any && (a->isr[vector >> 5] >> (vector & 31) & 1);
+}
+
 int vlapic_accepts_extint(const struct vdev_lapic *a)
 {
 	uint32_t l = a->lvt[LVT_LINT0];
@@ -269,12 +286,9 @@ static void reg_write(struct vdev_lapic *a, uint32_t off, uint32_t v, uint64_t n
 	case REG_TPR:
 		a->tpr = v & 0xff;
 		break;
-	case REG_EOI: {
-		int n = highest(a->isr);
-		if (n >= 0)
-			clear_bit(a->isr, (unsigned)n);
+	case REG_EOI:
+		vlapic_eoi(a);
 		break;
-	}
 	case REG_LDR:
 		a->ldr = v & 0xff000000u;
 		break;

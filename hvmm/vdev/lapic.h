@@ -57,6 +57,12 @@ void vlapic_ack(struct vdev_lapic *a, unsigned vector);
  * armed value, 0 once it fired; in the other modes writes are ignored and reads return 0. */
 uint64_t vlapic_tsc_deadline_read(const struct vdev_lapic *a);
 void vlapic_tsc_deadline_write(struct vdev_lapic *a, uint64_t val, uint64_t now);
+/* End the highest-priority interrupt in service (a write of the EOI register). */
+void vlapic_eoi(struct vdev_lapic *a);
+/* Is any interrupt waiting in IRR (deliverable now or not)? */
+int vlapic_irr_any(const struct vdev_lapic *a);
+/* Is vector the only interrupt in service, with none waiting in IRR? (When KVM's PV EOI may end it.) */
+int vlapic_only_in_service(const struct vdev_lapic *a, unsigned vector);
 /* Does the 8259A's INTR reach the CPU (LINT0 unmasked in ExtINT mode)? */
 int vlapic_accepts_extint(const struct vdev_lapic *a);
 

@@ -4,6 +4,9 @@
  *   hvmm-helper tsc               print the TSC (RDTSC) in decimal and a newline
  *   hvmm-helper sleep SECONDS     sleep (nanosleep) and print "<TSC before> <TSC after>": the sleep measured in one
  *                                 process, without the fork and exec of two helper runs around `sleep`
+ *   hvmm-helper spin SECONDS      keep the CPU busy (no system call but clock_gettime) for SECONDS of CLOCK_MONOTONIC
+ *   hvmm-helper tick SECONDS      a timer-heavy load: sleep 1 ms (nanosleep) again and again for SECONDS of
+ *                                 CLOCK_MONOTONIC; prints the number of sleeps
  *   hvmm-helper exit PORT VALUE   write the byte VALUE to I/O port PORT (ioperm, then OUT): with hvmm's debug-exit
  *                                 device at PORT the guest ends with status (VALUE << 1) | 1
  * Numbers are decimal or 0x-prefixed hexadecimal. Exit status 0, or 1 on bad arguments or a refused ioperm.
@@ -14,6 +17,8 @@
 #define SYS_ioperm 173
 #define SYS_exit 60
 #define SYS_nanosleep 35
+#define SYS_clock_gettime 228
+#define CLOCK_MONOTONIC 1
 
 static long sys3(long n, long a, long b, long c)
 {
@@ -78,6 +83,28 @@ static int run(int argc, char **argv)
 		uint64_t t1 = rdtsc();
 		put_u64(t0, ' ');
 		put_u64(t1, '\n');
+		return 0;
+	}
+	if (argc == 3 && streq(argv[1], "spin")) {
+		struct { long sec, nsec; } t0, t;
+		long secs = (long)parse(argv[2]);
+		sys3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&t0, 0);
+		do
+			sys3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&t, 0);
+		while ((t.sec - t0.sec) * 1000000000l + (t.nsec - t0.nsec) < secs * 1000000000l);
+		return 0;
+	}
+	if (argc == 3 && streq(argv[1], "tick")) {
+		struct { long sec, nsec; } t0, t, ms = { 0, 1000000 };
+		long secs = (long)parse(argv[2]);
+		uint64_t n = 0;
+		sys3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&t0, 0);
+		do {
+			sys3(SYS_nanosleep, (long)&ms, 0, 0);
+			n++;
+			sys3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&t, 0);
+		} while ((t.sec - t0.sec) * 1000000000l + (t.nsec - t0.nsec) < secs * 1000000000l);
+		put_u64(n, '\n');
 		return 0;
 	}
 	if (argc == 4 && streq(argv[1], "exit")) {

@@ -16,8 +16,29 @@ echo "hvmm-linux: nanosleep 1 s tsc=$(hvmm-helper sleep 1)"
 ce=$(busybox cat /sys/devices/system/clockevents/clockevent0/current_device 2>/dev/null)
 loc=$(busybox awk '/LOC:/ {print $2}' /proc/interrupts)
 echo "hvmm-linux: clockevent=${ce:-none} local-timer-interrupts=${loc:-0}"
+cs=$(busybox cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
+echo "hvmm-linux: clocksource=${cs:-none}"
+# hvmm_steal=<s> on the kernel's command line (an environment variable here): stay CPU-bound for that long and print
+# the /proc/stat cpu line before and after (USER_HZ ticks: user nice system idle iowait irq softirq steal ...)
+if [ -n "$hvmm_steal" ]; then
+	echo "hvmm-linux: stat before $(busybox head -n 1 /proc/stat)"
+	hvmm-helper spin "$hvmm_steal"
+	echo "hvmm-linux: stat after $(busybox head -n 1 /proc/stat)"
+fi
+# the exit-rate measurements (tools/pv-bench): hvmm_idle=<s> idles that long, hvmm_ticks=<s> sleeps 1 ms at a time
+if [ -n "$hvmm_idle" ]; then
+	busybox sleep "$hvmm_idle"
+	echo "hvmm-linux: idled $hvmm_idle s"
+fi
+if [ -n "$hvmm_ticks" ]; then
+	echo "hvmm-linux: ticked $hvmm_ticks s: $(hvmm-helper tick "$hvmm_ticks") sleeps of 1 ms"
+fi
 port=$(busybox sed -n 's/.*debug_exit=\([0-9a-fx]*\).*/\1/p' /proc/cmdline)
 echo "hvmm-linux: done, exit through port ${port:-none}"
+# the last figures before the exit, which hvmm's summary compares with its own (builtins only, then one exec)
+read -r stat < /proc/stat
+read -r up < /proc/uptime
+echo "hvmm-linux: stat end $stat uptime $up"
 hvmm-helper exit "${port:-0xf4}" 0
 echo "hvmm-linux: debug-exit did not stop the guest"
 busybox poweroff -f

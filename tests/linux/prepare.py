@@ -65,8 +65,8 @@ def kernel(out: str) -> str:
         found = glob.glob(os.path.join(t, "boot", "vmlinuz-*"))
         if not found:
             raise RuntimeError(f"{deb} has no /boot/vmlinuz-*")
-        shutil.copyfile(found[0], dst + ".tmp")
-        os.replace(dst + ".tmp", dst)
+        shutil.copyfile(found[0], f"{dst}.tmp{os.getpid()}")
+        os.replace(f"{dst}.tmp{os.getpid()}", dst)
         with open(os.path.join(out, "kernel.txt"), "w") as f:
             f.write(f"{dep} {os.path.basename(found[0])}\n")
     return dst
@@ -105,12 +105,13 @@ def initramfs(out: str) -> str:
         except OSError:
             pass
         names = subprocess.run(["find", ".", "-mindepth", "1"], cwd=t, stdout=subprocess.PIPE, check=True).stdout
-        with open(dst + ".tmp", "wb") as f:
+        tmp = f"{dst}.tmp{os.getpid()}"  # its own: two scenarios may prepare at once (make test runs two)
+        with open(tmp, "wb") as f:
             p = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet", "-R", "0:0"], cwd=t, input=names, stdout=f,
                                stderr=subprocess.PIPE)
         if p.returncode != 0:
             raise RuntimeError(f"cpio: {p.stderr.decode(errors='replace')}")
-        os.replace(dst + ".tmp", dst)
+        os.replace(tmp, dst)
     return dst
 
 
