@@ -215,7 +215,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	if (loader_load(g, image, len, &why) || platform_create(g, hv_args, &why) || kvm_pv_create(g, hv_args, &why))
 		goto reject;
 	if (g->format->pc_lowmem)
-		pclowmem_build(g);
+		pclowmem_build(g, (enum pc_lowmem)g->format->pc_lowmem);
 
 	g->state = GUEST_RUNNING;
 	guests[nguests++] = g;

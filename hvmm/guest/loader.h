@@ -17,7 +17,9 @@ struct image_format {
 	/* Attach a for=<name> module to a guest of this format before it runs (NULL: the format takes none). 0, or -1
 	 * with *why. */
 	int (*attach)(struct guest *g, const void *data, uint64_t len, const char *cmdline, const char **why);
-	int pc_lowmem; /* a PC kernel: its low memory gets the IVT, BIOS data area, EBDA and MP table (pclowmem.h) */
+	/* A PC kernel: its low memory gets the IVT, BIOS data area, EBDA and MP table (pclowmem.h), and its devices the
+	 * state the boot path leaves (PC_LOWMEM_*); 0 for others. */
+	int pc_lowmem;
 };
 
 /* Find the format of image[0..len) and validate it for a guest of ram_size bytes, before any RAM is allocated.

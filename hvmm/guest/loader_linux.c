@@ -14,6 +14,7 @@
 #include "hvmm/guest/boot64.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/loader.h"
+#include "hvmm/guest/pclowmem.h"
 #include "hvmm/x86/tsc.h"
 
 #define LINUX_BOOT_CS 0x10 /* __BOOT_CS and __BOOT_DS: the selectors boot.rst requires at the 64-bit entry */
@@ -127,5 +128,5 @@ const struct image_format image_format_linux = {
 	.check = linux_check,
 	.load = linux_load,
 	.attach = loader_linux_attach,
-	.pc_lowmem = 1,
+	.pc_lowmem = PC_LOWMEM_SETUP,
 };

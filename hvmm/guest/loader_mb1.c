@@ -14,6 +14,7 @@
 #include "hvmm/core/arch.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/loader.h"
+#include "hvmm/guest/pclowmem.h"
 #include "hvmm/svm/vmcb.h"
 #include "mb1.h"
 
@@ -173,5 +174,5 @@ const struct image_format image_format_mb1 = {
 	.check = mb1_check,
 	.load = mb1_load,
 	.attach = loader_mb1_attach,
-	.pc_lowmem = 1,
+	.pc_lowmem = PC_LOWMEM_BIOS,
 };
