@@ -16,9 +16,9 @@
 
 /* Offsets of the struct cpu fields that assembly uses (boot.S, x86/isr.S), asserted below. */
 #define CPU_SELF 0x00
-#define CPU_TIMER_FIRED 0x4c
-#define CPU_TIMER_IRQS 0x50
-#define CPU_IRQ_TSC 0x58
+#define CPU_TIMER_FIRED 0x44
+#define CPU_TIMER_IRQS 0x48
+#define CPU_IRQ_TSC 0x50
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>
@@ -45,7 +45,6 @@ struct cpu {
 	uint64_t host_vmcb_pa;
 
 	struct vcpu *current; /* vCPU whose VMCB is loaded by the next VMRUN */
-	struct vcpu *prev; /* vCPU of the previous VMRUN, NULL before the first */
 	struct vcpu *dr_owner; /* whose DR0-DR3 are loaded (exit.c, handle_dr) */
 
 	/* Local APIC timer (one-shot per slice); timer_fired, timer_irqs and irq_tsc are written by isr.S. */

@@ -35,6 +35,9 @@ void measure_init(struct cpu *c)
 	for (int i = 0; i < RE_NREASONS; i++)
 		stats_init(&m->reentry_by[i]);
 	m->last_exit_tsc = m->first_entry_tsc = m->sched_tsc = 0;
+	m->head = m->tail = 0;
+	m->prev = NULL;
+	m->last_code = 0;
 	m->stages = config.stats_full;
 }
 
@@ -69,65 +72,26 @@ uint64_t measure_exits(void)
 	return n;
 }
 
-static enum switch_reason switch_reason(const struct vcpu *a)
+const uint8_t measure_reentry_of[256] = { /* reason ^ RE_OTHER: every other code is 0 */
+	[VMEXIT_INTR] = RE_INTR ^ RE_OTHER,   [VMEXIT_CPUID] = RE_CPUID ^ RE_OTHER, [VMEXIT_VMMCALL] = RE_VMMCALL ^ RE_OTHER,
+	[VMEXIT_IOIO] = RE_IOIO ^ RE_OTHER, [VMEXIT_MSR] = RE_MSR ^ RE_OTHER,
+};
+
+void measure_fold(struct cpu_measure *m)
 {
-	if (a->state != VCPU_RUNNABLE)
-		return SW_END;
-	switch (a->vmcb->control.exitcode) {
-	case VMEXIT_INTR:
-		return SW_TIMER;
-	case VMEXIT_HLT:
-		return SW_HLT;
-	default:
-		return SW_YIELD;
+	for (; m->tail != m->head; m->tail++) {
+		uint64_t v = m->ring[m->tail & (MEASURE_RING - 1)];
+		stats_add(&m->switch_by[v & 3], v >> 2);
 	}
 }
 
-static enum reentry_reason reentry_reason(uint64_t exitcode)
+void measure_stages(struct cpu *c, struct cpu_measure *m, const struct vcpu *vcpu, uint64_t lag)
 {
-	switch (exitcode) {
-	case VMEXIT_INTR:
-		return RE_INTR;
-	case VMEXIT_CPUID:
-		return RE_CPUID;
-	case VMEXIT_VMMCALL:
-		return RE_VMMCALL;
-	case VMEXIT_IOIO:
-		return RE_IOIO;
-	case VMEXIT_MSR:
-		return RE_MSR;
-	default:
-		return RE_OTHER;
-	}
-}
-
-void measure_entry(struct cpu *c, struct vcpu *vcpu)
-{
-	struct cpu_measure *m = measure_of(c);
-	struct vcpu *a = c->prev;
-	uint64_t entry = vcpu->regs.entry_tsc, exit = vcpu->regs.exit_tsc, last = m->last_exit_tsc;
-
-	vcpu->runtime += exit - entry;
-	m->last_exit_tsc = exit;
-	c->prev = vcpu;
-	if (__builtin_expect(a == vcpu, 1)) { /* the common case first: re-entry after an exit */
-		stats_add(&m->reentry_by[reentry_reason(vcpu->vmcb->control.exitcode)], entry - last);
-		return;
-	}
-	if (!a) {
-		m->first_entry_tsc = entry;
-		return;
-	}
-	enum switch_reason why = switch_reason(a);
-	stats_add(&m->switch_by[why], entry - last);
-	vcpu->switches_in++;
-	if (m->sched_tsc) { /* stats=full, a timer-driven switch: its stages */
-		if (why == SW_TIMER && c->irq_tsc >= last) {
-			stats_add(&m->stage[ST_EXIT_TO_IRQ], c->irq_tsc - last);
-			stats_add(&m->stage[ST_IRQ_TO_SCHED], m->sched_tsc - c->irq_tsc);
-			stats_add(&m->stage[ST_SCHED_TO_ENTRY], entry - m->sched_tsc);
-		}
-		m->sched_tsc = 0;
+	uint64_t entry = vcpu->regs.entry_tsc, last = entry - lag;
+	if (c->irq_tsc >= last) {
+		stats_add(&m->stage[ST_EXIT_TO_IRQ], c->irq_tsc - last);
+		stats_add(&m->stage[ST_IRQ_TO_SCHED], m->sched_tsc - c->irq_tsc);
+		stats_add(&m->stage[ST_SCHED_TO_ENTRY], entry - m->sched_tsc);
 	}
 }
 
@@ -170,6 +134,7 @@ void measure_report(void)
 	for (unsigned i = 0; i < ncpus; i++) {
 		struct cpu_measure *m = &cpu_measure[i];
 		static struct stats mine;
+		measure_fold(m); /* every CPU is done: its ring is the BSP's to fold */
 		stats_init(&mine);
 		for (int r = 0; r < SW_NREASONS; r++) {
 			stats_merge(&mine, &m->switch_by[r]);

@@ -202,6 +202,7 @@ void sched_run(struct cpu *c)
 			if (c->slice_rest) { /* a drain tick, not the end of the slice */
 				c->timer_fired = 0;
 				con_poll();
+				measure_fold(measure_of(c)); /* the statistics too, off the switch path */
 				arm_slice(c, c->slice_rest);
 				continue;
 			}
@@ -230,6 +231,7 @@ void sched_run(struct cpu *c)
 		vcpu = next;
 	}
 	lapic_timer_oneshot(0);
+	measure_fold(measure_of(c));
 	con_async(0); /* send what is still queued; synchronous again */
 	spec_rsb_fill(); /* the RETs from here up would pop predictions from before the last guest ran */
 }
