@@ -140,7 +140,8 @@ static void start_slice(struct cpu *c)
 static void switch_state(struct cpu *c, struct vcpu *vcpu)
 {
 	spec_switch_ibpb();
-	spec_rsb_fill();
+	if (spec_rsb_fill_switch)
+		spec_rsb_fill();
 	if (c->current && (c->current->vmcb->save.dr7 & DR7_ENABLES))
 		write_dr7(DR7_RESET);
 	xstate_switch(c->current, vcpu);

@@ -14,6 +14,7 @@
 
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID80000008_EBX_IBPB (1u << 12)
+#define CPUID80000008_EBX_IBPB_RET (1u << 30) /* IBPB also clears the return address predictor */
 #define CPUID80000021_EAX_AUTOIBRS (1u << 8)
 #define CPUID80000021_EAX_IBPB_BRTYPE (1u << 28) /* IBPB also flushes return-address predictions */
 #define CPUID80000021_EAX_SRSO_NO (1u << 29)
@@ -22,7 +23,7 @@
 #define DE_CFG_ZEN2_FP_BACKUP_FIX (1ull << 9) /* AMD-SB-7008 */
 
 struct spec_state spec;
-uint8_t spec_ibpb_exit, spec_ibpb_switch;
+uint8_t spec_ibpb_exit, spec_ibpb_switch, spec_rsb_fill_switch;
 
 /* Zen 2 models of family 17h (AMD-SB-7008: Rome, Castle Peak, Renoir, Lucienne, Matisse, Mendocino, Van Gogh...). */
 static int is_zen2(unsigned family, unsigned model)
@@ -44,6 +45,7 @@ void spec_init(int srso_mode)
 	spec.family = cpuid_family();
 	spec.model = cpuid_model();
 	spec.ibpb = (e8 & CPUID80000008_EBX_IBPB) != 0;
+	spec.ibpb_ret = spec.ibpb && (e8 & CPUID80000008_EBX_IBPB_RET);
 	if (e21 & CPUID80000021_EAX_AUTOIBRS) { /* Zen 4+: IBRS for CPL 0 and the SVM host without SPEC_CTRL writes */
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_AIBRSE);
 		spec.autoibrs = 1;
@@ -61,10 +63,21 @@ void spec_init(int srso_mode)
 	spec_ibpb_exit = (uint8_t)(srso_mode && spec.srso_affected && ibpb_flushes_ret);
 	spec_ibpb_switch = (uint8_t)(spec.ibpb && !spec_ibpb_exit);
 
-	hlog("spec family=0x%x model=0x%x ibpb=%d ibpb_switch=%d ibpb_exit=%d autoibrs=%d rsb_fill=1 retpoline=1 "
-	     "srso_affected=%d zenbleed_fix=%d",
-	     spec.family, spec.model, spec.ibpb, spec_ibpb_switch, spec_ibpb_exit, spec.autoibrs,
-	     spec.srso_affected, spec.zenbleed_fixed);
+	/* The return-stack fill at a guest switch (svm/spec_exit.h) is there so that the next guest never consumes the
+	 * previous one's return predictions. Where IBPB also clears the return address predictor (IBPB_RET, CPUID
+	 * 8000_0008h EBX[30]; APM Vol. 3 Appendix E) and one was issued since that guest's last exit — at the switch
+	 * itself or at every exit — none of the guest's entries are left, and the fill is skipped. */
+	spec_rsb_fill_switch = (uint8_t)!(spec.ibpb_ret && (spec_ibpb_switch || spec_ibpb_exit));
+
+	hlog("spec family=0x%x model=0x%x ibpb=%d ibpb_ret=%d ibpb_switch=%d ibpb_exit=%d autoibrs=%d "
+	     "rsb_fill_switch=%d retpoline=1 srso_affected=%d zenbleed_fix=%d",
+	     spec.family, spec.model, spec.ibpb, spec.ibpb_ret, spec_ibpb_switch, spec_ibpb_exit, spec.autoibrs,
+	     spec_rsb_fill_switch, spec.srso_affected, spec.zenbleed_fixed);
+	hlog("spec policy: %s; %s", spec_ibpb_exit ? "IBPB at every exit that reaches C (SRSO/Retbleed, srso=ibpb)"
+				   : spec_ibpb_switch ? "IBPB when a different guest runs"
+						      : "no IBPB (the CPU has none)",
+	     spec_rsb_fill_switch ? "return-stack fill when a different guest runs"
+				  : "no return-stack fill at guest switches (IBPB_RET: the IBPB clears it)");
 	if (spec.srso_affected && !spec_ibpb_exit)
 		hlog("warning: spec: this CPU is exposed to SRSO/Retbleed and %s", !srso_mode ? "srso=off was given"
 		     : spec.ibpb ? "its microcode lacks IBPB_BRTYPE (CPUID 8000_0021h EAX[28]): update it"

@@ -9,6 +9,7 @@
 struct spec_state {
 	unsigned family, model; /* display family/model (CPUID 1) */
 	int ibpb; /* CPUID 8000_0008h EBX[12]: PRED_CMD.IBPB exists */
+	int ibpb_ret; /* CPUID 8000_0008h EBX[30]: IBPB also clears the return address predictor */
 	int autoibrs; /* CPUID 8000_0021h EAX[8], and hvmm set EFER.AIBRSE */
 	int srso_affected; /* family 17h/18h/19h without CPUID 8000_0021h EAX[29] SRSO_NO (Retbleed: 17h/18h too) */
 	int zenbleed_fixed; /* Zen 2: hvmm set DE_CFG[9] */
@@ -23,6 +24,9 @@ extern uint8_t spec_ibpb_exit;
 void spec_init(int srso_mode);
 
 extern uint8_t spec_ibpb_switch; /* 1: IBPB before a different guest runs (CPU has it, exit path does not do it) */
+/* 1: fill the return stack before a different guest runs (svm/spec_exit.h); 0 where an IBPB that clears it
+ * (IBPB_RET) was issued since the previous guest's last exit. */
+extern uint8_t spec_rsb_fill_switch;
 
 /* IBPB before a different guest runs, where the CPU has it and the exit path does not already issue one. Inline: it
  * is on every guest switch (2 instructions when off). */
