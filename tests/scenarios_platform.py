@@ -237,6 +237,25 @@ def judge_msr_policy(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_counter(j, log)
 
 
+def judge_apic_ipi(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """tests/guests/apicipi.c: IPIs and NMIs to the guest's own (only) CPU; INIT to itself stops it."""
+    lines = log.console("apicipi")
+    fails = [t for t in lines if t.startswith("FAIL")]
+    j.check("apicipi: no FAIL line", not fails, f"{fails[:3]}")
+    j.check("apicipi: 20 PASS lines", sum(t.startswith("PASS ") for t in lines) == 20,
+            f"{sum(t.startswith('PASS ') for t in lines)}")
+    for want in ("NMI to its own APIC ID is taken at once with IF = 0", "the waiting NMI follows the IRET, never nested",
+                 "the waiting NMI interrupts the instruction the IRET returned to",
+                 "fixed IPI by logical destination (cluster 2, its bit)"):
+        j.check(f"apicipi: PASS {want}", any(t.startswith("PASS " + want) for t in lines), "no such line")
+    check_exit(j, log, "apicipi", 0)
+    k = log.killed.get("apicinit")
+    j.check("apicinit: INIT to itself stops it with the reason", k is not None and "INIT IPI to itself" in k.reason,
+            k.reason if k else "not killed")
+    j.check("apicinit: no NOT CONTAINED", not any("NOT CONTAINED" in t for t in log.console("apicinit")))
+    check_counter(j, log)
+
+
 def judge_timers(j: Judge, log: HvmmLog, ctx: Context) -> None:
     for k in TIMER_KERNELS:
         check_kernel(j, log, ctx, k)
@@ -275,6 +294,9 @@ SCENARIOS: List[Scenario] = [
              + ["{dir}/mod0.txt for=counter", "{dir}/mod0.txt for=nosuch"], judge_bad, prepare=prepare_bad),
     Scenario("msr-policy", [f"{GUESTS}/counter.elf name=counter mem=16M", f"{GUESTS}/msrwalk.elf name=msrwalk mem=64M",
                             f"{GUESTS}/msrwalk.elf name=msrwalkpc mem=16M platform=pc"], judge_msr_policy),
+    Scenario("apic-ipi", [f"{GUESTS}/counter.elf name=counter mem=16M",
+                          f"{GUESTS}/apicipi.elf name=apicipi mem=16M platform=pc",
+                          f"{GUESTS}/apicipi.elf name=apicinit mem=16M platform=pc attack=init"], judge_apic_ipi),
     Scenario("mb1-timers", [s for k in TIMER_KERNELS for s in k.guest_specs()], judge_timers,
              prepare=prepare_for(TIMER_KERNELS), timeout=240, cmdline="slice=2ms " + EXIT_PORT),
     Scenario("mb1-pit", [s for k in PIT_KERNELS for s in k.guest_specs()] + [f"{GUESTS}/counter.elf name=counter"

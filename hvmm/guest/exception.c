@@ -13,6 +13,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/platform.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/desc.h"
 
@@ -38,6 +39,8 @@ void handle_exception_reflect(struct cpu *c, struct vcpu *vcpu)
 	(void)c;
 	struct vmcb *v = vcpu->vmcb;
 	unsigned vec = (unsigned)(v->control.exitcode - VMEXIT_EXCP_BASE);
+	if (vec == VEC_DB && platform_nmi_step(vcpu))
+		return; /* hvmm's own single step over an NMI handler's IRET (platform.c) */
 
 	if (vec == vcpu->exc_loop.vec && v->save.rip == vcpu->exc_loop.rip && v->save.rsp == vcpu->exc_loop.rsp) {
 		if (++vcpu->exc_loop.count >= EXC_LOOP_LIMIT) {

@@ -18,6 +18,7 @@
 #include "hvmm/guest/xstate.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
+#include "hvmm/vdev/pc.h"
 #include "hvmm/x86/desc.h"
 
 #define RDPMC_LEN 2 /* 0F 33 */
@@ -271,8 +272,11 @@ static void __attribute__((noinline)) handle_npf(struct cpu *c, struct vcpu *vcp
 {
 	if (vcpu->kvm.eoi_armed)
 		kvm_pv_eoi_sync(vcpu); /* the APIC's ISR as the guest left it through PV EOI (kvm_pv.c) */
-	if (vcpu->vctx.pc && platform_mmio(c, vcpu)) /* a device page (local APIC) */
+	if (vcpu->vctx.pc && platform_mmio(c, vcpu)) { /* a device page (local APIC) */
+		if (__builtin_expect(vcpu->vctx.pc->lapic.init_pending, 0)) /* an ICR write sent INIT to itself */
+			platform_init_ipi(vcpu);
 		return;
+	}
 	uint64_t gpa = vcpu->vmcb->control.exitinfo2, info = vcpu->vmcb->control.exitinfo1;
 	guest_kill(vcpu, "nested page fault: %s gpa=0x%lx outside its RAM (%luM)%s exitinfo1=0x%lx",
 		   (info & NPF_INFO_FETCH) ? "fetch" : (info & NPF_INFO_WRITE) ? "write" : "read", gpa,
@@ -289,6 +293,7 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_EXCP_MC] = handle_machine_check,
 	[VMEXIT_INTR] = handle_intr,
 	[VMEXIT_VINTR] = handle_vintr,
+	[VMEXIT_IRET] = handle_iret,
 	[VMEXIT_NMI] = handle_ignore,
 	[VMEXIT_SMI] = handle_ignore,
 	[VMEXIT_INIT] = handle_ignore,

@@ -31,6 +31,7 @@
 #include "hvmm/vdev/debugexit.h"
 #include "hvmm/vdev/pc.h"
 #include "hvmm/x86/cmos.h"
+#include "hvmm/x86/desc.h"
 #include "hvmm/x86/lapic.h"
 #include "hvmm/x86/tsc.h"
 
@@ -159,6 +160,67 @@ static uint32_t lapic_ticks(const struct cpu *c, uint64_t cycles)
 	return t == 0 ? 1 : t > 0xffffffffu ? 0xffffffffu : (uint32_t)t;
 }
 
+/*
+ * An NMI IPI the guest sent itself: injected through EVENTINJ (type NMI) unless an NMI handler is still running —
+ * the CPU blocks NMIs from the delivery of one until the next IRET completes (APM Vol. 2 §8.2.3, §15.21) — or
+ * another event is being (re)injected, or an interrupt shadow holds. The IRET intercept tells hvmm when the handler
+ * returns (handle_iret).
+ */
+static void nmi_inject(struct vcpu *vcpu)
+{
+	struct vmcb *v = vcpu->vmcb;
+	if (vcpu->nmi_blocked || (v->control.eventinj & EVENT_VALID) || (v->control.int_state & INT_STATE_SHADOW))
+		return;
+	vcpu->vctx.pc->lapic.nmi_pending = 0;
+	vcpu->nmi_blocked = 1;
+	vcpu->nmis_injected++;
+	v->control.eventinj = VEC_NMI | EVENT_TYPE_NMI | EVENT_VALID;
+	vmcb_set_intercept1(v, INTERCEPT1_IRET);
+	v->control.clean &= ~VMCB_CLEAN_I;
+}
+
+/*
+ * IRET while an NMI is blocked (the intercept is set only then; the exit comes before the IRET runs). With no NMI
+ * waiting, NMIs are unblocked now: only the guest's own ICR writes raise one, and none can run before the IRET.
+ * With one waiting, it must be taken at the instruction the IRET returns to, not inside the handler: hvmm sets
+ * RFLAGS.TF, and the single-step #DB after the IRET (TF is sampled before the instruction, whatever the IRET pops)
+ * ends the blocking (platform_nmi_step).
+ */
+void handle_iret(struct cpu *c, struct vcpu *vcpu)
+{
+	(void)c;
+	struct vmcb *v = vcpu->vmcb;
+	vmcb_clear_intercept1(v, INTERCEPT1_IRET);
+	v->control.clean &= ~VMCB_CLEAN_I;
+	if (!vcpu->vctx.pc || !vcpu->vctx.pc->lapic.nmi_pending) {
+		vcpu->nmi_blocked = 0;
+		return;
+	}
+	vcpu->nmi_step = (v->save.rflags & RFLAGS_TF) ? 3 : 1;
+	v->save.rflags |= RFLAGS_TF;
+}
+
+int platform_nmi_step(struct vcpu *vcpu)
+{
+	if (!vcpu->nmi_step)
+		return 0;
+	int guests_own = vcpu->nmi_step == 3;
+	vcpu->nmi_step = 0;
+	vcpu->nmi_blocked = 0;
+	if (guests_own)
+		return 0;
+	vcpu->vmcb->save.dr6 &= ~DR6_BS; /* hvmm's step: the guest sees no #DB */
+	return 1;
+}
+
+/* A processor INIT of the BSP restarts it at the reset vector (APM Vol. 2 §14.1), in firmware a guest does not
+ * have: the guest ends here, as after a shutdown. */
+void platform_init_ipi(struct vcpu *vcpu)
+{
+	vcpu->vctx.pc->lapic.init_pending = 0;
+	guest_kill(vcpu, "INIT IPI to itself (a processor reset; the guest has no firmware at the reset vector)");
+}
+
 void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 {
 	struct vmcb *v = vcpu->vmcb;
@@ -168,6 +230,8 @@ void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 	int pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
 	if (vcpu->kvm.eoi_armed && kvm_pv_eoi_sync(vcpu)) /* the guest ended an interrupt through KVM's PV EOI */
 		pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
+	if (__builtin_expect(a->nmi_pending, 0))
+		nmi_inject(vcpu);
 
 	if (pending && !(v->control.eventinj & EVENT_VALID) && (v->save.rflags & RFLAGS_IF) &&
 	    !(v->control.int_state & INT_STATE_SHADOW)) {
@@ -217,13 +281,13 @@ void platform_hlt(struct cpu *c, struct vcpu *vcpu)
 {
 	struct guest *g = vcpu->guest;
 	exit_skip_insn(vcpu, 1);
-	if (!(vcpu->vmcb->save.rflags & RFLAGS_IF)) {
+	if (!(vcpu->vmcb->save.rflags & RFLAGS_IF) && !(g->pc->lapic.nmi_pending && !vcpu->nmi_blocked)) {
 		guest_kill(vcpu, "HLT with interrupts disabled (nothing can wake it)");
 		return;
 	}
 	if (vcpu->kvm.eoi_armed)
 		kvm_pv_eoi_sync(vcpu); /* an interrupt it ended through PV EOI no longer blocks the next */
-	if (vdev_pc_poll(g->pc, &vcpu->vctx, host_now(g)))
+	if (vdev_pc_poll(g->pc, &vcpu->vctx, host_now(g)) || g->pc->lapic.nmi_pending)
 		return; /* already pending: injected at once */
 	vcpu->state = VCPU_HALTED;
 	platform_halted[c->id]++;

@@ -28,6 +28,12 @@ void platform_free(struct guest *g);
 void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu);
 /* After each exit of such a vCPU: a timer interrupt that was only the device deadline does not end the slice. */
 void platform_after_exit(struct cpu *c, struct vcpu *vcpu);
+/* After an MMIO write that sent the guest an INIT IPI (its APIC's init_pending): stop it. */
+void platform_init_ipi(struct vcpu *vcpu);
+/* IRET exit: the end of an NMI handler (the intercept is set while an injected NMI blocks the next one). */
+void handle_iret(struct cpu *c, struct vcpu *vcpu);
+/* A #DB exit: was it hvmm's single step over that IRET (then the guest sees nothing: returns 1)? */
+int platform_nmi_step(struct vcpu *vcpu);
 /* HLT of a vCPU whose guest has devices: with IF = 1 it waits (VCPU_HALTED) for an interrupt; with IF = 0 it could
  * never wake and its guest is stopped. */
 void platform_hlt(struct cpu *c, struct vcpu *vcpu);

@@ -64,6 +64,9 @@ struct vcpu {
 	uint64_t waited; /* TSC cycles it was runnable while it did not run (other vCPUs or the switch): its steal */
 	uint64_t ready_tsc; /* TSC since which it waits for the CPU; 0 while it runs or halts (sched.c) */
 	uint64_t irqs_injected; /* interrupts delivered through EVENTINJ (platform.c) */
+	uint64_t nmis_injected; /* NMIs delivered through EVENTINJ (platform.c) */
+	uint8_t nmi_blocked; /* an NMI was delivered and its handler's IRET has not completed (APM §15.21) */
+	uint8_t nmi_step; /* single-stepping that IRET for a waiting NMI: 1, or 3 when the guest's own TF was set */
 };
 _Static_assert(offsetof(struct vcpu, cpuid) == offsetof(struct vcpu, regs) + GPREGS_SIZE,
 	       "vmrun.S finds the CPUID cache right after the vCPU's registers");

@@ -169,6 +169,7 @@ VMCB_CHECK(struct vmcb, save.lastexcpto, 0x690);
 #define INTERCEPT1_VINTR 4
 #define INTERCEPT1_RDPMC 15
 #define INTERCEPT1_CPUID 18
+#define INTERCEPT1_IRET 20
 #define INTERCEPT1_INVD 22
 #define INTERCEPT1_HLT 24
 #define INTERCEPT1_INVLPGA 26
@@ -246,6 +247,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define VMEXIT_VINTR 0x064
 #define VMEXIT_RDPMC 0x06f
 #define VMEXIT_CPUID 0x072
+#define VMEXIT_IRET 0x074
 #define VMEXIT_INVD 0x076
 #define VMEXIT_HLT 0x078
 #define VMEXIT_INVLPGA 0x07a

@@ -2,8 +2,9 @@
 /*
  * lapic.c — a virtual xAPIC (AMD APM Vol. 2 §16.3-16.5; Intel SDM Vol. 3 §10 for the register page): ID, version
  * (0x14, six LVTs), TPR and PPR, EOI, SVR (software enable; disabling masks every LVT), ISR/TMR/IRR, ESR (errors
- * latched by a write), ICR (fixed self-IPIs delivered at once; INIT, SIPI and IPIs to other, absent CPUs are
- * "delivered": the delivery-status bit always reads idle), LDR/DFR, the LVTs (timer, thermal, performance, LINT0,
+ * latched by a write), ICR (IPIs to this, the only CPU, by destination or shorthand: fixed ones set IRR at once, NMI
+ * and INIT are latched for the platform to deliver; anything to other, absent CPUs has no effect; the
+ * delivery-status bit always reads idle), LDR/DFR, the LVTs (timer, thermal, performance, LINT0,
  * LINT1, error), and the timer: one-shot and periodic, initial and current count, divide configuration, on a
  * 100 MHz bus clock derived from the guest TSC. A timer that expired several times while the guest was not running
  * sets its IRR bit once (coalesced). TSC-deadline mode (LVT timer 10b, MSR IA32_TSC_DEADLINE; Intel SDM Vol. 3A
@@ -41,11 +42,15 @@
 #define LVT_TIMER_TSC_DEADLINE (2u << 17)
 #define LVT_DM_SHIFT 8
 #define DM_FIXED 0
+#define DM_LOWEST 1
 #define DM_NMI 4
 #define DM_INIT 5
 #define DM_STARTUP 6
 #define DM_EXTINT 7
 #define ICR_SHORTHAND_SHIFT 18
+#define ICR_DEST_LOGICAL (1u << 11)
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_TRIGGER_LEVEL (1u << 15)
 #define ESR_SEND_ILLEGAL (1u << 5)
 #define ESR_RECV_ILLEGAL (1u << 6)
 
@@ -251,18 +256,53 @@ static uint32_t reg_read(const struct vdev_lapic *a, uint32_t off, uint64_t now)
 	}
 }
 
+/* Is this APIC a destination of the ICR's destination field? Physical: its APIC ID or 0xFF (broadcast); logical:
+ * the flat model (DFR 1111b) matches a set bit of the LDR's eight, the cluster model (0000b) the cluster in bits 7:4
+ * and a set bit of the four in 3:0 (APM Vol. 2 §16.6.1). */
+static int is_destination(const struct vdev_lapic *a, uint32_t lo)
+{
+	uint32_t dest = a->icr_hi >> 24, ldr = a->ldr >> 24;
+	if (!(lo & ICR_DEST_LOGICAL))
+		return dest == 0xff || dest == (a->id & 0xff);
+	if (dest == 0xff)
+		return 1;
+	if ((a->dfr >> 28) == 0xf)
+		return (dest & ldr) != 0;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf) != 0;
+}
+
+/*
+ * An ICR write: this CPU is the only one, so an IPI reaches it (by shorthand self or all-including-self, or by a
+ * destination that matches it) or nobody — INIT, STARTUP and the rest to absent APIC IDs have no effect (APM Vol. 2
+ * §16.5). Here: fixed and lowest-priority set the vector in IRR (vectors 0-15 are illegal: ESR), NMI is latched for
+ * the CPU (nmi_pending, taken by the platform), INIT asks for a processor INIT (init_pending; the INIT level de-assert
+ * message, level
+ * 0 with trigger level, does nothing), STARTUP is ignored (only a CPU waiting for SIPI takes it), SMI and the
+ * reserved modes do nothing.
+ */
 static void send_ipi(struct vdev_lapic *a, uint32_t lo)
 {
 	unsigned vector = lo & 0xff, dm = (lo >> LVT_DM_SHIFT) & 7, shorthand = (lo >> ICR_SHORTHAND_SHIFT) & 3;
-	int to_self = shorthand == 1 || shorthand == 2 || (shorthand == 0 && (a->icr_hi >> 24) == a->id);
 	a->ipis++;
-	if (dm != DM_FIXED || !to_self)
-		return; /* INIT, SIPI, NMI and IPIs to other CPUs: there are none; counted as delivered */
-	if (vector < 16) {
+	if ((dm == DM_FIXED || dm == DM_LOWEST) && vector < 16) {
 		a->esr_pending |= ESR_SEND_ILLEGAL;
 		return;
 	}
-	accept(a, vector);
+	if (shorthand == 3 || (shorthand == 0 && !is_destination(a, lo)))
+		return; /* all excluding self, or another (absent) CPU */
+	switch (dm) {
+	case DM_FIXED:
+	case DM_LOWEST:
+		accept(a, vector);
+		break;
+	case DM_NMI:
+		a->nmi_pending = 1;
+		break;
+	case DM_INIT:
+		if ((lo & ICR_LEVEL_ASSERT) || !(lo & ICR_TRIGGER_LEVEL))
+			a->init_pending = 1;
+		break;
+	}
 }
 
 static void reg_write(struct vdev_lapic *a, uint32_t off, uint32_t v, uint64_t now)

@@ -33,6 +33,8 @@ struct vdev_lapic {
 	uint64_t ipis; /* ICR writes (statistics) */
 	uint64_t clamped; /* periodic timer programmings below VDEV_MIN_PERIOD_US (statistics) */
 	uint8_t hw_enabled; /* APIC_BASE MSR bit 11: 0 = globally disabled, the 8259A's INTR goes straight to the CPU */
+	uint8_t nmi_pending; /* an NMI IPI reached this CPU; the platform delivers it and clears this */
+	uint8_t init_pending; /* an INIT IPI reached this CPU; the platform acts on it and clears this */
 };
 
 /* Reset as a bootstrap processor after power-on: ID 0, SVR 0xFF (software-disabled), LINT0 ExtINT (the 8259A's
