@@ -72,7 +72,7 @@ FLAGS_FILE := $(B)/.flags
 FLAGS_NOW := $(CC) $(HVMM_CFLAGS) | $(GUEST_CFLAGS) | $(ASFLAGS) | $(UNIT_CFLAGS)
 $(shell mkdir -p $(B) && { [ "$$(cat $(FLAGS_FILE) 2>/dev/null)" = '$(FLAGS_NOW)' ] || printf '%s\n' '$(FLAGS_NOW)' > $(FLAGS_FILE); })
 
-.PHONY: all iso guests run test unit scenarios bench deps clean help sdk version
+.PHONY: all iso guests run test test-kut unit scenarios bench deps clean help sdk version
 .SECONDARY: # keep intermediate objects (no "rm" lines at the end of a build)
 all: $(B)/hvmm.elf guests iso
 
@@ -86,7 +86,8 @@ help:
 	@echo "  debug      boot it paused, with QEMU's gdb stub on localhost:1234 (gdb -x tools/gdbinit)"
 	@echo "  test       unit tests, fuzzers (10 s each), the QEMU and Bochs scenarios (and a vmcb_check=1 pass); ends with 'N passed, N failed'"
 	@echo "             ONLY='NAME ...' runs only those scenarios or groups (unit fuzz selftest usb scenarios"
-	@echo "             hostile hw bochs vmcb_check); TEST_FLAGS='-v' every check, '--tap', '--junit FILE'; tests/run.py --list"
+	@echo "             hostile hw bochs vmcb_check kut); TEST_FLAGS='-v' every check, '--tap', '--junit FILE'; tests/run.py --list"
+	@echo "  test-kut   kvm-unit-tests (KUT_DIR=<build>, default build/kvm-unit-tests) under hvmm and directly under QEMU"
 	@echo "  unit       build the host unit tests of lib/ and of hvmm/svm/vmcb_check.c"
 	@echo "  scenarios  the QEMU and Bochs scenarios only"
 	@echo "  test-tsc   the TSC calibration under a disturbed vCPU: TSC_RUNS boots (default 20), each within 0.1 % (slow)"
@@ -223,6 +224,10 @@ ONLY ?=
 TEST_FLAGS ?=
 test: all unit sdk
 	$(PYTHON) tests/run.py --unit $(UNIT_BINS) $(if $(strip $(ONLY)),--only $(ONLY)) $(TEST_FLAGS)
+
+# kvm-unit-tests as a reference suite (docs/kvm-unit-tests.md): KUT_DIR=<a build>, default build/kvm-unit-tests.
+test-kut: all
+	$(PYTHON) tests/kut.py $(if $(KUT_DIR),--kut-dir $(KUT_DIR))
 
 scenarios: all sdk
 	$(PYTHON) tests/run.py --only scenarios $(TEST_FLAGS)

@@ -7,7 +7,8 @@ path: the fast paths on), and the vmcb_check pass: some scenarios again with `vm
     python3 tests/run.py [--unit BIN ...] [--fuzz SEC] [--only NAME|GROUP ...] [--jobs N] [--list] [--no-scenarios]
                          [-v] [--tap] [--junit FILE]
 
-Each item (a unit binary, a fuzz target, the self-test, the usb tests, a scenario) is a set of named checks. The run
+Each item (a unit binary, a fuzz target, the self-test, the usb tests, kvm-unit-tests — tests/kut.py, one check per
+entry, SKIP without a build —, a scenario) is a set of named checks. The run
 prints one progress line per item — `[ k/N] PASS <group>/<name> (<n> checks, <s> s)`, `FAIL` with the failed checks and
 the serial log's tail below it, or `SKIP <group>/<name>: <reason>` for what this machine cannot run, and `SKIP: <check>
 (<reason>)` under an item for each check it could not make — then `items: ...`, `scenarios: ...` and `skipped: ...`
@@ -15,7 +16,7 @@ counts, and ends with one line `N passed, N failed` (checks) and exits 1 if anyt
 an expected failure (the emulator is wrong there, not hvmm: Scenario.xfail, with its reason) is printed as `XFAIL:
 <check> (expected failure: <reason>)` under its item, whatever the verbosity, and counted in a line `N expected failures
 ...` before the last; one that passes is a failure. Groups for --only: unit, fuzz, selftest, usb, scenarios (every QEMU
-and Bochs scenario), hostile, hw, bochs, vmcb_check, and the name of any scenario, unit binary or fuzz target. -v prints
+and Bochs scenario), hostile, hw, bochs, vmcb_check, kut, and the name of any scenario, unit binary or fuzz target. -v prints
 every check; --tap writes TAP version 13 to stdout instead of the progress lines; --junit FILE writes a JUnit XML report
 too. Scenario files (ISO, serial log, QEMU's stderr) stay under build/scenarios/<name>/.
 """
@@ -45,7 +46,7 @@ import selftest  # noqa: E402
 HVMM_ELF = "build/hvmm.elf"
 UNIT_TIMEOUT = 300
 TAIL = 30
-GROUPS = ("unit", "fuzz", "selftest", "usb", "scenarios", "hostile", "hw", "bochs", "vmcb_check")
+GROUPS = ("unit", "fuzz", "selftest", "usb", "scenarios", "hostile", "hw", "bochs", "vmcb_check", "kut")
 SCENARIO_GROUPS = ("scenarios", "hostile", "hw", "bochs", "vmcb_check")
 QEMU_STATUS = re.compile(r"qemu exit status (\d+)")
 
@@ -74,7 +75,7 @@ class Result:
 
 @dataclass
 class Item:
-    group: str  # unit, fuzz, selftest, usb, scenarios, hostile, hw
+    group: str  # unit, fuzz, selftest, usb, kut, scenarios, hostile, hw
     name: str
     run: Callable[[], Result]
     result: Optional[Result] = None
@@ -140,6 +141,25 @@ def run_usb() -> Result:
             r.checks.append((text, status == "PASS", ""))
     if not r.checks and r.skipped:
         r.skip = r.skipped[0][0]
+    return r
+
+
+def run_kut() -> Result:
+    """kvm-unit-tests as a reference suite (tests/kut.py, docs/kvm-unit-tests.md): one check per cfg entry; SKIP when
+    no build is found ($KUT_DIR, else build/kvm-unit-tests)."""
+    import kut  # noqa: E402
+    d, why = kut.find_suite(None)
+    if not d:
+        return Result(skip=why)
+    r = Result()
+    lines: List[str] = []
+    _, _, entries = kut.run(os.path.abspath(d), None, 2, os.path.join(ROOT, "build", "kut"), emit=lines.append)
+    for e in entries:
+        ok, word = kut.compare(e)
+        r.checks.append((f"{e.name}: direct {e.direct[0]}, hvmm {e.hvmm[0]}: {word}", ok,
+                         f"direct: {e.direct[1]}; hvmm: {e.hvmm[1]}"))
+    if r.failed:
+        r.details += ["  " + ln for ln in lines]
     return r
 
 
@@ -348,6 +368,7 @@ def build_items(args) -> Tuple[List[Item], List[str]]:
         items.append(Item("fuzz", t, lambda t=t: run_fuzz(t, fuzz_seconds if fuzz_seconds > 0 else 10)))
     items.append(Item("selftest", "selftest", run_self_test))
     items.append(Item("usb", "usb", run_usb))
+    items.append(Item("kut", "kut", run_kut))
     for sc in registry.SCENARIOS:
         items.append(Item(registry.GROUPS[sc.name], sc.name, lambda sc=sc: run_scenario(sc)))
     if args.only is None:  # a full run: the fuzz stage only with --unit or --fuzz (as make test does)
