@@ -42,8 +42,6 @@ RANK = {"FAIL": 0, "SKIP": 1, "PASS": 2}
 EXPECTED: Dict[str, Tuple[str, str]] = {
     "pks": ("SKIP", "PKS (CPUID 7 ECX[31]) is an Intel feature: AMD CPUs have none, hvmm's CPUID hides it"),
     "tsc": ("SKIP", "RDTSCP and RDPID are hidden (TSC_AUX is not switched per guest): the test skips its RDTSCP part"),
-    "realmode": ("FAIL", "after 'int 1' the test halts with IF = 1 and no timer armed; hvmm stops such a guest "
-                         "('HLT with no interrupt source left') where QEMU waits"),
 }
 
 
