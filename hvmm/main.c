@@ -11,6 +11,7 @@
 #include "hvmm/core/percpu.h"
 #include "hvmm/core/pmm.h"
 #include "hvmm/guest/bench_native.h"
+#include "hvmm/guest/create.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/sched.h"

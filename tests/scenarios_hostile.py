@@ -157,7 +157,7 @@ CPU_ONE = {  # attack -> the kill reason under QEMU 7.2 TCG without vmcb_check (
     "cr0pg": r"^(nested page fault: \w+ gpa=0x[0-9a-f]+ outside its RAM|triple fault)",
     "cr0nw": INVALID,
     "cr4pae": r"^triple fault \(shutdown\)",  # TCG accepts it; the page walk then fails beyond repair
-    "cr4rsvd": INVALID,  # VMEXIT_INVALID at the MOV (svm-facts 9.4)
+    "cr4rsvd": INVALID,  # VMEXIT_INVALID at the MOV (docs/qemu-tcg.md "Intercepts and exits")
     "cr3rsvd": INVALID,  # likewise
     "cr3out": npf(r"\w+", (4 << 20) + 0x10000, walk=True),  # everywhere
 }

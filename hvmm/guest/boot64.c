@@ -63,7 +63,7 @@ void boot64_enter(struct guest *g, uint64_t rip, uint16_t cs, uint16_t ds)
 	set_seg(&s->idtr, 0, 0, 0, 0);
 	set_seg(&s->ldtr, 0, 0, 0, 0);
 	set_seg(&s->tr, tr, SEG_ATTR_TSS64_BUSY, GUEST_TSS_LIMIT, GUEST_TSS_GPA);
-	s->cpl = 0; /* = CS.DPL = SS.DPL (svm-facts §2.6) */
+	s->cpl = 0; /* = SS.DPL, the CPL the CPU derives from the segments (APM Vol. 2 §15.5.1, CPL field) */
 	s->efer = EFER_LME | EFER_LMA | EFER_SVME | (svm_caps.nx ? EFER_NXE : 0); /* SVME: APM §15.5.1 */
 	s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	s->cr3 = HVMM_PT_GPA;

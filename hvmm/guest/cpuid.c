@@ -10,8 +10,10 @@
  */
 #include "hvmm/abi.h"
 #include "hvmm/core/arch.h"
-#include "hvmm/guest/exit.h"
+#include "hvmm/guest/exit_handlers.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/xstate.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/tsc.h"

@@ -11,7 +11,8 @@
  */
 #include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
-#include "hvmm/guest/exit.h"
+#include "hvmm/guest/exit_handlers.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/svm/vmcb.h"

@@ -8,14 +8,14 @@
 #include <stddef.h>
 
 #include "hvmm/core/arch.h"
-#include "hvmm/core/config.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
+#include "hvmm/guest/exit_handlers.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/insn.h"
-#include "hvmm/guest/vmcb_guard.h"
+#include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/platform.h"
-#include "hvmm/guest/xstate.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/vdev/pc.h"
@@ -28,49 +28,6 @@
 #define NPF_INFO_FETCH (1ull << 4)
 #define NPF_INFO_GUEST_WALK (1ull << 33) /* the fault hit a guest page-table access */
 #define CR4_PCE (1ull << 8) /* RDPMC allowed at any CPL */
-
-/*
- * The guest's instruction is done: resume at next_rip, as the CPU would after running it (APM Vol. 2 §13.1 and
- * the #DB conditions): the instruction ends an STI/MOV SS shadow, clears RFLAGS.RF, and with RFLAGS.TF set it is
- * followed by the single-step trap — #DB with DR6.BS, the pushed RIP that of the next instruction.
- */
-void exit_complete_insn(struct vcpu *vcpu, uint64_t next_rip)
-{
-	struct vmcb *v = vcpu->vmcb;
-	v->save.rip = next_rip;
-	v->control.int_state &= ~INT_STATE_SHADOW;
-	if (v->save.rflags & (RFLAGS_TF | RFLAGS_RF)) { /* rare: keep the common path short */
-		if (v->save.rflags & RFLAGS_TF) {
-			v->save.dr6 |= DR6_BS;
-			exit_inject_exception(vcpu, VEC_DB, 0, 0);
-		}
-		v->save.rflags &= ~RFLAGS_RF;
-	}
-}
-
-/* Without nRIP (QEMU TCG, pre-NRIPS silicon: APM Vol. 2 §15.7.1) the length comes from the instruction's bytes at
- * CS:RIP: the intercepted instruction may carry prefixes the architecture ignores (2E CPUID is 3 bytes; up to 15). */
-void exit_skip_insn(struct vcpu *vcpu, unsigned len)
-{
-	struct vmcb *v = vcpu->vmcb;
-	uint64_t next = v->control.nrip;
-	if (!next || !svm_has(SVM_FEAT_NRIPS)) {
-		int r = insn_next_rip(vcpu, len, &next);
-		if (r) {
-			guest_kill(vcpu, "cannot decode the intercepted instruction (x86_decode error %d)", r);
-			return;
-		}
-	} else if (__builtin_expect(config.vmcb_check, 0)) {
-		vmcb_guard_nrip(vcpu, len); /* nRIP against the length hvmm decodes itself */
-	}
-	exit_complete_insn(vcpu, next);
-}
-
-void exit_inject_exception(struct vcpu *vcpu, unsigned vec, int has_err, uint32_t err)
-{
-	vcpu->vmcb->control.eventinj = vec | EVENT_TYPE_EXCEPTION | EVENT_VALID |
-				    (has_err ? EVENT_EV | ((uint64_t)err << 32) : 0);
-}
 
 /* Physical interrupt: it is still pending (GIF was 0); open a window so hvmm's IDT takes it (APM §15.21.1). */
 static void handle_intr(struct cpu *c, struct vcpu *vcpu)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "hvmm/core/bootinfo.h"
+#include "hvmm/guest/guest_console.h"
 #include "hvmm/guest/vcpu.h"
 #include "hvmm/vdev/vdev.h"
 
@@ -15,7 +16,6 @@
 #define GUEST_CMDLINE_MAX BOOT_MODULE_CMDLINE_MAX
 /* The module-line keys that are hvmm's, not the guest's (docs/cmdline.md, "Guests"): NULL-terminated. */
 #define GUEST_HVMM_KEYS { "name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", NULL }
-#define GUEST_LINE_MAX 200 /* console line buffer (bytes); longer lines are split */
 #define GUEST_VCPUS_MAX 1 /* virtual CPUs per guest */
 
 enum guest_state {
@@ -42,10 +42,7 @@ struct guest {
 	unsigned nvcpus;
 	struct vcpu *vcpu[GUEST_VCPUS_MAX]; /* vcpu[0] is the boot CPU */
 
-	/* Console (guest_console.c): output is flushed one whole line at a time. */
-	char line[GUEST_LINE_MAX];
-	uint32_t line_len;
-	uint8_t line_continues; /* the buffered line continues a piece already printed */
+	struct guest_console console; /* its output, printed one whole line at a time (guest_console.c) */
 
 	/* Virtual devices (platform.c): the port table every guest has, and the PC platform when it is enabled. */
 	struct vdev_bus bus;
@@ -57,19 +54,6 @@ struct guest {
 
 extern struct guest *guests[MAX_GUESTS];
 extern unsigned nguests;
-
-/* Create a guest from boot module number index (image[0..len), its command line, cut short if cmdline_truncated).
- * Its name is name= or "guest<index>". On failure print "hvmm: guest <name> rejected: <reason>", free what was
- * allocated and return NULL. */
-struct guest *guest_create(const void *image, uint64_t len, const char *cmdline, int cmdline_truncated,
-			   unsigned index);
-
-/* Does the module command line name a guest with for=<name> (a module of that guest, not a guest itself)? */
-int guest_is_module(const char *cmdline);
-/* Attach boot module number index (data[0..len), command line cmdline with for=<name>) to the guest it names, as
- * that guest's module with cmdline minus the for= word. Prints "hvmm: module <index> attached to guest <name>: ..."
- * or "hvmm: module <index> for guest <name> rejected: <reason>". Returns 0, or -1 if rejected. */
-int guest_attach_module(const void *data, uint64_t len, const char *cmdline, unsigned index);
 
 /* Stop the guest of vcpu: print "hvmm: guest <name> killed: <reason> rip=<hex>" (the vCPU's RIP) and mark it
  * killed, its vCPUs stopped. */

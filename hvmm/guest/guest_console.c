@@ -14,36 +14,32 @@
 #include "hvmm/guest/guest_console.h"
 
 #include "hvmm/core/console.h"
-#include "hvmm/guest/guest.h"
 
-_Static_assert(sizeof("[]+ ") - 1 + GUEST_NAME_MAX - 1 + GUEST_LINE_MAX + 1 <= CON_LINE_MAX,
-	       "a continuation piece fits one console line");
-
-/* Print g's buffered line (a continuation piece marked "[<name>]+ ") and empty the buffer; -1, with nothing done,
+/* Print the buffered line (a continuation piece marked "[<name>]+ ") and empty the buffer; -1, with nothing done,
  * when the console ring refused it. */
-static int print_line(struct guest *g)
+static int print_line(struct guest_console *con, const char *name)
 {
-	if (con_guest_line(g->name, g->line, g->line_len, g->line_continues) < 0)
+	if (con_guest_line(name, con->line, con->len, con->continues) < 0)
 		return -1;
-	g->line_len = 0;
+	con->len = 0;
 	return 0;
 }
 
-void guest_console_flush(struct guest *g)
+void guest_console_flush(struct guest_console *con, const char *name)
 {
-	if (g->line_len && print_line(g) < 0) {
+	if (con->len && print_line(con, name) < 0) {
 		con_flush(); /* the guest is gone: its last line goes out now, after what was queued before it */
-		print_line(g);
+		print_line(con, name);
 	}
-	g->line_continues = 0;
+	con->continues = 0;
 }
 
-int guest_console_putc(struct guest *g, char ch)
+int guest_console_putc(struct guest_console *con, const char *name, char ch)
 {
 	if (ch == '\n') {
-		if (print_line(g) < 0) /* never empty after a piece: a byte that does not fit is kept in the buffer */
+		if (print_line(con, name) < 0) /* never empty after a piece: a byte that does not fit is kept in the buffer */
 			return -1;
-		g->line_continues = 0;
+		con->continues = 0;
 		return 0;
 	}
 	if (ch == '\r')
@@ -52,12 +48,12 @@ int guest_console_putc(struct guest *g, char ch)
 		ch = ' ';
 	if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
 		ch = '.';
-	if (g->line_len == GUEST_LINE_MAX) {
-		if (print_line(g) < 0)
+	if (con->len == GUEST_LINE_MAX) {
+		if (print_line(con, name) < 0)
 			return -1;
-		g->line_continues = 1;
+		con->continues = 1;
 	}
-	g->line[g->line_len++] = ch;
+	con->line[con->len++] = ch;
 	return 0;
 }
 

@@ -15,9 +15,11 @@
  */
 #include "hvmm/abi.h"
 #include "hvmm/core/console.h"
-#include "hvmm/guest/exit.h"
+#include "hvmm/guest/exit_handlers.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/guest_console.h"
+#include "hvmm/guest/kvm_pv.h"
 #include "hvmm/svm/asm_offsets.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/desc.h"
@@ -52,7 +54,7 @@ static int hc_write(struct vcpu *vcpu, uint64_t buf, uint64_t len, int64_t *ret)
 		w->done = 0;
 	uint64_t end = len - w->done > WRITE_CHUNK ? w->done + WRITE_CHUNK : len;
 	for (uint64_t i = w->done; i < end; i++)
-		if (guest_console_putc(g, p[i]) < 0) { /* console ring full: retried from byte i (throttled) */
+		if (guest_console_putc(&g->console, g->name, p[i]) < 0) { /* console ring full: retried from byte i (throttled) */
 			end = i;
 			break;
 		}
@@ -95,7 +97,7 @@ void handle_vmmcall(struct cpu *c, struct vcpu *vcpu)
 		break;
 	case HVMM_HC_EXIT: {
 		struct guest *g = vcpu->guest;
-		guest_console_flush(g);
+		guest_console_flush(&g->console, g->name);
 		g->exit_status = (int32_t)vcpu->regs.rdi; /* a C int */
 		guest_stop(g, GUEST_EXITED);
 		hlog_deferred("guest %s exited status=%ld", (uint64_t)g->name, (uint64_t)(int64_t)g->exit_status, 0);

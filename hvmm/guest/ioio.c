@@ -4,7 +4,8 @@
  * table (vdev/ioport.c): a virtual device, or an empty bus (IN reads all ones, OUT is dropped, both counted).
  * String I/O (INS/OUTS) raises #GP. EXITINFO2 holds the next RIP even without NRIPS (APM §15.10.2).
  */
-#include "hvmm/guest/exit.h"
+#include "hvmm/guest/exit_handlers.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/vdev/vdev.h"

@@ -28,7 +28,7 @@
 #include "cmdline.h"
 #include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
-#include "hvmm/guest/exit.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/insn.h"
 #include "hvmm/guest/loader.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* loader.c — dispatch a boot module to the image format that recognises it (design.md §4, §8). */
+/* loader.c — dispatch a boot module to the image format that recognises it (docs/guest-abi.md "Image format"; docs/design.md "Adding an image format"). */
 #include "hvmm/guest/loader.h"
 
 #include <stddef.h>

@@ -12,7 +12,6 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/guest.h"
-#include "hvmm/guest/sched.h"
 #include "hvmm/svm/asm_offsets.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/vdev/pc.h"
@@ -52,6 +51,15 @@ static uint64_t guest_exits(const struct guest *g)
 	uint64_t n = 0;
 	for (unsigned k = 0; k < g->nvcpus; k++)
 		n += g->vcpu[k]->exits + measure_fast_exits(g->vcpu[k]);
+	return n;
+}
+
+/* Guests whose boot vCPU runs on CPU number cpu (sched_assign placed them). */
+static unsigned guests_on(unsigned cpu)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < nguests; i++)
+		n += guests[i]->vcpu[0]->cpu == cpu;
 	return n;
 }
 
@@ -155,7 +163,7 @@ void measure_report(void)
 			cpu_time += m->last_exit_tsc - m->first_entry_tsc; /* each CPU's own first VMRUN to last #VMEXIT */
 		if (ncpus > 1) {
 			stats_summarize(&mine, &sum);
-			hlog("cpu %u guests=%u switches=%lu lag p50=%lu p99=%lu", i, sched_guests_on(i), switches(m),
+			hlog("cpu %u guests=%u switches=%lu lag p50=%lu p99=%lu", i, guests_on(i), switches(m),
 			     sum.p50, sum.p99);
 		}
 	}

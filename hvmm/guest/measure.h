@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* measure.h — world-switch lag, its stages, and exit statistics (design.md §6), kept per CPU, printed at the end. */
+/* measure.h — world-switch lag, its stages, and exit statistics (docs/measurement.md), kept per CPU, printed at the end. */
 #ifndef HVMM_MEASURE_H
 #define HVMM_MEASURE_H
 #include <stdint.h>

@@ -13,7 +13,7 @@
 
 #include "fmt.h"
 #include "hvmm/core/arch.h"
-#include "hvmm/guest/exit.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/gva.h"
 #include "hvmm/guest/insn.h"

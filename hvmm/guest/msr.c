@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "hvmm/core/arch.h"
-#include "hvmm/guest/exit.h"
+#include "hvmm/guest/exit_handlers.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/kvm_pv.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/vdev/pc.h"
 #include "hvmm/x86/desc.h"

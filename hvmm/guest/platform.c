@@ -24,9 +24,11 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/core/pmm.h"
-#include "hvmm/guest/exit.h"
+#include "hvmm/guest/exit_handlers.h"
+#include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/guest_console.h"
+#include "hvmm/guest/kvm_pv.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/vdev/debugexit.h"
 #include "hvmm/vdev/pc.h"
@@ -39,7 +41,11 @@ unsigned platform_halted[MAX_CPUS];
 
 static void *host_mem(void *guest, uint64_t gpa, uint64_t len) { return guest_ptr(guest, gpa, len); }
 
-static void host_putc(void *guest, char ch) { guest_console_putc(guest, ch); }
+static void host_putc(void *guest, char ch)
+{
+	struct guest *g = guest;
+	guest_console_putc(&g->console, g->name, ch);
+}
 
 /* TSC_OFFSET is 0: the guest's TSC is the host's. The devices' time never runs backwards, even where the TSC seen
  * by a virtual CPU does (an emulator's host thread moving between unsynchronised host CPUs). */
@@ -58,7 +64,7 @@ static uint64_t host_now(void *guest)
 static void host_stop(void *guest, int64_t status)
 {
 	struct guest *g = guest;
-	guest_console_flush(g);
+	guest_console_flush(&g->console, g->name);
 	g->exit_status = status;
 	guest_stop(g, GUEST_EXITED);
 	hlog("guest %s exited status=%ld", g->name, g->exit_status);

@@ -19,6 +19,7 @@
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/guest/platform.h"
@@ -69,8 +70,6 @@ void sched_assign(void)
 		hlog("cpu %u runs %u guests: %s", c, run_queue[c].n, run_queue[c].n ? list : "none");
 	}
 }
-
-unsigned sched_guests_on(unsigned cpu) { return run_queue[cpu].n; }
 
 /* The runnable vCPU of q after prev in round-robin order (prev itself if it is the only one), or NULL. */
 static struct vcpu *pick_next(const struct run_queue *q, struct vcpu *prev)

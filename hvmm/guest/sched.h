@@ -10,9 +10,7 @@ struct cpu;
  * "hvmm: cpu <n> runs <k> guests: <names>" line per CPU. On the BSP, after the guests are loaded and before the APs
  * are released. */
 void sched_assign(void);
-/* Guests sched_assign gave to CPU number cpu. */
-unsigned sched_guests_on(unsigned cpu);
-/* Run c's guests until none is runnable (design.md §5). */
+/* Run c's guests until none is runnable (docs/design.md, "The life of an exit"). */
 void sched_run(struct cpu *c);
 
 #endif

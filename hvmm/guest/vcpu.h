@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hvmm/guest/gva.h"
-#include "hvmm/guest/kvm_pv.h"
+#include "hvmm/guest/gva_cache.h"
+#include "hvmm/guest/kvm_pv_state.h"
 #include "hvmm/svm/cpuid_cache.h"
 #include "hvmm/svm/gpregs.h"
 #include "hvmm/vdev/vdev.h"

@@ -35,7 +35,4 @@ void xstate_guest_init(struct vcpu *vcpu, uint8_t *area);
 /* Save the state of from (NULL: none) and load to's: on the CPU, only to's values remain. */
 void xstate_switch(struct vcpu *from, struct vcpu *to);
 
-/* XSETBV exit (silicon intercepts it; QEMU TCG never does): check the value, set the guest's XCR0. */
-void handle_xsetbv(struct cpu *c, struct vcpu *vcpu);
-
 #endif

@@ -24,7 +24,7 @@
 #define VMCB_RIP 0x578
 #define VMCB_RAX 0x5f8
 
-/* struct gva_cache (hvmm/guest/gva.h): the translation of the page at CS:RIP, kept right after the vCPU's CPUID
+/* struct gva_cache (hvmm/guest/gva_cache.h): the translation of the page at CS:RIP, kept right after the vCPU's CPUID
  * cache (REGS_FETCH_CACHE bytes after its struct gpregs in struct vcpu; asserted in hvmm/guest/gva.c). */
 #define REGS_FETCH_CACHE 0x490 /* GPREGS_SIZE + sizeof(struct cpuid_cache) */
 #define GVA_CACHE_KEY64 0x08 /* la | 0xfff of the cached page if walked in long mode; else 0 */

@@ -7,7 +7,7 @@
 
 #include "hvmm/svm/vmcb_check.h"
 
-/* CPUID 8000_000Ah EDX feature bits (APM Vol. 3 Appendix E; svm-facts §1.1). */
+/* CPUID 8000_000Ah EDX feature bits (APM Vol. 3 Appendix E, CPUID Fn8000_000A_EDX). */
 #define SVM_FEAT_NP (1u << 0)
 #define SVM_FEAT_LBRV (1u << 1)
 #define SVM_FEAT_SVML (1u << 2)

@@ -4,7 +4,7 @@
  *
  * The hardware switches RAX, RSP, RIP, RFLAGS and the segment/control state (APM Vol. 2 §15.5); this stub switches
  * the other 14 GPRs by hand and the FS/GS/TR/LDTR/syscall-MSR state with VMLOAD/VMSAVE (§15.5.2).
- * Interrupts (APM §15.17, §15.21.1; svm-facts §7): CLGI, then STI so that RFLAGS.IF = 1 at VMRUN — with
+ * Interrupts (APM §15.17, §15.21.1): CLGI, then STI so that RFLAGS.IF = 1 at VMRUN — with
  * V_INTR_MASKING = 1 that host IF is what lets a physical interrupt cause #VMEXIT(INTR) even if the guest runs
  * with IF = 0. #VMEXIT clears GIF; CLI, VMLOAD host, STGI. The interrupt stays pending for the C code to take.
  *
@@ -63,7 +63,7 @@
 
 /*
  * Without nRIP: is the instruction at CS:RIP one whose length hvmm knows, read through a translation that is still
- * right? The same conditions as gva_cache_lookup and insn_next_rip (hvmm/guest/gva.h, insn.h), which filled the
+ * right? The same conditions as gva_cache_lookup and insn_next_rip (hvmm/guest/gva_cache.h, insn.h), which filled the
  * cache at an earlier exit that went to C: 64-bit code (EFER.LMA, CS.L); the cache valid for RIP's page under the
  * same CR0, CR3, CR4 and EFER; every page-table entry of its walk re-read from guest memory and unchanged (a guest
  * that remaps the page — Linux's text_poke — fails here); and the instruction's first byte, read now through that

@@ -20,7 +20,7 @@
  *            31; CR3 bit 45, beyond MAXPHYADDR; CR3 outside RAM), then a hypercall so that hvmm's next VMRUN sees the
  *            state. On silicon the first six raise #GP in the guest, which prints "SURVIVED <attack>: #GP" and exits 0.
  *            QEMU 7.2 TCG raises none of them; the guest is killed instead: VMEXIT_INVALID at the MOV (CR4 bit 31,
- *            CR3 bit 45: svm-facts §9.4) or at the next VMRUN (its consistency checks: PG without PE, NW without CD),
+ *            CR3 bit 45: docs/qemu-tcg.md) or at the next VMRUN (its consistency checks: PG without PE, NW without CD),
  *            a triple fault (PAE off), or a nested page fault once the CPU runs in a mode it did not expect (PG off).
  *            cr3out is a nested page fault in the guest's page-table walk everywhere.
  */

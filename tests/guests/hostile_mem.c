@@ -17,7 +17,7 @@
  *   pgoff     leaves long mode for 32-bit protected mode with paging off (CR0.PG = 0), checks that its own RAM still
  *             works, then writes GPA target= (default 0x400000: the first loaded guest's ram_hpa, the counter's code
  *             at +0x100000 when target=0x500000): with paging off, only the nested tables stand between this write
- *             and host memory (QEMU before 7.2.15 did not walk them: svm-facts §9). Killed.
+ *             and host memory (QEMU before 7.2.15 did not walk them: docs/qemu-tcg.md "Versions"). Killed.
  */
 #include <string.h>
 

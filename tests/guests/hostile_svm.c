@@ -10,7 +10,7 @@
  *   vmrun, vmload, vmsave, stgi, clgi, skinit, invlpga
  *            executes that SVM instruction (RAX = a page-aligned GPA of its own RAM): hvmm must kill the guest.
  *   vmrunbad VMRUN, VMLOAD, VMSAVE with a misaligned RAX and with RAX beyond MAXPHYADDR. QEMU >= 7.2.10 checks RAX
- *            before the intercept and raises #GP in the guest (svm-facts §1.6), which survives and exits 0; a CPU with
+ *            before the intercept and raises #GP in the guest (docs/qemu-tcg.md "Versions"), which survives and exits 0; a CPU with
  *            NestedVirtVmcbAddrChk exits instead, and hvmm kills the guest. Either is contained.
  */
 #include <string.h>
