@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* x86.h — thin inline wrappers for x86-64 instructions, MSR numbers and control-register bits (AMD APM Vol. 2). */
-#ifndef HVMM_X86_H
-#define HVMM_X86_H
+/* arch.h — thin inline wrappers for x86-64 instructions, MSR numbers and control-register bits (AMD APM Vol. 2). */
+#ifndef HVMM_ARCH_H
+#define HVMM_ARCH_H
 #include <stdint.h>
 
 #define MSR_TSC 0x00000010u
@@ -43,7 +43,6 @@
 #define CR4_LA57 (1ull << 12) /* 5-level paging (APM Vol. 2 §3.1.3) */
 #define CR4_OSXSAVE (1ull << 18)
 #define CR4_PKE (1ull << 22)
-#define CR4_LA57 (1ull << 12)
 
 #define RFLAGS_CF (1ull << 0)
 #define RFLAGS_RESERVED1 (1ull << 1)
@@ -63,7 +62,6 @@
 #define DR6_BS (1ull << 14)
 #define DR7_RESET 0x400ull
 #define DR7_ENABLES 0xffull
-#define RFLAGS_VM (1ull << 17)
 
 /* Page-table entry bits (APM Vol. 2 §5.4). */
 #define PTE_P (1ull << 0)
@@ -107,6 +105,21 @@ static inline unsigned cpuid_family(void)
 	uint32_t eax = cpuid(1, 0).eax, f = (eax >> 8) & 0xf;
 	return f == 0xf ? f + ((eax >> 20) & 0xff) : f;
 }
+/* CPUID 1 ECX[31]: a hypervisor runs this CPU (reserved as 0 on bare metal; APM Vol. 3 Appendix E, Fn0000_0001_ECX). */
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+
+/* The vendor string of CPUID 0 (EBX, EDX, ECX) into vendor (13 bytes); 1 if it is one of SVM's vendors
+ * ("AuthenticAMD", "HygonGenuine"). */
+static inline int cpu_vendor_svm(char vendor[13])
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	__builtin_memcpy(vendor, &r.ebx, 4);
+	__builtin_memcpy(vendor + 4, &r.edx, 4);
+	__builtin_memcpy(vendor + 8, &r.ecx, 4);
+	vendor[12] = 0;
+	return !__builtin_strcmp(vendor, "AuthenticAMD") || !__builtin_strcmp(vendor, "HygonGenuine");
+}
+
 static inline unsigned cpuid_model(void)
 {
 	uint32_t eax = cpuid(1, 0).eax;

@@ -21,19 +21,11 @@
 #include "fmt.h"
 #include "hvmm/core/arch.h"
 #include "hvmm/core/fbcon.h"
+#include "hvmm/core/pcregs.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/core/spinlock.h"
 
 #define COM1 0x3f8
-#define UART_THR 0 /* transmit holding (DLAB = 0) */
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_SCR 7
-#define UART_IIR 2 /* read: interrupt identification; bits 7:6 = 11 when the FIFOs are on */
-#define UART_LSR_THRE 0x20 /* transmitter holding register (with FIFOs: the transmit FIFO) empty */
 #define UART_FIFO_DEPTH 16 /* PC16550D transmit FIFO; bytes that fit once THRE is set */
 
 #define VGA_TEXT ((volatile uint16_t *)0xb8000)

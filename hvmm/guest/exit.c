@@ -24,9 +24,6 @@
 #define RDPMC_LEN 2 /* 0F 33 */
 #define MSR_PERF_CTR0 0xc0010004u
 #define RDPMC_MAX_COUNTER 5 /* PerfCtr0-5: the legacy four plus the core extension (APM Vol. 2 §13.2) */
-#define NPF_INFO_WRITE (1ull << 1) /* EXITINFO1 of #NPF (APM §15.25.6) */
-#define NPF_INFO_FETCH (1ull << 4)
-#define NPF_INFO_GUEST_WALK (1ull << 33) /* the fault hit a guest page-table access */
 #define CR4_PCE (1ull << 8) /* RDPMC allowed at any CPL */
 
 /* Physical interrupt: it is still pending (GIF was 0); open a window so hvmm's IDT takes it (APM §15.21.1). */
@@ -44,7 +41,7 @@ static void handle_ignore(struct cpu *c, struct vcpu *vcpu)
 	(void)vcpu;
 }
 
-/* HLT: the guest has nothing to do until its next turn (design.md §5); with devices, until an interrupt. */
+/* HLT: the guest has nothing to do until its next turn (docs/design.md); with devices, until an interrupt. */
 static void handle_hlt(struct cpu *c, struct vcpu *vcpu)
 {
 	if (vcpu->vctx.pc) {
@@ -341,7 +338,7 @@ void exit_dispatch(struct cpu *c, struct vcpu *vcpu)
 		handle_vmmcall(c, vcpu);
 		return;
 	}
-	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (svm-facts §3.1) */
+	if ((uint32_t)code == VMEXIT_INVALID) { /* 32-bit compare: TCG writes 0x00000000FFFFFFFF (docs/qemu-tcg.md) */
 		guest_kill(vcpu, "VMRUN refused its state (VMEXIT_INVALID; under QEMU TCG also a reserved CR3/CR4 bit)");
 		return;
 	}

@@ -22,8 +22,6 @@
 #include "hvmm/vdev/pc.h"
 #include "x86_decode.h"
 
-#define NPF_INFO_FETCH (1ull << 4) /* EXITINFO1 of #NPF (APM §15.25.6) */
-#define NPF_INFO_GUEST_WALK (1ull << 33)
 #define FLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
 uint64_t platform_mmio_count;
@@ -125,7 +123,7 @@ static void dev_access(struct vcpu *vcpu, enum vdev_dir dir, uint64_t gpa, unsig
 	struct vdev_lapic *a = &vcpu->vctx.pc->lapic;
 	vlapic_mmio(&vcpu->vctx, a, dir, (uint32_t)(gpa & (LAPIC_SIZE - 1)), size, val);
 	if (dir == VDEV_OUT) /* CR8 and the TPR register are one: V_TPR holds TPR[7:4] (APM §15.21.2) */
-		vcpu->vmcb->control.int_ctl = (vcpu->vmcb->control.int_ctl & ~0xfu) | ((a->tpr >> 4) & 0xf);
+		vcpu->vmcb->control.int_ctl = (vcpu->vmcb->control.int_ctl & ~INT_CTL_V_TPR) | ((a->tpr >> 4) & INT_CTL_V_TPR);
 }
 
 /* The page offset of insn's memory operand: the effective address from the guest's registers (truncated to the

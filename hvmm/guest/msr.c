@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hvmm/core/arch.h"
+#include "hvmm/core/percpu.h"
 #include "hvmm/guest/exit_handlers.h"
 #include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
@@ -30,7 +31,6 @@
 #define MSR_CSTAR 0xc0000083u
 #define MSR_SFMASK 0xc0000084u
 #define MSR_FS_BASE 0xc0000100u
-#define MSR_GS_BASE 0xc0000101u
 #define MSR_KERNEL_GS_BASE 0xc0000102u
 
 /* The MSRs that are fields of the guest's VMCB save area: their offset in struct vmcb, or 0; *canonical: a write

@@ -232,7 +232,7 @@ void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 	struct vmcb *v = vcpu->vmcb;
 	uint64_t now = host_now(vcpu->vctx.guest);
 	struct vdev_lapic *a = &vcpu->vctx.pc->lapic;
-	a->tpr = (a->tpr & 0x0f) | ((v->control.int_ctl & 0xf) << 4); /* a MOV to CR8 changed V_TPR (APM §15.21.2) */
+	a->tpr = (a->tpr & 0x0f) | ((v->control.int_ctl & INT_CTL_V_TPR) << 4); /* a MOV to CR8 changed V_TPR (APM §15.21.2) */
 	int pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
 	if (vcpu->kvm.eoi_armed && kvm_pv_eoi_sync(vcpu)) /* the guest ended an interrupt through KVM's PV EOI */
 		pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
@@ -265,7 +265,8 @@ void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 static int may_touch_isa_timers(const struct vmcb *v)
 {
 	return v->control.exitcode == VMEXIT_IOIO &&
-	       vdev_pc_port_has_timer((uint16_t)(v->control.exitinfo1 >> 16), (unsigned)(v->control.exitinfo1 >> 4) & 7);
+	       vdev_pc_port_has_timer((uint16_t)(v->control.exitinfo1 >> IOIO_PORT_SHIFT),
+				      (unsigned)(v->control.exitinfo1 >> IOIO_SIZE_SHIFT) & 7);
 }
 
 void platform_after_exit(struct cpu *c, struct vcpu *vcpu)

@@ -54,13 +54,8 @@ static void check_caps_init(const struct cpuid_regs *ext1)
  * missing. */
 static int svm_detect(struct svm_caps *caps, int bsp, char *why, size_t n)
 {
-	struct cpuid_regs r = cpuid(0, 0);
 	char vendor[13];
-	memcpy(vendor + 0, &r.ebx, 4);
-	memcpy(vendor + 4, &r.edx, 4);
-	memcpy(vendor + 8, &r.ecx, 4);
-	vendor[12] = 0;
-	if (strcmp(vendor, "AuthenticAMD") && strcmp(vendor, "HygonGenuine")) {
+	if (!cpu_vendor_svm(vendor)) {
 		fmt_snprintf(why, n, "not an AMD CPU (vendor \"%s\"): hvmm needs AMD SVM (AMD-V)", vendor);
 		return -1;
 	}

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Segment register in the save area: attrib is the packed 12-bit form (APM Table B-2; svm-facts §2.6). */
+/* Segment register in the save area: attrib is the packed 12-bit form (APM Vol. 2 Table B-2). */
 struct vmcb_seg {
 	uint16_t selector;
 	uint16_t attrib; /* type[3:0] S[4] DPL[6:5] P[7] AVL[8] L[9] D/B[10] G[11] */
@@ -209,6 +209,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define TLB_CONTROL_FLUSH_ASID 0x03
 
 /* int_ctl bits (APM Table B-1, offset 060h). */
+#define INT_CTL_V_TPR 0xfu /* bits 3:0: the guest's TPR[7:4] (CR8) */
 #define INT_CTL_V_IRQ (1u << 8)
 #define INT_CTL_V_IGN_TPR (1u << 20)
 #define INT_CTL_V_INTR_MASKING (1u << 24)
@@ -274,6 +275,11 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define VMEXIT_INVALID 0xffffffffu /* compare the low 32 bits: QEMU 7.2 TCG writes 0x00000000FFFFFFFF */
 
 /* IOIO EXITINFO1 (APM §15.10.2). */
+/* EXITINFO1 of #VMEXIT(NPF) (APM Vol. 2 §15.25.6). */
+#define NPF_INFO_WRITE (1ull << 1)
+#define NPF_INFO_FETCH (1ull << 4)
+#define NPF_INFO_GUEST_WALK (1ull << 33) /* the fault hit a guest page-table access */
+
 #define IOIO_TYPE_IN (1u << 0)
 #define IOIO_STR (1u << 2)
 #define IOIO_REP (1u << 3)
@@ -281,8 +287,10 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define IOIO_SZ16 (1u << 5)
 #define IOIO_SZ32 (1u << 6)
 #define IOIO_PORT_SHIFT 16
+#define IOIO_SIZE_SHIFT 4 /* bits 6:4 (SZ8, SZ16, SZ32) read as a number are the size in bytes */
 
-/* Packed segment attributes (svm-facts §2.6). */
+/* Packed segment attributes: descriptor bits 47:40 and 55:52 as attrib bits 7:0 and 11:8 (APM Vol. 2 Table
+ * B-2). */
 #define SEG_ATTR_L (1u << 9) /* CS: 64-bit code */
 #define SEG_ATTR_D (1u << 10) /* CS: 32-bit default operand size */
 #define SEG_ATTR_CODE64 0x0a9b /* G | L | P | S | type 0xB (execute/read, accessed) */

@@ -12,6 +12,8 @@
  */
 #include "hvmm/vdev/lapic.h"
 
+#include "hvmm/core/pcregs.h"
+
 #define REG_ID 0x020
 #define REG_VERSION 0x030
 #define REG_TPR 0x080
@@ -35,8 +37,6 @@
 #define REG_TIMER_DIVIDE 0x3e0
 
 #define VERSION 0x00050014u /* version 0x14 (integrated APIC), max LVT entry 5 */
-#define SVR_ENABLE (1u << 8)
-#define LVT_MASKED (1u << 16)
 #define LVT_TIMER_PERIODIC (1u << 17)
 #define LVT_TIMER_MODE (3u << 17) /* 00b one-shot, 01b periodic, 10b TSC-deadline (11b reserved) */
 #define LVT_TIMER_TSC_DEADLINE (2u << 17)

@@ -68,5 +68,6 @@ uint64_t vdev_pc_next_event(const struct vdev_pc *pc)
 int vdev_pc_port_has_timer(uint16_t port, unsigned size)
 {
 	uint32_t lo = port, hi = (uint32_t)port + (size ? size : 1) - 1;
-	return (lo <= 0x43 && hi >= 0x40) || (lo <= 0x61 && hi >= 0x61) || (lo <= 0x71 && hi >= 0x70);
+	return (lo <= PIT_CONTROL && hi >= PIT_PORT) || (lo <= PORT61 && hi >= PORT61) ||
+	       (lo <= CMOS_DATA && hi >= CMOS_INDEX);
 }

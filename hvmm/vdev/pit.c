@@ -10,13 +10,6 @@
  */
 #include "hvmm/vdev/pit.h"
 
-#define PIT_PORT 0x40
-#define PIT_CONTROL 0x43
-#define PORT61 0x61
-#define PORT61_GATE2 0x01
-#define PORT61_SPEAKER 0x02
-#define PORT61_REFRESH 0x10
-#define PORT61_OUT2 0x20
 #define REFRESH_TICKS 18 /* 15.085 µs in PIT ticks */
 #define READBACK 3 /* control word bits 7:6 */
 #define MIN_PERIOD VDEV_MIN_PERIOD_TICKS(PIT_HZ) /* 239 ticks: channel 0's shortest interrupt period */

@@ -4,10 +4,11 @@
 #define HVMM_VDEV_PIT_H
 #include <stdint.h>
 
+#include "hvmm/core/pcregs.h"
+
 #include "hvmm/vdev/clock.h"
 #include "hvmm/vdev/vdev.h"
 
-#define PIT_HZ 1193182 /* input clock of every channel (IBM PC: 14.31818 MHz / 12) */
 #define PIT_IRQ 0 /* channel 0's OUT */
 
 /* One 8254 counter (Intel 8254 datasheet 231164). Times are guest TSC values. */

@@ -12,8 +12,8 @@
 #include "hvmm/vdev/rtc.h"
 
 #include "caltime.h"
+#include "hvmm/core/pcregs.h"
 
-#define RTC_INDEX 0x70
 #define SEC 0x00
 #define SEC_ALARM 0x01
 #define MIN 0x02
@@ -28,7 +28,6 @@
 #define REG_B 0x0b
 #define REG_C 0x0c
 #define REG_D 0x0d
-#define CENTURY 0x32
 #define A_UIP 0x80
 #define A_DV_MASK 0x70
 #define A_DV_NORMAL 0x20 /* 32.768 kHz time base, counting */
@@ -49,7 +48,7 @@
 #define DONT_CARE 0xc0
 #define MIN_PERIOD VDEV_MIN_PERIOD_TICKS(RTC_HZ) /* 7 ticks (214 µs): the shortest periodic-interrupt period */
 
-static int is_time_reg(unsigned r) { return r <= YEAR || r == CENTURY; }
+static int is_time_reg(unsigned r) { return r <= YEAR || r == CMOS_CENTURY; }
 
 static uint8_t enc(const struct vdev_rtc *rtc, unsigned v)
 {
@@ -93,13 +92,13 @@ static void store_time(struct vdev_rtc *rtc, uint64_t t)
 	rtc->ram[DAY] = enc(rtc, c.day);
 	rtc->ram[MONTH] = enc(rtc, c.month);
 	rtc->ram[YEAR] = enc(rtc, (unsigned)c.year % 100);
-	rtc->ram[CENTURY] = enc(rtc, (unsigned)c.year / 100);
+	rtc->ram[CMOS_CENTURY] = enc(rtc, (unsigned)c.year / 100);
 }
 
 /* Unix time of the time registers as they stand. */
 static uint64_t load_time(const struct vdev_rtc *rtc)
 {
-	struct caltime c = { .year = (int32_t)(dec(rtc, rtc->ram[CENTURY]) * 100 + dec(rtc, rtc->ram[YEAR])),
+	struct caltime c = { .year = (int32_t)(dec(rtc, rtc->ram[CMOS_CENTURY]) * 100 + dec(rtc, rtc->ram[YEAR])),
 			     .month = (uint8_t)dec(rtc, rtc->ram[MONTH]), .day = (uint8_t)dec(rtc, rtc->ram[DAY]),
 			     .hour = (uint8_t)dec_hour(rtc, rtc->ram[HOUR]), .min = (uint8_t)dec(rtc, rtc->ram[MIN]),
 			     .sec = (uint8_t)dec(rtc, rtc->ram[SEC]) };
@@ -293,7 +292,7 @@ static void rtc_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_
 	(void)size;
 	struct vdev_rtc *rtc = dev;
 	uint64_t now = vdev_now(ctx);
-	if (port == RTC_INDEX) {
+	if (port == CMOS_INDEX) {
 		if (dir == VDEV_OUT)
 			rtc->index = (uint8_t)*value & 0x7f; /* bit 7 masks NMI: there are no NMIs to mask */
 		else
@@ -329,5 +328,5 @@ int rtc_init(struct vdev_rtc *rtc, struct vdev_bus *bus, uint64_t tsc_khz, uint6
 	rtc->ram[0x15] = 0x80, rtc->ram[0x16] = 0x02;
 	rtc->ram[0x17] = rtc->ram[0x30] = (uint8_t)ext, rtc->ram[0x18] = rtc->ram[0x31] = (uint8_t)(ext >> 8);
 	rtc->ram[0x34] = (uint8_t)above16, rtc->ram[0x35] = (uint8_t)(above16 >> 8);
-	return vdev_port_register(bus, RTC_INDEX, 2, 0, rtc_port, rtc);
+	return vdev_port_register(bus, CMOS_INDEX, 2, 0, rtc_port, rtc);
 }

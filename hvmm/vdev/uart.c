@@ -10,14 +10,7 @@
  */
 #include "hvmm/vdev/uart.h"
 
-#define RBR 0 /* DLAB = 0: read RBR, write THR; DLAB = 1: DLL */
-#define IER 1 /* DLAB = 1: DLM */
-#define IIR 2 /* write: FCR */
-#define LCR 3
-#define MCR 4
-#define LSR 5
-#define MSR 6
-#define SCR 7
+#include "hvmm/core/pcregs.h"
 
 #define IER_RDA 0x01
 #define IER_THRE 0x02
@@ -40,7 +33,6 @@
 #define MCR_LOOP 0x10
 #define LSR_DR 0x01
 #define LSR_OE 0x02
-#define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define MSR_DCTS 0x01
 #define MSR_DDSR 0x02
@@ -54,7 +46,7 @@
 
 static const uint8_t trigger_levels[4] = { 1, 4, 8, 14 };
 
-/* The pending interrupt with the highest priority (IIR bits 3:0). */
+/* The pending interrupt with the highest priority (UART_IIR bits 3:0). */
 static uint8_t iir(const struct vdev_uart *u)
 {
 	if ((u->ier & IER_RLS) && (u->lsr & LSR_OE))
@@ -80,7 +72,7 @@ static void update_irq(struct vdev_uart *u, struct vdev_ctx *ctx)
 	}
 }
 
-/* MSR's status bits in loopback mode come from MCR; record which ones changed in the delta bits. */
+/* UART_MSR's status bits in loopback mode come from UART_MCR; record which ones changed in the delta bits. */
 static void set_msr(struct vdev_uart *u, uint8_t status)
 {
 	uint8_t old = u->msr;
@@ -114,7 +106,7 @@ static uint8_t uart_read(struct vdev_uart *u, unsigned reg)
 {
 	uint8_t v;
 	switch (reg) {
-	case RBR:
+	case UART_RBR:
 		if (u->lcr & LCR_DLAB)
 			return u->dll;
 		if (!u->rx_len)
@@ -123,22 +115,22 @@ static uint8_t uart_read(struct vdev_uart *u, unsigned reg)
 		u->rx_head = (uint8_t)((u->rx_head + 1) % UART_FIFO);
 		u->rx_len--;
 		return v;
-	case IER:
+	case UART_IER:
 		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
-	case IIR:
+	case UART_IIR:
 		v = iir(u);
 		if (v == IIR_THRE)
-			u->thre_pending = 0; /* reading IIR while it reports THRE clears that interrupt */
+			u->thre_pending = 0; /* reading UART_IIR while it reports THRE clears that interrupt */
 		return (uint8_t)(v | ((u->fcr & FCR_ENABLE) ? IIR_FIFO : 0));
-	case LCR:
+	case UART_LCR:
 		return u->lcr;
-	case MCR:
+	case UART_MCR:
 		return u->mcr;
-	case LSR:
-		v = (uint8_t)(u->lsr | LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0));
+	case UART_LSR:
+		v = (uint8_t)(u->lsr | UART_LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0));
 		u->lsr &= ~LSR_OE; /* error bits clear on read */
 		return v;
-	case MSR:
+	case UART_MSR:
 		v = u->msr;
 		u->msr &= 0xf0; /* delta bits clear on read */
 		return v;
@@ -150,7 +142,7 @@ static uint8_t uart_read(struct vdev_uart *u, unsigned reg)
 static void uart_write(struct vdev_uart *u, struct vdev_ctx *ctx, unsigned reg, uint8_t v)
 {
 	switch (reg) {
-	case RBR:
+	case UART_RBR:
 		if (u->lcr & LCR_DLAB) {
 			u->dll = v;
 			return;
@@ -164,7 +156,7 @@ static void uart_write(struct vdev_uart *u, struct vdev_ctx *ctx, unsigned reg, 
 		update_irq(u, ctx);
 		u->thre_pending = 1;
 		return;
-	case IER:
+	case UART_IER:
 		if (u->lcr & LCR_DLAB) {
 			u->dlm = v;
 			return;
@@ -173,20 +165,20 @@ static void uart_write(struct vdev_uart *u, struct vdev_ctx *ctx, unsigned reg, 
 			u->thre_pending = 1; /* enabling it with THR empty raises it */
 		u->ier = v & 0x0f;
 		return;
-	case IIR: /* FCR */
+	case UART_IIR: /* FCR */
 		if ((v ^ u->fcr) & FCR_ENABLE || (v & FCR_CLEAR_RX))
 			u->rx_len = u->rx_head = 0; /* changing the FIFO mode clears the FIFOs */
 		u->fcr = v & (FCR_ENABLE | 0xc0);
 		return;
-	case LCR:
+	case UART_LCR:
 		u->lcr = v;
 		return;
-	case MCR:
+	case UART_MCR:
 		u->mcr = v & 0x1f;
 		loopback_msr(u);
 		return;
-	case LSR: /* read-only (factory test) */
-	case MSR:
+	case UART_LSR: /* read-only (factory test) */
+	case UART_MSR:
 		return;
 	default:
 		u->scr = v;

@@ -45,7 +45,7 @@ struct vdev_ctx {
 
 /* The guest's TSC now (time base of every device clock). */
 static inline uint64_t vdev_now(const struct vdev_ctx *ctx) { return ctx->host->now(ctx->guest); }
-/* Drive ISA interrupt line irq (0-15) of the guest's platform to level 0 or 1 (platform.c routes it to the PIC). */
+/* Drive ISA interrupt line irq (0-15) of the guest's platform to level 0 or 1 (pc.c routes it to the PIC). */
 void vdev_irq_set(struct vdev_ctx *ctx, unsigned irq, int level);
 
 /*

@@ -8,14 +8,12 @@
 
 #include "caltime.h"
 #include "hvmm/core/arch.h"
+#include "hvmm/core/pcregs.h"
 
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
 #define NMI_DISABLE 0x80 /* keep NMIs masked while the index is set */
 #define REG_A_UIP 0x80
 #define REG_B_24H 0x02
 #define REG_B_BINARY 0x04
-#define CENTURY 0x32 /* the ACPI FADT may name another register; 0x32 is the common one */
 
 static uint8_t cmos_get(uint8_t reg)
 {
@@ -25,7 +23,7 @@ static uint8_t cmos_get(uint8_t reg)
 
 static void snapshot(uint8_t r[8])
 {
-	static const uint8_t regs[8] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, CENTURY, 0x0b };
+	static const uint8_t regs[8] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, CMOS_CENTURY, 0x0b };
 	for (unsigned spin = 0; spin < 1000000 && (cmos_get(0x0a) & REG_A_UIP); spin++)
 		;
 	for (unsigned i = 0; i < 8; i++)

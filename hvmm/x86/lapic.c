@@ -12,6 +12,7 @@
 #include "hvmm/x86/lapic.h"
 
 #include "hvmm/core/arch.h"
+#include "hvmm/core/pcregs.h"
 #include "hvmm/core/console.h"
 #include "hvmm/x86/desc.h"
 
@@ -36,8 +37,6 @@
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3e0
 
-#define LVT_MASKED (1u << 16)
-#define SVR_ENABLE (1u << 8)
 #define TIMER_DIV_16 0x3
 #define CALIBRATE_MS 10
 #define X2APIC_MSR_ICR 0x830u

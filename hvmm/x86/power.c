@@ -11,7 +11,6 @@
 #include "hvmm/x86/tsc.h"
 
 #define READ_PAUSE_S 30 /* on bare metal, time to read (or photograph) the summary before the screen goes dark */
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
 
 /* On bare metal (no hypervisor bit in CPUID 1 ECX), wait READ_PAUSE_S seconds with a countdown line every 10 s. */
 static void pause_for_reader(void)

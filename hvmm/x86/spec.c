@@ -12,7 +12,6 @@
 #include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
 
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID80000008_EBX_IBPB (1u << 12)
 #define CPUID80000008_EBX_IBPB_RET (1u << 30) /* IBPB also clears the return address predictor */
 #define CPUID80000021_EAX_AUTOIBRS (1u << 8)
@@ -37,9 +36,8 @@ void spec_init(int srso_mode)
 	uint32_t max_ext = cpuid(0x80000000, 0).eax;
 	uint32_t e8 = max_ext >= 0x80000008 ? cpuid(0x80000008, 0).ebx : 0;
 	uint32_t e21 = max_ext >= 0x80000021 ? cpuid(0x80000021, 0).eax : 0;
-	struct cpuid_regs v = cpuid(0, 0);
-	int amd = (v.ebx == 0x68747541 && v.edx == 0x69746e65 && v.ecx == 0x444d4163) || /* AuthenticAMD */
-		  (v.ebx == 0x6f677948 && v.edx == 0x6e65476e && v.ecx == 0x656e6975); /* HygonGenuine */
+	char vendor[13];
+	int amd = cpu_vendor_svm(vendor);
 	int bare_metal = !(cpuid(1, 0).ecx & CPUID1_ECX_HYPERVISOR);
 
 	spec.family = cpuid_family();

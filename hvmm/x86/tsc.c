@@ -12,14 +12,12 @@
 #include "fmt.h"
 #include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
+#include "hvmm/core/pcregs.h"
 #include "hvmm/x86/acpi.h"
 #include "hvmm/x86/extable.h"
 #include "tsccal.h"
 
-#define PIT_HZ 1193182ull
-#define PIT_CH2 0x42
-#define PIT_CMD 0x43
-#define PORT_B 0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 OUT */
+#define PIT_CH2_PORT (PIT_PORT + 2)
 #define PM_TMR_HZ 3579545ull /* ACPI 6.x §4.8.3.3 */
 #define CROSSCHECK_PERCENT 2 /* a stated frequency further than this from the PIT's is not trusted */
 
@@ -28,7 +26,6 @@
 #define HWCR_TSC_FREQ_SEL (1ull << 24) /* the TSC counts at the P0 frequency */
 #define MSR_AMD_PSTATE_DEF0 0xc0010064u
 #define PSTATE_EN (1ull << 63)
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID80000007_EDX_INVARIANT_TSC (1u << 8)
 
 /* HPET registers (IA-PC HPET Specification 1.0a §2.3): capabilities (bits 63:32 = counter period in fs), general
@@ -47,24 +44,24 @@ static uint64_t read_tsc(void *ctx) { (void)ctx; return rdtsc(); }
 /* PIT channel 2 free-running: mode 2 with count 0 (65536), gate high, speaker off; read by latching its count. */
 static void pit_start(void)
 {
-	outb(PORT_B, (inb(PORT_B) & ~0x02) & ~0x01); /* speaker off, gate low */
-	outb(PIT_CMD, 0xb4); /* channel 2, lobyte/hibyte, mode 2, binary */
-	outb(PIT_CH2, 0);
-	outb(PIT_CH2, 0);
-	outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01); /* gate high: counting */
+	outb(PORT61, inb(PORT61) & ~(PORT61_SPEAKER | PORT61_GATE2)); /* speaker off, gate low */
+	outb(PIT_CONTROL, 0xb4); /* channel 2, lobyte/hibyte, mode 2, binary */
+	outb(PIT_CH2_PORT, 0);
+	outb(PIT_CH2_PORT, 0);
+	outb(PORT61, (inb(PORT61) & ~PORT61_SPEAKER) | PORT61_GATE2); /* gate high: counting */
 }
 
 static void pit_latch(void *ctx)
 {
 	(void)ctx;
-	outb(PIT_CMD, 0x80); /* counter latch command, channel 2 (Intel 8254 datasheet) */
+	outb(PIT_CONTROL, 0x80); /* counter latch command, channel 2 (Intel 8254 datasheet) */
 }
 
 static uint32_t pit_read(void *ctx)
 {
 	(void)ctx;
-	uint32_t lo = inb(PIT_CH2);
-	return lo | (uint32_t)inb(PIT_CH2) << 8;
+	uint32_t lo = inb(PIT_CH2_PORT);
+	return lo | (uint32_t)inb(PIT_CH2_PORT) << 8;
 }
 
 static uint32_t pm_tmr_read(void *ctx)
@@ -116,10 +113,7 @@ static uint64_t stated_khz(char *how, size_t n)
 {
 	struct cpuid_regs v = cpuid(0, 0), l1 = cpuid(1, 0);
 	char vendor[13];
-	memcpy(vendor, &v.ebx, 4);
-	memcpy(vendor + 4, &v.edx, 4);
-	memcpy(vendor + 8, &v.ecx, 4);
-	vendor[12] = 0;
+	int amd = cpu_vendor_svm(vendor);
 	unsigned family = cpuid_family(), model = cpuid_model();
 	int hv = (l1.ecx & CPUID1_ECX_HYPERVISOR) != 0;
 
@@ -140,7 +134,6 @@ static uint64_t stated_khz(char *how, size_t n)
 	/* AMD family 17h (Zen 1/2), 18h (Hygon) and 19h (Zen 3/4): CoreCOF = 200 MHz × CpuFid[7:0] / CpuDfsId[13:8]
 	 * (PPR "P-state 0", Table "Definitions"). Family 1Ah changed the layout, and older families and hypervisors
 	 * may not implement the MSRs: only these families, only on bare metal, and read with rdmsr_safe. */
-	int amd = !strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine");
 	if (amd && family >= 0x17 && family <= 0x19 && !hv) {
 		uint64_t hwcr, p0;
 		if (rdmsr_safe(MSR_AMD_HWCR, &hwcr) | rdmsr_safe(MSR_AMD_PSTATE_DEF0, &p0))
