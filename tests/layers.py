@@ -46,8 +46,9 @@ GUEST_ORDER = [
     "exit_handlers",  # the handlers' prototypes
     "boot64", "pclowmem", "loader", "loader_elf", "loader_mb1", "loader_linux",  # PC low memory, image formats
     "kvm_pv",  # KVM's paravirtual interface (kvm=on)
-    "xstate", "cpuid", "msr", "ioio", "hypercall", "exception",  # exit handlers
+    "xstate", "cpuid", "msr", "ioio", "hypercall",  # exit handlers
     "platform", "mmio",  # virtual devices: interrupt injection, HLT, MMIO
+    "exception",  # #DB, #AC, #MC and NMI exits (an NMI may be the virtual platform's)
     "exit",  # dispatch
     "measure",  # statistics of the switch path
     "sched",  # the run loop
