@@ -45,6 +45,7 @@ LIB_SRCS += lib/mptable.c # the MP table of PC guests (docs/guest-abi.md, "Low m
 LIB_SRCS += lib/pcbios.c # IVT, BIOS data area and EBDA of PC guests (same)
 LIB_SRCS += lib/msr_policy.c # the guest MSR table (docs/guest-abi.md "MSRs")
 LIB_SRCS += lib/tsccal.c # TSC calibration robust to stalls (hvmm/x86/tsc.c)
+LIB_SRCS += lib/acpitab.c # the ACPI tables of the virtual PC (docs/guest-abi.md)
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
@@ -118,6 +119,15 @@ $(B)/gen/fbcon_font.c: tools/font2c tools/psffont.py
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)$(PYTHON) tools/font2c $(FONT_PSF) > $@.tmp && mv $@.tmp $@
+
+# The virtual PC's DSDT, compiled from ASL by acpica-tools' iasl (warnings are errors), included by dsdt_aml.S.
+IASL ?= iasl
+$(B)/gen/dsdt.aml: hvmm/guest/dsdt.asl
+	@mkdir -p $(dir $@)
+	$(call say,IASL,$<)
+	$(Q)$(IASL) -we -vs -p $(B)/gen/dsdt $< >$(B)/gen/dsdt.log 2>&1 || { cat $(B)/gen/dsdt.log; exit 1; }
+$(B)/hvmm-obj/hvmm/guest/dsdt_aml.S.o: $(B)/gen/dsdt.aml
+$(B)/hvmm-obj/hvmm/guest/dsdt_aml.S.o: ASFLAGS += -Wa,-I$(B)/gen
 
 $(B)/hvmm.elf: $(HVMM_OBJS) linker.ld
 	$(call say,LD,$@)

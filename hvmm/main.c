@@ -119,7 +119,8 @@ static unsigned load_guests(void)
 	return rejected;
 }
 
-/* The run's result for the debug-exit port: a killed guest or a rejected module outranks a non-zero exit status. */
+/* The run's result for the debug-exit port: a killed guest or a rejected module outranks a non-zero exit status; a
+ * guest that powered off counts as status 0, one that reset its platform as a non-zero status (nothing restarts it). */
 static enum power_status run_result(unsigned rejected)
 {
 	int failed = 0, killed = rejected != 0;
@@ -127,7 +128,7 @@ static enum power_status run_result(unsigned rejected)
 	for (unsigned i = 0; i < nguests; i++) {
 		if (guests[i]->state == GUEST_KILLED)
 			killed = 1;
-		else if (guests[i]->exit_status != 0)
+		else if (guests[i]->exit_status != 0 || guests[i]->end == GUEST_END_REBOOT)
 			failed = 1;
 	}
 	return killed ? POWER_GUEST_KILLED : failed ? POWER_GUEST_FAILED : POWER_OK;

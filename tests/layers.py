@@ -44,7 +44,7 @@ GUEST_ORDER = [
     "vmcb_guard",  # vmcb_check=1
     "exit_retire",  # complete, skip, inject: how a handler finishes the intercepted instruction
     "exit_handlers",  # the handlers' prototypes
-    "boot64", "pclowmem", "loader", "loader_elf", "loader_mb1", "loader_linux",  # PC low memory, image formats
+    "boot64", "pcacpi", "pclowmem", "loader", "loader_elf", "loader_mb1", "loader_linux",  # PC low memory, image formats
     "kvm_pv",  # KVM's paravirtual interface (kvm=on)
     "xstate", "cpuid", "msr", "ioio", "hypercall",  # exit handlers
     "platform", "mmio",  # virtual devices: interrupt injection, HLT, MMIO

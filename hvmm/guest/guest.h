@@ -32,6 +32,8 @@ struct guest {
 	int64_t exit_status;
 	int pin; /* cpu= of the module command line, -1 = none */
 	uint64_t stop_tsc; /* time_limit=: the TSC at which the scheduler stops the guest (sched.c); 0 = never */
+	enum guest_end { GUEST_END_EXIT, GUEST_END_POWEROFF, GUEST_END_REBOOT } end; /* how an exited guest ended:
+			 * HVMM_HC_EXIT or debug-exit, ACPI S5, a platform reset (summary exit=poweroff|reboot) */
 
 	uint64_t ram_hpa; /* host-physical base of guest RAM (2 MiB aligned) */
 	uint64_t ram_size; /* bytes, multiple of 2 MiB; GPA [0, ram_size) */

@@ -214,7 +214,11 @@ void measure_report(void)
 		if (g->pc && vdev_pc_clamped(g->pc))
 			k += fmt_snprintf(ports + k, sizeof(ports) - (unsigned)k, " clamped=%lu", vdev_pc_clamped(g->pc));
 		vdev_bus_report(&g->bus, ports + k, sizeof(ports) - (unsigned)k);
-		if (g->state == GUEST_EXITED)
+		if (g->state == GUEST_EXITED && g->end != GUEST_END_EXIT)
+			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu steal=%lu%s", g->name,
+			     g->end == GUEST_END_POWEROFF ? "poweroff" : "reboot", switches_in, guest_exits(g), runtime, steal,
+			     ports);
+		else if (g->state == GUEST_EXITED)
 			hlog("guest %s exit=%ld switches=%lu exits=%lu runtime=%lu steal=%lu%s", g->name, g->exit_status,
 			     switches_in, guest_exits(g), runtime, steal, ports);
 		else

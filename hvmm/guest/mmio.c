@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mmio.c — emulation of guest accesses to device pages that nested paging leaves unmapped (the xAPIC page at
- * 0xFEE00000, hvmm/vdev/lapic.c). The faulting instruction is taken from the decode-assist bytes when the CPU saved
+ * 0xFEE00000, the I/O APIC's at 0xFEC00000: hvmm/vdev/pc.c dispatches). The faulting instruction is taken from the decode-assist bytes when the CPU saved
  * them (APM Vol. 2 §15.33), else fetched at CS:RIP through the guest's own page tables (insn.c, gva.c), decoded by
  * lib/x86_decode, and carried out here: MOV (loads, stores of a register or an immediate), MOVZX, MOVSX, MOVSXD, the
  * ALU forms ADD/OR/ADC/SBB/AND/SUB/XOR/CMP in both directions, TEST, XCHG and STOS without REP, in 16-, 32- and
@@ -121,8 +121,8 @@ static uint64_t alu(struct vcpu *vcpu, unsigned op, uint64_t dst, uint64_t src, 
 static void dev_access(struct vcpu *vcpu, enum vdev_dir dir, uint64_t gpa, unsigned size, uint64_t *val)
 {
 	struct vdev_lapic *a = &vcpu->vctx.pc->lapic;
-	vlapic_mmio(&vcpu->vctx, a, dir, (uint32_t)(gpa & (LAPIC_SIZE - 1)), size, val);
-	if (dir == VDEV_OUT) /* CR8 and the TPR register are one: V_TPR holds TPR[7:4] (APM §15.21.2) */
+	vdev_pc_mmio(vcpu->vctx.pc, &vcpu->vctx, dir, gpa, size, val);
+	if (dir == VDEV_OUT && gpa - LAPIC_BASE < LAPIC_SIZE) /* CR8 and the TPR register are one: V_TPR = TPR[7:4] */
 		vcpu->vmcb->control.int_ctl = (vcpu->vmcb->control.int_ctl & ~INT_CTL_V_TPR) | ((a->tpr >> 4) & INT_CTL_V_TPR);
 }
 
@@ -257,6 +257,12 @@ static uint64_t next_rip(const struct vcpu *vcpu, unsigned len)
 	return m == X86_MODE_64 ? rip : m == X86_MODE_32 ? (uint32_t)rip : (uint16_t)rip;
 }
 
+/* The device whose page holds gpa (vdev_pc_is_mmio), for messages. */
+static const char *page_name(uint64_t gpa)
+{
+	return gpa - LAPIC_BASE < LAPIC_SIZE ? "local APIC" : gpa - IOAPIC_BASE < IOAPIC_SIZE ? "I/O APIC" : "HPET";
+}
+
 int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
@@ -266,16 +272,16 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 	const char *why;
 	int r;
 
-	if (!vcpu->vctx.pc || gpa < LAPIC_BASE || gpa >= LAPIC_BASE + LAPIC_SIZE)
+	if (!vcpu->vctx.pc || !vdev_pc_is_mmio(gpa))
 		return 0;
 	if (info & (NPF_INFO_FETCH | NPF_INFO_GUEST_WALK)) {
-		guest_kill(vcpu, "%s the local APIC page gpa=0x%lx", (info & NPF_INFO_FETCH) ? "executed code in" :
-			   "page tables in", gpa);
+		guest_kill(vcpu, "%s the %s page gpa=0x%lx", (info & NPF_INFO_FETCH) ? "executed code in" :
+			   "page tables in", page_name(gpa), gpa);
 		return 1;
 	}
 	if (v->control.exitintinfo & EVENT_VALID) { /* the CPU's own access while delivering an event (APM §15.7.2) */
-		guest_kill(vcpu, "nested page fault on the local APIC page gpa=0x%lx while delivering %s vector %lu (IDT "
-			   "gate, descriptor or frame on the device page: not emulated)", gpa,
+		guest_kill(vcpu, "nested page fault on the %s page gpa=0x%lx while delivering %s vector %lu (IDT "
+			   "gate, descriptor or frame on the device page: not emulated)", page_name(gpa), gpa,
 			   event_type_name(v->control.exitintinfo), v->control.exitintinfo & 0xff);
 		return 1;
 	}
@@ -305,7 +311,7 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 			fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", n ? v->control.insn_bytes[i] : b[i]);
 		if (got)
 			hex[3 * got - 1] = 0;
-		guest_kill(vcpu, "MMIO at gpa=0x%lx (local APIC): %s, bytes %s", gpa, why, got ? hex : "(none)");
+		guest_kill(vcpu, "MMIO at gpa=0x%lx (%s): %s, bytes %s", gpa, page_name(gpa), why, got ? hex : "(none)");
 		return 1;
 	}
 	platform_mmio_count++;

@@ -2,7 +2,8 @@
 /*
  * pclowmem.c — the low memory of a PC kernel's guest (multiboot v1 and Linux; docs/guest-abi.md, "Low memory"): the
  * real-mode IVT, the BIOS data area and the EBDA (lib/pcbios.c), sized like the memory map the loaders report
- * (conventional RAM up to HVMM_PC_EBDA_GPA), and with the virtual PC an MP table for its one CPU in the BIOS area.
+ * (conventional RAM up to HVMM_PC_EBDA_GPA), and with the virtual PC an MP table for its one CPU and the ACPI tables
+ * (pcacpi.c) in the BIOS area.
  * A multiboot v1 kernel comes from a BIOS boot loader (GRUB, QEMU's -kernel) and finds the timer tick a PC BIOS
  * leaves running: PIT channel 0 in mode 3 with count 65536 (18.2 Hz, IBM PC/AT Technical Reference) on IRQ 0,
  * unmasked at the 8259A, whose INT 08h handler counts 40:6Ch and acknowledges it. A Linux kernel entered at its
@@ -12,7 +13,9 @@
 #include "hvmm/guest/pclowmem.h"
 
 #include "hvmm/abi.h"
+#include "hvmm/core/console.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/pcacpi.h"
 #include "hvmm/vdev/lapic.h"
 #include "hvmm/vdev/pc.h"
 #include "mptable.h"
@@ -43,6 +46,9 @@ void pclowmem_build(struct guest *g, enum pc_lowmem how)
 	if (!g->pc)
 		return;
 	mptable_build(low + HVMM_PC_BIOS_GPA, HVMM_PC_BIOS_GPA, 0, PC_LAPIC_VERSION, (uint32_t)LAPIC_BASE, 0, 0);
+	const char *why;
+	if (pcacpi_build(g, &why)) /* the ACPI tables, which an OS prefers to the MP table */
+		hlog("guest %s: no ACPI tables: %s", g->name, why);
 	if (how != PC_LOWMEM_BIOS)
 		return;
 	out8(g, PIT_CONTROL, PIT_CH0_MODE3_LOHI);

@@ -70,11 +70,23 @@ static void host_stop(void *guest, int64_t status)
 	hlog("guest %s exited status=%ld", g->name, g->exit_status);
 }
 
+/* ACPI S5 or a reset (FADT reset register, CF9h, 64h <- FEh): the guest ends; hvmm restarts nothing. */
+static void host_power(void *guest, enum vdev_power what)
+{
+	struct guest *g = guest;
+	guest_console_flush(&g->console, g->name);
+	g->exit_status = 0;
+	g->end = what == VDEV_POWER_OFF ? GUEST_END_POWEROFF : GUEST_END_REBOOT;
+	guest_stop(g, GUEST_EXITED);
+	hlog("guest %s %s", g->name, what == VDEV_POWER_OFF ? "powered off (ACPI S5)" : "reset its platform (not restarted)");
+}
+
 static const struct vdev_host host_ops = {
 	.mem = host_mem,
 	.putc = host_putc,
 	.now = host_now,
 	.stop = host_stop,
+	.power = host_power,
 };
 
 void platform_attach(struct guest *g)

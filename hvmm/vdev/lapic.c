@@ -97,8 +97,11 @@ void vlapic_ack(struct vdev_lapic *a, unsigned vector)
 void vlapic_eoi(struct vdev_lapic *a)
 {
 	int n = highest(a->isr);
-	if (n >= 0)
+	if (n >= 0) {
 		clear_bit(a->isr, (unsigned)n);
+		if (a->tmr[n >> 5] & (1u << (n & 31)))
+			a->eoi_level = (int16_t)n; /* EOI broadcast to the I/O APIC (82093AA §2.4) */
+	}
 }
 
 int vlapic_irr_any(const struct vdev_lapic *a) { return highest(a->irr) >= 0; }
@@ -108,7 +111,8 @@ int vlapic_only_in_service(const struct vdev_lapic *a, unsigned vector)
 	uint32_t any = 0;
 	for (unsigned i = 0; i < 8; i++)
 		any |= a->irr[i] | (i == vector >> 5 ? a->isr[i] & ~(1u << (vector & 31)) : a->isr[i]);
-	return !any && (a->isr[vector >> 5] >> (vector & 31) & 1);
+	/* a level-triggered one (TMR) needs its EOI broadcast to the I/O APIC: the EOI register, not KVM's PV EOI */
+	return !any && (a->isr[vector >> 5] >> (vector & 31) & 1) && !(a->tmr[vector >> 5] >> (vector & 31) & 1);
 }
 
 int vlapic_accepts_extint(const struct vdev_lapic *a)
@@ -127,6 +131,28 @@ static void accept(struct vdev_lapic *a, unsigned vector)
 		return;
 	}
 	set_bit(a->irr, vector);
+}
+
+void vlapic_deliver(struct vdev_lapic *a, uint8_t vector, int level)
+{
+	accept(a, vector);
+	if (vector >= 16) {
+		if (level)
+			set_bit(a->tmr, vector);
+		else
+			clear_bit(a->tmr, vector);
+	}
+}
+
+int vlapic_selected(const struct vdev_lapic *a, uint8_t dest, int logical)
+{
+	if (!logical)
+		return dest == 0xff || dest == a->id;
+	if ((a->dfr >> 28) == 0xf) /* flat model */
+		return (dest & (a->ldr >> 24)) != 0;
+	/* cluster model: cluster in bits 7:4 (Fh: every cluster), members in bits 3:0 */
+	uint8_t ldr = (uint8_t)(a->ldr >> 24);
+	return ((dest >> 4) == 0xf || (dest >> 4) == (ldr >> 4)) && (dest & ldr & 0xf);
 }
 
 /* Timer input ticks per count: the divide configuration (bits 3, 1:0) gives 2, 4, ..., 128, or 1 for 1011b. */
@@ -403,7 +429,7 @@ void vlapic_tsc_deadline_write(struct vdev_lapic *a, uint64_t val, uint64_t now)
 
 void vlapic_init(struct vdev_lapic *a, uint64_t tsc_khz)
 {
-	*a = (struct vdev_lapic){ .svr = 0xff, .dfr = 0xffffffffu, .hw_enabled = 1 };
+	*a = (struct vdev_lapic){ .svr = 0xff, .dfr = 0xffffffffu, .hw_enabled = 1, .eoi_level = -1 };
 	clock_init(&a->clock, LAPIC_BUS_HZ, tsc_khz);
 	for (unsigned i = 0; i < LVT_COUNT; i++)
 		a->lvt[i] = LVT_MASKED;

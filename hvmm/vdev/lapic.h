@@ -35,6 +35,8 @@ struct vdev_lapic {
 	uint8_t hw_enabled; /* APIC_BASE MSR bit 11: 0 = globally disabled, the 8259A's INTR goes straight to the CPU */
 	uint8_t nmi_pending; /* an NMI IPI reached this CPU; the platform delivers it and clears this */
 	uint8_t init_pending; /* an INIT IPI reached this CPU; the platform acts on it and clears this */
+	int16_t eoi_level; /* vector of the last EOI of a level-triggered interrupt (TMR set), -1 = none: the platform
+			    * broadcasts it to the I/O APIC (vdev_pc_mmio) */
 };
 
 /* Reset as a bootstrap processor after power-on: ID 0, SVR 0xFF (software-disabled), LINT0 ExtINT (the 8259A's
@@ -63,8 +65,13 @@ void vlapic_tsc_deadline_write(struct vdev_lapic *a, uint64_t val, uint64_t now)
 void vlapic_eoi(struct vdev_lapic *a);
 /* Is any interrupt waiting in IRR (deliverable now or not)? */
 int vlapic_irr_any(const struct vdev_lapic *a);
-/* Is vector the only interrupt in service, with none waiting in IRR? (When KVM's PV EOI may end it.) */
+/* Is vector the only interrupt in service, with none waiting in IRR, and edge-triggered? (When KVM's PV EOI may end
+ * it.) */
 int vlapic_only_in_service(const struct vdev_lapic *a, unsigned vector);
+/* An interrupt from the I/O APIC: vector into IRR, and into TMR if level-triggered (its EOI is then broadcast). */
+void vlapic_deliver(struct vdev_lapic *a, uint8_t vector, int level);
+/* Does an interrupt message for dest (physical: APIC ID or FFh; logical = 1: flat model, a bit of LDR) reach a? */
+int vlapic_selected(const struct vdev_lapic *a, uint8_t dest, int logical);
 /* Does the 8259A's INTR reach the CPU (LINT0 unmasked in ExtINT mode)? */
 int vlapic_accepts_extint(const struct vdev_lapic *a);
 

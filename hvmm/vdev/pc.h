@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pc.h — a guest's virtual PC platform: the devices one guest owns (8259A pair, 8254 PIT and port 0x61, 16550A
- * COM1, CMOS RTC, fw_cfg, the local APIC), their interrupt routing, and the questions the interrupt
- * injector asks before each VMRUN (is an interrupt pending, acknowledge it, when is the next timer event).
+ * COM1, CMOS RTC, fw_cfg, the local APIC, the I/O APIC, the ACPI PM registers and timer, the PCI host bridge, the
+ * reset ports), their interrupt routing, their MMIO pages, and the questions the interrupt injector asks before each
+ * VMRUN (is an interrupt pending, acknowledge it, when is the next timer event). docs/guest-abi.md lists them.
  */
 #ifndef HVMM_VDEV_PC_H
 #define HVMM_VDEV_PC_H
 #include <stdint.h>
 
+#include "hvmm/vdev/acpipm.h"
 #include "hvmm/vdev/fwcfg.h"
+#include "hvmm/vdev/hpet.h"
+#include "hvmm/vdev/ioapic.h"
 #include "hvmm/vdev/lapic.h"
+#include "hvmm/vdev/pci.h"
 #include "hvmm/vdev/pic.h"
 #include "hvmm/vdev/pit.h"
 #include "hvmm/vdev/rtc.h"
@@ -18,6 +23,10 @@
 
 #define PC_COM1 0x3f8
 #define PC_COM1_IRQ 4
+/* ISA IRQ 0 (the PIT) reaches the I/O APIC at pin 2, as on a PC (the MADT's interrupt source override); every other
+ * ISA IRQ n at pin n. */
+#define PC_IRQ0_BACKLOG 64 /* timer ticks kept for late delivery (256 ms at Linux's 250 Hz) */
+#define PC_ISA_GSI(irq) ((irq) == 0 ? 2u : (unsigned)(irq))
 
 struct vdev_pc_config {
 	uint64_t ram_bytes;
@@ -33,18 +42,27 @@ struct vdev_pc {
 	struct vdev_rtc rtc;
 	struct vdev_fwcfg fwcfg;
 	struct vdev_lapic lapic; /* the xAPIC page at LAPIC_BASE (MMIO, guest/mmio.c) */
+	struct vdev_ioapic ioapic; /* its page at IOAPIC_BASE */
+	struct vdev_hpet hpet; /* its page at HPET_BASE */
+	struct vdev_acpipm acpipm;
+	struct vdev_pci pci;
 	uint64_t irqs_raised; /* rising edges of any line (statistics) */
-	uint64_t isa_next_event; /* TSC of the PIT's or RTC's next event as of their last update; 0 = update them */
+	uint32_t irq0_backlog; /* timer ticks on IRQ 0 coalesced while the guest did not run, still to deliver */
+	uint64_t irq0_caught_up; /* ticks delivered from the backlog (statistics) */
+	uint64_t isa_next_event; /* TSC of the PIT's, RTC's or HPET's next event as of their last update; 0 = update */
 };
 
 /* Reset every device and claim its ports on bus. Returns 0, or -1 with *why if the table is full. */
 int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, const struct vdev_pc_config *cfg,
 		 const char **why);
-/* Bring the timers up to TSC now (raising their lines), then: is an interrupt waiting for the CPU? The PIT and the
- * RTC are only updated once now reaches the next event they had at their last update, or after vdev_pc_changed;
- * the local APIC, which the guest reprograms through MMIO and an MSR, every time. */
+/* Bring the timers up to TSC now (raising their lines), then: is an interrupt waiting for the CPU? The PIT, the RTC
+ * and the HPET are only updated once now reaches the next event they had at their last update, or after
+ * vdev_pc_changed; the local APIC, which the guest reprograms through MMIO and an MSR, every time. Timer ticks on
+ * IRQ 0 that passed while the guest was not running (the PIT's channel 0, the HPET's timer 0 in legacy mode)
+ * are delivered afterwards, one each time the previous one was taken, while the I/O APIC routes IRQ 0 (at most
+ * PC_IRQ0_BACKLOG of them; docs/guest-abi.md). */
 int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now);
-/* The guest may have reprogrammed the PIT, port 0x61 or the RTC: the next poll updates them. */
+/* The guest may have reprogrammed the PIT, port 0x61, the RTC or the HPET: the next poll updates them. */
 static inline void vdev_pc_changed(struct vdev_pc *pc) { pc->isa_next_event = 0; }
 /* Does an access of size bytes at port reach the PIT (0x40-0x43), port 0x61 or the RTC (0x70-0x71)? */
 int vdev_pc_port_has_timer(uint16_t port, unsigned size);
@@ -56,12 +74,21 @@ uint8_t vdev_pc_ack(struct vdev_pc *pc);
 /* Periodic timers programmed faster than VDEV_MIN_PERIOD_US and clamped, over every device (statistics). */
 static inline uint64_t vdev_pc_clamped(const struct vdev_pc *pc)
 {
-	return pc->lapic.clamped + pc->pit.clamped + pc->rtc.clamped;
+	return pc->lapic.clamped + pc->pit.clamped + pc->rtc.clamped + pc->hpet.clamped;
 }
 /* TSC of the earliest timer event that could interrupt the CPU — the local APIC timer unmasked, the PIT's IRQ 0 or
  * the RTC's IRQ 8 unmasked in the 8259As with their INTR reaching the CPU (LINT0) — or UINT64_MAX: a guest halted
  * with interrupts enabled has no other wake source (no device here raises a line on its own otherwise), and while
  * it is halted nothing can unmask one. */
 uint64_t vdev_pc_deadline(const struct vdev_pc *pc);
+/* Does guest-physical gpa lie in a device page (the local APIC's, the I/O APIC's or the HPET's)? */
+static inline int vdev_pc_is_mmio(uint64_t gpa)
+{
+	return gpa - LAPIC_BASE < LAPIC_SIZE || gpa - IOAPIC_BASE < IOAPIC_SIZE || gpa - HPET_BASE < HPET_SIZE;
+}
+/* An access of size bytes at guest-physical gpa to a device page (the local APIC, the I/O APIC); *value is the data.
+ * Returns 0, or -1 if no device page holds gpa. */
+int vdev_pc_mmio(struct vdev_pc *pc, struct vdev_ctx *ctx, enum vdev_dir dir, uint64_t gpa, unsigned size,
+		 uint64_t *value);
 
 #endif

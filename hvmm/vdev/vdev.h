@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 enum vdev_dir { VDEV_IN, VDEV_OUT };
+enum vdev_power { VDEV_POWER_OFF, VDEV_POWER_RESET }; /* what the platform asked for (ACPI S5, a reset) */
 
 /* The shortest period of a periodic timer interrupt (local APIC timer, PIT channel 0, RTC periodic interrupt): a
  * guest programming a shorter one gets this one (KVM's min_timer_period_us has the same default), so an interrupt
@@ -28,6 +29,8 @@ struct vdev_host {
 	uint64_t (*now)(void *guest);
 	/* Stop the guest as if it had exited with status (isa-debug-exit). */
 	void (*stop)(void *guest, int64_t status);
+	/* The guest powered itself off or reset its platform: stop it with that result (exit=poweroff, exit=reboot). */
+	void (*power)(void *guest, enum vdev_power what);
 };
 
 struct vdev_pc;
@@ -45,8 +48,13 @@ struct vdev_ctx {
 
 /* The guest's TSC now (time base of every device clock). */
 static inline uint64_t vdev_now(const struct vdev_ctx *ctx) { return ctx->host->now(ctx->guest); }
-/* Drive ISA interrupt line irq (0-15) of the guest's platform to level 0 or 1 (pc.c routes it to the PIC). */
+/* Drive ISA interrupt line irq (0-15) of the guest's platform to level 0 or 1 (pc.c routes it to the 8259A and the
+ * I/O APIC; IRQ 0 and 8 of the PIT and the RTC are cut off while the HPET's legacy replacement routes them). */
 void vdev_irq_set(struct vdev_ctx *ctx, unsigned irq, int level);
+/* The HPET's legacy replacement route onto ISA IRQ 0 or 8. */
+void vdev_legacy_irq_set(struct vdev_ctx *ctx, unsigned irq, int level);
+/* Drive I/O APIC input gsi (0-23) directly (a route that bypasses the 8259A). */
+void vdev_gsi_set(struct vdev_ctx *ctx, unsigned gsi, int level);
 
 /*
  * A port handler: an access of size bytes (1, 2 or 4) at port. For VDEV_IN it stores the value read in *value (the

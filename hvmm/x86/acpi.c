@@ -20,95 +20,9 @@
 
 struct acpi acpi;
 
-/* Root System Description Pointer (ACPI 6.x §5.2.5.3, Table 5.3). Revision 0 ends after rsdt_address (20 bytes). */
-struct rsdp {
-	char signature[8]; /* "RSD PTR " */
-	uint8_t checksum; /* over the first 20 bytes */
-	char oem_id[6];
-	uint8_t revision; /* 0: ACPI 1.0; 2: ACPI 2.0+ */
-	uint32_t rsdt_address;
-	uint32_t length; /* of the whole RSDP (36) */
-	uint64_t xsdt_address;
-	uint8_t ext_checksum; /* over all `length` bytes */
-	uint8_t reserved[3];
-} __attribute__((packed));
-_Static_assert(offsetof(struct rsdp, rsdt_address) == 16, "RSDP RsdtAddress at 16");
-_Static_assert(offsetof(struct rsdp, xsdt_address) == 24, "RSDP XsdtAddress at 24");
-_Static_assert(sizeof(struct rsdp) == 36, "RSDP is 36 bytes");
-
-/* System Description Table header (§5.2.6, Table 5.4). */
-struct sdt_header {
-	char signature[4];
-	uint32_t length; /* of the whole table, header included */
-	uint8_t revision;
-	uint8_t checksum; /* all `length` bytes sum to 0 */
-	char oem_id[6];
-	char oem_table_id[8];
-	uint32_t oem_revision;
-	uint32_t creator_id;
-	uint32_t creator_revision;
-} __attribute__((packed));
-_Static_assert(sizeof(struct sdt_header) == 36, "SDT header is 36 bytes");
-
-/* Fixed ACPI Description Table (§5.2.9, Table 5.9). Older tables are shorter: only fields below `length` exist. */
-struct fadt {
-	struct sdt_header h;
-	uint32_t firmware_ctrl;
-	uint32_t dsdt;
-	uint8_t reserved_0x2c;
-	uint8_t preferred_pm_profile;
-	uint16_t sci_int;
-	uint32_t smi_cmd;
-	uint8_t acpi_enable;
-	uint8_t acpi_disable;
-	uint8_t s4bios_req;
-	uint8_t pstate_cnt;
-	uint32_t pm1a_evt_blk, pm1b_evt_blk;
-	uint32_t pm1a_cnt_blk, pm1b_cnt_blk;
-	uint32_t pm2_cnt_blk;
-	uint32_t pm_tmr_blk;
-	uint32_t gpe0_blk, gpe1_blk;
-	uint8_t pm1_evt_len, pm1_cnt_len, pm2_cnt_len, pm_tmr_len;
-	uint8_t gpe0_blk_len, gpe1_blk_len, gpe1_base, cst_cnt;
-	uint16_t p_lvl2_lat, p_lvl3_lat, flush_size, flush_stride;
-	uint8_t duty_offset, duty_width, day_alrm, mon_alrm, century;
-	uint16_t iapc_boot_arch;
-	uint8_t reserved_0x6f;
-	uint32_t flags;
-	struct acpi_gas reset_reg;
-	uint8_t reset_value;
-	uint16_t arm_boot_arch;
-	uint8_t minor_version;
-	uint64_t x_firmware_ctrl;
-	uint64_t x_dsdt;
-	struct acpi_gas x_pm1a_evt_blk, x_pm1b_evt_blk;
-	struct acpi_gas x_pm1a_cnt_blk, x_pm1b_cnt_blk;
-	struct acpi_gas x_pm2_cnt_blk;
-	struct acpi_gas x_pm_tmr_blk;
-	struct acpi_gas x_gpe0_blk, x_gpe1_blk;
-	struct acpi_gas sleep_control_reg, sleep_status_reg;
-	uint64_t hypervisor_vendor_id;
-} __attribute__((packed));
-_Static_assert(offsetof(struct fadt, dsdt) == 40, "FADT DSDT at 40");
-_Static_assert(offsetof(struct fadt, smi_cmd) == 48, "FADT SMI_CMD at 48");
-_Static_assert(offsetof(struct fadt, pm1a_cnt_blk) == 64, "FADT PM1a_CNT_BLK at 64");
-_Static_assert(offsetof(struct fadt, pm_tmr_blk) == 76, "FADT PM_TMR_BLK at 76");
-_Static_assert(offsetof(struct fadt, pm1_cnt_len) == 89, "FADT PM1_CNT_LEN at 89");
-_Static_assert(offsetof(struct fadt, flags) == 112, "FADT Flags at 112");
-_Static_assert(offsetof(struct fadt, reset_reg) == 116, "FADT RESET_REG at 116");
-_Static_assert(offsetof(struct fadt, reset_value) == 128, "FADT RESET_VALUE at 128");
-_Static_assert(offsetof(struct fadt, x_dsdt) == 140, "FADT X_DSDT at 140");
-_Static_assert(offsetof(struct fadt, x_pm1a_cnt_blk) == 172, "FADT X_PM1a_CNT_BLK at 172");
-_Static_assert(offsetof(struct fadt, x_pm_tmr_blk) == 208, "FADT X_PM_TMR_BLK at 208");
-_Static_assert(offsetof(struct fadt, sleep_control_reg) == 244, "FADT SLEEP_CONTROL_REG at 244");
-_Static_assert(sizeof(struct fadt) == 276, "FADT (6.x) is 276 bytes");
-
 /* Does this FADT (of length len) contain field f? */
-#define FADT_HAS(fa, len, f) (offsetof(struct fadt, f) + sizeof((fa)->f) <= (len))
+#define FADT_HAS(fa, len, f) (offsetof(struct acpi_fadt, f) + sizeof((fa)->f) <= (len))
 
-#define FADT_TMR_VAL_EXT (1u << 8)
-#define FADT_RESET_REG_SUP (1u << 10)
-#define FADT_HW_REDUCED_ACPI (1u << 20)
 
 /* PM1 control register bits (§4.8.3.2.1) and the hardware-reduced sleep control register (§4.8.3.7). */
 #define PM1_SCI_EN (1u << 0)
@@ -176,13 +90,13 @@ static uint64_t get64(const uint8_t *p)
 
 /* The table at physical address pa, if it lies below 4 GiB, has a sane length and a valid checksum; else NULL with
  * the reason printed (what names the table in the message). */
-static const struct sdt_header *map_table(uint64_t pa, const char *what)
+static const struct acpi_header *map_table(uint64_t pa, const char *what)
 {
-	if (pa == 0 || pa >= ACPI_LIMIT - sizeof(struct sdt_header)) {
+	if (pa == 0 || pa >= ACPI_LIMIT - sizeof(struct acpi_header)) {
 		hlog("warning: acpi: %s at 0x%lx is not below 4 GiB (hvmm maps only 0-4 GiB); ignored", what, pa);
 		return NULL;
 	}
-	const struct sdt_header *h = (const struct sdt_header *)pa;
+	const struct acpi_header *h = (const struct acpi_header *)pa;
 	if (h->length < sizeof(*h) || h->length > ACPI_TABLE_MAX || pa + h->length > ACPI_LIMIT) {
 		hlog("warning: acpi: %s at 0x%lx has a bad length %u; ignored", what, pa, h->length);
 		return NULL;
@@ -266,7 +180,7 @@ static void delay_ms(unsigned ms)
 		pause();
 }
 
-static void parse_madt(const struct sdt_header *h)
+static void parse_madt(const struct acpi_header *h)
 {
 	const uint8_t *t = (const uint8_t *)h, *end = t + h->length;
 	if (h->length < MADT_ENTRIES) {
@@ -354,7 +268,7 @@ static int aml_integer(const uint8_t **pp, const uint8_t *end, uint32_t *v)
 
 /* Find `Name(_S5_, Package(){SLP_TYPa, SLP_TYPb, ...})` in an AML table and decode the two sleep types.
  * Returns 0, 1 if the table has no _S5_ name, or -1 if it has one this minimal parser cannot decode (reason in why). */
-static int find_s5(const struct sdt_header *h, uint8_t *a, uint8_t *b, const char **why)
+static int find_s5(const struct acpi_header *h, uint8_t *a, uint8_t *b, const char **why)
 {
 	const uint8_t *t = (const uint8_t *)h, *end = t + h->length;
 	int seen = 0;
@@ -399,9 +313,9 @@ static int find_s5(const struct sdt_header *h, uint8_t *a, uint8_t *b, const cha
 	return seen ? -1 : 1;
 }
 
-static void parse_fadt(const struct sdt_header *h, const struct sdt_header **dsdt)
+static void parse_fadt(const struct acpi_header *h, const struct acpi_header **dsdt)
 {
-	const struct fadt *f = (const struct fadt *)h;
+	const struct acpi_fadt *f = (const struct acpi_fadt *)h;
 	uint32_t len = h->length;
 	*dsdt = NULL;
 	if (!FADT_HAS(f, len, pm_tmr_len)) {
@@ -427,10 +341,10 @@ static void parse_fadt(const struct sdt_header *h, const struct sdt_header **dsd
 	else if (f->pm_tmr_blk && f->pm_tmr_len == 4)
 		acpi.pm_tmr = gas_io(f->pm_tmr_blk, 4);
 	acpi.pm_tmr.bit_width = 32; /* the register is read as 32 bits; TMR_VAL_EXT says how many of them count */
-	acpi.pm_tmr_32bit = (acpi.fadt_flags & FADT_TMR_VAL_EXT) != 0;
-	if (FADT_HAS(f, len, sleep_control_reg) && (acpi.fadt_flags & FADT_HW_REDUCED_ACPI))
+	acpi.pm_tmr_32bit = (acpi.fadt_flags & ACPI_FADT_TMR_VAL_EXT) != 0;
+	if (FADT_HAS(f, len, sleep_control_reg) && (acpi.fadt_flags & ACPI_FADT_HW_REDUCED))
 		acpi.sleep_control = f->sleep_control_reg;
-	if (FADT_HAS(f, len, reset_value) && (acpi.fadt_flags & FADT_RESET_REG_SUP) && f->reset_reg.address) {
+	if (FADT_HAS(f, len, reset_value) && (acpi.fadt_flags & ACPI_FADT_RESET_REG_SUP) && f->reset_reg.address) {
 		acpi.has_reset = 1;
 		acpi.reset_reg = f->reset_reg;
 		acpi.reset_value = f->reset_value;
@@ -445,7 +359,7 @@ static void parse_fadt(const struct sdt_header *h, const struct sdt_header **dsd
 	     "hw_reduced=%d",
 	     h->revision, gas_str(&acpi.pm1a_cnt, a, sizeof(a)), gas_str(&acpi.pm1b_cnt, b, sizeof(b)),
 	     gas_str(&acpi.pm_tmr, t, sizeof(t)), acpi.pm_tmr_32bit ? 32 : 24, r, f->sci_int, acpi.smi_cmd,
-	     acpi.acpi_enable, (acpi.fadt_flags & FADT_HW_REDUCED_ACPI) != 0);
+	     acpi.acpi_enable, (acpi.fadt_flags & ACPI_FADT_HW_REDUCED) != 0);
 
 	uint64_t dsdt_pa = FADT_HAS(f, len, x_dsdt) && f->x_dsdt ? f->x_dsdt : f->dsdt;
 	*dsdt = map_table(dsdt_pa, "DSDT");
@@ -456,9 +370,9 @@ static void parse_fadt(const struct sdt_header *h, const struct sdt_header **dsd
 }
 
 /* Validate the RSDP copy; return the root table (XSDT preferred when valid) and its entry size, or NULL. */
-static const struct sdt_header *root_table(unsigned *entry_size)
+static const struct acpi_header *root_table(unsigned *entry_size)
 {
-	const struct rsdp *r = (const struct rsdp *)bootinfo.rsdp;
+	const struct acpi_rsdp *r = (const struct acpi_rsdp *)bootinfo.rsdp;
 	if (bootinfo.rsdp_len < 20) {
 		hlog("warning: acpi: no RSDP (neither multiboot2 tag 14/15 nor, under multiboot v1, the BIOS area); no ACPI");
 		return NULL;
@@ -478,7 +392,7 @@ static const struct sdt_header *root_table(unsigned *entry_size)
 			hlog("warning: acpi: RSDP rev %u: extended part missing or bad checksum (copied %u bytes); using "
 			     "the RSDT", r->revision, bootinfo.rsdp_len);
 		} else {
-			const struct sdt_header *x = map_table(r->xsdt_address, "XSDT");
+			const struct acpi_header *x = map_table(r->xsdt_address, "XSDT");
 			if (x && memcmp(x->signature, "XSDT", 4) == 0) {
 				hlog("acpi rsdp rev=%u oem=\"%s\" xsdt=0x%lx (from %s)", r->revision, acpi.oem,
 				     r->xsdt_address, bootinfo.rsdp_from);
@@ -488,7 +402,7 @@ static const struct sdt_header *root_table(unsigned *entry_size)
 			hlog("warning: acpi: no usable XSDT; trying the RSDT");
 		}
 	}
-	const struct sdt_header *t = map_table(r->rsdt_address, "RSDT");
+	const struct acpi_header *t = map_table(r->rsdt_address, "RSDT");
 	if (!t || memcmp(t->signature, "RSDT", 4) != 0) {
 		hlog("warning: acpi: no usable RSDT; no ACPI");
 		return NULL;
@@ -502,19 +416,19 @@ static const struct sdt_header *root_table(unsigned *entry_size)
 void acpi_init(void)
 {
 	unsigned esz = 0;
-	const struct sdt_header *root = root_table(&esz);
+	const struct acpi_header *root = root_table(&esz);
 	if (!root)
 		return;
 	acpi.ok = 1;
 
-	const struct sdt_header *dsdt = NULL, *ssdt[ACPI_MAX_SSDTS], *tables[ACPI_MAX_TABLES];
+	const struct acpi_header *dsdt = NULL, *ssdt[ACPI_MAX_SSDTS], *tables[ACPI_MAX_TABLES];
 	unsigned nssdt = 0, ntables = 0, n = (root->length - sizeof(*root)) / esz;
 	char sigs[CON_LINE_MAX / 2];
 	size_t sl = 0;
 	sigs[0] = 0;
 	for (unsigned i = 0; i < n && ntables < ACPI_MAX_TABLES; i++) {
 		const uint8_t *e = (const uint8_t *)(root + 1) + i * esz;
-		const struct sdt_header *h = map_table(esz == 8 ? get64(e) : get32(e), "table");
+		const struct acpi_header *h = map_table(esz == 8 ? get64(e) : get32(e), "table");
 		if (!h)
 			continue;
 		tables[ntables++] = h;
@@ -523,7 +437,7 @@ void acpi_init(void)
 	}
 	hlog("acpi tables: %s%s", sigs[0] ? sigs : "none", n > ACPI_MAX_TABLES ? " (more ignored)" : "");
 	for (unsigned i = 0; i < ntables; i++) {
-		const struct sdt_header *h = tables[i];
+		const struct acpi_header *h = tables[i];
 		if (!memcmp(h->signature, "APIC", 4) && !acpi.has_madt)
 			parse_madt(h);
 		else if (!memcmp(h->signature, "FACP", 4) && !acpi.has_fadt)

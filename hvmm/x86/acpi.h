@@ -5,21 +5,10 @@
 #define HVMM_ACPI_H
 #include <stdint.h>
 
+#include "acpitab.h" /* the table layouts (lib/) */
+
 #define ACPI_MAX_CPUS 64
 #define ACPI_MAX_IOAPICS 8
-
-/* Generic Address Structure (ACPI 6.x §5.2.3.2). */
-struct acpi_gas {
-	uint8_t space_id; /* ACPI_GAS_MEMORY or ACPI_GAS_IO (others are not used by hvmm) */
-	uint8_t bit_width;
-	uint8_t bit_offset;
-	uint8_t access_size;
-	uint64_t address;
-} __attribute__((packed));
-_Static_assert(sizeof(struct acpi_gas) == 12, "GAS is 12 bytes (ACPI 6.x Table 5.1)");
-
-#define ACPI_GAS_MEMORY 0
-#define ACPI_GAS_IO 1
 
 struct acpi_cpu {
 	uint32_t uid; /* ACPI processor UID */

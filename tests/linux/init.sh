@@ -3,7 +3,8 @@
 # /init of hvmm's Linux test initramfs (tests/linux/prepare.py): two markers around `sleep 1`, each with the TSC, a
 # 1 s nanosleep timed by the helper itself, the kernel's timer device, then the end of the guest through the
 # debug-exit port (status (0 << 1) | 1 = 1): 0xf4, or a debug_exit= the kernel's own command line holds (hvmm takes its
-# debug_exit= key out of the line; docs/cmdline.md: give it to the kernel after "--"). docs/linux-guest.md.
+# debug_exit= key out of the line; docs/cmdline.md: give it to the kernel after "--"); or, with
+# hvmm_end=poweroff|reboot, through busybox's poweroff -f or reboot -f. docs/linux-guest.md.
 export PATH=/bin
 busybox mount -t proc proc /proc
 busybox mount -t sysfs sysfs /sys
@@ -33,6 +34,13 @@ fi
 if [ -n "$hvmm_ticks" ]; then
 	echo "hvmm-linux: ticked $hvmm_ticks s: $(hvmm-helper tick "$hvmm_ticks") sleeps of 1 ms"
 fi
+# the timer's and the console's lines of /proc/interrupts (through which controller they arrive)
+busybox grep -E ' timer|LOC:|ttyS|acpi' /proc/interrupts | while read -r l; do echo "hvmm-linux: irq $l"; done
+# hvmm_end=poweroff or reboot on the command line: end through ACPI S5 or a platform reset instead of debug-exit
+case " $(busybox cat /proc/cmdline) " in
+*" hvmm_end=poweroff "*) echo "hvmm-linux: done, poweroff -f"; busybox poweroff -f ;;
+*" hvmm_end=reboot "*) echo "hvmm-linux: done, reboot -f"; busybox reboot -f ;;
+esac
 port=$(busybox sed -n 's/.*debug_exit=\([0-9a-fx]*\).*/\1/p' /proc/cmdline)
 echo "hvmm-linux: done, exit through port ${port:-none}"
 # the last figures before the exit, which hvmm's summary compares with its own (builtins only, then one exec)

@@ -105,8 +105,9 @@ def initramfs(out: str) -> str:
         except OSError:
             pass
         names = subprocess.run(["find", ".", "-mindepth", "1"], cwd=t, stdout=subprocess.PIPE, check=True).stdout
-        tmp = f"{dst}.tmp{os.getpid()}"  # its own: two scenarios may prepare at once (make test runs two)
-        with open(tmp, "wb") as f:
+        # two scenarios may build it at once (make test runs two at a time, in threads): a temporary file of its own
+        fd, tmp = tempfile.mkstemp(dir=out, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
             p = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet", "-R", "0:0"], cwd=t, input=names, stdout=f,
                                stderr=subprocess.PIPE)
         if p.returncode != 0:
