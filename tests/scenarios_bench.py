@@ -7,12 +7,11 @@ Under `-icount shift=0` RDTSC counts retired instructions, so every figure must 
 
 import os
 import re
-import subprocess
 import sys
 from typing import List
 
 from hvmmlog import HvmmLog
-from scenarios import GUESTS, Context, Judge, Scenario, check_matmul
+from scenarios import GUESTS, Context, Judge, Scenario, check_matmul, icount_repeat
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -38,16 +37,7 @@ def judge_icount_repeat(j: Judge, log: HvmmLog, ctx: Context) -> None:
             ("switch", "switch.timer", "stage.exit_to_irq", "stage.irq_to_sched", "stage.sched_to_entry")),
             f"{sorted(res['dist'])}")
     check_matmul(j, log, "m1")
-    log2 = os.path.join(ROOT, ctx.dir, "serial2.log")
-    subprocess.run(["tools/run-qemu", "--iso", os.path.join(ctx.dir, "hvmm.iso"), "--log", log2, "--timeout", "240",
-                    "--accel", "tcg", "--cpu", "max", "--"] + ICOUNT, cwd=ROOT, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    second = figures(HvmmLog.from_file(log2).lines)
-    diff = [(a, b) for a, b in zip(first, second) if a != b]
-    j.check(f"second icount run gives identical figures ({len(first)} lines)",
-            len(first) > 20 and first == second,
-            f"{len(first)} vs {len(second)} lines; first difference: {diff[0] if diff else 'length'} "
-            f"(second log: {log2})")
+    icount_repeat(j, "another icount run gives identical figures", first, ctx, ["--"] + ICOUNT, figures, 20)
 
 
 SCENARIOS = [
