@@ -235,7 +235,15 @@ def self_test() -> List[tuple]:
                "pie": os.path.join(tmp, "pie.elf"), "arm": os.path.join(tmp, "arm.elf")}
         with open(bad["script"], "w") as f:
             f.write("#!/bin/sh\necho hi\n")
-        _elf_file(bad["elf32"], 1, 2, 3)
+        _elf_file(bad["elf32"], 1, 2, 3)  # no multiboot header
+        bad["empty"] = os.path.join(tmp, "empty.elf")
+        open(bad["empty"], "w").close()
+        os.mkdir(os.path.join(tmp, "my dir"))
+        bad["spaced"] = os.path.join(tmp, "my dir", "counter.elf")
+        shutil.copy(os.path.join(ROOT, "build", "guests", "counter.elf"), bad["spaced"])
+        bz = os.path.join(tmp, "bzImage")
+        with open(bz, "wb") as f:  # the x86 boot protocol's marks: 0xAA55 at 0x1fe, "HdrS" at 0x202
+            f.write(bytes(0x1fe) + b"\x55\xaa\xeb\x66HdrS" + bytes(512))
         _elf_file(bad["pie"], 2, 3)
         _elf_file(bad["arm"], 2, 2, 183)
         bad["rel"] = os.path.join(tmp, "g.o")
@@ -244,7 +252,9 @@ def self_test() -> List[tuple]:
         out_iso = os.path.join(tmp, "out.iso")
         cases = [
             ("a shell script as a guest", ["-k", "build/hvmm.elf", "-g", bad["script"]], "is a script"),
-            ("a 32-bit ELF", ["-k", "build/hvmm.elf", "-g", bad["elf32"]], "32-bit ELF"),
+            ("a 32-bit ELF without a multiboot header", ["-k", "build/hvmm.elf", "-g", bad["elf32"]],
+             "32-bit ELF without a multiboot header: hvmm boots 32-bit kernels only as multiboot v1 kernels, which "
+             "need the header in their first 8 KiB"),
             ("a PIE (ET_DYN)", ["-k", "build/hvmm.elf", "-g", bad["pie"]], "position-independent"),
             ("an ELF64 for another machine", ["-k", "build/hvmm.elf", "-g", bad["arm"]], "not x86-64"),
             ("an object file (ET_REL)", ["-k", "build/hvmm.elf", "-g", bad["rel"]], "relocatable object"),
@@ -253,18 +263,42 @@ def self_test() -> List[tuple]:
              "two guests are named 'x'"),
             ("a name hvmm refuses", ["-k", "build/hvmm.elf", "-g", f"{counter} name=a/b"], "must have 1 to 31"),
             ("a kernel without a multiboot2 header", ["-k", counter, "-g", counter], "no multiboot2 header"),
+            ("mem=0", ["-k", "build/hvmm.elf", "-g", f"{counter} mem=0"], "mem=0: mem= must be between 2M and 16G"),
+            ("mem=100G", ["-k", "build/hvmm.elf", "-g", f"{counter} mem=100G"], "mem= must be between 2M and 16G"),
+            ("mem=abc", ["-k", "build/hvmm.elf", "-g", f"{counter} mem=abc"], "mem=abc: mem= is not a size"),
+            ("cpu=x", ["-k", "build/hvmm.elf", "-g", f"{counter} cpu=x"], "cpu=x: cpu= is not a CPU number"),
+            ("platform=pc with mem= above 4064M", ["-k", "build/hvmm.elf", "-g", f"{counter} platform=pc mem=5G"],
+             "platform=pc: mem= must leave the local APIC page"),
+            ("an unknown hvmm option", ["-k", "build/hvmm.elf", "-c", "slice=5ms frob=1", "-g", counter],
+             "unknown hvmm option 'frob=1'"),
+            ("a bad hvmm option value", ["-k", "build/hvmm.elf", "-c", "slice=1", "-g", counter],
+             "slice= wants a time from 100us to 10s"),
+            ("a long option it does not have", ["--frobnicate", "-k", "build/hvmm.elf", "-g", counter],
+             "unknown option --frobnicate"),
+            ("a name with a space (quoted)", ["-k", "build/hvmm.elf", "-g", f'{counter} name="my guest"'],
+             "a name cannot hold spaces or quotes"),
+            ("a guest path with a space", ["-k", "build/hvmm.elf", "-g", f"{bad['spaced']} name=x"],
+             f"guest path '{bad['spaced']}' holds a space"),
+            ("an empty file", ["-k", "build/hvmm.elf", "-g", bad["empty"]], "is empty (0 bytes)"),
+            ("a for= module of a guest that does not exist", ["-k", "build/hvmm.elf", "-g", counter,
+                                                               "-g", f"{counter} for=nobody"],
+             "for=nobody names no guest"),
+            ("a second initrd for one Linux guest", ["-k", "build/hvmm.elf", "-g", f"{bz} name=linux",
+                                                     "-g", f"{counter} for=linux", "-g", f"{exitcode} for=linux"],
+             "a Linux guest takes one initrd"),
         ]
         for what, args, msg in cases:
             st, out = _run(["tools/mkiso", "-o", out_iso] + args)
             res.append((f"mkiso refuses {what}: exit status 2, '{msg}'", st == 2 and msg in out and
                         not os.path.exists(out_iso), f"{st}: {out.strip()}"))
-        bz = os.path.join(tmp, "bzImage")
-        with open(bz, "wb") as f:  # the x86 boot protocol's marks: 0xAA55 at 0x1fe, "HdrS" at 0x202
-            f.write(bytes(0x1fe) + b"\x55\xaa\xeb\x66HdrS" + bytes(512))
         st, out = _run(["tools/mkiso", "-o", out_iso, "-k", "build/hvmm.elf", "-g", counter, "-g", counter,
                         "-g", "build/hvmm.elf name=mb1kernel", "-g", f"{bz} name=linux"])
         res.append(("mkiso accepts the same file twice without name= (counter, counter-2), a multiboot v1 kernel "
                     "and a bzImage", st == 0, out.strip()))
+        st, out = _run(["tools/mkiso", "-o", out_iso, "-k", "build/hvmm.elf", "-g", f"{bz} name=linux",
+                        "-g", f"{counter} for=linux", "-g", "build/hvmm.elf name=mb1",
+                        "-g", f"{counter} for=mb1", "-g", f"{exitcode} for=mb1"])
+        res.append(("mkiso: for= modules are not guests ('wrote ... (2 guest(s))')", st == 0 and out.strip().endswith("(2 guest(s))"), out.strip()))
         # hvmm.elf's multiboot v1 header agrees with its file layout (QEMU's -kernel copies the file flat)
         if os.path.isfile(os.path.join(ROOT, "build", "hvmm.elf")):
             ok, detail = _mb1_layout_ok(os.path.join(ROOT, "build", "hvmm.elf"))
