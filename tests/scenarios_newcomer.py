@@ -373,6 +373,11 @@ def doc_problems() -> List[str]:
         for w in DOC_FORBIDDEN:
             if w in text:
                 bad.append(f"{rel} mentions {w} (not part of the repository)")
+        lines = text.splitlines()
+        for i, ln in enumerate(lines):  # a table row after a blank line without a '| --- |' line: a broken table
+            if ln.startswith("|") and i > 0 and not lines[i - 1].strip() and \
+                    not (i + 1 < len(lines) and re.match(r"^\|\s*:?-{3}", lines[i + 1])):
+                bad.append(f"{rel}:{i + 1}: a table row without a header (a blank line splits its table)")
         for target in _LINK.findall(text):
             if re.match(r"^[a-z]+:", target):
                 bad.append(f"{rel} links outside the repository: {target}")
