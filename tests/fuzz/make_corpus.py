@@ -81,6 +81,27 @@ def write(target, name, data):
         f.write(data)
 
 
+def virtq_seeds():
+    """fuzz_virtq inputs: 8 header bytes (log2 size, features, table/avail/used addresses / 16), then 4 KiB of RAM
+    with a queue of 8 at 0x100/0x200/0x300 and buffers from 0x800 (VIRTIO 1.2 §2.7)."""
+    def ram(descs, heads, ind=()):
+        r = bytearray(0x1000)
+        for i, (addr, ln, flags, nxt) in descs.items():
+            struct.pack_into("<QIHH", r, 0x100 + 16 * i, addr, ln, flags, nxt)
+        for i, (addr, ln, flags, nxt) in enumerate(ind):
+            struct.pack_into("<QIHH", r, 0x600 + 16 * i, addr, ln, flags, nxt)
+        struct.pack_into("<HH", r, 0x200, 0, len(heads))
+        for i, h in enumerate(heads):
+            struct.pack_into("<H", r, 0x204 + 2 * i, h)
+        return struct.pack("<BBHHH", 3, 3, 0x10, 0x20, 0x30) + bytes(r)
+    blk = {0: (0x800, 16, 1, 1), 1: (0x900, 512, 3, 2), 2: (0xb00, 1, 2, 0)}
+    write("fuzz_virtq", "blk-read", ram(blk, [0]))
+    write("fuzz_virtq", "indirect", ram({4: (0x600, 48, 4, 0)}, [4, 0],
+                                        [(0x800, 16, 1, 1), (0x900, 512, 3, 2), (0xb00, 1, 2, 0)]))
+    write("fuzz_virtq", "loop", ram({0: (0x800, 16, 1, 1), 1: (0x900, 16, 1, 0)}, [0]))
+    write("fuzz_virtq", "out-of-ram", ram({0: (0xfffff000, 16, 0, 0)}, [0]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--guests", default=os.path.join(HERE, "..", "..", "build", "guests"))
@@ -201,6 +222,9 @@ def main():
     write("fuzz_bzimage", "protocol-2.11", ram + struct.pack("<I", 0) + bzimage(version=0x20b))
     write("fuzz_bzimage", "no-64-bit", ram + struct.pack("<I", 0) + bzimage(xlf=0))
     write("fuzz_bzimage", "truncated", ram + struct.pack("<I", 0) + bzimage()[:2000])
+
+    # ---- fuzz_virtq ----
+    virtq_seeds()
 
 
 if __name__ == "__main__":
