@@ -230,20 +230,25 @@
 
 	.if \fast
 	/* Fast paths: not while single-stepping or with RFLAGS.RF set (C raises the trap and clears RF). */
-.Lvmmcall\@: /* the null hypercall from CPL 0 (C raises #UD at CPL > 0) */
+.Lvmmcall\@: /* the null hypercall from CPL 0 (C raises #UD at CPL > 0) of a guest with hvmm's hypercall ABI (a kvm=on
+	      * guest's number 0 is KVM's: -KVM_ENOSYS, from C) */
 	testl $(RFLAGS_TF_BIT | RFLAGS_RF_BIT), VMCB_RFLAGS(%rax)
 	jnz .Lslow\@
+	.if \fast == 1
 	cmpq $HVMM_HC_NOP, VMCB_RAX(%rax)
 	jne .Lslow\@
 	cmpb $0, VMCB_CPL(%rax)
 	jne .Lslow\@
-	cmpb $0, VMCB_HOST_KVM_ABI(%rax) /* a kvm=on guest: KVM's number 0 is -KVM_ENOSYS (C) */
+	cmpb $0, VMCB_HOST_KVM_ABI(%rax)
 	jne .Lslow\@
-	.if \fast == 1
 	NRIP_TO_RIP
 	.else
 	push %rdx
-	push %rcx
+	push %rcx /* stack: guest RCX, guest RDX, guest VMCB PA, regs */
+	movzbl VMCB_CPL(%rax), %ecx /* the three conditions in one test, with the registers FETCH_CHECK needs anyway */
+	or VMCB_HOST_KVM_ABI(%rax), %cl
+	or VMCB_RAX(%rax), %rcx /* HVMM_HC_NOP = 0 */
+	jnz .Lfast_fail\@
 	mov 24(%rsp), %rdx /* regs */
 	FETCH_CHECK .Lfast_fail\@
 	pop %rcx
