@@ -48,6 +48,8 @@ VMCB_CHECK_PASS: Dict[str, str] = {
     "bochs-default": "nRIP (Bochs saves it) compared with hvmm's decoder for every emulated instruction",
     "bochs-hostile-cpu": "CR0.PG without PE, which Bochs 2.7's VMRUN accepts: only hvmm's check stops it",
     "bochs-hostile-contain": "nRIP compared with hvmm's decoder for prefixed instructions of 1-15 bytes",
+    "vmcb-warn": "a processor-state rule VMRUN does not enforce (null SS in compatibility mode): one warning, the "
+                 "guest runs on",
 }
 PASS_SUFFIX = "+vmcb_check"
 

@@ -177,7 +177,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 		goto reject;
 	}
 	/* Validate before allocating: RAM is zero-filled, which costs time for every rejected image. */
-	if (loader_check(image, len, g->ram_size, &why))
+	if (loader_check(g, image, len, &why) || platform_check(g, g->format->pc_default, hv_args, &why))
 		goto reject;
 
 	g->ram_hpa = (uint64_t)pmm_alloc_high(g->ram_size, LARGE_PAGE_SIZE); /* above 4 GiB first (pmm.h) */
@@ -201,7 +201,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 		goto reject;
 	}
 	platform_attach(g);
-	if (loader_load(g, image, len, &why) || platform_create(g, hv_args, &why) || kvm_pv_create(g, hv_args, &why))
+	if (loader_load(g, image, len, &why) || platform_create(g, &why) || kvm_pv_create(g, hv_args, &why))
 		goto reject;
 	if (g->format->pc_lowmem)
 		pclowmem_build(g, (enum pc_lowmem)g->format->pc_lowmem);

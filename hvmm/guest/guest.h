@@ -49,7 +49,8 @@ struct guest {
 	/* Virtual devices (platform.c): the port table every guest has, and the PC platform when it is enabled. */
 	struct vdev_bus bus;
 	struct vdev_pc *pc; /* NULL: no devices, every port is an empty bus */
-	uint8_t pc_default; /* the image format's choice when the module line has no platform= (loader) */
+	uint8_t pc_wanted; /* platform=, or its image format's default (platform_check) */
+	uint16_t debug_exit; /* debug_exit= port, or 0 (platform_check) */
 	const struct image_format *format; /* the loader that loaded it (loader.h); attaches its for= modules */
 	uint64_t mb1_next_module; /* multiboot v1 kernels: GPA for the next for= module; 0 for other formats */
 };

@@ -27,10 +27,11 @@ static const struct image_format *format_of(const void *image, uint64_t len, con
 	return NULL;
 }
 
-int loader_check(const void *image, uint64_t len, uint64_t ram_size, const char **why)
+int loader_check(struct guest *g, const void *image, uint64_t len, const char **why)
 {
 	const struct image_format *f = format_of(image, len, why);
-	return f ? f->check(image, len, ram_size, why) : -1;
+	g->format = f;
+	return f ? f->check(image, len, g->ram_size, why) : -1;
 }
 
 int loader_load(struct guest *g, const void *image, uint64_t len, const char **why)

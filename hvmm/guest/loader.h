@@ -20,11 +20,14 @@ struct image_format {
 	/* A PC kernel: its low memory gets the IVT, BIOS data area, EBDA and MP table (pclowmem.h), and its devices the
 	 * state the boot path leaves (PC_LOWMEM_*); 0 for others. */
 	int pc_lowmem;
+	/* 1: a PC kernel, which gets the virtual PC unless its module line says platform=none (docs/guest-abi.md
+	 * "Module arguments"); 0: no devices unless it says platform=pc. */
+	int pc_default;
 };
 
-/* Find the format of image[0..len) and validate it for a guest of ram_size bytes, before any RAM is allocated.
- * Returns 0, or -1 with a static reason in *why. */
-int loader_check(const void *image, uint64_t len, uint64_t ram_size, const char **why);
+/* Find the format of image[0..len) (into g->format) and validate it for a guest of g->ram_size bytes, before any RAM
+ * is allocated. Returns 0, or -1 with a static reason in *why. */
+int loader_check(struct guest *g, const void *image, uint64_t len, const char **why);
 
 /* Load an image loader_check accepted into g. Returns 0, or -1 with a static reason in *why. */
 int loader_load(struct guest *g, const void *image, uint64_t len, const char **why);

@@ -95,7 +95,6 @@ static int linux_load(struct guest *g, const void *image, uint64_t len, const ch
 	bzimage_add_e820(bp, LINUX_HIGH_GPA, g->ram_size - LINUX_HIGH_GPA, BZ_E820_RAM);
 
 	boot64_enter(g, bz.entry64, LINUX_BOOT_CS, LINUX_BOOT_DS);
-	g->pc_default = 1; /* a PC kernel: the virtual PC unless the module line says platform=none */
 	g->vcpu[0]->regs.rsi = LINUX_BOOT_PARAMS_GPA;
 	return 0;
 }
@@ -129,4 +128,5 @@ const struct image_format image_format_linux = {
 	.load = linux_load,
 	.attach = loader_linux_attach,
 	.pc_lowmem = PC_LOWMEM_SETUP,
+	.pc_default = 1,
 };

@@ -141,7 +141,6 @@ static int mb1_load(struct guest *g, const void *image, uint64_t len, const char
 	entry_state(g, im.entry);
 	build_info(g);
 	g->mb1_next_module = ((im.end > HIGH_RAM ? im.end : HIGH_RAM) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	g->pc_default = 1;
 	return 0;
 }
 
@@ -175,4 +174,5 @@ const struct image_format image_format_mb1 = {
 	.load = mb1_load,
 	.attach = loader_mb1_attach,
 	.pc_lowmem = PC_LOWMEM_BIOS,
+	.pc_default = 1,
 };

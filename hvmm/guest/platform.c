@@ -98,11 +98,11 @@ void platform_attach(struct guest *g)
 /* Wall-clock time for the guests' RTCs: the real RTC, read once, and the TSC at that moment. */
 static uint64_t boot_unix, boot_tsc;
 
-int platform_create(struct guest *g, const char *cmdline, const char **why)
+int platform_check(struct guest *g, int pc, const char *cmdline, const char **why)
 {
 	struct cmdline_iter it;
 	char key[32], val[32];
-	int r, pc = g->pc_default;
+	int r;
 	uint64_t debug_exit = 0;
 
 	cmdline_init(&it, cmdline);
@@ -121,16 +121,23 @@ int platform_create(struct guest *g, const char *cmdline, const char **why)
 			}
 		}
 	}
-	if (debug_exit && debugexit_init(&g->bus, (uint16_t)debug_exit)) {
-		*why = "debug_exit= port table full";
-		return -1;
-	}
-	if (!pc)
-		return 0;
-	if (g->ram_size > LAPIC_BASE) {
+	if (pc && g->ram_size > LAPIC_BASE) {
 		*why = "platform=pc: mem= must leave the local APIC page at 0xFEE00000 outside RAM (at most 4064M)";
 		return -1;
 	}
+	g->pc_wanted = (uint8_t)pc;
+	g->debug_exit = (uint16_t)debug_exit;
+	return 0;
+}
+
+int platform_create(struct guest *g, const char **why)
+{
+	if (g->debug_exit && debugexit_init(&g->bus, g->debug_exit)) {
+		*why = "debug_exit= port table full";
+		return -1;
+	}
+	if (!g->pc_wanted)
+		return 0;
 	if (!boot_tsc) {
 		boot_unix = cmos_read_unix();
 		boot_tsc = rdtsc();

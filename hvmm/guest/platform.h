@@ -16,9 +16,12 @@ struct vcpu;
 
 /* Give g its device context and an empty port table (every guest has one; unclaimed ports read all ones). */
 void platform_attach(struct guest *g);
-/* Create g's devices as its module line (platform=pc|none, debug_exit=<port>) and its format's default ask.
- * Returns 0, or -1 with a static reason in *why. */
-int platform_create(struct guest *g, const char *cmdline, const char **why);
+/* Read platform=pc|none and debug_exit=<port> from g's module line (hvmm's keys; pc: the image format's default when
+ * it has no platform=) and check that the devices asked for fit g->ram_size: before g's RAM is allocated. Returns 0,
+ * or -1 with a static reason in *why. */
+int platform_check(struct guest *g, int pc, const char *cmdline, const char **why);
+/* Create the devices platform_check accepted. Returns 0, or -1 with a static reason in *why. */
+int platform_create(struct guest *g, const char **why);
 /* Release what platform_create allocated. */
 void platform_free(struct guest *g);
 
