@@ -334,6 +334,28 @@ def judge_default(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("guest output interleaves (>= 10 prefix changes)", pc >= 10, f"{pc} changes")
 
 
+def check_grub_output(j: Judge, ctx: Context, uefi: bool = False) -> None:
+    """GRUB's part of the serial log (iso/grub.cfg.in, tools/mkiso): no 'error:' line (a module2 line outside the menu
+    entry gave 'you need to load the kernel first.'); under SeaBIOS no escape sequence at all (GRUB's serial terminal
+    is dumb, so `cat serial.log` does not clear the terminal). Under OVMF the firmware's console sends its own."""
+    with open(os.path.join(ctx.dir, "serial.log"), "rb") as f:
+        raw = f.read()
+    head = raw.split(b"hvmm: hvmm ", 1)[0].decode(errors="replace")  # up to hvmm's first line
+    errs = [ln.strip() for ln in head.replace("\r", "\n").split("\n") if "error:" in ln]
+    j.check("GRUB printed no error", not errs, f"{errs[:3]}")
+    if not uefi:
+        at = raw.find(b"\x1b")
+        j.check("no escape sequence in the serial log (GRUB's terminal is dumb)", at < 0, f"ESC at byte {at}")
+
+
+def judge_default_grub(uefi: bool):
+    """judge_default and check_grub_output."""
+    def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
+        judge_default(j, log, ctx)
+        check_grub_output(j, ctx, uefi)
+    return judge
+
+
 def judge_refused(what: str):
     def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
         hit = [e for e in log.errors if re.search(what, "hvmm: error: " + e)]

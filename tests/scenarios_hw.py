@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import List
 
 from hvmmlog import HvmmLog
-from scenarios import (COUNTER, EXITCODE, MATMUL, Context, Judge, Scenario, check_exit, judge_default)
+from scenarios import (COUNTER, EXITCODE, MATMUL, Context, Judge, Scenario, check_exit, judge_default,
+                       judge_default_grub)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -120,7 +121,7 @@ SCREENDUMP = ["--screendump", SCREEN]
 
 SCENARIOS: List[Scenario] = [
     # The same ISO under OVMF: GRUB's UEFI path (boot services exited, MBI and modules in low memory, GOP framebuffer).
-    HwScenario("default-uefi", DEFAULT_GUESTS, judge_default, timeout=300, run_qemu_args=["--uefi"]),
+    HwScenario("default-uefi", DEFAULT_GUESTS, judge_default_grub(uefi=True), timeout=300, run_qemu_args=["--uefi"]),
     # SeaBIOS with a VBE mode set by GRUB: the framebuffer console shows the same lines as the serial log.
     HwScenario("screen-bios", DEFAULT_GUESTS, judge_screen_serial, cmdline="slice=10ms", timeout=240,
                run_qemu_args=SCREENDUMP),

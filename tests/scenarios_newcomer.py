@@ -17,7 +17,7 @@ import tempfile
 from typing import List
 
 from scenarios import (GUESTS, EXIT_PORT, Judge, Context, Scenario, check_counter, check_exit,
-                       check_exitcode)
+                       check_exitcode, check_grub_output)
 from hvmmlog import HvmmLog
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -130,6 +130,7 @@ def judge_sdk(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("'hvmm: running 1 guest round-robin' (singular)",
             any(ln.strip() == "hvmm: running 1 guest round-robin" for ln in log.lines))
     j.check("run-qemu exit status 1 (a guest exited non-zero)", ctx.status == 1, f"status {ctx.status}")
+    check_grub_output(j, ctx)  # the ISO as mkiso makes it, under SeaBIOS
 
 
 SCENARIOS: List[Scenario] = [
@@ -190,7 +191,9 @@ def self_test() -> List[tuple]:
         # run-qemu's exit status from QEMU's, with a stand-in QEMU that exits with a given status
         fake = os.path.join(tmp, "fake-qemu")
         with open(fake, "w") as f:
-            f.write("#!/bin/sh\n[ -n \"$FAKE_SLEEP\" ] && sleep \"$FAKE_SLEEP\"\nexit \"$FAKE_STATUS\"\n")
+            f.write("#!/bin/sh\n# writes FAKE_LOG (printf %b) to the -serial file:PATH it is given\n"
+                    "for a; do case $a in file:*) printf '%b' \"$FAKE_LOG\" >\"${a#file:}\";; esac; done\n"
+                    "[ -n \"$FAKE_SLEEP\" ] && sleep \"$FAKE_SLEEP\"\nexit \"$FAKE_STATUS\"\n")
         os.chmod(fake, 0o755)
         iso = os.path.join(tmp, "x.iso")
         open(iso, "w").close()
@@ -221,6 +224,37 @@ def self_test() -> List[tuple]:
                        {"QEMU": fake, "FAKE_STATUS": "33"})
         res.append(("run-qemu --kernel without a guest: exit status 2 with the reason",
                     st == 2 and "at least one guest" in out, f"{st}: {out.strip()}"))
+        # --guest-status NAME: that guest's own status from its summary line (a stand-in serial log)
+        glog = ("hvmm: guest bad rejected: mem= must be between 2M and 16G\\r\\n"
+                "hvmm: guest hk killed: triple fault rip=0x1000\\r\\n[a.b] hvmm: guest off exit=7 (its own text)\\r\\n"
+                "hvmm: guest a.b exit=3 switches=1 exits=2 runtime=3 steal=4\\r\\n"
+                "hvmm: guest neg exit=-1 switches=1 exits=2 runtime=3 steal=4\\r\\n"
+                "hvmm: guest off exit=poweroff switches=1 exits=2 runtime=3 steal=4\\r\\n"
+                "hvmm: guest rb exit=reboot switches=1 exits=2 runtime=3 steal=4\\r\\n"
+                "hvmm: guest hk exit=killed switches=1 exits=2 runtime=3 steal=4\\r\\n")
+        for name, want, why in [("a.b", 3, "its exit=3"), ("neg", 255, "exit=-1: the low 8 bits"),
+                                ("off", 0, "exit=poweroff (not a guest's look-alike line)"), ("rb", 1, "exit=reboot"),
+                                ("hk", 125, "killed: the kill line"), ("bad", 125, "rejected: the reason"),
+                                ("nosuch", 125, "not in the log"), ("ab", 125, "'a.b' is not 'ab'")]:
+            st, out = _run(["tools/run-qemu", "--iso", iso, "--accel", "tcg", "--log", os.path.join(tmp, "l"),
+                            "--guest-status", name], {"QEMU": fake, "FAKE_STATUS": "39", "FAKE_LOG": glog})
+            res.append((f"run-qemu --guest-status {name}: exit status {want} ({why})", st == want and
+                        f"run-qemu: guest {name}: " in out, f"exit status {st}: {out.strip()[-300:]}"))
+        st, out = _run(["tools/run-qemu", "--iso", iso, "--guest-status", "x"], {"QEMU": fake, "FAKE_STATUS": "33"})
+        res.append(("run-qemu --guest-status without --log: exit status 2 with the reason",
+                    st == 2 and "--guest-status needs --log" in out, out.strip()[-200:]))
+        # hvmm's cpus= above QEMU's CPUs: a warning (the command line from --append, or the ISO's grub.cfg)
+        for args, warn, what in [(["--append", "cpus=4 exit_port=0xf4", "--smp", "2"], True, "--smp 2"),
+                                 (["--append", "cpus=4", "--", "-smp", "sockets=1,cores=2"], True, "-smp sockets=1,cores=2 after --"),
+                                 (["--append", "cpus=4"], True, "no --smp"),
+                                 (["--append", "cpus=4", "--smp", "4,maxcpus=8"], False, "--smp 4,maxcpus=8"),
+                                 (["--append", "slice=5ms", "--smp", "2"], False, "no cpus=")]:
+            st, out = _run(["tools/run-qemu", "--kernel", "build/hvmm.elf", "-g", "build/guests/counter.elf",
+                            "--accel", "tcg", "--log", os.path.join(tmp, "l")] + args,
+                           {"QEMU": fake, "FAKE_STATUS": "33"})
+            got = "run-qemu: warning: hvmm's cpus=4 asks for more CPUs than QEMU gives" in out
+            res.append((f"run-qemu --kernel {' '.join(args)}: {'a' if warn else 'no'} cpus= warning ({what})",
+                        got == warn and st == 0, out.strip()[-300:]))
         # --accel kvm where KVM cannot run hvmm: a clear refusal (before: QEMU's assertion "failed to set MSR 0x10a")
         kvm_ok = os.access("/dev/kvm", os.R_OK | os.W_OK) and "AuthenticAMD" in open("/proc/cpuinfo").read() and \
             os.path.isfile("/sys/module/kvm_amd/parameters/nested") and \
@@ -298,6 +332,14 @@ def self_test() -> List[tuple]:
         st, out = _run(["tools/mkiso", "-o", out_iso, "-k", "build/hvmm.elf", "-g", f"{bz} name=linux",
                         "-g", f"{counter} for=linux", "-g", "build/hvmm.elf name=mb1",
                         "-g", f"{counter} for=mb1", "-g", f"{exitcode} for=mb1"])
+        cpus_iso = os.path.join(tmp, "cpus.iso")
+        st1, out1 = _run(["tools/mkiso", "-q", "-o", cpus_iso, "-k", "build/hvmm.elf", "-c", "cpus=3 exit_port=0xf4",
+                          "-g", counter])
+        st2, out2 = _run(["tools/run-qemu", "--iso", cpus_iso, "--accel", "tcg", "--log", os.path.join(tmp, "l"),
+                          "--smp", "2"], {"QEMU": fake, "FAKE_STATUS": "33"})
+        res.append(("run-qemu --iso: the ISO's cpus=3 (its grub.cfg) against --smp 2: a warning",
+                    st1 == 0 and "hvmm's cpus=3 asks for more CPUs than QEMU gives (2: -smp 2)" in out2,
+                    (out1 + out2).strip()[-300:]))
         res.append(("mkiso: for= modules are not guests ('wrote ... (2 guest(s))')", st == 0 and out.strip().endswith("(2 guest(s))"), out.strip()))
         # hvmm.elf's multiboot v1 header agrees with its file layout (QEMU's -kernel copies the file flat)
         if os.path.isfile(os.path.join(ROOT, "build", "hvmm.elf")):
