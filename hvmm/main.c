@@ -14,6 +14,7 @@
 #include "hvmm/guest/create.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
+#include "hvmm/guest/msr.h"
 #include "hvmm/guest/sched.h"
 #include "hvmm/guest/xstate.h"
 #include "hvmm/guest/vmcb_guard.h"
@@ -159,6 +160,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	fpu_init();
 	mce_init();
 	xstate_init();
+	msr_init();
 	pic_disable();
 	measure_init(c);
 	acpi_init(); /* before the TSC: its calibration may use the HPET or the ACPI PM timer */

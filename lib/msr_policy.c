@@ -47,7 +47,7 @@ const struct msr_rule msr_rules[] = {
 	HOOK(0xc0000080, 0xc0000080, MSRH_EFER, "EFER"),
 	HOOK(0xc0000081, 0xc0000084, MSRH_VMCB, "STAR/LSTAR/CSTAR/SFMASK"),
 	HOOK(0xc0000100, 0xc0000102, MSRH_VMCB, "FS.base/GS.base/KernelGSbase"),
-	GP(0xc0000103, 0xc0000103, "TSC_AUX (RDTSCP, RDPID hidden)"),
+	HOOK(0xc0000103, 0xc0000103, MSRH_TSC_AUX, "TSC_AUX"),
 	/* Legacy PerfEvtSel0-3: bits 63:42, 39:36, 21 and 19 reserved (APM Vol. 2 §13.2); stored, nothing counts */
 	VALUE(0xc0010000, 0xc0010003, MSRC_NONE, 0, 0, ~0xfffffcf000280000ull, 0xfffffcf000280000ull, "PerfEvtSel0-3"),
 	/* Legacy PerfCtr0-3: 48-bit counters (§13.2), stored, never counting */

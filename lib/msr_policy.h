@@ -34,6 +34,7 @@ enum msr_hook {
 	MSRH_TSC_DEADLINE,
 	MSRH_EFER,
 	MSRH_KVM, /* KVM's range 4B564D00h-4B564DFFh: kvmclock, steal time, PV EOI with kvm=on */
+	MSRH_TSC_AUX, /* the vCPU's own TSC_AUX, loaded into the CPU while it runs */
 };
 
 struct msr_rule {

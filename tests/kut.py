@@ -41,7 +41,6 @@ RANK = {"FAIL": 0, "SKIP": 1, "PASS": 2}
 # does not differ any more (the list must be kept true).
 EXPECTED: Dict[str, Tuple[str, str]] = {
     "pks": ("SKIP", "PKS (CPUID 7 ECX[31]) is an Intel feature: AMD CPUs have none, hvmm's CPUID hides it"),
-    "tsc": ("SKIP", "RDTSCP and RDPID are hidden (TSC_AUX is not switched per guest): the test skips its RDTSCP part"),
 }
 
 

@@ -162,7 +162,8 @@ CPU_ONE = {  # attack -> the kill reason under QEMU 7.2 TCG without vmcb_check (
     "cr3out": npf(r"\w+", (4 << 20) + 0x10000, walk=True),  # everywhere
 }
 CPU_GUESTS = ([hostile("hostile_cpu", a) for a in ["msr", "cr"] + list(CPU_ONE)]
-              + [hostile("hostile_cpu", "dr", name=f"hcpu-dr{i}") for i in (1, 2)])
+              + [hostile("hostile_cpu", "dr", name=f"hcpu-dr{i}") for i in (1, 2)]
+              + [hostile("hostile_cpu", "tscaux", name=f"hcpu-tscaux{i}") for i in (1, 2)])
 
 
 def check_kill_or_gp(j: Judge, log: HvmmLog, name: str, attack: str, reason: str) -> None:
@@ -184,7 +185,7 @@ def judge_cpu(j: Judge, log: HvmmLog, ctx: Context) -> None:
         "rdmsr TSC reads a running TSC", "wrmsr FS_BASE and LSTAR read back after a yield",
         "wrmsr FS_BASE non-canonical raises #GP", "rdmsr and wrmsr raise #GP", "EFER unchanged at the end"])
     n = sum(1 for t in log.console("hcpu-msr") if t.startswith("PASS rdmsr and wrmsr raise #GP"))
-    j.check("hcpu-msr: 14 denied MSRs raised #GP on read and write", n == 14, f"{n} PASS lines")
+    j.check("hcpu-msr: 13 denied MSRs raised #GP on read and write", n == 13, f"{n} PASS lines")
     n = sum(1 for t in log.console("hcpu-msr") if t.startswith("PASS wrmsr EFER reserved bit raises #GP"))
     j.check("hcpu-msr: 7 reserved EFER bits raised #GP", n == 7, f"{n} PASS lines")
     check_passes(j, log, "hcpu-cr", [
@@ -202,6 +203,14 @@ def judge_cpu(j: Judge, log: HvmmLog, ctx: Context) -> None:
     for i in (1, 2):
         check_passes(j, log, f"hcpu-dr{i}", ["DR0-DR3 start at 0, not another guest's values",
                                              "own DR0-DR3 and DR7 survive 8 yields"])
+        check_passes(j, log, f"hcpu-tscaux{i}", ["CPUID 8000_0001h EDX[27] offers RDTSCP",
+                                                 "TSC_AUX starts at 0, not another guest's value",
+                                                 "wrmsr TSC_AUX reads back",
+                                                 "RDTSCP returns the guest's own TSC_AUX across 8 yields"])
+        lines = log.console(f"hcpu-tscaux{i}")
+        j.check(f"hcpu-tscaux{i}: RDPID returns its own TSC_AUX (PASS, or SKIP without RDPID)", any(
+            t.startswith("PASS RDPID returns the guest's own TSC_AUX") or
+            t.startswith("SKIP RDPID returns the guest's own TSC_AUX: CPUID 7 ECX[22] (RDPID) is clear") for t in lines))
 
 
 # ---- ports (tests/guests/hostile_io.c) ----

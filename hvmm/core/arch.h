@@ -13,6 +13,9 @@
 #define MSR_SPEC_CTRL 0x00000048u
 #define MSR_PRED_CMD 0x00000049u /* bit 0: IBPB */
 #define MSR_EFER 0xc0000080u
+#define MSR_TSC_AUX 0xc0000103u /* ECX of RDTSCP, the result of RDPID (APM Vol. 3 "RDTSCP", "RDPID") */
+#define CPUID80000001_EDX_RDTSCP (1u << 27)
+#define CPUID7_ECX_RDPID (1u << 22)
 #define MSR_VM_CR 0xc0010114u /* APM §15.30.1 */
 #define MSR_VM_HSAVE_PA 0xc0010117u /* APM §15.30.4 */
 
@@ -96,6 +99,13 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 	struct cpuid_regs r;
 	__asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
 	return r;
+}
+
+/* Does the CPU have the TSC_AUX MSR: RDTSCP (CPUID 8000_0001h EDX[27]) or RDPID (CPUID 7 ECX[22])? */
+static inline int cpu_has_tsc_aux(void)
+{
+	return (cpuid(0x80000000u, 0).eax >= 0x80000001u && (cpuid(0x80000001u, 0).edx & CPUID80000001_EDX_RDTSCP)) ||
+	       (cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ecx & CPUID7_ECX_RDPID));
 }
 
 /* The display family and model of CPUID leaf 1 EAX (APM Vol. 3 Appendix E.3.2: extended family counts when the base

@@ -72,6 +72,7 @@ struct cpu {
 	uint64_t tsc_per_tick; /* TSC cycles per LAPIC timer tick, fixed point with 32 fractional bits */
 	uint32_t timer_early;
 	struct cpu_measure *measure; /* this CPU's measurement state (guest/measure.h), set by measure_init */
+	uint32_t tsc_aux; /* the value in this CPU's TSC_AUX MSR: the running vCPU's (guest/msr.h) */
 };
 
 _Static_assert(offsetof(struct cpu, self) == CPU_SELF, "CPU_SELF");

@@ -59,7 +59,7 @@ static void handle_nop2(struct cpu *c, struct vcpu *vcpu)
 	exit_skip_insn(vcpu, 2);
 }
 
-/* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, ICEBP, RDTSCP, RDPRU): #UD, as on such a CPU. */
+/* Instructions the guest's CPUID does not offer it (MONITOR/MWAIT, ICEBP, RDPRU): #UD, as on such a CPU. */
 static void handle_ud(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
@@ -268,7 +268,6 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_STGI] = handle_svm_insn,
 	[VMEXIT_CLGI] = handle_svm_insn,
 	[VMEXIT_SKINIT] = handle_svm_insn,
-	[VMEXIT_RDTSCP] = handle_ud, /* TSC_AUX is not switched: its CPUID bit is cleared */
 	[VMEXIT_ICEBP] = handle_ud,
 	[VMEXIT_WBINVD] = handle_nop2,
 	[VMEXIT_MONITOR] = handle_ud,

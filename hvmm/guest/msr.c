@@ -4,8 +4,9 @@
  * what each MSR does for a guest (docs/guest-abi.md "MSRs"): #GP for one it does not list, a per-guest value kept
  * in struct guest's msr state, or the code below — the MSRs that are VMCB fields (EFER with SVME kept set, APM
  * §15.5.1; PAT as G_PAT; the segment-base and system-call MSRs VMLOAD/VMSAVE switch, §15.5.2), the TSC (a write sets
- * the VMCB's TSC_OFFSET, §15.30.5), the virtual xAPIC's base and TSC deadline, PRED_CMD (IBPB), and KVM's
- * paravirtual MSRs of a guest with kvm=on (kvm_pv.c).
+ * the VMCB's TSC_OFFSET, §15.30.5), the virtual xAPIC's base and TSC deadline, PRED_CMD (IBPB), TSC_AUX (the
+ * vCPU's own, in the CPU's MSR while it runs: sched.c), and KVM's paravirtual MSRs of a guest with kvm=on
+ * (kvm_pv.c).
  */
 #include <stddef.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "hvmm/guest/exit_retire.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/kvm_pv.h"
+#include "hvmm/guest/msr.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/vdev/pc.h"
 #include "hvmm/x86/desc.h"
@@ -64,6 +66,10 @@ static int is_canonical(uint64_t a, int la57)
 	return (uint64_t)((int64_t)(a << shift) >> shift) == a;
 }
 
+int tsc_aux_offered;
+
+void msr_init(void) { tsc_aux_offered = cpu_has_tsc_aux(); }
+
 /* The guest's TSC (APM §15.30.5: host TSC + TSC_OFFSET). */
 static uint64_t guest_tsc(const struct vmcb *v) { return rdtsc() + v->control.tsc_offset; }
 
@@ -97,6 +103,11 @@ static int msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *val)
 		return 0;
 	case MSRH_KVM: /* KVM's paravirtual MSRs, only with kvm=on (kvm_pv.c) */
 		return vcpu->kvm.on ? kvm_pv_rdmsr(vcpu, msr, val) : -1;
+	case MSRH_TSC_AUX:
+		if (!tsc_aux_offered)
+			return -1;
+		*val = vcpu->tsc_aux;
+		return 0;
 	case MSRH_TSC_DEADLINE: { /* the virtual xAPIC's TSC-deadline timer (CPUID 1 ECX[24] with platform=pc) */
 		if (!vcpu->vctx.pc)
 			return -1;
@@ -152,6 +163,12 @@ static int msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t val)
 		return 0;
 	case MSRH_KVM:
 		return vcpu->kvm.on ? kvm_pv_wrmsr(vcpu, msr, val) : -1;
+	case MSRH_TSC_AUX: /* bits 63:32 are ignored and read as 0, as AMD CPUs do; the CPU's MSR holds it at once */
+		if (!tsc_aux_offered)
+			return -1;
+		vcpu->tsc_aux = (uint32_t)val;
+		tsc_aux_load(this_cpu(), vcpu);
+		return 0;
 	case MSRH_TSC_DEADLINE: { /* a guest-TSC value; the device counts in host TSC (0 disarms) */
 		if (!vcpu->vctx.pc)
 			return -1;

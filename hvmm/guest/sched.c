@@ -21,6 +21,7 @@
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/measure.h"
+#include "hvmm/guest/msr.h"
 #include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/guest/xstate.h"
@@ -132,7 +133,7 @@ static void start_slice(struct cpu *c)
 }
 
 /* Switch the state VMRUN does not switch from c->current to vcpu (APM Vol. 2 §15.5.1): branch predictions
- * (IBPB, x86/spec.h; the return stack, svm/spec_exit.h), the extended state (xstate.c), and DR0-DR3 when vcpu's DR7
+ * (IBPB, x86/spec.h; the return stack, svm/spec_exit.h), the extended state (xstate.c), TSC_AUX (msr.h), and DR0-DR3 when vcpu's DR7
  * enables a breakpoint (DR7 bits 7:0). After a vCPU that had breakpoints enabled, hvmm's own DR7 is written (to its
  * reset value, no breakpoint): an emulator that recomputes its breakpoints on DR7 writes drops any it still holds for
  * that vCPU (exit.c, handle_dr). */
@@ -144,6 +145,7 @@ static void switch_state(struct cpu *c, struct vcpu *vcpu)
 	if (c->current && (c->current->vmcb->save.dr7 & DR7_ENABLES))
 		write_dr7(DR7_RESET);
 	xstate_switch(c->current, vcpu);
+	tsc_aux_load(c, vcpu);
 	if (vcpu->vmcb->save.dr7 & DR7_ENABLES)
 		exit_dr_claim(c, vcpu);
 }

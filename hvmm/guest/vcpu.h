@@ -46,6 +46,7 @@ struct vcpu {
 	uint64_t xcr0; /* the vCPU's XCR0 while another vCPU runs (xstate.c) */
 	uint64_t dr[4]; /* DR0-DR3 while another vCPU owns the debug registers (exit.c) */
 	struct msr_state msr; /* the MSRs lib/msr_policy.c keeps per vCPU (msr.c) */
+	uint32_t tsc_aux; /* its TSC_AUX (MSR C000_0103h, 0 at load), in the CPU's MSR while it runs (sched.c) */
 	struct { /* loop guard of the #DB/#AC reflection (exception.c) */
 		uint64_t rip, rsp;
 		unsigned vec, count;

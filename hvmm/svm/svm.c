@@ -132,6 +132,11 @@ static int svm_enable(struct cpu *c, char *why, size_t n)
 		fmt_snprintf(why, n, "WRMSR VM_HSAVE_PA=0x%lx raised #GP", c->hsave_pa);
 		return -1;
 	}
+	/* Guests start with TSC_AUX 0, whatever firmware left there; the scheduler loads each vCPU's own (VMRUN
+	 * does not switch it, APM Vol. 2 §15.5.1). */
+	if (cpu_has_tsc_aux())
+		wrmsr(MSR_TSC_AUX, 0);
+	c->tsc_aux = 0;
 	/* Capture the host's FS/GS/TR/LDTR/syscall state once (GS base = this CPU's struct cpu, TR = its own TSS);
 	 * the world switch VMLOADs it after each #VMEXIT. */
 	__asm__ volatile("vmsave %%rax" : : "a"(c->host_vmcb_pa) : "memory");

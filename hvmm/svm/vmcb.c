@@ -2,8 +2,10 @@
 /*
  * vmcb.c — a guest's VMCB control area: what it may do without hvmm (APM Vol. 2 §15.9–15.13). The policy is
  * "intercept by default": every I/O port and MSR (maps filled with ones), all SVM instructions, CPUID, HLT, RDPMC,
- * physical interrupts (INTR/NMI/SMI/INIT), #DB, #AC and #MC, RDTSCP, RDPRU, shutdown, every MOV to DR0-DR5 and DR7,
- * and reads of DR0-DR3 until the guest owns the debug registers. docs/guest-abi.md states what each intercept does.
+ * physical interrupts (INTR/NMI/SMI/INIT), #DB, #AC and #MC, RDPRU, shutdown, every MOV to DR0-DR5 and DR7,
+ * and reads of DR0-DR3 until the guest owns the debug registers. RDTSC and RDTSCP run without exits (the guest's
+ * TSC is the host's plus TSC_OFFSET; TSC_AUX holds the running vCPU's value: guest/msr.h). docs/guest-abi.md
+ * states what each intercept does.
  */
 #include <string.h>
 
@@ -23,7 +25,7 @@ void vmcb_init_control(struct vmcb *v, void *iopm, void *msrpm, uint64_t ncr3)
 	};
 	static const unsigned misc2[] = {
 		INTERCEPT2_VMRUN, INTERCEPT2_VMMCALL, INTERCEPT2_VMLOAD, INTERCEPT2_VMSAVE, INTERCEPT2_STGI,
-		INTERCEPT2_CLGI, INTERCEPT2_SKINIT, INTERCEPT2_RDTSCP, INTERCEPT2_ICEBP, INTERCEPT2_WBINVD, INTERCEPT2_MONITOR,
+		INTERCEPT2_CLGI, INTERCEPT2_SKINIT, INTERCEPT2_ICEBP, INTERCEPT2_WBINVD, INTERCEPT2_MONITOR,
 		INTERCEPT2_MWAIT, INTERCEPT2_XSETBV, INTERCEPT2_RDPRU,
 	};
 	for (unsigned i = 0; i < sizeof(misc1) / sizeof(misc1[0]); i++)

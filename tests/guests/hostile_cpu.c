@@ -7,7 +7,7 @@
  *            change while paging is on, LMA is read-only); PAT is the guest's own (bad memory types raise #GP); TSC
  *            is readable, and writing it sets the guest's TSC offset; FS_BASE and LSTAR are the guest's own (read
  *            back after a yield; non-canonical: #GP); VM_HSAVE_PA, VM_CR, the x2APIC ID, APIC_BASE (no platform=pc),
- *            the extended PerfEvtSel0, IA32_FEATURE_CONTROL, SPEC_CTRL, a machine-check bank, TSC_AUX and MSRs that
+ *            the extended PerfEvtSel0, IA32_FEATURE_CONTROL, SPEC_CTRL, a machine-check bank and MSRs that
  *            do not exist raise #GP (the others: tests/guests/msrwalk.c). After it all, hypercalls still work.
  *   cr       survivable control-register writes, then exit 0. CR writes are not intercepted: the CPU checks them
  *            itself. CR0 bit 32 and CR8 bit 4 are reserved: #GP on silicon; QEMU 7.2 TCG drops them (accepted either
@@ -15,6 +15,10 @@
  *            garbage) are the guest's own: they must survive a world switch (a yield) unchanged.
  *   dr       DR0-DR3 (not switched by VMRUN): they must read 0 at first — never another guest's values — and the
  *            guest's own values (and DR7) must survive yields while another dr instance uses its own.
+ *   tscaux   TSC_AUX (MSR C000_0103h; not switched by VMRUN, hvmm loads each guest's own): it reads 0 at first —
+ *            never another guest's value — a write reads back, and RDTSCP (CPUID 8000_0001h EDX[27]) and RDPID
+ *            (CPUID 7 ECX[22]; SKIP where not offered) return it across yields while another tscaux instance uses
+ *            its own (APM Vol. 3 RDTSCP, RDPID).
  *   cr0pe, cr0pg, cr0nw, cr4pae, cr4rsvd, cr3rsvd, cr3out
  *            one bad write each (PG without PE; PG off in 64-bit mode; NW without CD; PAE off in long mode; CR4 bit
  *            31; CR3 bit 45, beyond MAXPHYADDR; CR3 outside RAM), then a hypercall so that hvmm's next VMRUN sees the
@@ -138,7 +142,7 @@ static void msr(void)
 		{ MSR_X2APIC_ID, 0, "x2APIC ID" },            { MSR_APIC_BASE, 0, "APIC_BASE" },
 		{ MSR_PERF_CTL_EXT0, 0, "PerfEvtSel (extension) 0" }, { MSR_FEATURE_CONTROL, 0, "IA32_FEATURE_CONTROL" },
 		{ MSR_SPEC_CTRL, 1, "SPEC_CTRL" },            { MSR_MC0_STATUS, 0, "MC0_STATUS" },
-		{ MSR_TSC_AUX, 1, "TSC_AUX" },                { 0xdeadbeef, 0, "nonexistent 0xdeadbeef" },
+		{ 0xdeadbeef, 0, "nonexistent 0xdeadbeef" },
 		{ 0x40000000, 0, "nonexistent 0x40000000" },   { 0xc0011234, 0, "nonexistent 0xc0011234" },
 		{ 0xffffffff, 0, "nonexistent 0xffffffff" },
 	};
@@ -234,6 +238,53 @@ static void dr(const struct hvmm_bootinfo *bi)
 	__asm__ volatile("mov %0, %%dr7" : : "r"(0x400ull));
 }
 
+/* TSC_AUX is not in the VMCB: a guest must never see another guest's value, and RDTSCP/RDPID must return its own. */
+static void tscaux(const struct hvmm_bootinfo *bi)
+{
+	uint32_t a = 0x80000001u, b, c = 0, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	uint32_t edx1 = d;
+	int has_rdtscp = (edx1 >> 27) & 1;
+	a = 7, c = 0;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	int has_rdpid = (c >> 22) & 1;
+	hostile_check(has_rdtscp, "CPUID 8000_0001h EDX[27] offers RDTSCP", "EDX=0x%x", edx1);
+	if (!has_rdtscp)
+		return;
+	uint64_t v = 1;
+	long x = rdmsr(MSR_TSC_AUX, &v);
+	hostile_check(x == HIDT_NONE && v == 0, "TSC_AUX starts at 0, not another guest's value", "%s, 0x%llx",
+		      hidt_name(x), (unsigned long long)v);
+	uint32_t mine = 0x7a000000u | (bi->guest_id << 8) | 0x5a;
+	x = wrmsr(MSR_TSC_AUX, mine);
+	long y = rdmsr(MSR_TSC_AUX, &v);
+	hostile_check(x == HIDT_NONE && y == HIDT_NONE && v == mine, "wrmsr TSC_AUX reads back", "%s %s, 0x%llx",
+		      hidt_name(x), hidt_name(y), (unsigned long long)v);
+	unsigned bad_rdtscp = 0, bad_rdpid = 0;
+	uint32_t last_ecx = 0;
+	uint64_t last_pid = 0;
+	for (int round = 0; round < 8; round++) {
+		hc_yield();
+		uint32_t lo, hi, aux;
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+		bad_rdtscp += aux != mine;
+		last_ecx = aux;
+		if (has_rdpid) {
+			uint64_t pid;
+			__asm__ volatile("rdpid %0" : "=r"(pid));
+			bad_rdpid += pid != mine;
+			last_pid = pid;
+		}
+	}
+	hostile_check(bad_rdtscp == 0, "RDTSCP returns the guest's own TSC_AUX across 8 yields", "%u mismatches, ecx=0x%x",
+		      bad_rdtscp, last_ecx);
+	if (has_rdpid)
+		hostile_check(bad_rdpid == 0, "RDPID returns the guest's own TSC_AUX across 8 yields",
+			      "%u mismatches, last 0x%llx", bad_rdpid, (unsigned long long)last_pid);
+	else
+		gprintf("SKIP RDPID returns the guest's own TSC_AUX: CPUID 7 ECX[22] (RDPID) is clear\n");
+}
+
 int guest_main(const struct hvmm_bootinfo *bi)
 {
 	char attack[16];
@@ -251,6 +302,10 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	}
 	if (!strcmp(attack, "dr")) {
 		dr(bi);
+		return hostile_status();
+	}
+	if (!strcmp(attack, "tscaux")) {
+		tscaux(bi);
 		return hostile_status();
 	}
 	uint64_t cr0 = CR_READ(0), cr3 = CR_READ(3), cr4 = CR_READ(4);
