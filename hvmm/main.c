@@ -210,11 +210,15 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	smp_wait_done();
 
 	measure_report();
-	uint64_t unexpected = 0;
-	for (unsigned i = 0; i < ncpus; i++)
+	uint64_t unexpected = 0, nmis = 0;
+	for (unsigned i = 0; i < ncpus; i++) {
 		unexpected += cpus[i].unexpected_irqs;
+		nmis += cpus[i].nmis;
+	}
 	if (unexpected)
 		hlog("warning: %lu unexpected interrupts during the run", unexpected);
+	if (nmis) /* hvmm sends NMIs only to stop CPUs after a panic; any other comes from the platform */
+		hlog("warning: %lu NMIs taken in hvmm during the run (none from a panic; ignored)", nmis);
 	if (config.vmcb_check)
 		vmcb_guard_report();
 	hlog("all guests done");

@@ -22,6 +22,37 @@
 #define CMOS_INDEX 0x70
 #define CMOS_DATA 0x71
 #define CMOS_CENTURY 0x32
+/* Its registers (CMOS index) and status bits (MC146818A datasheet, "Address map" and registers A-D). */
+#define RTC_SEC 0x00
+#define RTC_SEC_ALARM 0x01
+#define RTC_MIN 0x02
+#define RTC_MIN_ALARM 0x03
+#define RTC_HOUR 0x04
+#define RTC_HOUR_PM 0x80 /* 12-hour mode (status B bit 1 clear): bit 7 of the hour registers */
+#define RTC_HOUR_ALARM 0x05
+#define RTC_WDAY 0x06
+#define RTC_DAY 0x07
+#define RTC_MONTH 0x08
+#define RTC_YEAR 0x09
+#define RTC_REG_A 0x0a
+#define RTC_REG_B 0x0b
+#define RTC_REG_C 0x0c
+#define RTC_REG_D 0x0d
+#define RTC_A_UIP 0x80
+#define RTC_A_DV_MASK 0x70
+#define RTC_A_DV_NORMAL 0x20 /* 32.768 kHz time base, counting */
+#define RTC_A_RATE 0x0f
+#define RTC_B_SET 0x80
+#define RTC_B_PIE 0x40
+#define RTC_B_AIE 0x20
+#define RTC_B_UIE 0x10
+#define RTC_B_DM_BINARY 0x04
+#define RTC_B_24H 0x02
+#define RTC_C_IRQF 0x80
+#define RTC_C_PF 0x40
+#define RTC_C_AF 0x20
+#define RTC_C_UF 0x10
+#define RTC_D_VRT 0x80
 
 /* 16550A UART register offsets from its base port (TI PC16550D datasheet, Table 2). */
 #define UART_RBR 0 /* read, DLAB = 0; THR on write; DLL with DLAB = 1 */
@@ -34,6 +65,7 @@
 #define UART_LSR 5
 #define UART_MSR 6
 #define UART_SCR 7
+#define UART_LSR_DR 0x01 /* data ready: the receive buffer (with FIFOs: the receive FIFO) holds a byte */
 #define UART_LSR_THRE 0x20 /* transmitter holding register (with FIFOs: the transmit FIFO) empty */
 
 /* Local APIC (Intel SDM Vol. 3A §11.5.1 LVT, §11.9 spurious-interrupt vector register). */

@@ -52,7 +52,8 @@ struct cpu {
 	volatile uint32_t timer_fired; /* set by the timer interrupt handler */
 	volatile uint64_t timer_irqs;
 	volatile uint64_t irq_tsc; /* TSC when the latest timer interrupt was taken */
-	uint64_t spurious_irqs, nmis, unexpected_irqs; /* unexpected: vectors hvmm never programmed (desc.c) */
+	uint64_t spurious_irqs, unexpected_irqs; /* unexpected: vectors hvmm never programmed (desc.c) */
+	uint64_t nmis; /* NMIs taken in hvmm that were not a panic's stop (desc.c); reported at the end (main.c) */
 	uint64_t spurious_db; /* #DB taken in hvmm with no host breakpoint enabled (x86/desc.c) */
 	/* Console drain ticks (guest/sched.c): while the console ring holds bytes, a slice is armed in pieces of
 	 * drain_ticks so that the ring drains at the UART's pace inside the running guest's slice. */

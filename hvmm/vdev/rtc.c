@@ -14,65 +14,36 @@
 #include "caltime.h"
 #include "hvmm/core/pcregs.h"
 
-#define SEC 0x00
-#define SEC_ALARM 0x01
-#define MIN 0x02
-#define MIN_ALARM 0x03
-#define HOUR 0x04
-#define HOUR_ALARM 0x05
-#define WDAY 0x06
-#define DAY 0x07
-#define MONTH 0x08
-#define YEAR 0x09
-#define REG_A 0x0a
-#define REG_B 0x0b
-#define REG_C 0x0c
-#define REG_D 0x0d
-#define A_UIP 0x80
-#define A_DV_MASK 0x70
-#define A_DV_NORMAL 0x20 /* 32.768 kHz time base, counting */
-#define A_RATE 0x0f
-#define B_SET 0x80
-#define B_PIE 0x40
-#define B_AIE 0x20
-#define B_UIE 0x10
-#define B_DM_BINARY 0x04
-#define B_24H 0x02
-#define C_IRQF 0x80
-#define C_PF 0x40
-#define C_AF 0x20
-#define C_UF 0x10
-#define D_VRT 0x80
 #define UIP_BEFORE 8 /* UIP rises 244 µs (8 ticks) before the update ... */
 #define UIP_AFTER 65 /* ... and falls when the update cycle ends, 1984 µs later (MC146818A tBUC, update cycle) */
 #define DONT_CARE 0xc0
 #define MIN_PERIOD VDEV_MIN_PERIOD_TICKS(RTC_HZ) /* 7 ticks (214 µs): the shortest periodic-interrupt period */
 
-static int is_time_reg(unsigned r) { return r <= YEAR || r == CMOS_CENTURY; }
+static int is_time_reg(unsigned r) { return r <= RTC_YEAR || r == CMOS_CENTURY; }
 
 static uint8_t enc(const struct vdev_rtc *rtc, unsigned v)
 {
-	return (rtc->ram[REG_B] & B_DM_BINARY) ? (uint8_t)v : (uint8_t)((v / 10) << 4 | v % 10);
+	return (rtc->ram[RTC_REG_B] & RTC_B_DM_BINARY) ? (uint8_t)v : (uint8_t)((v / 10) << 4 | v % 10);
 }
 
 static unsigned dec(const struct vdev_rtc *rtc, uint8_t v)
 {
-	return (rtc->ram[REG_B] & B_DM_BINARY) ? v : (v >> 4) * 10 + (v & 0xf);
+	return (rtc->ram[RTC_REG_B] & RTC_B_DM_BINARY) ? v : (v >> 4) * 10 + (v & 0xf);
 }
 
 static uint8_t enc_hour(const struct vdev_rtc *rtc, unsigned h)
 {
-	if (rtc->ram[REG_B] & B_24H)
+	if (rtc->ram[RTC_REG_B] & RTC_B_24H)
 		return enc(rtc, h);
 	unsigned h12 = h % 12 ? h % 12 : 12;
-	return (uint8_t)(enc(rtc, h12) | (h >= 12 ? 0x80 : 0));
+	return (uint8_t)(enc(rtc, h12) | (h >= 12 ? RTC_HOUR_PM : 0));
 }
 
 static unsigned dec_hour(const struct vdev_rtc *rtc, uint8_t v)
 {
-	if (rtc->ram[REG_B] & B_24H)
+	if (rtc->ram[RTC_REG_B] & RTC_B_24H)
 		return dec(rtc, v);
-	return dec(rtc, v & 0x7f) % 12 + ((v & 0x80) ? 12 : 0);
+	return dec(rtc, v & (uint8_t)~RTC_HOUR_PM) % 12 + ((v & RTC_HOUR_PM) ? 12 : 0);
 }
 
 static uint64_t ticks_now(const struct vdev_rtc *rtc, uint64_t now)
@@ -85,23 +56,23 @@ static void store_time(struct vdev_rtc *rtc, uint64_t t)
 {
 	struct caltime c;
 	caltime_from_unix(t, &c);
-	rtc->ram[SEC] = enc(rtc, c.sec);
-	rtc->ram[MIN] = enc(rtc, c.min);
-	rtc->ram[HOUR] = enc_hour(rtc, c.hour);
-	rtc->ram[WDAY] = enc(rtc, c.wday);
-	rtc->ram[DAY] = enc(rtc, c.day);
-	rtc->ram[MONTH] = enc(rtc, c.month);
-	rtc->ram[YEAR] = enc(rtc, (unsigned)c.year % 100);
+	rtc->ram[RTC_SEC] = enc(rtc, c.sec);
+	rtc->ram[RTC_MIN] = enc(rtc, c.min);
+	rtc->ram[RTC_HOUR] = enc_hour(rtc, c.hour);
+	rtc->ram[RTC_WDAY] = enc(rtc, c.wday);
+	rtc->ram[RTC_DAY] = enc(rtc, c.day);
+	rtc->ram[RTC_MONTH] = enc(rtc, c.month);
+	rtc->ram[RTC_YEAR] = enc(rtc, (unsigned)c.year % 100);
 	rtc->ram[CMOS_CENTURY] = enc(rtc, (unsigned)c.year / 100);
 }
 
 /* Unix time of the time registers as they stand. */
 static uint64_t load_time(const struct vdev_rtc *rtc)
 {
-	struct caltime c = { .year = (int32_t)(dec(rtc, rtc->ram[CMOS_CENTURY]) * 100 + dec(rtc, rtc->ram[YEAR])),
-			     .month = (uint8_t)dec(rtc, rtc->ram[MONTH]), .day = (uint8_t)dec(rtc, rtc->ram[DAY]),
-			     .hour = (uint8_t)dec_hour(rtc, rtc->ram[HOUR]), .min = (uint8_t)dec(rtc, rtc->ram[MIN]),
-			     .sec = (uint8_t)dec(rtc, rtc->ram[SEC]) };
+	struct caltime c = { .year = (int32_t)(dec(rtc, rtc->ram[CMOS_CENTURY]) * 100 + dec(rtc, rtc->ram[RTC_YEAR])),
+			     .month = (uint8_t)dec(rtc, rtc->ram[RTC_MONTH]), .day = (uint8_t)dec(rtc, rtc->ram[RTC_DAY]),
+			     .hour = (uint8_t)dec_hour(rtc, rtc->ram[RTC_HOUR]), .min = (uint8_t)dec(rtc, rtc->ram[RTC_MIN]),
+			     .sec = (uint8_t)dec(rtc, rtc->ram[RTC_SEC]) };
 	return caltime_to_unix(&c);
 }
 
@@ -125,7 +96,7 @@ static int alarm_match(const struct vdev_rtc *rtc, uint64_t t)
 {
 	struct caltime c;
 	caltime_from_unix(t, &c);
-	uint8_t s = rtc->ram[SEC_ALARM], m = rtc->ram[MIN_ALARM], h = rtc->ram[HOUR_ALARM];
+	uint8_t s = rtc->ram[RTC_SEC_ALARM], m = rtc->ram[RTC_MIN_ALARM], h = rtc->ram[RTC_HOUR_ALARM];
 	return (s >= DONT_CARE || dec(rtc, s) == c.sec) && (m >= DONT_CARE || dec(rtc, m) == c.min) &&
 	       (h >= DONT_CARE || dec_hour(rtc, h) == c.hour);
 }
@@ -134,7 +105,7 @@ static int alarm_match(const struct vdev_rtc *rtc, uint64_t t)
  * and 9 (MC146818A Table 5). */
 static uint64_t programmed_period(const struct vdev_rtc *rtc)
 {
-	unsigned rate = rtc->ram[REG_A] & A_RATE;
+	unsigned rate = rtc->ram[RTC_REG_A] & RTC_A_RATE;
 	if (!rate)
 		return 0;
 	return rate <= 2 ? 1ull << (rate + 6) : 1ull << (rate - 1);
@@ -149,10 +120,10 @@ static uint64_t period(const struct vdev_rtc *rtc)
 
 static void update_line(struct vdev_rtc *rtc, struct vdev_ctx *ctx)
 {
-	uint8_t c = rtc->ram[REG_C] & (C_PF | C_AF | C_UF);
-	uint8_t en = rtc->ram[REG_B] & (B_PIE | B_AIE | B_UIE); /* the same bit positions as in C */
-	uint8_t irqf = (c & en) ? C_IRQF : 0;
-	rtc->ram[REG_C] = c | irqf;
+	uint8_t c = rtc->ram[RTC_REG_C] & (RTC_C_PF | RTC_C_AF | RTC_C_UF);
+	uint8_t en = rtc->ram[RTC_REG_B] & (RTC_B_PIE | RTC_B_AIE | RTC_B_UIE); /* the same bit positions as in C */
+	uint8_t irqf = (c & en) ? RTC_C_IRQF : 0;
+	rtc->ram[RTC_REG_C] = c | irqf;
 	if ((irqf != 0) != rtc->line) {
 		rtc->line = irqf != 0;
 		vdev_irq_set(ctx, RTC_IRQ, rtc->line);
@@ -167,14 +138,14 @@ void rtc_update(struct vdev_rtc *rtc, struct vdev_ctx *ctx, uint64_t now)
 	if (t <= old)
 		return;
 	if (p && t / p != old / p)
-		rtc->ram[REG_C] |= C_PF;
+		rtc->ram[RTC_REG_C] |= RTC_C_PF;
 	uint64_t s0 = old >> 15, s1 = t >> 15;
 	if (s1 != s0) {
-		rtc->ram[REG_C] |= C_UF;
+		rtc->ram[RTC_REG_C] |= RTC_C_UF;
 		uint64_t from = s1 - s0 > 86400 ? s1 - 86400 : s0 + 1; /* a day covers every alarm setting */
 		for (uint64_t s = from; s <= s1; s++)
 			if (alarm_match(rtc, rtc->base_unix + s)) {
-				rtc->ram[REG_C] |= C_AF;
+				rtc->ram[RTC_REG_C] |= RTC_C_AF;
 				break;
 			}
 	}
@@ -184,14 +155,14 @@ void rtc_update(struct vdev_rtc *rtc, struct vdev_ctx *ctx, uint64_t now)
 
 uint64_t rtc_deadline(const struct vdev_rtc *rtc)
 {
-	uint8_t b = rtc->ram[REG_B];
-	if (!rtc->running || rtc->line || !(b & (B_PIE | B_AIE | B_UIE)))
+	uint8_t b = rtc->ram[RTC_REG_B];
+	if (!rtc->running || rtc->line || !(b & (RTC_B_PIE | RTC_B_AIE | RTC_B_UIE)))
 		return UINT64_MAX;
 	uint64_t t = rtc->seen_ticks, next = ((t >> 15) + 1) << 15; /* next second */
 	uint64_t p = period(rtc);
-	if ((b & B_PIE) && p) {
+	if ((b & RTC_B_PIE) && p) {
 		uint64_t np = (t / p + 1) * p;
-		if (np < next || !(b & (B_AIE | B_UIE)))
+		if (np < next || !(b & (RTC_B_AIE | RTC_B_UIE)))
 			next = np;
 	}
 	return rtc->base_tsc + clock_cycles(&rtc->clock, next);
@@ -199,7 +170,7 @@ uint64_t rtc_deadline(const struct vdev_rtc *rtc)
 
 static void set_running(struct vdev_rtc *rtc, uint64_t now)
 {
-	int run = !(rtc->ram[REG_B] & B_SET) && (rtc->ram[REG_A] & A_DV_MASK) == A_DV_NORMAL;
+	int run = !(rtc->ram[RTC_REG_B] & RTC_B_SET) && (rtc->ram[RTC_REG_A] & RTC_A_DV_MASK) == RTC_A_DV_NORMAL;
 	if (run == rtc->running)
 		return;
 	if (!run) {
@@ -228,18 +199,18 @@ static uint8_t rtc_read(struct vdev_rtc *rtc, struct vdev_ctx *ctx, unsigned r, 
 		return rtc->ram[r];
 	}
 	switch (r) {
-	case REG_A:
-		v = rtc->ram[REG_A] & ~A_UIP;
+	case RTC_REG_A:
+		v = rtc->ram[RTC_REG_A] & ~RTC_A_UIP;
 		if (rtc->running && rtc_uip(rtc, now))
-			v |= A_UIP;
+			v |= RTC_A_UIP;
 		return v;
-	case REG_C:
-		v = rtc->ram[REG_C];
-		rtc->ram[REG_C] = 0;
+	case RTC_REG_C:
+		v = rtc->ram[RTC_REG_C];
+		rtc->ram[RTC_REG_C] = 0;
 		update_line(rtc, ctx);
 		return v;
-	case REG_D:
-		return D_VRT;
+	case RTC_REG_D:
+		return RTC_D_VRT;
 	default:
 		return rtc->ram[r];
 	}
@@ -256,29 +227,29 @@ static void rtc_write(struct vdev_rtc *rtc, struct vdev_ctx *ctx, unsigned r, ui
 		return;
 	}
 	switch (r) {
-	case REG_A:
+	case RTC_REG_A:
 		sync_time(rtc, now);
-		rtc->ram[REG_A] = v & ~A_UIP;
+		rtc->ram[RTC_REG_A] = v & ~RTC_A_UIP;
 		set_running(rtc, now);
-		if ((rtc->ram[REG_B] & B_PIE) && period(rtc) != programmed_period(rtc))
+		if ((rtc->ram[RTC_REG_B] & RTC_B_PIE) && period(rtc) != programmed_period(rtc))
 			rtc->clamped++;
 		break;
-	case REG_B:
+	case RTC_REG_B:
 		sync_time(rtc, now); /* the registers are re-encoded below if DM or 24/12 changes */
 		{
 			uint64_t t = load_time(rtc);
-			if (v & B_SET)
-				v &= ~B_UIE; /* SET clears UIE */
-			if ((v & ~rtc->ram[REG_B] & B_PIE) && period(rtc) != programmed_period(rtc))
+			if (v & RTC_B_SET)
+				v &= ~RTC_B_UIE; /* SET clears UIE */
+			if ((v & ~rtc->ram[RTC_REG_B] & RTC_B_PIE) && period(rtc) != programmed_period(rtc))
 				rtc->clamped++; /* periodic interrupts turned on at a clamped rate */
-			rtc->ram[REG_B] = v;
+			rtc->ram[RTC_REG_B] = v;
 			store_time(rtc, t);
 		}
 		set_running(rtc, now);
 		update_line(rtc, ctx);
 		break;
-	case REG_C: /* read-only */
-	case REG_D:
+	case RTC_REG_C: /* read-only */
+	case RTC_REG_D:
 		break;
 	default:
 		rtc->ram[r] = v;
@@ -310,9 +281,9 @@ int rtc_init(struct vdev_rtc *rtc, struct vdev_bus *bus, uint64_t tsc_khz, uint6
 {
 	*rtc = (struct vdev_rtc){ 0 };
 	clock_init(&rtc->clock, RTC_HZ, tsc_khz);
-	rtc->ram[REG_A] = A_DV_NORMAL | 6; /* 1024 Hz periodic rate, as a PC BIOS leaves it */
-	rtc->ram[REG_B] = B_24H;
-	rtc->ram[SEC_ALARM] = rtc->ram[MIN_ALARM] = rtc->ram[HOUR_ALARM] = 0;
+	rtc->ram[RTC_REG_A] = RTC_A_DV_NORMAL | 6; /* 1024 Hz periodic rate, as a PC BIOS leaves it */
+	rtc->ram[RTC_REG_B] = RTC_B_24H;
+	rtc->ram[RTC_SEC_ALARM] = rtc->ram[RTC_MIN_ALARM] = rtc->ram[RTC_HOUR_ALARM] = 0;
 	store_time(rtc, unix_now);
 	rtc->base_unix = unix_now;
 	rtc->base_tsc = now;

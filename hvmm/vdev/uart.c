@@ -31,7 +31,6 @@
 #define MCR_OUT1 0x04
 #define MCR_OUT2 0x08
 #define MCR_LOOP 0x10
-#define LSR_DR 0x01
 #define LSR_OE 0x02
 #define LSR_TEMT 0x40
 #define MSR_DCTS 0x01
@@ -127,7 +126,7 @@ static uint8_t uart_read(struct vdev_uart *u, unsigned reg)
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
-		v = (uint8_t)(u->lsr | UART_LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0));
+		v = (uint8_t)(u->lsr | UART_LSR_THRE | LSR_TEMT | (u->rx_len ? UART_LSR_DR : 0));
 		u->lsr &= ~LSR_OE; /* error bits clear on read */
 		return v;
 	case UART_MSR:

@@ -11,9 +11,6 @@
 #include "hvmm/core/pcregs.h"
 
 #define NMI_DISABLE 0x80 /* keep NMIs masked while the index is set */
-#define REG_A_UIP 0x80
-#define REG_B_24H 0x02
-#define REG_B_BINARY 0x04
 
 static uint8_t cmos_get(uint8_t reg)
 {
@@ -23,8 +20,8 @@ static uint8_t cmos_get(uint8_t reg)
 
 static void snapshot(uint8_t r[8])
 {
-	static const uint8_t regs[8] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, CMOS_CENTURY, 0x0b };
-	for (unsigned spin = 0; spin < 1000000 && (cmos_get(0x0a) & REG_A_UIP); spin++)
+	static const uint8_t regs[8] = { RTC_SEC, RTC_MIN, RTC_HOUR, RTC_DAY, RTC_MONTH, RTC_YEAR, CMOS_CENTURY, RTC_REG_B };
+	for (unsigned spin = 0; spin < 1000000 && (cmos_get(RTC_REG_A) & RTC_A_UIP); spin++)
 		;
 	for (unsigned i = 0; i < 8; i++)
 		r[i] = cmos_get(regs[i]);
@@ -45,11 +42,11 @@ uint64_t cmos_read_unix(void)
 		for (unsigned i = 0; i < 8; i++)
 			a[i] = b[i];
 	}
-	int bin = (a[7] & REG_B_BINARY) != 0;
-	unsigned hour = bcd(a[2] & 0x7f, bin);
-	if (!(a[7] & REG_B_24H)) { /* 12-hour mode: bit 7 = PM, 12 means 0 */
+	int bin = (a[7] & RTC_B_DM_BINARY) != 0;
+	unsigned hour = bcd(a[2] & (uint8_t)~RTC_HOUR_PM, bin);
+	if (!(a[7] & RTC_B_24H)) { /* 12-hour mode: 12 means 0 */
 		hour %= 12;
-		if (a[2] & 0x80)
+		if (a[2] & RTC_HOUR_PM)
 			hour += 12;
 	}
 	unsigned century = bcd(a[6], bin);
