@@ -29,6 +29,11 @@ int virtq_setup(struct virtq *q, uint16_t size, uint64_t desc, uint64_t avail, u
 	return 0;
 }
 
+int virtq_pending(const struct virtq *q)
+{
+	return q->avail && __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE) != q->last_avail;
+}
+
 int virtq_pop(struct virtq *q, struct virtq_chain *c)
 {
 	if (!q->avail)

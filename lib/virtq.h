@@ -118,6 +118,8 @@ struct virtq_chain {
  * guest RAM. Returns 0 or VIRTQ_E_SIZE / VIRTQ_E_RING. The device's indexes start at 0. */
 int virtq_setup(struct virtq *q, uint16_t size, uint64_t desc, uint64_t avail, uint64_t used, int event_idx,
 		int indirect, virtq_mem_fn *mem, void *ctx);
+/* Has the driver made a chain available that virtq_pop has not taken? */
+int virtq_pending(const struct virtq *q);
 /* Take the next available chain into *c: 1, 0 if none is available, or a VIRTQ_E_* code. */
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
 /* The chain's next buffer into *b: 1, 0 at the chain's end, or a VIRTQ_E_* code. */

@@ -6,8 +6,11 @@ while the native guests counter and matmul run round-robin beside it and finish 
 failed) only when the kernel package cannot be downloaded.
 """
 
+import hashlib
 import os
 import re
+import shutil
+import subprocess
 import sys
 from typing import Dict, List, Optional, Tuple
 
@@ -232,6 +235,73 @@ def linux_kvm_opt_in() -> Optional[str]:
                 "run with HVMM_TEST_LINUX_KVM=1")
     return fetch()
 
+# linux-virtio-blk: an ext2 image built at test time (mke2fs -d, e2fsprogs) with a text file and 1 MiB of
+# pseudo-random bytes whose SHA-256 the scenario knows, a virtio disk of the Linux guest (docs/guest-abi.md "Disks").
+VBLK_HELLO = b"hello from an ext2 image built by the hvmm test\n"
+VBLK_BIG = b"".join(hashlib.sha256(i.to_bytes(4, "little")).digest() for i in range(1 << 15))  # 1 MiB
+VBLK_WRITTEN = "written by Linux under hvmm"
+
+
+def prepare_virtio_disk(d: str) -> None:
+    """{dir}/disk.img: an 8 MiB ext2 image holding hello.txt and big.bin."""
+    root = os.path.join(d, "disk-root")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    with open(os.path.join(root, "hello.txt"), "wb") as f:
+        f.write(VBLK_HELLO)
+    with open(os.path.join(root, "big.bin"), "wb") as f:
+        f.write(VBLK_BIG)
+    img = os.path.join(d, "disk.img")
+    if os.path.exists(img):
+        os.remove(img)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-d", root, img, "8M"], check=True,
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def judge_virtio_blk(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """Linux found the virtio-blk device (PCI 1AF4:1042 at 00:02.0, INTx# on I/O APIC input 16), mounted the ext2
+    image, read both files with the right SHA-256, wrote one, synced, and read it back after a remount."""
+    out = log.console("linux")
+    j.check("hvmm: the module attached as a virtio disk",
+            any(re.match(r"^hvmm: module \d+ attached to guest linux as a virtio disk: 8388608 bytes", x)
+                for x in log.lines))
+    for what, rx in (("PCI 1af4:1042 at 00:02.0", r"pci 0000:00:02\.0: \[1af4:1042\] type 00 class 0x018000"),
+                     ("BAR 0 where hvmm put it", r"pci 0000:00:02\.0: BAR 0 \[mem 0xc0000000-0xc0003fff\]"),
+                     ("virtio_blk sized the disk", r"virtio_blk virtio0: \[vda\] 16384 512-byte logical blocks"),
+                     ("the ext2 image mounted", r"EXT4-fs \(vda\): mount(ed|ing) ext2 file system")):
+        j.check(f"linux dmesg: {what}", log.find_console("linux", rx) is not None, rx)
+    j.check("linux: /sys/block/vda: 16384 sectors, writable",
+            log.find_console("linux", r"^hvmm-virtio: vda 16384 sectors, ro=0$") is not None)
+    j.check("linux: GET_ID: the serial is the module's name",
+            log.find_console("linux", r"^hvmm-virtio: serial disk\.img$") is not None)
+    for f, data in (("hello.txt", VBLK_HELLO), ("big.bin", VBLK_BIG)):
+        want = hashlib.sha256(data).hexdigest()
+        m = log.find_console("linux", rf"^hvmm-virtio: {re.escape(f)} sha256 (\S+)")
+        j.check(f"linux: {f} read with its SHA-256", m is not None and m[1].group(1) == want,
+                f"{m[1].group(1) if m else 'no line'} (want {want})")
+    j.check("linux: wrote a file and synced", log.find_console("linux", r"^hvmm-virtio: wrote and synced") is not None)
+    j.check("linux: read it back after a remount",
+            log.find_console("linux", rf"^hvmm-virtio: read back: {VBLK_WRITTEN}$") is not None)
+    j.check("linux: the device's interrupt through the I/O APIC, input 16, level (fasteoi)",
+            log.find_console("linux", r"^hvmm-virtio: irq 16: +[1-9]\d* +IO-APIC +16-fasteoi +virtio0") is not None)
+    bad = [t for t in out if any(c in t for c in COMPLAINTS + ("I/O error", "EXT4-fs error", "insmod"))]
+    j.check("linux: no I/O errors, panics or failed insmod", not bad, "; ".join(bad[:3]))
+    dev = next((x for x in log.lines if x.startswith("hvmm: guest linux virtio-blk 00:02.0 ")), None)
+    f = dict(w.split("=", 1) for w in dev.split()[5:]) if dev else {}
+    # (status: 0 after Linux's shutdown reset the device, 0x0f if it did not)
+    j.check("hvmm: the virtio-blk summary line: reads, writes, flushes, GET_ID, no errors",
+            f.get("status") in ("0x00", "0x0f") and int(f.get("flushes", 0)) > 0 and int(f.get("reads", 0)) > 0 and int(f.get("writes", 0)) > 0 and
+            int(f.get("ids", 0)) > 0 and f.get("errors") == "0" and int(f.get("bytes_read", 0)) >= len(VBLK_BIG),
+            dev or "no line")
+    check_exit(j, log, "linux", "poweroff")
+    check_counter(j, log, n=COUNT)
+
+
+def fetch_virtio() -> Optional[str]:
+    """fetch(), and the modules and initramfs-virtio.cpio of the virtio scenarios."""
+    return linux_prepare.prepare_virtio()
+
+
 SCENARIOS: List[Scenario] = [
     # kvm=off: the TSC as clocksource and no PV interface, as before the KVM interface existed.
     Scenario("linux", linux_guests("nolapic kvm=off"), judge_timer("pit"), timeout=240, skip_if=fetch),
@@ -255,4 +325,11 @@ SCENARIOS: List[Scenario] = [
     # the I/O APIC, the HPET, PCI, and the end through ACPI S5 (poweroff -f) or the FADT reset register (reboot -f).
     Scenario("linux-acpi", plain_guests("poweroff"), judge_acpi("poweroff"), timeout=240, skip_if=fetch),
     Scenario("linux-reboot", plain_guests("reboot"), judge_acpi("reboot"), timeout=240, skip_if=fetch),
+    # virtio-blk (docs/guest-abi.md "virtio devices"): Debian's kernel with its own virtio_pci, virtio_blk and ext4
+    # modules loaded by /init (tests/linux/init-virtio.sh) mounts an ext2 image given as a disk module.
+    Scenario("linux-virtio-blk", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M console=ttyS0",
+                                  f"{LINUX_DIR}/initramfs-virtio.cpio for=linux",
+                                  "{dir}/disk.img for=linux as=disk",
+                                  f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}"],
+             judge_virtio_blk, timeout=180, skip_if=fetch_virtio, prepare=prepare_virtio_disk),
 ]

@@ -225,7 +225,8 @@ def check_guests(specs: List[str], unchecked: bool) -> int:
     names: Dict[str, str] = {}  # name -> file
     formats: Dict[str, str] = {}  # name -> image format
     staged: Dict[str, int] = {}  # file names under /boot/guests, as mkiso stages them
-    modules: List[Tuple[str, str]] = []  # (file, for= name)
+    modules: List[Tuple[str, str, bool]] = []  # (file, for= name, as=disk)
+    platforms: Dict[str, str] = {}  # name -> pc or none (platform=, else the format's default)
     nguests = 0
     for spec in specs:
         parts = spec.split()
@@ -251,7 +252,7 @@ def check_guests(specs: List[str], unchecked: bool) -> int:
         words = words_before_dashes(" ".join(parts[1:]))
         fors = [key_val(w)[1] for w in words if key_val(w)[0] == "for"]
         if fors:  # a module of another guest (docs/guest-abi.md "Multiboot v1 kernels"): any file
-            modules.append((gfile, fors[-1]))
+            modules.append((gfile, fors[-1], ("as", "disk") in [key_val(w) for w in words]))
             continue
         nguests += 1
         fmt, why = image_format(gfile)
@@ -270,11 +271,23 @@ def check_guests(specs: List[str], unchecked: bool) -> int:
             raise Refused(f"two guests are named '{name}' ({names[name]} and {gfile}); give one another name=")
         names[name] = gfile
         formats[name] = fmt
+        platforms[name] = next((key_val(w)[1] for w in reversed(words) if key_val(w)[0] == "platform"),
+                               "none" if fmt == "elf64" else "pc")
         check_module_args(gfile, words, fmt)
     initrds: Dict[str, str] = {}
-    for mfile, target in modules:
+    disks: Dict[str, int] = {}
+    for mfile, target, disk in modules:
         if target not in names:
             raise Refused(f"module '{mfile}': for={target} names no guest (the guests: {', '.join(names) or 'none'})")
+        if disk:  # a virtio disk (docs/guest-abi.md "Disks"): any guest with the virtual PC, at most 6 devices
+            if platforms[target] != "pc":
+                raise Refused(f"disk '{mfile}': guest '{target}' has no virtual PC (a disk needs platform=pc)")
+            if os.path.getsize(mfile) < 512:
+                raise Refused(f"disk '{mfile}': an image must hold at least one 512-byte sector")
+            disks[target] = disks.get(target, 0) + 1
+            if disks[target] > 6:
+                raise Refused(f"disk '{mfile}': guest '{target}' has 6 virtio devices already")
+            continue
         if formats[target] == "elf64":
             raise Refused(f"module '{mfile}': guest '{target}' is an ELF64 guest, which takes no modules "
                           "(multiboot v1 kernels and Linux guests do)")

@@ -10,6 +10,7 @@
 #include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/pmm.h"
+#include "hvmm/guest/disk.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/loader.h"
@@ -251,7 +252,12 @@ int guest_attach_module(const void *data, uint64_t len, const char *cmdline, uns
 	for (unsigned i = 0; i < nguests; i++)
 		if (!strcmp(guests[i]->name, name))
 			g = guests[i];
-	if (g && !(g->format && g->format->attach))
+	if (g && disk_wanted(args)) {
+		if (disk_attach(g, data, len, args, &why) == 0) {
+			hlog("module %u attached to guest %s as a virtio disk: %lu bytes, \"%s\"", index, g->name, len, args);
+			return 0;
+		}
+	} else if (g && !(g->format && g->format->attach))
 		why = "the guest's image format takes no modules (multiboot v1 kernels and Linux guests do)";
 	else if (g && g->format->attach(g, data, len, args, &why) == 0) {
 		hlog("module %u attached to guest %s: %lu bytes, \"%s\"", index, g->name, len, args);

@@ -33,6 +33,19 @@ DefinitionBlock ("", "DSDT", 2, "HVMM  ", "HVMMPC  ", 1)
                     0x00000000, 0xC0000000, 0xFEBFFFFF, 0x00000000, 0x3EC00000)
             })
 
+            /* PCI interrupt routing (ACPI 6.4 §6.2.13): INTA# of slots 2-7, where the virtio devices sit
+             * (hvmm/vdev/pc.h PC_VIRTIO_*), to I/O APIC inputs 16-21; a GSI without a link device is
+             * level-triggered, active low */
+            Name (_PRT, Package (0x06)
+            {
+                Package (0x04) { 0x0002FFFF, 0x00, 0x00, 0x10 },
+                Package (0x04) { 0x0003FFFF, 0x00, 0x00, 0x11 },
+                Package (0x04) { 0x0004FFFF, 0x00, 0x00, 0x12 },
+                Package (0x04) { 0x0005FFFF, 0x00, 0x00, 0x13 },
+                Package (0x04) { 0x0006FFFF, 0x00, 0x00, 0x14 },
+                Package (0x04) { 0x0007FFFF, 0x00, 0x00, 0x15 }
+            })
+
             /* The ISA bridge at 00:01.0 and the ISA devices behind it */
             Device (ISA)
             {

@@ -230,6 +230,11 @@ void measure_report(void)
 			hlog("guest %s kvm steal_ns=%lu pv_eois=%lu hypercalls=%lu clock=%s steal_time=%s pv_eoi=%s", g->name,
 			     tsc_to_ns(v0->waited - v0->kvm.steal_base), v0->kvm.pv_eois, v0->kvm.hypercalls,
 			     v0->kvm.time ? "on" : "off", v0->kvm.steal ? "on" : "off", v0->kvm.eoi_word ? "on" : "off");
+		for (unsigned d = 0; g->pc && d < g->pc->nvirtio; d++) {
+			char dev[224];
+			virtio_pci_report(g->pc->virtio[d], dev, sizeof(dev));
+			hlog("guest %s %s", g->name, dev);
+		}
 	}
 }
 

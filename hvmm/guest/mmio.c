@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mmio.c — emulation of guest accesses to device pages that nested paging leaves unmapped (the xAPIC page at
- * 0xFEE00000, the I/O APIC's at 0xFEC00000: hvmm/vdev/pc.c dispatches). The faulting instruction is taken from the decode-assist bytes when the CPU saved
+ * 0xFEE00000, the I/O APIC's at 0xFEC00000, the HPET's, the virtio devices' BAR 0: hvmm/vdev/pc.c dispatches). The faulting instruction is taken from the decode-assist bytes when the CPU saved
  * them (APM Vol. 2 §15.33), else fetched at CS:RIP through the guest's own page tables (insn.c, gva.c), decoded by
  * lib/x86_decode, and carried out here: MOV (loads, stores of a register or an immediate), MOVZX, MOVSX, MOVSXD, the
  * ALU forms ADD/OR/ADC/SBB/AND/SUB/XOR/CMP in both directions, TEST, XCHG and STOS without REP, in 16-, 32- and
@@ -260,7 +260,8 @@ static uint64_t next_rip(const struct vcpu *vcpu, unsigned len)
 /* The device whose page holds gpa (vdev_pc_is_mmio), for messages. */
 static const char *page_name(uint64_t gpa)
 {
-	return gpa - LAPIC_BASE < LAPIC_SIZE ? "local APIC" : gpa - IOAPIC_BASE < IOAPIC_SIZE ? "I/O APIC" : "HPET";
+	return gpa - LAPIC_BASE < LAPIC_SIZE ? "local APIC" : gpa - IOAPIC_BASE < IOAPIC_SIZE ? "I/O APIC" :
+	       gpa - HPET_BASE < HPET_SIZE ? "HPET" : "virtio";
 }
 
 int platform_mmio(struct cpu *c, struct vcpu *vcpu)
@@ -272,7 +273,7 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 	const char *why;
 	int r;
 
-	if (!vcpu->vctx.pc || !vdev_pc_is_mmio(gpa))
+	if (!vcpu->vctx.pc || !vdev_pc_is_mmio(vcpu->vctx.pc, gpa))
 		return 0;
 	if (info & (NPF_INFO_FETCH | NPF_INFO_GUEST_WALK)) {
 		guest_kill(vcpu, "%s the %s page gpa=0x%lx", (info & NPF_INFO_FETCH) ? "executed code in" :

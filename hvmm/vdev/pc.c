@@ -55,6 +55,17 @@ void vdev_gsi_set(struct vdev_ctx *ctx, unsigned gsi, int level)
 	ioapic_set_pin(&pc->ioapic, &pc->lapic, gsi, level);
 }
 
+/* A virtio BAR's access (vdev_pc_mmio), kept out of line: the APIC's accesses do not pay for its frame. */
+static __attribute__((noinline)) int virtio_mmio(struct vdev_pc *pc, struct vdev_ctx *ctx, enum vdev_dir dir,
+						  uint64_t gpa, unsigned size, uint64_t *value)
+{
+	struct virtio_pci *vp = vdev_pc_virtio_at(pc, gpa);
+	if (!vp)
+		return -1;
+	virtio_pci_mmio(ctx, vp, dir, gpa, size, value);
+	return 0;
+}
+
 int vdev_pc_mmio(struct vdev_pc *pc, struct vdev_ctx *ctx, enum vdev_dir dir, uint64_t gpa, unsigned size,
 		 uint64_t *value)
 {
@@ -76,7 +87,31 @@ int vdev_pc_mmio(struct vdev_pc *pc, struct vdev_ctx *ctx, enum vdev_dir dir, ui
 		vdev_pc_changed(pc); /* its next match may have moved */
 		return 0;
 	}
-	return -1;
+	return virtio_mmio(pc, ctx, dir, gpa, size, value);
+}
+
+struct virtio_pci *vdev_pc_virtio_at(const struct vdev_pc *pc, uint64_t gpa)
+{
+	for (unsigned i = 0; i < pc->nvirtio; i++)
+		if (virtio_pci_claims(pc->virtio[i], gpa))
+			return pc->virtio[i];
+	return NULL;
+}
+
+int vdev_pc_virtio_slot(const struct vdev_pc *pc, uint8_t *devfn, uint32_t *bar, uint8_t *gsi)
+{
+	if (pc->nvirtio == PC_VIRTIO_MAX)
+		return -1;
+	*devfn = PCI_DEVFN(PC_VIRTIO_SLOT0 + pc->nvirtio, 0);
+	*bar = PC_VIRTIO_BAR0 + pc->nvirtio * VIRTIO_BAR_SIZE;
+	*gsi = (uint8_t)(PC_VIRTIO_GSI0 + pc->nvirtio);
+	return 0;
+}
+
+void vdev_pc_virtio_add(struct vdev_pc *pc, struct virtio_pci *vp)
+{
+	if (pc->nvirtio < PC_VIRTIO_MAX)
+		pc->virtio[pc->nvirtio++] = vp;
 }
 
 /* Does IRQ 0 reach the CPU through the I/O APIC (pin 2 unmasked, edge, fixed or lowest priority)? Then its vector. */

@@ -20,6 +20,7 @@
 #include "hvmm/vdev/rtc.h"
 #include "hvmm/vdev/uart.h"
 #include "hvmm/vdev/vdev.h"
+#include "hvmm/vdev/virtio_pci.h"
 
 #define PC_COM1 0x3f8
 #define PC_COM1_IRQ 4
@@ -27,6 +28,14 @@
  * ISA IRQ n at pin n. */
 #define PC_IRQ0_BACKLOG 64 /* timer ticks kept for late delivery (256 ms at Linux's 250 Hz) */
 #define PC_ISA_GSI(irq) ((irq) == 0 ? 2u : (unsigned)(irq))
+
+/* virtio devices (docs/guest-abi.md "virtio devices"): the nth added sits at PCI slot PC_VIRTIO_SLOT0 + n, function 0,
+ * its BAR 0 preset to PC_VIRTIO_BAR0 + n * VIRTIO_BAR_SIZE (the DSDT's PCI window starts at 3 GiB), its INTA# on I/O
+ * APIC input PC_VIRTIO_GSI0 + n (the DSDT's _PRT says so). */
+#define PC_VIRTIO_MAX 6
+#define PC_VIRTIO_SLOT0 2
+#define PC_VIRTIO_BAR0 0xc0000000u
+#define PC_VIRTIO_GSI0 16
 
 struct vdev_pc_config {
 	uint64_t ram_bytes;
@@ -46,6 +55,8 @@ struct vdev_pc {
 	struct vdev_hpet hpet; /* its page at HPET_BASE */
 	struct vdev_acpipm acpipm;
 	struct vdev_pci pci;
+	unsigned nvirtio;
+	struct virtio_pci *virtio[PC_VIRTIO_MAX]; /* their BARs are MMIO (vdev_pc_mmio) */
 	uint64_t irqs_raised; /* rising edges of any line (statistics) */
 	uint32_t irq0_backlog; /* timer ticks on IRQ 0 coalesced while the guest did not run, still to deliver */
 	uint64_t irq0_caught_up; /* ticks delivered from the backlog (statistics) */
@@ -81,13 +92,20 @@ static inline uint64_t vdev_pc_clamped(const struct vdev_pc *pc)
  * with interrupts enabled has no other wake source (no device here raises a line on its own otherwise), and while
  * it is halted nothing can unmask one. */
 uint64_t vdev_pc_deadline(const struct vdev_pc *pc);
-/* Does guest-physical gpa lie in a device page (the local APIC's, the I/O APIC's or the HPET's)? */
-static inline int vdev_pc_is_mmio(uint64_t gpa)
+/* The virtio device whose BAR 0 holds guest-physical gpa (memory decoding on), or NULL. */
+struct virtio_pci *vdev_pc_virtio_at(const struct vdev_pc *pc, uint64_t gpa);
+/* Does guest-physical gpa lie in a device page (the local APIC's, the I/O APIC's, the HPET's, a virtio BAR)? */
+static inline int vdev_pc_is_mmio(const struct vdev_pc *pc, uint64_t gpa)
 {
-	return gpa - LAPIC_BASE < LAPIC_SIZE || gpa - IOAPIC_BASE < IOAPIC_SIZE || gpa - HPET_BASE < HPET_SIZE;
+	return gpa - LAPIC_BASE < LAPIC_SIZE || gpa - IOAPIC_BASE < IOAPIC_SIZE || gpa - HPET_BASE < HPET_SIZE ||
+	       (pc->nvirtio && vdev_pc_virtio_at(pc, gpa));
 }
-/* An access of size bytes at guest-physical gpa to a device page (the local APIC, the I/O APIC); *value is the data.
- * Returns 0, or -1 if no device page holds gpa. */
+/* The PCI function, BAR 0 and I/O APIC input of the next virtio device: 0, or -1 when PC_VIRTIO_MAX are there. */
+int vdev_pc_virtio_slot(const struct vdev_pc *pc, uint8_t *devfn, uint32_t *bar, uint8_t *gsi);
+/* Add vp (made with vdev_pc_virtio_slot's values) to the devices vdev_pc_mmio dispatches to. */
+void vdev_pc_virtio_add(struct vdev_pc *pc, struct virtio_pci *vp);
+/* An access of size bytes at guest-physical gpa to a device page (the local APIC, the I/O APIC, the HPET, a virtio
+ * BAR); *value is the data. Returns 0, or -1 if no device page holds gpa. */
 int vdev_pc_mmio(struct vdev_pc *pc, struct vdev_ctx *ctx, enum vdev_dir dir, uint64_t gpa, unsigned size,
 		 uint64_t *value);
 

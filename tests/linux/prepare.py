@@ -2,23 +2,28 @@
 # SPDX-License-Identifier: MIT
 """Fetch Debian's stock kernel and build the test initramfs for the Linux guest (docs/linux-guest.md).
 
-    python3 tests/linux/prepare.py [--out build/linux]
+    python3 tests/linux/prepare.py [--out build/linux] [--virtio]
 
 Writes into build/linux/ (never committed; kept between runs as a cache):
   vmlinuz          the bzImage of Debian's linux-image-amd64 (apt-get download, dpkg-deb), and kernel.txt its package
   initramfs.cpio   a newc cpio archive (cpio -o -H newc) of busybox-static's /bin/busybox, /init (init.sh) and
                    /bin/hvmm-helper (helper.c, built static with gcc -nostdlib)
+  modules/         the kernel modules the virtio scenarios load, from the same linux-image package as vmlinuz:
+                   virtio_pci, virtio_blk, ext4 (for ext2) and what they depend on (each module's .modinfo
+                   "depends="), and modules/order, the order to load them in (dependencies first)
+  initramfs-virtio.cpio   the same archive with /init from init-virtio.sh and /lib/modules/ (modules/)
 Prints what it did; exits 2 with "SKIP: ..." when the kernel package cannot be downloaded, 1 on other errors.
 """
 
 import argparse
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from typing import Optional
+from typing import Dict, List, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -82,11 +87,81 @@ def helper(out: str) -> str:
     return dst
 
 
-def initramfs(out: str) -> str:
-    """build/linux/initramfs.cpio: /init, /bin/busybox, /bin/hvmm-helper, /dev/console (when mknod is allowed)."""
-    dst = os.path.join(out, "initramfs.cpio")
-    init = os.path.join(HERE, "init.sh")
+# The modules the virtio scenarios load (tests/linux/init-virtio.sh), with their dependencies added; crc32c_generic is
+# what ext4 asks the crypto API for ("crc32c") when it mounts.
+VIRTIO_MODULES = ("virtio_pci", "virtio_blk", "crc32c_generic", "ext4")
+
+
+def _deb_extract(deb: str, dest: str, members: List[str]) -> None:
+    deb_tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE)
+    x = subprocess.run(["tar", "-x", "-C", dest] + members, stdin=deb_tar.stdout, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    deb_tar.stdout.close()
+    if deb_tar.wait() != 0 or x.returncode != 0:
+        raise RuntimeError(f"extracting {members[:3]}... from {deb}: {x.stdout.decode(errors='replace')[-300:]}")
+
+
+def modules(out: str) -> str:
+    """build/linux/modules/: VIRTIO_MODULES and their dependencies from the kernel's own package (kernel.txt names
+    it), and modules/order (one name a line, dependencies first)."""
+    dst = os.path.join(out, "modules")
+    order = os.path.join(dst, "order")
+    if os.path.isfile(order) and os.path.getmtime(order) >= os.path.getmtime(os.path.abspath(__file__)):
+        return dst
+    with open(os.path.join(out, "kernel.txt")) as f:
+        pkg = f.read().split()[0]
+    with tempfile.TemporaryDirectory(dir=out) as t:
+        deb = download(pkg, t)
+        listing = run(["dpkg-deb", "-c", deb]).splitlines()
+        path = {}  # module name (with "_") -> member path in the package
+        for line in listing:
+            member = line.split()[-1]
+            if member.endswith(".ko"):
+                path[os.path.basename(member)[:-3].replace("-", "_")] = member
+        deps: Dict[str, List[str]] = {}
+        want = list(VIRTIO_MODULES)
+        while True:
+            todo = list(dict.fromkeys(n for n in want if n not in deps))
+            if not todo:
+                break
+            missing = [n for n in todo if n not in path]
+            if missing:
+                raise RuntimeError(f"{pkg} has no module {', '.join(missing)}")
+            _deb_extract(deb, t, [path[n] for n in todo])
+            for n in todo:
+                with open(os.path.join(t, path[n]), "rb") as f:
+                    m = re.search(rb"depends=([^\0]*)\0", f.read())
+                deps[n] = [d.decode().replace("-", "_") for d in m.group(1).split(b",") if d] if m else []
+                want += deps[n]
+        ordered: List[str] = []
+
+        def visit(n: str) -> None:
+            if n in ordered:
+                return
+            for d in deps[n]:
+                visit(d)
+            ordered.append(n)
+        for n in VIRTIO_MODULES:
+            visit(n)
+        if os.path.isdir(dst):
+            shutil.rmtree(dst)
+        os.makedirs(dst)
+        for n in ordered:
+            shutil.copyfile(os.path.join(t, path[n]), os.path.join(dst, n + ".ko"))
+        with open(order, "w") as f:
+            f.write("".join(n + "\n" for n in ordered))
+    return dst
+
+
+def initramfs(out: str, name: str = "initramfs.cpio", init_script: str = "init.sh",
+              module_dir: Optional[str] = None) -> str:
+    """build/linux/<name>: /init (init_script), /bin/busybox, /bin/hvmm-helper, /dev/console (when mknod is allowed),
+    and module_dir's files as /lib/modules/."""
+    dst = os.path.join(out, name)
+    init = os.path.join(HERE, init_script)
     inputs = [init, os.path.join(HERE, "helper.c"), BUSYBOX, os.path.abspath(__file__)]
+    if module_dir:
+        inputs.append(os.path.join(module_dir, "order"))
     if os.path.isfile(dst) and all(os.path.getmtime(dst) >= os.path.getmtime(i) for i in inputs):
         return dst
     if not os.path.isfile(BUSYBOX):
@@ -95,6 +170,8 @@ def initramfs(out: str) -> str:
     with tempfile.TemporaryDirectory(dir=out) as t:
         for d in ("bin", "dev", "proc", "sys"):
             os.makedirs(os.path.join(t, d))
+        if module_dir:
+            shutil.copytree(module_dir, os.path.join(t, "lib", "modules"))
         shutil.copy(BUSYBOX, os.path.join(t, "bin", "busybox"))
         shutil.copy(h, os.path.join(t, "bin", "hvmm-helper"))
         shutil.copy(init, os.path.join(t, "init"))
@@ -127,12 +204,26 @@ def prepare(out: str = OUT) -> Optional[str]:
     return None
 
 
+def prepare_virtio(out: str = OUT) -> Optional[str]:
+    """prepare(), then modules/ and initramfs-virtio.cpio. Returns None, or the reason to skip."""
+    why = prepare(out)
+    if why:
+        return why
+    try:
+        mods = modules(out)
+    except Skip as e:
+        return str(e)
+    initramfs(out, "initramfs-virtio.cpio", "init-virtio.sh", mods)
+    return None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--virtio", action="store_true", help="also the modules and initramfs-virtio.cpio")
     args = ap.parse_args()
     try:
-        why = prepare(args.out)
+        why = prepare_virtio(args.out) if args.virtio else prepare(args.out)
     except RuntimeError as e:
         print(f"prepare: error: {e}", file=sys.stderr)
         return 1

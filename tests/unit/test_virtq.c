@@ -89,12 +89,13 @@ static void test_chain(void)
 	struct virtq_chain c;
 	struct virtq_buf b;
 	fresh(&q, 0, 0);
-	CHECK(virtq_pop(&q, &c) == 0, "empty queue: nothing to pop");
+	CHECK(virtq_pop(&q, &c) == 0 && !virtq_pending(&q), "empty queue: nothing to pop, nothing pending");
 	set_desc(DESC, 3, BUF, 16, VIRTQ_DESC_F_NEXT, 5);
 	set_desc(DESC, 5, BUF + 0x1000, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 0);
 	set_desc(DESC, 0, BUF + 0x2000, 1, VIRTQ_DESC_F_WRITE, 7);
 	offer(3);
-	CHECK(virtq_pop(&q, &c) == 1 && c.head == 3, "pop gives head 3");
+	CHECK(virtq_pending(&q), "a chain offered: pending");
+	CHECK(virtq_pop(&q, &c) == 1 && c.head == 3 && !virtq_pending(&q), "pop gives head 3, nothing pending after");
 	CHECK(virtq_next(&q, &c, &b) == 1 && b.gpa == BUF && b.len == 16 && !b.write && b.ptr == ram + BUF,
 	      "first buffer: readable, 16 bytes, its host pointer");
 	CHECK(virtq_next(&q, &c, &b) == 1 && b.gpa == BUF + 0x1000 && b.len == 512 && b.write, "second: writable 512");

@@ -1,0 +1,32 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: MIT
+# /init of hvmm's virtio test initramfs (tests/linux/prepare.py, initramfs-virtio.cpio): load Debian's virtio_pci,
+# virtio_blk and ext4 modules (from the kernel's own package, in dependency order: /lib/modules/order), mount the
+# virtio disk /dev/vda, print the SHA-256 of /mnt/hello.txt, write /mnt/written.txt, sync, read it back, unmount, and
+# power off (ACPI S5). Every line the scenario judges starts with "hvmm-virtio:".
+export PATH=/bin
+busybox mount -t proc proc /proc
+busybox mount -t sysfs sysfs /sys
+busybox mount -t devtmpfs devtmpfs /dev
+while read -r m; do
+	busybox insmod "/lib/modules/$m.ko" || echo "hvmm-virtio: insmod $m failed"
+done < /lib/modules/order
+# the disk appears once virtio_blk has probed it (at most a few seconds)
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do busybox usleep 100000; i=$((i + 1)); done
+echo "hvmm-virtio: vda $(busybox cat /sys/block/vda/size 2>/dev/null || echo missing) sectors, ro=$(busybox cat /sys/block/vda/ro 2>/dev/null)"
+echo "hvmm-virtio: serial $(busybox cat /sys/block/vda/serial 2>/dev/null)"
+busybox mkdir -p /mnt
+if busybox mount -t ext2 /dev/vda /mnt; then
+	echo "hvmm-virtio: hello.txt sha256 $(busybox sha256sum /mnt/hello.txt | busybox cut -d' ' -f1)"
+	echo "hvmm-virtio: big.bin sha256 $(busybox sha256sum /mnt/big.bin | busybox cut -d' ' -f1)"
+	echo "written by Linux under hvmm" > /mnt/written.txt && busybox sync && echo "hvmm-virtio: wrote and synced"
+	busybox umount /mnt
+	busybox mount -t ext2 -o ro /dev/vda /mnt && echo "hvmm-virtio: read back: $(busybox cat /mnt/written.txt)"
+	busybox umount /mnt
+else
+	echo "hvmm-virtio: mount failed"
+fi
+busybox grep virtio /proc/interrupts | while read -r l; do echo "hvmm-virtio: irq $l"; done
+echo "hvmm-virtio: done, poweroff -f"
+busybox poweroff -f
