@@ -12,6 +12,10 @@ with a guest that failed before its fix.
                    fastest periodic rates with interrupts enabled; the periods are clamped, the guest progresses
   hostile-dr       breakpoints at hvmm's own code and data addresses and at the other guests' (hostile_dr, four
                    instances, one writing DR7 through its alias DR5), beside counter and matmul
+  hostile-virtio   malformed virtqueues on a virtio-blk disk (hostile_virtio): loops, buffers outside RAM or across
+                   its end, rings outside RAM, avail idx and heads out of range, indirect tables nested, looping or
+                   too long, a notification storm; each sets DEVICE_NEEDS_RESET with its reason, beside counter and
+                   matmul
   fast-paths       with vmcb_check=0, the world switch users run: under QEMU's TCG (no nRIP) its fast paths read
                    the instruction through the cached CS:RIP translation (vmrun.S FETCH_CHECK). CPUID and the null
                    hypercall must complete there, and fall back to C when a condition fails: a prefix, TF set,
@@ -21,6 +25,7 @@ with a guest that failed before its fix.
 The zero-length HVMM_HC_WRITE checks are in hostile-hc-fault (tests/guests/hostile_hc.c).
 """
 
+import os
 import re
 from typing import List
 
@@ -186,6 +191,46 @@ def judge_storm(j: Judge, log: HvmmLog, ctx: Context) -> None:
             log.lines[g.line] if g else "no summary")
 
 
+# (attack, the reason hvmm logs: docs/guest-abi.md "virtio devices")
+VIRTIO_ATTACKS = [
+    ("loop", "descriptor chain longer than its table (a loop)"),
+    ("oob", "buffer outside guest RAM"),
+    ("straddle", "buffer outside guest RAM"),
+    ("wrap", "buffer outside guest RAM"),
+    ("ring", "descriptor table or ring misaligned or outside guest RAM"),
+    ("avail", "avail idx more than a queue size ahead"),
+    ("head", "avail ring entry beyond the queue size"),
+    ("order", "device-readable descriptor after a device-writable one"),
+    ("indbig", "request of more buffers than seg_max + 2"),
+    ("indnest", "bad indirect descriptor (nested, with NEXT, bad length or not negotiated)"),
+    ("indloop", "descriptor chain longer than its table (a loop)"),
+    ("nostatus", "request without a writable status byte"),
+]
+
+
+def prepare_virtio_disk(d: str) -> None:
+    """{dir}/hvirtio.img: 64 KiB (128 sectors), byte (i * 7 + 3) & 0xff at offset i (tests/guests/hostile_virtio.c)."""
+    with open(os.path.join(d, "hvirtio.img"), "wb") as f:
+        f.write(bytes((i * 7 + 3) & 0xff for i in range(65536)))
+
+
+def judge_virtio(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    check_passes(j, log, "hvirtio", ["PCI 00:02.0 is virtio-blk", "capabilities", "capacity", "proper read",
+                                     "proper write", "read past the end", "storm"] +
+                 [f"{a}: " for a, _ in VIRTIO_ATTACKS])
+    reasons = [m.group(1) for m in (re.match(r"^hvmm: guest hvirtio virtio-blk \(00:02\.0\) queue 0: (.*): "
+                                             r"DEVICE_NEEDS_RESET$", x) for x in log.lines) if m]
+    for i, (attack, why) in enumerate(VIRTIO_ATTACKS):
+        got = reasons[i] if i < len(reasons) else None
+        j.check(f"hvirtio {attack}: hvmm logs '{why}'", got == why, f"logged: {got}")
+    j.check(f"hvirtio: exactly {len(VIRTIO_ATTACKS)} DEVICE_NEEDS_RESET lines (one per attack, none for the storm)",
+            len(reasons) == len(VIRTIO_ATTACKS), f"{len(reasons)} lines")
+    dev = next((x for x in log.lines if x.startswith("hvmm: guest hvirtio virtio-blk 00:02.0 ")), "")
+    j.check("hvirtio: the storm's 20000 notifications counted", re.search(r" notifies=2\d{4} ", dev) is not None,
+            dev or "no line")
+
+
 SCENARIOS: List[Scenario] = [
     # Under -icount shift=0 an exit costs about a microsecond of guest time, as on silicon; without it QEMU TCG's
     # exits cost tens of microseconds of host time each, which alone would saturate three 200 µs sources.
@@ -194,6 +239,9 @@ SCENARIOS: List[Scenario] = [
     Scenario("hostile-plat", WELL_BEHAVED + PLAT_GUESTS, judge_plat),
     Scenario("hostile-contain", WELL_BEHAVED + CONTAIN_GUESTS, judge_contain),
     Scenario("hostile-dr", WELL_BEHAVED + DR_GUESTS, judge_dr),
+    Scenario("hostile-virtio", WELL_BEHAVED + [f"{GUESTS}/hostile_virtio.elf name=hvirtio mem=4M platform=pc",
+                                               "{dir}/hvirtio.img for=hvirtio as=disk"],
+             judge_virtio, prepare=prepare_virtio_disk),
     # vmcb_check=0, the default, written out: this scenario is about the fast paths it would turn off
     Scenario("fast-paths", WELL_BEHAVED + FAST_GUESTS, judge_fast_paths, cmdline="slice=10ms " + EXIT_PORT +
              " vmcb_check=0"),
