@@ -56,19 +56,6 @@
 #define CR4_PAE (1ull << 5)
 #define CR4_FSGSBASE (1ull << 16)
 
-static long rdmsr(uint32_t msr, uint64_t *val)
-{
-	uint32_t lo = 0, hi = 0;
-	long v = HIDT_TRY("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
-	*val = ((uint64_t)hi << 32) | lo;
-	return v;
-}
-
-static long wrmsr(uint32_t msr, uint64_t val)
-{
-	return HIDT_TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "memory");
-}
-
 #define CR_READ(n)                                                                                         \
 	({                                                                                                 \
 		uint64_t _v;                                                                               \
@@ -82,55 +69,55 @@ static void msr(void)
 	uint64_t v, efer;
 	long x;
 
-	x = rdmsr(MSR_EFER, &efer);
+	x = hidt_rdmsr(MSR_EFER, &efer);
 	hostile_check(x == HIDT_NONE && !(efer & EFER_SVME) && (efer & EFER_LMA), "rdmsr EFER: SVME hidden",
 		      "%s 0x%llx", hidt_name(x), (unsigned long long)efer);
-	x = wrmsr(MSR_EFER, efer & ~EFER_SVME);
+	x = hidt_wrmsr(MSR_EFER, efer & ~EFER_SVME);
 	hostile_check(x == HIDT_NONE && hc_nop() == 0, "wrmsr EFER with SVME clear: accepted, hypercalls still work",
 		      "%s", hidt_name(x));
-	hostile_expect_vec("wrmsr EFER.SVME=1 raises #GP", wrmsr(MSR_EFER, efer | EFER_SVME), 13);
+	hostile_expect_vec("wrmsr EFER.SVME=1 raises #GP", hidt_wrmsr(MSR_EFER, efer | EFER_SVME), 13);
 	static const unsigned bad_bits[] = { 1, 9, 13, 14, 15, 20, 63 };
 	for (unsigned i = 0; i < sizeof(bad_bits) / sizeof(bad_bits[0]); i++) {
-		x = wrmsr(MSR_EFER, efer | (1ull << bad_bits[i]));
+		x = hidt_wrmsr(MSR_EFER, efer | (1ull << bad_bits[i]));
 		hostile_check(x == 13, "wrmsr EFER reserved bit raises #GP", "bit %u: %s", bad_bits[i], hidt_name(x));
 	}
-	hostile_expect_vec("wrmsr EFER.LME=0 with paging on raises #GP", wrmsr(MSR_EFER, efer & ~EFER_LME), 13);
-	x = wrmsr(MSR_EFER, efer & ~EFER_LMA);
-	rdmsr(MSR_EFER, &v);
+	hostile_expect_vec("wrmsr EFER.LME=0 with paging on raises #GP", hidt_wrmsr(MSR_EFER, efer & ~EFER_LME), 13);
+	x = hidt_wrmsr(MSR_EFER, efer & ~EFER_LMA);
+	hidt_rdmsr(MSR_EFER, &v);
 	hostile_check(x == HIDT_NONE && (v & EFER_LMA), "wrmsr EFER.LMA=0 is ignored (LMA is read-only)",
 		      "%s, EFER now 0x%llx", hidt_name(x), (unsigned long long)v);
 
 	uint64_t pat;
-	rdmsr(MSR_PAT, &pat);
-	hostile_expect_vec("wrmsr PAT with memory type 2 raises #GP", wrmsr(MSR_PAT, 0x0007040600070402ull), 13);
-	x = wrmsr(MSR_PAT, 0x0007010600070106ull);
-	rdmsr(MSR_PAT, &v);
+	hidt_rdmsr(MSR_PAT, &pat);
+	hostile_expect_vec("wrmsr PAT with memory type 2 raises #GP", hidt_wrmsr(MSR_PAT, 0x0007040600070402ull), 13);
+	x = hidt_wrmsr(MSR_PAT, 0x0007010600070106ull);
+	hidt_rdmsr(MSR_PAT, &v);
 	hostile_check(x == HIDT_NONE && v == 0x0007010600070106ull, "wrmsr PAT valid value reads back", "0x%llx",
 		      (unsigned long long)v);
-	wrmsr(MSR_PAT, pat);
+	hidt_wrmsr(MSR_PAT, pat);
 
 	uint64_t t0, t1;
-	long r0 = rdmsr(MSR_TSC, &t0);
+	long r0 = hidt_rdmsr(MSR_TSC, &t0);
 	const uint64_t ahead = t0 + (1ull << 40);
-	hostile_expect_vec("wrmsr TSC is accepted (the guest's TSC offset)", wrmsr(MSR_TSC, ahead), HIDT_NONE);
-	long r1 = rdmsr(MSR_TSC, &t1);
+	hostile_expect_vec("wrmsr TSC is accepted (the guest's TSC offset)", hidt_wrmsr(MSR_TSC, ahead), HIDT_NONE);
+	long r1 = hidt_rdmsr(MSR_TSC, &t1);
 	hostile_check(r0 == HIDT_NONE && r1 == HIDT_NONE && t1 > ahead, "rdmsr TSC reads a running TSC", "0x%llx -> 0x%llx",
 		      (unsigned long long)t0, (unsigned long long)t1);
 
 	/* FS_BASE and LSTAR are the guest's own (VMCB fields): they read back; a non-canonical address raises #GP */
 	uint64_t fs0 = 0, ls0 = 0, fs1 = 0, ls1 = 0;
-	rdmsr(MSR_FS_BASE, &fs0);
-	rdmsr(MSR_LSTAR, &ls0);
-	long wf = wrmsr(MSR_FS_BASE, 0xffff800012345000ull), wl = wrmsr(MSR_LSTAR, 0x7ffffffff000ull);
+	hidt_rdmsr(MSR_FS_BASE, &fs0);
+	hidt_rdmsr(MSR_LSTAR, &ls0);
+	long wf = hidt_wrmsr(MSR_FS_BASE, 0xffff800012345000ull), wl = hidt_wrmsr(MSR_LSTAR, 0x7ffffffff000ull);
 	hc_yield();
-	rdmsr(MSR_FS_BASE, &fs1);
-	rdmsr(MSR_LSTAR, &ls1);
+	hidt_rdmsr(MSR_FS_BASE, &fs1);
+	hidt_rdmsr(MSR_LSTAR, &ls1);
 	hostile_check(wf == HIDT_NONE && wl == HIDT_NONE && fs1 == 0xffff800012345000ull && ls1 == 0x7ffffffff000ull,
 		      "wrmsr FS_BASE and LSTAR read back after a yield", "0x%llx 0x%llx", (unsigned long long)fs1,
 		      (unsigned long long)ls1);
-	hostile_expect_vec("wrmsr FS_BASE non-canonical raises #GP", wrmsr(MSR_FS_BASE, 0x0000800000000000ull), 13);
-	wrmsr(MSR_FS_BASE, fs0);
-	wrmsr(MSR_LSTAR, ls0);
+	hostile_expect_vec("wrmsr FS_BASE non-canonical raises #GP", hidt_wrmsr(MSR_FS_BASE, 0x0000800000000000ull), 13);
+	hidt_wrmsr(MSR_FS_BASE, fs0);
+	hidt_wrmsr(MSR_LSTAR, ls0);
 
 	static const struct {
 		uint32_t msr;
@@ -147,12 +134,12 @@ static void msr(void)
 		{ 0xffffffff, 0, "nonexistent 0xffffffff" },
 	};
 	for (unsigned i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
-		long rd = rdmsr(denied[i].msr, &v);
-		long wr = wrmsr(denied[i].msr, denied[i].val);
+		long rd = hidt_rdmsr(denied[i].msr, &v);
+		long wr = hidt_wrmsr(denied[i].msr, denied[i].val);
 		hostile_check(rd == 13 && wr == 13, "rdmsr and wrmsr raise #GP", "%s (0x%x): rdmsr %s, wrmsr %s",
 			      denied[i].name, denied[i].msr, hidt_name(rd), hidt_name(wr));
 	}
-	x = rdmsr(MSR_EFER, &v);
+	x = hidt_rdmsr(MSR_EFER, &v);
 	hostile_check(x == HIDT_NONE && v == efer && hc_nop() == 0, "EFER unchanged at the end, hypercalls work",
 		      "0x%llx", (unsigned long long)v);
 }
@@ -252,12 +239,12 @@ static void tscaux(const struct hvmm_bootinfo *bi)
 	if (!has_rdtscp)
 		return;
 	uint64_t v = 1;
-	long x = rdmsr(MSR_TSC_AUX, &v);
+	long x = hidt_rdmsr(MSR_TSC_AUX, &v);
 	hostile_check(x == HIDT_NONE && v == 0, "TSC_AUX starts at 0, not another guest's value", "%s, 0x%llx",
 		      hidt_name(x), (unsigned long long)v);
 	uint32_t mine = 0x7a000000u | (bi->guest_id << 8) | 0x5a;
-	x = wrmsr(MSR_TSC_AUX, mine);
-	long y = rdmsr(MSR_TSC_AUX, &v);
+	x = hidt_wrmsr(MSR_TSC_AUX, mine);
+	long y = hidt_rdmsr(MSR_TSC_AUX, &v);
 	hostile_check(x == HIDT_NONE && y == HIDT_NONE && v == mine, "wrmsr TSC_AUX reads back", "%s %s, 0x%llx",
 		      hidt_name(x), hidt_name(y), (unsigned long long)v);
 	unsigned bad_rdtscp = 0, bad_rdpid = 0;

@@ -92,6 +92,21 @@ void hidt_unexpected(void)
 		(long)hidt_vec;                                                                              \
 	})
 
+/* RDMSR of msr into *val (0 when it faults): the vector it raised (13: #GP) or HIDT_NONE. */
+static inline long hidt_rdmsr(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo = 0, hi = 0;
+	long v = HIDT_TRY("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
+	*val = (uint64_t)hi << 32 | lo;
+	return v;
+}
+
+/* WRMSR of val to msr: the vector it raised (13: #GP) or HIDT_NONE. */
+static inline long hidt_wrmsr(uint32_t msr, uint64_t val)
+{
+	return HIDT_TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "memory");
+}
+
 static struct rt_idt_gate hidt_table[256] __attribute__((aligned(16)));
 
 /* Fill the IDT (code selector 0x08 of hvmm's GDT) and load it. */

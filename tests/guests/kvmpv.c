@@ -56,11 +56,6 @@ static struct kvm_steal_time steal_area __attribute__((aligned(64)));
 static volatile uint32_t eoi_word __attribute__((aligned(64)));
 static uint8_t page_pair[2 * 4096] __attribute__((aligned(4096))); /* page_pair + 4096: a page boundary */
 
-static long wrmsr_try(uint32_t msr, uint64_t val)
-{
-	return HIDT_TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "memory");
-}
-
 static uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
@@ -113,7 +108,7 @@ static void bad_gpas(const char *name, uint32_t msr, uint64_t enable, uint64_t l
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		fmt_snprintf(what, sizeof(what), "%s %s gpa=0x%lx", name, bad[i].kind, (unsigned long)bad[i].gpa);
-		hostile_expect_vec(what, wrmsr_try(msr, bad[i].gpa | enable), 13);
+		hostile_expect_vec(what, hidt_wrmsr(msr, bad[i].gpa | enable), 13);
 	}
 	uint64_t now = rdmsr(msr);
 	hostile_check(now == valid_val, name, "the valid registration stays after the refused writes (0x%lx)",
@@ -151,7 +146,7 @@ int guest_main(const struct hvmm_bootinfo *bi)
 
 	/* kvmclock */
 	uint64_t gpa = (uint64_t)(uintptr_t)&clock_area | KVM_MSR_ENABLED;
-	hostile_expect_vec("MSR_KVM_SYSTEM_TIME_NEW valid", wrmsr_try(MSR_KVM_SYSTEM_TIME_NEW, gpa), HIDT_NONE);
+	hostile_expect_vec("MSR_KVM_SYSTEM_TIME_NEW valid", hidt_wrmsr(MSR_KVM_SYSTEM_TIME_NEW, gpa), HIDT_NONE);
 	const volatile struct pvclock_vcpu_time_info *t = &clock_area;
 	hostile_check(t->version && !(t->version & 1) && t->tsc_to_system_mul && t->tsc_timestamp,
 		      "kvmclock filled", "version=%u mul=%u shift=%d flags=%u", t->version, t->tsc_to_system_mul,
@@ -167,7 +162,7 @@ int guest_main(const struct hvmm_bootinfo *bi)
 
 	/* wall clock */
 	gpa = (uint64_t)(uintptr_t)&wall_area;
-	hostile_expect_vec("MSR_KVM_WALL_CLOCK_NEW valid", wrmsr_try(MSR_KVM_WALL_CLOCK_NEW, gpa), HIDT_NONE);
+	hostile_expect_vec("MSR_KVM_WALL_CLOCK_NEW valid", hidt_wrmsr(MSR_KVM_WALL_CLOCK_NEW, gpa), HIDT_NONE);
 	hostile_check(wall_area.version && !(wall_area.version & 1) && wall_area.sec > 1600000000u &&
 			      wall_area.nsec < 1000000000u,
 		      "wall clock filled", "version=%u sec=%u nsec=%u", wall_area.version, wall_area.sec, wall_area.nsec);
@@ -175,7 +170,7 @@ int guest_main(const struct hvmm_bootinfo *bi)
 
 	/* steal time */
 	gpa = (uint64_t)(uintptr_t)&steal_area | KVM_MSR_ENABLED;
-	hostile_expect_vec("MSR_KVM_STEAL_TIME valid", wrmsr_try(MSR_KVM_STEAL_TIME, gpa), HIDT_NONE);
+	hostile_expect_vec("MSR_KVM_STEAL_TIME valid", hidt_wrmsr(MSR_KVM_STEAL_TIME, gpa), HIDT_NONE);
 	const volatile struct kvm_steal_time *st = &steal_area;
 	uint64_t s0 = st->steal;
 	for (c0 = rdtsc(); st->steal == s0 && rdtsc() - c0 < khz * 2000;) /* the others run within 2 s */
@@ -186,12 +181,12 @@ int guest_main(const struct hvmm_bootinfo *bi)
 
 	/* PV EOI */
 	gpa = (uint64_t)(uintptr_t)&eoi_word | KVM_MSR_ENABLED;
-	hostile_expect_vec("MSR_KVM_PV_EOI_EN valid", wrmsr_try(MSR_KVM_PV_EOI_EN, gpa), HIDT_NONE);
+	hostile_expect_vec("MSR_KVM_PV_EOI_EN valid", hidt_wrmsr(MSR_KVM_PV_EOI_EN, gpa), HIDT_NONE);
 	bad_gpas("MSR_KVM_PV_EOI_EN", MSR_KVM_PV_EOI_EN, KVM_MSR_ENABLED, sizeof(eoi_word), 4, mem, gpa);
 
-	hostile_expect_vec("MSR_KVM_ASYNC_PF_EN (not offered)", wrmsr_try(MSR_KVM_ASYNC_PF_EN, 0), 13);
-	hostile_expect_vec("MSR_KVM_SYSTEM_TIME_NEW disable", wrmsr_try(MSR_KVM_SYSTEM_TIME_NEW, 0), HIDT_NONE);
-	hostile_expect_vec("MSR_KVM_STEAL_TIME disable", wrmsr_try(MSR_KVM_STEAL_TIME, 0), HIDT_NONE);
-	hostile_expect_vec("MSR_KVM_PV_EOI_EN disable", wrmsr_try(MSR_KVM_PV_EOI_EN, 0), HIDT_NONE);
+	hostile_expect_vec("MSR_KVM_ASYNC_PF_EN (not offered)", hidt_wrmsr(MSR_KVM_ASYNC_PF_EN, 0), 13);
+	hostile_expect_vec("MSR_KVM_SYSTEM_TIME_NEW disable", hidt_wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0), HIDT_NONE);
+	hostile_expect_vec("MSR_KVM_STEAL_TIME disable", hidt_wrmsr(MSR_KVM_STEAL_TIME, 0), HIDT_NONE);
+	hostile_expect_vec("MSR_KVM_PV_EOI_EN disable", hidt_wrmsr(MSR_KVM_PV_EOI_EN, 0), HIDT_NONE);
 	debug_exit(hostile_status());
 }

@@ -12,19 +12,6 @@
 #include "hostile_idt.h"
 #include "msr_policy.c" /* the same table and model hvmm uses (lib/, freestanding) */
 
-static long rdmsr_try(uint32_t msr, uint64_t *val)
-{
-	uint32_t lo = 0, hi = 0;
-	long v = HIDT_TRY("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
-	*val = (uint64_t)hi << 32 | lo;
-	return v;
-}
-
-static long wrmsr_try(uint32_t msr, uint64_t val)
-{
-	return HIDT_TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "memory");
-}
-
 static uint64_t rdtsc64(void)
 {
 	uint32_t lo, hi;
@@ -47,7 +34,7 @@ static const uint64_t probes[] = { 0, ~0ull, 0x0606060606060606ull, 0x0706050403
 static void walk_value(struct msr_state *model, const struct msr_rule *r, uint32_t m, unsigned pa)
 {
 	uint64_t got = 0, want = 0;
-	long v = rdmsr_try(m, &got);
+	long v = hidt_rdmsr(m, &got);
 	msr_policy_read(model, r, m, &want);
 	unsigned bad = v != HIDT_NONE || got != want;
 	if (bad)
@@ -55,8 +42,8 @@ static void walk_value(struct msr_state *model, const struct msr_rule *r, uint32
 			      hidt_name(v), got, want);
 	for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		int fault = msr_policy_write(model, r, m, probes[i], pa);
-		long w = wrmsr_try(m, probes[i]);
-		v = rdmsr_try(m, &got);
+		long w = hidt_wrmsr(m, probes[i]);
+		v = hidt_rdmsr(m, &got);
 		msr_policy_read(model, r, m, &want);
 		if (((w == 13) != (fault != 0) || (w != 13 && w != HIDT_NONE) || v != HIDT_NONE || got != want) &&
 		    !bad++) /* the first difference of this MSR */
@@ -82,7 +69,7 @@ int guest_main(const struct hvmm_bootinfo *bi)
 			uint64_t x = 0;
 			uint32_t ends[2] = { r->first, r->last };
 			for (unsigned e = 0; e < 2; e++)
-				hostile_check(rdmsr_try(ends[e], &x) == 13 && wrmsr_try(ends[e], 0) == 13, "#GP rule",
+				hostile_check(hidt_rdmsr(ends[e], &x) == 13 && hidt_wrmsr(ends[e], 0) == 13, "#GP rule",
 					      "%s %#x: RDMSR and WRMSR #GP", r->name, ends[e]);
 		} else if (r->kind == MSRK_VALUE) {
 			for (uint32_t m = r->first; m <= r->last; m++)
@@ -92,33 +79,33 @@ int guest_main(const struct hvmm_bootinfo *bi)
 
 	/* The expectations behind the table, independent of it. */
 	uint64_t x = 0;
-	hostile_expect_vec("WRMSR PerfEvtSel0 (C001_0000h) = 0 is accepted", wrmsr_try(0xc0010000, 0), HIDT_NONE);
-	hostile_expect_vec("WRMSR PerfCtr3 (C001_0007h) = 0 is accepted", wrmsr_try(0xc0010007, 0), HIDT_NONE);
-	hostile_check(wrmsr_try(0xc0010004, 12345) == HIDT_NONE && rdmsr_try(0xc0010004, &x) == HIDT_NONE && x == 12345,
+	hostile_expect_vec("WRMSR PerfEvtSel0 (C001_0000h) = 0 is accepted", hidt_wrmsr(0xc0010000, 0), HIDT_NONE);
+	hostile_expect_vec("WRMSR PerfCtr3 (C001_0007h) = 0 is accepted", hidt_wrmsr(0xc0010007, 0), HIDT_NONE);
+	hostile_check(hidt_wrmsr(0xc0010004, 12345) == HIDT_NONE && hidt_rdmsr(0xc0010004, &x) == HIDT_NONE && x == 12345,
 		      "PerfCtr0 keeps its value (nothing counts)", "0x%lx", x);
 	uint32_t lo, hi;
 	long v = HIDT_TRY("rdpmc", : "=a"(lo), "=d"(hi) : "c"(0) : "memory");
 	hostile_check(v == HIDT_NONE && lo == 12345 && hi == 0, "RDPMC 0 reads PerfCtr0", "%s, 0x%x", hidt_name(v), lo);
-	hostile_check(rdmsr_try(0xfe, &x) == HIDT_NONE && x == 0x508, "MTRRcap reads 0x508", "0x%lx", x);
-	hostile_expect_vec("RDMSR x2APIC ID (802h) raises #GP", rdmsr_try(0x802, &x), 13);
-	hostile_expect_vec("RDMSR SPEC_CTRL raises #GP (hidden)", rdmsr_try(0x48, &x), 13);
-	hostile_expect_vec("RDMSR PRED_CMD raises #GP (write-only)", rdmsr_try(0x49, &x), 13);
+	hostile_check(hidt_rdmsr(0xfe, &x) == HIDT_NONE && x == 0x508, "MTRRcap reads 0x508", "0x%lx", x);
+	hostile_expect_vec("RDMSR x2APIC ID (802h) raises #GP", hidt_rdmsr(0x802, &x), 13);
+	hostile_expect_vec("RDMSR SPEC_CTRL raises #GP (hidden)", hidt_rdmsr(0x48, &x), 13);
+	hostile_expect_vec("RDMSR PRED_CMD raises #GP (write-only)", hidt_rdmsr(0x49, &x), 13);
 	uint32_t a, b, c, d;
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000008u), "c"(0));
 	if (b & (1u << 12)) /* IBPB offered */
-		hostile_expect_vec("WRMSR PRED_CMD = 0 is accepted (IBPB offered)", wrmsr_try(0x49, 0), HIDT_NONE);
+		hostile_expect_vec("WRMSR PRED_CMD = 0 is accepted (IBPB offered)", hidt_wrmsr(0x49, 0), HIDT_NONE);
 	else
-		hostile_expect_vec("WRMSR PRED_CMD = 0 raises #GP (no IBPB in CPUID)", wrmsr_try(0x49, 0), 13);
-	hostile_expect_vec("RDMSR C001_0200h raises #GP (PerfCtrExtCore hidden)", rdmsr_try(0xc0010200, &x), 13);
+		hostile_expect_vec("WRMSR PRED_CMD = 0 raises #GP (no IBPB in CPUID)", hidt_wrmsr(0x49, 0), 13);
+	hostile_expect_vec("RDMSR C001_0200h raises #GP (PerfCtrExtCore hidden)", hidt_rdmsr(0xc0010200, &x), 13);
 
 	const uint64_t t = 1ull << 40;
 	uint64_t before = rdtsc64();
-	hostile_expect_vec("WRMSR IA32_TSC is accepted", wrmsr_try(0x10, t), HIDT_NONE);
+	hostile_expect_vec("WRMSR IA32_TSC is accepted", hidt_wrmsr(0x10, t), HIDT_NONE);
 	uint64_t after = rdtsc64();
-	rdmsr_try(0x10, &x);
+	hidt_rdmsr(0x10, &x);
 	hostile_check(after >= t && after - t < (1ull << 36) && x >= after, "RDTSC continues from the value written",
 		      "before 0x%lx, after 0x%lx, RDMSR 0x%lx", before, after, x);
-	hostile_expect_vec("WRMSR IA32_TSC = 0 is accepted", wrmsr_try(0x10, 0), HIDT_NONE);
+	hostile_expect_vec("WRMSR IA32_TSC = 0 is accepted", hidt_wrmsr(0x10, 0), HIDT_NONE);
 	after = rdtsc64();
 	hostile_check(after < (1ull << 36), "RDTSC after WRMSR IA32_TSC = 0 is small", "0x%lx", after);
 	return hostile_status();

@@ -42,4 +42,17 @@ struct x86_ref {
 
 extern const struct x86_ref ref_capstone, ref_zydis;
 
+/* Set r to a memory operand: base and index as GPR numbers (16 = RIP) or REF_REG_*, seg 0-5 or REF_REG_NONE, agen as
+ * in struct ref_op. Each reference maps its own register names first. */
+static inline void ref_op_mem(struct ref_op *r, int base, int index, int scale, int64_t disp, int seg, int agen)
+{
+	r->kind = REF_OP_MEM;
+	r->base = base;
+	r->index = index;
+	r->scale = scale;
+	r->disp = disp;
+	r->seg = seg;
+	r->agen = agen;
+}
+
 #endif

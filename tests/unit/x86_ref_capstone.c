@@ -113,12 +113,8 @@ static int capstone_decode(const uint8_t *bytes, size_t n, int mode, struct ref_
 			break;
 		case X86_OP_MEM: {
 			int h8;
-			r->kind = REF_OP_MEM;
-			r->base = gpr(o->mem.base, &h8);
-			r->index = gpr(o->mem.index, &h8);
-			r->scale = o->mem.scale;
-			r->disp = o->mem.disp;
-			r->seg = sreg(o->mem.segment);
+			ref_op_mem(r, gpr(o->mem.base, &h8), gpr(o->mem.index, &h8), o->mem.scale, o->mem.disp,
+				   sreg(o->mem.segment), 0 /* Capstone does not tell address-only operands */);
 			break;
 		}
 		default:

@@ -116,13 +116,8 @@ static int zydis_decode(const uint8_t *bytes, size_t n, int mode, struct ref_ins
 			break;
 		case ZYDIS_OPERAND_TYPE_MEMORY: {
 			int h8;
-			r->kind = REF_OP_MEM;
-			r->agen = o->mem.type != ZYDIS_MEMOP_TYPE_MEM; /* LEA (address only), MIB, VSIB */
-			r->base = gpr(o->mem.base, &h8);
-			r->index = gpr(o->mem.index, &h8);
-			r->scale = o->mem.scale;
-			r->disp = o->mem.disp.value;
-			r->seg = sreg(o->mem.segment);
+			ref_op_mem(r, gpr(o->mem.base, &h8), gpr(o->mem.index, &h8), o->mem.scale, o->mem.disp.value,
+				   sreg(o->mem.segment), o->mem.type != ZYDIS_MEMOP_TYPE_MEM /* LEA, MIB, VSIB */);
 			break;
 		}
 		default:
