@@ -115,7 +115,9 @@ struct x86_insn {
 	uint8_t flags; /* X86_F_* */
 };
 
-/* Decode one instruction; see the summary above. out is always written. */
+/* Decode one instruction; see the summary above. out is always written. The decoder reads no byte past the
+ * instruction it returns: a successful result depends only on its len bytes and mode, whatever follows them (hvmm's
+ * MMIO path reuses a decoding while those bytes are unchanged; test_x86_decode checks it). */
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x86_insn *out);
 
 #endif

@@ -20,7 +20,8 @@ with a guest that failed before its fix.
                    the instruction through the cached CS:RIP translation (vmrun.S FETCH_CHECK). CPUID and the null
                    hypercall must complete there, and fall back to C when a condition fails: a prefix, TF set,
                    compatibility mode, code rewritten in place or remapped at the same RIP (hostile_step step, len,
-                   poke), beside counter, matmul and cpuid_dump (the CPUID policy, each leaf read twice)
+                   poke), beside counter, matmul and cpuid_dump (the CPUID policy, each leaf read twice); and the
+                   MMIO path's remembered decoding under the same changes (hostile_step mmio, platform=pc)
 
 The zero-length HVMM_HC_WRITE checks are in hostile-hc-fault (tests/guests/hostile_hc.c).
 """
@@ -90,6 +91,10 @@ POKE = [f"{i}{what}" for i in ("CPUID", "VMMCALL NOP") for what in (
     " in the window (run 3)", " rewritten in place as 2E ", " page remapped (PTE) to 2E ", " page remapped (PDE) to 2E ",
     " (run 2)")]
 FAST_GUESTS = [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M"] + [hostile("hostile_step", a) for a in ("step", "len", "poke")]
+MMIO_POKE = ["MOV EAX, [APIC] in the window (run 3)", "rewritten in place as MOV EBX, [APIC] (run 2)",
+             "rewritten in place as 2E MOV EBX, [APIC] (run 2)", "page remapped (PTE) to 2E MOV EBX, [APIC] (run 2)",
+             "MOV EAX, [APIC] again (run 2)", "page remapped (PDE) to 2E MOV EBX, [APIC] (run 2)",
+             "MOV EAX, [APIC] once more (run 1)"]
 
 
 def check_fast_paths(j: Judge, log: HvmmLog) -> None:
@@ -117,6 +122,13 @@ def judge_fast_paths(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("vmcb_check=0 took effect: no 'hvmm: vmcb_check:' report", not any(
         ln.startswith("hvmm: vmcb_check:") for ln in log.lines), "the checked world switch ran")
     check_fast_paths(j, log)
+    check_passes(j, log, "hstep-mmio", ["loads the register the instruction names as it is now"])
+    lines = log.console("hstep-mmio")
+    for it in MMIO_POKE:
+        j.check(f"hstep-mmio: PASS {it}", any(t.startswith("PASS loads the register the instruction names as it is "
+                                                           f"now: {it}") for t in lines), "no such line")
+    n = sum(1 for t in lines if t.startswith("PASS "))
+    j.check("hstep-mmio: all 16 runs passed", n == 16, f"{n} PASS lines")
 
 
 HVMM = "build/hvmm.elf"
@@ -243,6 +255,7 @@ SCENARIOS: List[Scenario] = [
                                                "{dir}/hvirtio.img for=hvirtio as=disk"],
              judge_virtio, prepare=prepare_virtio_disk),
     # vmcb_check=0, the default, written out: this scenario is about the fast paths it would turn off
-    Scenario("fast-paths", WELL_BEHAVED + FAST_GUESTS, judge_fast_paths, cmdline="slice=10ms " + EXIT_PORT +
+    Scenario("fast-paths", WELL_BEHAVED + FAST_GUESTS + [hostile("hostile_step", "mmio", extra="platform=pc")],
+             judge_fast_paths, cmdline="slice=10ms " + EXIT_PORT +
              " vmcb_check=0"),
 ]

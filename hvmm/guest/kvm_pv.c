@@ -304,6 +304,7 @@ int kvm_pv_eoi_sync(struct vcpu *vcpu)
 	k->eoi_armed = 0;
 	if (!(*k->eoi_word & KVM_PV_EOI_BIT)) { /* the guest ended the interrupt by clearing the bit */
 		vlapic_eoi(&vcpu->guest->pc->lapic);
+		vcpu->guest->pc->gen++; /* the interrupt state changed (platform_before_vmrun) */
 		k->pv_eois++;
 		return 1;
 	}

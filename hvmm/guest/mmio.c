@@ -234,26 +234,49 @@ static const char *event_type_name(uint64_t info)
 	}
 }
 
-/* Decode vcpu's instruction at CS:RIP, its page's translation remembered in vcpu->fetch_cache (gva.h): a guest touching
- * its APIC in a loop pays for the page walk once. Page-crossing instructions take the uncached path. */
-static int decode_at_rip(struct vcpu *vcpu, struct x86_insn *in)
+/* Decode vcpu's instruction at CS:RIP in mode, its page's translation remembered in vcpu->fetch_cache (gva.h): a
+ * guest touching its APIC in a loop pays for the page walk once. The decoded instruction is remembered with its bytes
+ * and the mode, all its decoding depends on (x86_decode.h): bytes read now through the translation that equal those
+ * give the same instruction, so code rewritten in place or remapped is decoded afresh, never taken from the cache.
+ * Page-crossing instructions take the uncached path (into *tmp). *r: 0 or the decoder's error. */
+static const struct x86_insn *decode_at_rip(struct vcpu *vcpu, enum x86_mode mode, struct x86_insn *tmp, int *r)
 {
 	const struct vmcb_save *s = &vcpu->vmcb->save;
-	enum x86_mode mode = insn_mode(vcpu);
 	uint64_t la = mode == X86_MODE_64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
 	const uint8_t *p = (s->cr0 & CR0_PG) ? gva_cache_lookup(&vcpu->fetch_cache, s, la) : NULL;
 	if (!p)
 		p = gva_ptr_cached(vcpu->guest, &vcpu->vmcb->save, &vcpu->fetch_cache, la);
-	if (p && (la & 0xfff) <= 0x1000 - X86_MAX_LEN)
-		return x86_decode(p, X86_MAX_LEN, mode, in);
-	return insn_decode_current(vcpu, in);
+	if (p && (la & 0xfff) <= 0x1000 - X86_MAX_LEN) {
+		__typeof__(vcpu->mmio_decode) *d = &vcpu->mmio_decode;
+		uint64_t b0, b1;
+		__builtin_memcpy(&b0, p, 8);
+		__builtin_memcpy(&b1, p + X86_MAX_LEN - 8, 8);
+		if ((b0 & d->m0) == d->b0 && (b1 & d->m1) == d->b1 && d->mode == mode && d->valid) {
+			*r = 0;
+			return &d->in;
+		}
+		uint8_t bytes[X86_MAX_LEN]; /* decoded from the copy the key is taken from */
+		__builtin_memcpy(bytes, p, X86_MAX_LEN);
+		__builtin_memcpy(&b0, bytes, 8);
+		__builtin_memcpy(&b1, bytes + X86_MAX_LEN - 8, 8);
+		*r = x86_decode(bytes, X86_MAX_LEN, mode, &d->in);
+		unsigned len = *r ? 0 : d->in.len; /* 1-15; b1 holds bytes 7-14 */
+		d->valid = len != 0;
+		d->m0 = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
+		d->m1 = len > 8 ? (~0ull >> (8 * (X86_MAX_LEN - len))) & ~0xffull : 0;
+		d->b0 = b0 & d->m0;
+		d->b1 = b1 & d->m1;
+		d->mode = (uint8_t)mode;
+		return &d->in;
+	}
+	*r = insn_decode_current(vcpu, tmp);
+	return tmp;
 }
 
-/* RIP + len, wrapped to the instruction pointer's width (IP, EIP or RIP) as the CPU advances it. */
-static uint64_t next_rip(const struct vcpu *vcpu, unsigned len)
+/* RIP + len, wrapped to the instruction pointer's width (IP, EIP or RIP) in mode m as the CPU advances it. */
+static uint64_t next_rip(const struct vcpu *vcpu, enum x86_mode m, unsigned len)
 {
 	uint64_t rip = vcpu->vmcb->save.rip + len;
-	enum x86_mode m = insn_mode(vcpu);
 	return m == X86_MODE_64 ? rip : m == X86_MODE_32 ? (uint32_t)rip : (uint16_t)rip;
 }
 
@@ -269,7 +292,8 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 	(void)c;
 	struct vmcb *v = vcpu->vmcb;
 	uint64_t gpa = v->control.exitinfo2, info = v->control.exitinfo1;
-	struct x86_insn in;
+	struct x86_insn tmp;
+	const struct x86_insn *in = &tmp;
 	const char *why;
 	int r;
 
@@ -287,14 +311,18 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 		return 1;
 	}
 	unsigned n = v->control.insn_len & 0xf; /* decode assists (APM §15.33): the bytes the CPU fetched */
+	enum x86_mode mode = insn_mode(vcpu);
 	char crossing[80];
-	r = n ? x86_decode(v->control.insn_bytes, n, insn_mode(vcpu), &in) : decode_at_rip(vcpu, &in);
+	if (n)
+		r = x86_decode(v->control.insn_bytes, n, mode, &tmp);
+	else
+		in = decode_at_rip(vcpu, mode, &tmp, &r);
 	why = r == X86_ERR_TRUNCATED ? "instruction bytes unreadable" : r ? "undecodable instruction" : NULL;
-	if (!why && in.has_mem) { /* refused, not split: hvmm emulates no access that is partly RAM or past the page */
+	if (!why && in->has_mem) { /* refused, not split: hvmm emulates no access that is partly RAM or past the page */
 		/* Past offset 0 the access starts at gpa; at offset 0 it may have begun on the page before. */
-		unsigned size = in.memsize ? in.memsize : in.opsize, off = (unsigned)(gpa & (LAPIC_SIZE - 1));
+		unsigned size = in->memsize ? in->memsize : in->opsize, off = (unsigned)(gpa & (LAPIC_SIZE - 1));
 		if (off == 0)
-			off = operand_page_offset(vcpu, &in, next_rip(vcpu, in.len));
+			off = operand_page_offset(vcpu, in, next_rip(vcpu, mode, in->len));
 		if (off + size > LAPIC_SIZE) {
 			fmt_snprintf(crossing, sizeof(crossing), "%u bytes at page offset 0x%x cross a page boundary", size,
 				     off);
@@ -302,12 +330,12 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 		}
 	}
 	if (!why)
-		why = emulate(vcpu, &in, gpa);
+		why = emulate(vcpu, in, gpa);
 	if (why) {
 		uint8_t b[X86_MAX_LEN];
 		char hex[3 * X86_MAX_LEN + 1] = "";
-		uint64_t la = insn_mode(vcpu) == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
-		size_t got = n ? n : gva_read(vcpu->guest, &vcpu->vmcb->save, la, b, r == 0 && in.len ? in.len : sizeof(b));
+		uint64_t la = mode == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
+		size_t got = n ? n : gva_read(vcpu->guest, &vcpu->vmcb->save, la, b, r == 0 && in->len ? in->len : sizeof(b));
 		for (size_t i = 0; i < got; i++)
 			fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", n ? v->control.insn_bytes[i] : b[i]);
 		if (got)
@@ -316,6 +344,6 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 		return 1;
 	}
 	platform_mmio_count++;
-	exit_complete_insn(vcpu, (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) ? v->control.nrip : next_rip(vcpu, in.len));
+	exit_complete_insn(vcpu, (svm_has(SVM_FEAT_NRIPS) && v->control.nrip) ? v->control.nrip : next_rip(vcpu, mode, in->len));
 	return 1;
 }

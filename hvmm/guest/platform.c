@@ -246,7 +246,7 @@ void platform_init_ipi(struct vcpu *vcpu)
 	guest_kill(vcpu, "INIT IPI to itself (a processor reset; the guest has no firmware at the reset vector)");
 }
 
-void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
+void platform_update(struct cpu *c, struct vcpu *vcpu)
 {
 	struct vmcb *v = vcpu->vmcb;
 	uint64_t now = host_now(vcpu->vctx.guest);
@@ -277,21 +277,21 @@ void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 		lapic_timer_oneshot(lapic_ticks(c, c->timer_due_tsc > now ? c->timer_due_tsc - now : 0));
 		c->timer_early = 0;
 	}
-}
-
-/* Could a vCPU's latest exit have reprogrammed the PIT or the RTC? Only port I/O to their ports can (hvmm emulates no
- * string I/O); the local APIC is updated at every poll anyway. */
-static int may_touch_isa_timers(const struct vmcb *v)
-{
-	return v->control.exitcode == VMEXIT_IOIO &&
-	       vdev_pc_port_has_timer((uint16_t)(v->control.exitinfo1 >> IOIO_PORT_SHIFT),
-				      (unsigned)(v->control.exitinfo1 >> IOIO_SIZE_SHIFT) & 7);
+	/* Until deadline, with nothing pending, this work would do nothing again unless a device changes (platform.h) */
+	vcpu->plat.gen = vcpu->vctx.pc->gen;
+	vcpu->plat.due = c->timer_due_tsc;
+	vcpu->plat.quiet_until = pending || a->nmi_pending || vcpu->kvm.eoi_armed || vcpu->vctx.pc->irq0_backlog ? 0
+													   : deadline;
 }
 
 void platform_after_exit(struct cpu *c, struct vcpu *vcpu)
 {
-	if (may_touch_isa_timers(vcpu->vmcb))
-		vdev_pc_changed(vcpu->vctx.pc);
+	uint64_t code = vcpu->vmcb->control.exitcode;
+	/* A port access changes device state only through the devices' own notifications (vdev.h vdev_changed), an
+	 * MMIO access only by a write (vdev_pc_mmio; reads have no side effects); the timer's interrupt and CPUID
+	 * change none; any other exit may (MSRs, HLT, VINTR, IRET, hypercalls, ...). */
+	if (code != VMEXIT_IOIO && code != VMEXIT_NPF && code != VMEXIT_INTR && code != VMEXIT_CPUID)
+		vcpu->vctx.pc->gen++;
 	if (c->timer_fired && c->timer_early && rdtsc() < c->timer_due_tsc)
 		c->timer_fired = 0; /* a device deadline, not the end of the slice: platform_before_vmrun re-arms */
 }

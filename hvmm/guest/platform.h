@@ -8,7 +8,11 @@
 #define HVMM_PLATFORM_H
 #include <stdint.h>
 
+#include "hvmm/core/arch.h"
 #include "hvmm/core/percpu.h"
+#include "hvmm/guest/vcpu.h"
+#include "hvmm/svm/vmcb.h"
+#include "hvmm/vdev/pc.h"
 
 struct cpu;
 struct guest;
@@ -25,11 +29,23 @@ int platform_create(struct guest *g, const char **why);
 /* Release what platform_create allocated. */
 void platform_free(struct guest *g);
 
-/* Before each VMRUN of a vCPU whose guest has devices (guest->pc): bring its timers up to date, inject the highest
- * pending interrupt if the guest can take it or open an interrupt window (V_IRQ + VINTR intercept) if not, and arm the
- * LAPIC timer for the guest's next device deadline if it comes before the slice ends. */
-void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu);
-/* After each exit of such a vCPU: a timer interrupt that was only the device deadline does not end the slice. */
+/* Bring vcpu's timers up to date, inject the highest pending interrupt if the guest can take it or open an interrupt
+ * window (V_IRQ + VINTR intercept) if not, and arm the LAPIC timer for the guest's next device deadline if it comes
+ * before the slice ends (platform_before_vmrun). */
+void platform_update(struct cpu *c, struct vcpu *vcpu);
+/* Before each VMRUN of a vCPU whose guest has devices (guest->pc): platform_update, unless the previous one left
+ * nothing pending and since then no device state changed (vdev_pc's gen: line changes, vdev_changed, interrupt
+ * controller and timer registers, every exit but IOIO, NPF, INTR and CPUID), no device deadline passed, the scheduler's
+ * timer was not re-armed and the guest's CR8 (V_TPR) is unchanged: then it would do nothing. */
+static inline void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
+{
+	const struct vdev_pc *pc = vcpu->vctx.pc;
+	if (pc->gen != vcpu->plat.gen || c->timer_due_tsc != vcpu->plat.due || rdtsc() >= vcpu->plat.quiet_until ||
+	    (((pc->lapic.tpr >> 4) ^ vcpu->vmcb->control.int_ctl) & INT_CTL_V_TPR))
+		platform_update(c, vcpu);
+}
+/* After each exit of such a vCPU: count an exit that may have changed device state (platform_before_vmrun); a timer
+ * interrupt that was only the device deadline does not end the slice. */
 void platform_after_exit(struct cpu *c, struct vcpu *vcpu);
 /* After an MMIO write that sent the guest an INIT IPI (its APIC's init_pending): stop it. */
 void platform_init_ipi(struct vcpu *vcpu);

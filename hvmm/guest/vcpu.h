@@ -15,6 +15,7 @@
 #include "hvmm/svm/gpregs.h"
 #include "hvmm/vdev/vdev.h"
 #include "msr_policy.h"
+#include "x86_decode.h"
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -32,6 +33,11 @@ struct vcpu {
 	int yield; /* give up the CPU after this exit */
 	struct vmcb *vmcb; /* VA = PA */
 	struct vdev_ctx vctx; /* its guest's devices as this vCPU reaches them (platform.c); vctx.pc: NULL without */
+	struct { /* what platform_before_vmrun left (platform.c): it has nothing to do again while all still hold */
+		uint64_t gen; /* vctx.pc->gen */
+		uint64_t due; /* its CPU's timer_due_tsc */
+		uint64_t quiet_until; /* TSC of the next device event (0: nothing may be skipped) */
+	} plat;
 	uint32_t asid;
 	uint64_t asid_generation; /* cpu generation the ASID belongs to */
 	unsigned cpu; /* the hvmm CPU that runs this vCPU, for its whole life (sched_assign) */
@@ -42,6 +48,12 @@ struct vcpu {
 	struct cpuid_cache cpuid; /* right after regs: vmrun.S finds it there (svm/cpuid_cache.h); filled by cpuid.c */
 	struct gva_cache fetch_cache; /* the translation of the page at CS:RIP (insn.c); right after cpuid: vmrun.S
 					 checks it for the fast paths without nRIP (asserted in gva.c) */
+	struct { /* the latest instruction mmio.c decoded at CS:RIP, and the bytes and mode it was decoded from */
+		uint64_t b0, b1; /* its bytes 0-7 and 7-14 (little-endian), those past its length cleared */
+		uint64_t m0, m1; /* the masks that clear them */
+		uint8_t mode, valid;
+		struct x86_insn in;
+	} mmio_decode;
 	uint8_t *xsave; /* XSAVE (or FXSAVE) area, xstate_caps.area_bytes; holds the state while another vCPU runs */
 	uint64_t xcr0; /* the vCPU's XCR0 while another vCPU runs (xstate.c) */
 	uint64_t dr[4]; /* DR0-DR3 while another vCPU owns the debug registers (exit.c) */

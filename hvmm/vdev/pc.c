@@ -27,6 +27,7 @@ int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, con
 
 static void isa_line(struct vdev_pc *pc, unsigned irq, int level)
 {
+	pc->gen++;
 	pc->irqs_raised += level != 0;
 	pic_set_irq(&pc->pic, irq, level);
 	ioapic_set_pin(&pc->ioapic, &pc->lapic, PC_ISA_GSI(irq), level);
@@ -51,8 +52,15 @@ void vdev_gsi_set(struct vdev_ctx *ctx, unsigned gsi, int level)
 	struct vdev_pc *pc = ctx->pc;
 	if (!pc)
 		return;
+	pc->gen++;
 	pc->irqs_raised += level != 0;
 	ioapic_set_pin(&pc->ioapic, &pc->lapic, gsi, level);
+}
+
+void vdev_changed(struct vdev_ctx *ctx)
+{
+	if (ctx->pc)
+		vdev_pc_changed(ctx->pc);
 }
 
 /* A virtio BAR's access (vdev_pc_mmio), kept out of line: the APIC's accesses do not pay for its frame. */
@@ -69,6 +77,8 @@ static __attribute__((noinline)) int virtio_mmio(struct vdev_pc *pc, struct vdev
 int vdev_pc_mmio(struct vdev_pc *pc, struct vdev_ctx *ctx, enum vdev_dir dir, uint64_t gpa, unsigned size,
 		 uint64_t *value)
 {
+	if (dir == VDEV_OUT)
+		pc->gen++; /* a register of a device page written (reads have no side effects but through lines) */
 	if (gpa - LAPIC_BASE < LAPIC_SIZE) {
 		vlapic_mmio(ctx, &pc->lapic, dir, (uint32_t)(gpa - LAPIC_BASE), size, value);
 		if (pc->lapic.eoi_level >= 0) { /* EOI of a level-triggered interrupt: broadcast (82093AA §2.4) */
@@ -197,11 +207,4 @@ uint64_t vdev_pc_next_event(const struct vdev_pc *pc)
 {
 	uint64_t l = vlapic_deadline(&pc->lapic);
 	return pc->isa_next_event < l ? pc->isa_next_event : l;
-}
-
-int vdev_pc_port_has_timer(uint16_t port, unsigned size)
-{
-	uint32_t lo = port, hi = (uint32_t)port + (size ? size : 1) - 1;
-	return (lo <= PIT_CONTROL && hi >= PIT_PORT) || (lo <= PORT61 && hi >= PORT61) ||
-	       (lo <= CMOS_DATA && hi >= CMOS_INDEX);
 }

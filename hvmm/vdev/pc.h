@@ -61,6 +61,8 @@ struct vdev_pc {
 	uint32_t irq0_backlog; /* timer ticks on IRQ 0 coalesced while the guest did not run, still to deliver */
 	uint64_t irq0_caught_up; /* ticks delivered from the backlog (statistics) */
 	uint64_t isa_next_event; /* TSC of the PIT's, RTC's or HPET's next event as of their last update; 0 = update */
+	uint64_t gen; /* counts the changes, other than time, that may alter pending interrupts or the next timer event:
+		       * line changes, vdev_changed, vdev_pc_changed, writes to the interrupt controllers' pages */
 };
 
 /* Reset every device and claim its ports on bus. Returns 0, or -1 with *why if the table is full. */
@@ -73,10 +75,13 @@ int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, con
  * are delivered afterwards, one each time the previous one was taken, while the I/O APIC routes IRQ 0 (at most
  * PC_IRQ0_BACKLOG of them; docs/guest-abi.md). */
 int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now);
-/* The guest may have reprogrammed the PIT, port 0x61, the RTC or the HPET: the next poll updates them. */
-static inline void vdev_pc_changed(struct vdev_pc *pc) { pc->isa_next_event = 0; }
-/* Does an access of size bytes at port reach the PIT (0x40-0x43), port 0x61 or the RTC (0x70-0x71)? */
-int vdev_pc_port_has_timer(uint16_t port, unsigned size);
+/* The guest may have reprogrammed the PIT, port 0x61, the RTC, the HPET or the 8259A: the next poll updates the
+ * timers, and the interrupt state counts as changed (gen). */
+static inline void vdev_pc_changed(struct vdev_pc *pc)
+{
+	pc->isa_next_event = 0;
+	pc->gen++;
+}
 /* TSC of the earliest timer event that could raise a line as of the latest vdev_pc_poll, or UINT64_MAX. */
 uint64_t vdev_pc_next_event(const struct vdev_pc *pc);
 /* The CPU takes the interrupt: its vector — the local APIC's highest deliverable one (IRR -> ISR), else the 8259A's

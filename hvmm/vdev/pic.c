@@ -219,10 +219,10 @@ static void write_data(struct pic_chip *p, uint8_t v)
 static void pic_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_t port, unsigned size,
 		     uint32_t *value)
 {
-	(void)ctx;
 	(void)size;
 	struct vdev_pic *pic = dev;
 	struct pic_chip *p = &pic->chip[(port & 0x80) ? 1 : 0];
+	vdev_changed(ctx); /* any access may change what is pending (a read in poll mode acknowledges) */
 
 	if (dir == VDEV_IN) {
 		if (p->poll) {
@@ -245,10 +245,10 @@ static void pic_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_
 static void elcr_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_t port, unsigned size,
 		      uint32_t *value)
 {
-	(void)ctx;
 	(void)size;
 	struct vdev_pic *pic = dev;
 	struct pic_chip *p = &pic->chip[port - ELCR_PORT];
+	vdev_changed(ctx);
 	if (dir == VDEV_IN) {
 		*value = p->elcr;
 		return;

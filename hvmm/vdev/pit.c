@@ -204,6 +204,7 @@ static void pit_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_
 	struct vdev_pit *pit = dev;
 	uint64_t now = vdev_now(ctx);
 
+	vdev_changed(ctx); /* its next edge may have moved */
 	if (port == PIT_CONTROL) {
 		if (dir == VDEV_OUT)
 			write_control(pit, (uint8_t)*value, now);
@@ -229,6 +230,7 @@ static void port61(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_t 
 	struct pit_channel *ch2 = &pit->ch[2];
 	uint64_t now = vdev_now(ctx);
 
+	vdev_changed(ctx);
 	if (dir == VDEV_OUT) {
 		pit->port61 = (uint8_t)*value & (PORT61_GATE2 | PORT61_SPEAKER);
 		set_gate(pit, ch2, pit->port61 & PORT61_GATE2, now);

@@ -263,6 +263,7 @@ static void rtc_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16_
 	(void)size;
 	struct vdev_rtc *rtc = dev;
 	uint64_t now = vdev_now(ctx);
+	vdev_changed(ctx); /* its next event may have moved */
 	if (port == CMOS_INDEX) {
 		if (dir == VDEV_OUT)
 			rtc->index = (uint8_t)*value & 0x7f; /* bit 7 masks NMI: there are no NMIs to mask */

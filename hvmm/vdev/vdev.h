@@ -55,6 +55,12 @@ void vdev_irq_set(struct vdev_ctx *ctx, unsigned irq, int level);
 void vdev_legacy_irq_set(struct vdev_ctx *ctx, unsigned irq, int level);
 /* Drive I/O APIC input gsi (0-23) directly (a route that bypasses the 8259A). */
 void vdev_gsi_set(struct vdev_ctx *ctx, unsigned gsi, int level);
+/* A port access changed what decides the guest's pending interrupts or a timer's next event other than through the
+ * two calls above (a register of the 8259A, the PIT, port 61h, the RTC): the next VMRUN brings the timers up to date
+ * and looks for an interrupt to inject again. Before a VMRUN that follows a port access, hvmm skips that work while
+ * no device called one of these three and no device deadline has passed (guest/platform.c), so a device whose port
+ * handler changes interrupt state any other way must call this. */
+void vdev_changed(struct vdev_ctx *ctx);
 
 /*
  * A port handler: an access of size bytes (1, 2 or 4) at port. For VDEV_IN it stores the value read in *value (the

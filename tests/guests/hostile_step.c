@@ -19,6 +19,10 @@
  *         its PTE to another page that holds the prefixed form, (c) remapped by the PDE to another page table. A
  *         length remembered from before the change, or the bytes read through a stale translation, resumes the
  *         guest inside the instruction (a fault or wrong results); hvmm must fall back to its decoder each time.
+ *   mmio  the same changes under an MMIO load from the local APIC's version register (needs platform=pc), whose
+ *         decoding hvmm remembers: MOV EAX, [RAX] becomes MOV EBX, [RAX] and 2E MOV EBX, [RAX] in place, and
+ *         through the PTE and the PDE. A decoding or a translation kept from before the change loads the wrong
+ *         register or resumes inside the instruction.
  *
  * Every instruction sits in a stub (stubs below): optional TF on, the instruction, the label <stub>_end, then a
  * jump over 8 guard bytes 0x80 (so that a resume inside the instruction runs into a fault, not into the next
@@ -310,6 +314,56 @@ static void poke_run(const char *what, int is_cpuid, int times)
 	}
 }
 
+/* attack=mmio: the three forms, each followed by RET and UD2s. */
+#define APIC_VERSION_GPA 0xfee00030ul
+static const uint8_t mmio_eax[] = { 0x8b, 0x00, 0xc3, 0x0f, 0x0b, 0x0f, 0x0b };       /* MOV EAX, [RAX] */
+static const uint8_t mmio_ebx[] = { 0x8b, 0x18, 0xc3, 0x0f, 0x0b, 0x0f, 0x0b };       /* MOV EBX, [RAX] */
+static const uint8_t mmio_ebx_2e[] = { 0x2e, 0x8b, 0x18, 0xc3, 0x0f, 0x0b, 0x0f, 0x0b }; /* 2E MOV EBX, [RAX] */
+static uint32_t apic_version;
+
+/* Run the MMIO load at POKE_VA + POKE_OFF `times` times, with RAX = the version register's address: the version must
+ * land in EBX (to_ebx, RAX unchanged) or EAX. */
+static void mmio_run(const char *what, int to_ebx, int times)
+{
+	for (int i = 0; i < times && poke_n < sizeof(poke_results) / sizeof(poke_results[0]); i++) {
+		case_run((void (*)(void))(POKE_VA + POKE_OFF), (long)APIC_VERSION_GPA, 0, 0, 0);
+		long vec = hidt_vec;
+		int ok = vec == HIDT_NONE && (to_ebx ? case_out[0] == APIC_VERSION_GPA && case_out[1] == apic_version
+						     : case_out[0] == apic_version);
+		poke_results[poke_n++] = (struct poke_result){ what, i + 1, vec, ok, to_ebx ? case_out[1] : case_out[0] };
+	}
+}
+
+static void mmio_poke(void)
+{
+	apic_version = *(volatile uint32_t *)APIC_VERSION_GPA;
+	poke_n = 0;
+	poke_write(0, mmio_eax, sizeof(mmio_eax));
+	poke_map(0, 0);
+	mmio_run("MOV EAX, [APIC] in the window", 0, 3);
+	poke_write(0, mmio_ebx, sizeof(mmio_ebx)); /* rewritten in place: another register, the same length */
+	mmio_run("rewritten in place as MOV EBX, [APIC]", 1, 2);
+	poke_write(0, mmio_ebx_2e, sizeof(mmio_ebx_2e)); /* and one byte longer */
+	mmio_run("rewritten in place as 2E MOV EBX, [APIC]", 1, 2);
+	poke_write(0, mmio_eax, sizeof(mmio_eax));
+	mmio_run("MOV EAX, [APIC]", 0, 2);
+	poke_write(1, mmio_ebx_2e, sizeof(mmio_ebx_2e));
+	poke_map(0, 1);
+	mmio_run("page remapped (PTE) to 2E MOV EBX, [APIC]", 1, 2);
+	poke_map(0, 0);
+	mmio_run("MOV EAX, [APIC] again", 0, 2);
+	poke_map(1, 1);
+	mmio_run("page remapped (PDE) to 2E MOV EBX, [APIC]", 1, 2);
+	poke_map(0, 0);
+	mmio_run("MOV EAX, [APIC] once more", 0, 1);
+	for (unsigned i = 0; i < poke_n; i++) {
+		const struct poke_result *r = &poke_results[i];
+		hostile_check(r->ok, "loads the register the instruction names as it is now",
+			      "%s (run %d): %s, loaded 0x%llx, version 0x%x", r->what, r->run, hidt_name(r->vec),
+			      (unsigned long long)r->rax, apic_version);
+	}
+}
+
 static void poke(int is_cpuid)
 {
 	const uint8_t *plain = is_cpuid ? poke_cpuid : poke_vmmcall, *pre = is_cpuid ? poke_cpuid_2e : poke_vmmcall_2e;
@@ -402,6 +456,8 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	} else if (!strcmp(attack, "poke")) {
 		poke(1);
 		poke(0);
+	} else if (!strcmp(attack, "mmio")) {
+		mmio_poke();
 	} else if (!strcmp(attack, "len")) {
 		compat_gdt_install();
 		for (unsigned i = 0; i < sizeof(prefixed) / sizeof(prefixed[0]); i++)
