@@ -259,15 +259,17 @@ def prepare_virtio_disk(d: str) -> None:
 
 
 def judge_virtio_blk(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    """Linux found the virtio-blk device (PCI 1AF4:1042 at 00:02.0, INTx# on I/O APIC input 16), mounted the ext2
-    image, read both files with the right SHA-256, wrote one, synced, and read it back after a remount."""
+    """Linux found the virtio-rng device (rng=on: PCI 1AF4:1044 at 00:02.0) and read 64 bytes from it, and the
+    virtio-blk device (1AF4:1042 at 00:03.0, INTx# on I/O APIC input 17), mounted the ext2 image, read both files
+    with the right SHA-256, wrote one, synced, and read it back after a remount."""
     out = log.console("linux")
     j.check("hvmm: the module attached as a virtio disk",
             any(re.match(r"^hvmm: module \d+ attached to guest linux as a virtio disk: 8388608 bytes", x)
                 for x in log.lines))
-    for what, rx in (("PCI 1af4:1042 at 00:02.0", r"pci 0000:00:02\.0: \[1af4:1042\] type 00 class 0x018000"),
-                     ("BAR 0 where hvmm put it", r"pci 0000:00:02\.0: BAR 0 \[mem 0xc0000000-0xc0003fff\]"),
-                     ("virtio_blk sized the disk", r"virtio_blk virtio0: \[vda\] 16384 512-byte logical blocks"),
+    for what, rx in (("PCI 1af4:1044 (entropy) at 00:02.0", r"pci 0000:00:02\.0: \[1af4:1044\] type 00 class 0x00ff00"),
+                     ("PCI 1af4:1042 (block) at 00:03.0", r"pci 0000:00:03\.0: \[1af4:1042\] type 00 class 0x018000"),
+                     ("BAR 0 where hvmm put it", r"pci 0000:00:03\.0: BAR 0 \[mem 0xc0004000-0xc0007fff\]"),
+                     ("virtio_blk sized the disk", r"virtio_blk virtio1: \[vda\] 16384 512-byte logical blocks"),
                      ("the ext2 image mounted", r"EXT4-fs \(vda\): mount(ed|ing) ext2 file system")):
         j.check(f"linux dmesg: {what}", log.find_console("linux", rx) is not None, rx)
     j.check("linux: /sys/block/vda: 16384 sectors, writable",
@@ -282,11 +284,21 @@ def judge_virtio_blk(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("linux: wrote a file and synced", log.find_console("linux", r"^hvmm-virtio: wrote and synced") is not None)
     j.check("linux: read it back after a remount",
             log.find_console("linux", rf"^hvmm-virtio: read back: {VBLK_WRITTEN}$") is not None)
-    j.check("linux: the device's interrupt through the I/O APIC, input 16, level (fasteoi)",
-            log.find_console("linux", r"^hvmm-virtio: irq 16: +[1-9]\d* +IO-APIC +16-fasteoi +virtio0") is not None)
+    j.check("linux: the disk's interrupt through the I/O APIC, input 17, level (fasteoi)",
+            log.find_console("linux", r"^hvmm-virtio: irq 17: +[1-9]\d* +IO-APIC +17-fasteoi +virtio1") is not None)
+    j.check("linux: the kernel's hardware RNG is virtio_rng",
+            log.find_console("linux", r"^hvmm-virtio: rng_current virtio_rng\.0$") is not None)
+    m = log.find_console("linux", r"^hvmm-virtio: hwrng ([0-9a-f]*)$")
+    hexed = m[1].group(1) if m else ""
+    j.check("linux: 64 bytes from /dev/hwrng, not all alike", len(hexed) == 128 and len(set(hexed[i:i + 2] for i in
+            range(0, 128, 2))) > 16, hexed or "no line")
+    rng = next((x for x in log.lines if x.startswith("hvmm: guest linux virtio-rng 00:02.0 ")), None)
+    r = dict(w.split("=", 1) for w in rng.split()[5:]) if rng else {}
+    j.check("hvmm: the virtio-rng summary line: at least 64 bytes given, no shortfall",
+            int(r.get("bytes", 0)) >= 64 and r.get("shortfalls") == "0", rng or "no line")
     bad = [t for t in out if any(c in t for c in COMPLAINTS + ("I/O error", "EXT4-fs error", "insmod"))]
     j.check("linux: no I/O errors, panics or failed insmod", not bad, "; ".join(bad[:3]))
-    dev = next((x for x in log.lines if x.startswith("hvmm: guest linux virtio-blk 00:02.0 ")), None)
+    dev = next((x for x in log.lines if x.startswith("hvmm: guest linux virtio-blk 00:03.0 ")), None)
     f = dict(w.split("=", 1) for w in dev.split()[5:]) if dev else {}
     # (status: 0 after Linux's shutdown reset the device, 0x0f if it did not)
     j.check("hvmm: the virtio-blk summary line: reads, writes, flushes, GET_ID, no errors",
@@ -325,9 +337,10 @@ SCENARIOS: List[Scenario] = [
     # the I/O APIC, the HPET, PCI, and the end through ACPI S5 (poweroff -f) or the FADT reset register (reboot -f).
     Scenario("linux-acpi", plain_guests("poweroff"), judge_acpi("poweroff"), timeout=240, skip_if=fetch),
     Scenario("linux-reboot", plain_guests("reboot"), judge_acpi("reboot"), timeout=240, skip_if=fetch),
-    # virtio-blk (docs/guest-abi.md "virtio devices"): Debian's kernel with its own virtio_pci, virtio_blk and ext4
-    # modules loaded by /init (tests/linux/init-virtio.sh) mounts an ext2 image given as a disk module.
-    Scenario("linux-virtio-blk", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M console=ttyS0",
+    # virtio-rng and virtio-blk (docs/guest-abi.md "virtio devices"): Debian's kernel with its own virtio_pci,
+    # virtio_blk, virtio_rng and ext4 modules loaded by /init (tests/linux/init-virtio.sh) reads /dev/hwrng and
+    # mounts an ext2 image given as a disk module.
+    Scenario("linux-virtio-blk", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M rng=on console=ttyS0",
                                   f"{LINUX_DIR}/initramfs-virtio.cpio for=linux",
                                   "{dir}/disk.img for=linux as=disk",
                                   f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}"],

@@ -108,6 +108,24 @@ static inline int cpu_has_tsc_aux(void)
 	       (cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ecx & CPUID7_ECX_RDPID));
 }
 
+#define CPUID1_ECX_RDRAND (1u << 30)
+#define CPUID7_EBX_RDSEED (1u << 18)
+
+/* RDSEED / RDRAND into *v: 1 if the CPU delivered a value (CF = 1), 0 if it had none ready (APM Vol. 3 "RDSEED",
+ * "RDRAND"). Only where CPUID says the instruction exists. */
+static inline int rdseed64(uint64_t *v)
+{
+	uint8_t ok;
+	__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+	return ok;
+}
+static inline int rdrand64(uint64_t *v)
+{
+	uint8_t ok;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+	return ok;
+}
+
 /* The display family and model of CPUID leaf 1 EAX (APM Vol. 3 Appendix E.3.2: extended family counts when the base
  * family is 0Fh; extended model then too, and on Intel also for base family 6). */
 static inline unsigned cpuid_family(void)

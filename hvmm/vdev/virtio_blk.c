@@ -117,42 +117,26 @@ static int64_t serve(struct vdev_vblk *b, unsigned n, unsigned nr, const char **
 	return (int64_t)written + 1;
 }
 
-/* Take at most a queue size of chains, the budget of one notification: a driver that keeps refilling the ring from
- * another CPU cannot hold this one here. */
-static void notify(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned qi)
+/* Gather the chain's buffers into b->buf, then serve the request. */
+static int64_t chain(struct virtio_pci *vp, struct virtq *q, struct virtq_chain *c, const char **why)
 {
 	struct vdev_vblk *b = vp->dev;
-	struct virtq *q = virtio_pci_queue(vp, qi);
-	unsigned budget = q ? q->size : 0;
-	const char *why = NULL;
-	while (q && budget) {
-		struct virtq_chain c;
-		struct virtq_buf buf;
-		int e = virtq_pop(q, &c);
-		if (e == 0) {
-			virtio_pci_used(ctx, vp, qi); /* publishes avail_event: look once more after it */
-			if (!virtq_pending(q))
-				return;
-			continue;
+	struct virtq_buf buf;
+	unsigned n = 0, nr = 0;
+	int e;
+	while ((e = virtq_next(q, c, &buf)) == 1) {
+		if (n == VBLK_MAX_BUFS) {
+			*why = "request of more buffers than seg_max + 2";
+			return -1;
 		}
-		unsigned n = 0, nr = 0;
-		while (e == 1 && (e = virtq_next(q, &c, &buf)) == 1) {
-			if (n == VBLK_MAX_BUFS) {
-				why = "request of more buffers than seg_max + 2";
-				break;
-			}
-			b->buf[n++] = buf;
-			nr += !buf.write;
-		}
-		int64_t written = why || e < 0 ? -1 : serve(b, n, nr, &why);
-		if (written < 0) {
-			virtio_pci_broken(ctx, vp, qi, why ? why : virtq_error(e));
-			return;
-		}
-		virtq_push(q, c.head, (uint32_t)written);
-		budget--;
+		b->buf[n++] = buf;
+		nr += !buf.write;
 	}
-	virtio_pci_used(ctx, vp, qi);
+	if (e < 0) {
+		*why = virtq_error(e);
+		return -1;
+	}
+	return serve(b, n, nr, why);
 }
 
 static void report(const struct virtio_pci *vp, char *buf, unsigned size)
@@ -182,7 +166,7 @@ int vblk_init(struct vdev_vblk *b, struct vdev_pci *pci, uint8_t devfn, uint32_t
 		.queue_max = VBLK_QUEUE_SIZE,
 		.config = &b->config,
 		.config_len = sizeof(b->config),
-		.notify = notify,
+		.serve = chain,
 		.report = report,
 	};
 	return virtio_pci_init(&b->vp, pci, devfn, bar, gsi, &b->ops, b, guest_name, "virtio-blk");

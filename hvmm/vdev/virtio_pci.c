@@ -112,6 +112,31 @@ void virtio_pci_used(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned q)
 	}
 }
 
+void virtio_pci_serve(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned qi, virtio_chain_fn *fn)
+{
+	struct virtq *q = virtio_pci_queue(vp, qi);
+	unsigned budget = q ? q->size : 0;
+	while (q && budget) {
+		struct virtq_chain c;
+		const char *why = NULL;
+		int e = virtq_pop(q, &c);
+		if (e == 0) {
+			virtio_pci_used(ctx, vp, qi); /* publishes avail_event: look once more after it */
+			if (!virtq_pending(q))
+				return;
+			continue;
+		}
+		int64_t written = e < 0 ? -1 : fn(vp, q, &c, &why);
+		if (written < 0) {
+			virtio_pci_broken(ctx, vp, qi, why ? why : virtq_error(e));
+			return;
+		}
+		virtq_push(q, c.head, (uint32_t)written);
+		budget--;
+	}
+	virtio_pci_used(ctx, vp, qi);
+}
+
 /* The driver enables the selected queue (§4.1.4.3.2): its size and addresses are checked now, once. */
 static void queue_enable(struct vdev_ctx *ctx, struct virtio_pci *vp, struct virtio_queue *q)
 {
@@ -259,7 +284,7 @@ static void bar_access(struct vdev_ctx *ctx, struct virtio_pci *vp, enum vdev_di
 		unsigned q = (off - VIRTIO_BAR_NOTIFY) / VIRTIO_NOTIFY_MULTIPLIER;
 		vp->notifies++;
 		if (q < vp->ops->nqueues && (vp->status & VIRTIO_STATUS_DRIVER_OK) && virtio_pci_queue(vp, q))
-			vp->ops->notify(ctx, vp, q);
+			virtio_pci_serve(ctx, vp, q, vp->ops->serve);
 	}
 	if (dir == VDEV_IN)
 		*value = in;
@@ -335,8 +360,10 @@ int virtio_pci_init(struct virtio_pci *vp, struct vdev_pci *pci, uint8_t devfn, 
 		VIRTIO_NOTIFY_MULTIPLIER * ops->nqueues, 20);
 	uint32_t mult = VIRTIO_NOTIFY_MULTIPLIER;
 	memcpy(c->bytes + CAP_NOTIFY + 16, &mult, 4);
-	put_cap(c, CAP_ISR, CAP_DEVICE, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_BAR_ISR, 1, 16);
-	put_cap(c, CAP_DEVICE, CAP_PCI_CFG, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_BAR_DEVICE, ops->config_len, 16);
+	/* a device without configuration (virtio-rng) has no device capability: drivers refuse one of length 0 */
+	put_cap(c, CAP_ISR, ops->config_len ? CAP_DEVICE : CAP_PCI_CFG, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_BAR_ISR, 1, 16);
+	if (ops->config_len)
+		put_cap(c, CAP_DEVICE, CAP_PCI_CFG, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_BAR_DEVICE, ops->config_len, 16);
 	put_cap(c, CAP_PCI_CFG, 0, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 20);
 	memset(c->wmask + CAP_PCI_CFG + 4, 0xff, 1); /* bar */
 	memset(c->wmask + CAP_PCI_CFG + 8, 0xff, 8); /* offset, length */

@@ -84,6 +84,10 @@ _Static_assert(sizeof(struct virtio_pci_cap) == 16 && offsetof(struct virtio_pci
 
 struct virtio_pci;
 
+/* Serve one chain taken from q: the bytes written into its device-writable buffers, or -1 with *why for a chain the
+ * device cannot answer (a VIRTQ_E_* from virtq_next: virtq_error's name). */
+typedef int64_t virtio_chain_fn(struct virtio_pci *vp, struct virtq *q, struct virtq_chain *c, const char **why);
+
 /* What a device type provides. */
 struct virtio_ops {
 	uint16_t type; /* §5: 2 block, ... */
@@ -93,8 +97,8 @@ struct virtio_ops {
 	uint16_t queue_max; /* entries of each queue (a power of two) */
 	const void *config; /* its device-specific configuration, config_len bytes, read-only to the driver */
 	uint32_t config_len;
-	/* The driver notified queue q (enabled, device not broken): take its chains (virtio_pci_queue). */
-	void (*notify)(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned q);
+	/* Serves each chain the driver makes available on any of its queues (virtio_pci_serve). */
+	virtio_chain_fn *serve;
 	/* The device was reset (status 0 written): forget any request state. May be NULL. */
 	void (*reset)(struct virtio_pci *vp);
 	/* Format its statistics (" key=value" words) into buf. May be NULL. */
@@ -143,6 +147,10 @@ void virtio_pci_broken(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned q, 
 /* Format "<dev_name> 00:<slot>.0 status=0x<status> notifies=<n> interrupts=<n>" and the device's own statistics (the
  * summary's line, docs/serial-log.md) into buf. */
 void virtio_pci_report(const struct virtio_pci *vp, char *buf, unsigned size);
+/* The driver notified queue qi (enabled, device not broken, DRIVER_OK): serve its available chains with fn, at most a queue size of them (the budget of one
+ * notification: a driver refilling the ring from another CPU cannot hold this one here), return each through the
+ * used ring, interrupt as the queue asks; a malformed queue or chain makes the device broken (virtio_pci_broken). */
+void virtio_pci_serve(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned qi, virtio_chain_fn *fn);
 /* Chains were returned on queue q: interrupt the driver if the queue asks for it (virtq_should_interrupt). */
 void virtio_pci_used(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned q);
 

@@ -1,9 +1,10 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: MIT
 # /init of hvmm's virtio test initramfs (tests/linux/prepare.py, initramfs-virtio.cpio): load Debian's virtio_pci,
-# virtio_blk and ext4 modules (from the kernel's own package, in dependency order: /lib/modules/order), mount the
-# virtio disk /dev/vda, print the SHA-256 of /mnt/hello.txt, write /mnt/written.txt, sync, read it back, unmount, and
-# power off (ACPI S5). Every line the scenario judges starts with "hvmm-virtio:".
+# virtio_blk, virtio_rng and ext4 modules (from the kernel's own package, in dependency order: /lib/modules/order),
+# mount the virtio disk /dev/vda, print the SHA-256 of its files, write /mnt/written.txt, sync, read it back, read
+# 64 bytes from the virtio entropy device (/dev/hwrng), and power off (ACPI S5). Every line the scenario judges
+# starts with "hvmm-virtio:".
 export PATH=/bin
 busybox mount -t proc proc /proc
 busybox mount -t sysfs sysfs /sys
@@ -27,6 +28,9 @@ if busybox mount -t ext2 /dev/vda /mnt; then
 else
 	echo "hvmm-virtio: mount failed"
 fi
+# the entropy device (rng=on): the kernel's current hardware RNG and 64 bytes from it
+echo "hvmm-virtio: rng_current $(busybox cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
+echo "hvmm-virtio: hwrng $(busybox dd if=/dev/hwrng bs=64 count=1 2>/dev/null | busybox od -An -tx1 | busybox tr -d ' \n')"
 busybox grep virtio /proc/interrupts | while read -r l; do echo "hvmm-virtio: irq $l"; done
 echo "hvmm-virtio: done, poweroff -f"
 busybox poweroff -f
