@@ -12,6 +12,7 @@
 #include "hvmm/core/pmm.h"
 #include "hvmm/guest/bench_native.h"
 #include "hvmm/guest/create.h"
+#include "hvmm/guest/gcpu.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/msr.h"
@@ -84,7 +85,7 @@ static void ap_main(struct cpu *c)
 	}
 	c->max_asid = nasid - 1 < MAX_GUESTS ? nasid - 1 : MAX_GUESTS;
 	c->slice_ticks = cpus[0].slice_ticks; /* every local APIC timer counts the same clock (x86/lapic.h) */
-	c->drain_ticks = cpus[0].drain_ticks;
+	gcpu(c)->drain_ticks = gcpu(&cpus[0])->drain_ticks;
 	measure_init(c);
 	hlog("cpu %u apic=%u up", c->id, c->apic_id);
 	__atomic_store_n(&c->state, CPU_UP, __ATOMIC_RELEASE);
@@ -184,7 +185,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	c->tsc_per_tick = ticks_per_ms ? (tsc_khz << 32) / ticks_per_ms : 0;
 	hlog("slice=%lu us (%u timer ticks)", config.slice_us, c->slice_ticks);
 	/* Console drain tick: about one 16-byte FIFO load at 115200 baud (160 bits: 1.39 ms); hvmm/core/console.h. */
-	c->drain_ticks = ticks_per_ms ? ticks_per_ms : 1;
+	gcpu(c)->drain_ticks = ticks_per_ms ? ticks_per_ms : 1;
 	if (config.cpus > 1) {
 		hlog("cpu 0 apic=%u up (the BSP); AP start-up code at 0x%lx", lapic_id(), ap_page);
 		smp_start(ap_page, config.cpus, ap_main);

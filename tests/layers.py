@@ -34,6 +34,7 @@ SEARCH = ["include", "lib/include", "lib", "."]  # the -I options of the Makefil
 # The reading order of hvmm/guest, bottom first (docs/design.md "Inside hvmm/guest"): each module may include only
 # the modules before it. A new file gets its place here.
 GUEST_ORDER = [
+    "gcpu",  # the guest layer's per-CPU state (in struct cpu's room for it)
     "guest_console",  # a guest's console line buffer
     "gva_cache",  # one remembered page-table walk
     "kvm_pv_state",  # a vCPU's state of KVM's paravirtual interface

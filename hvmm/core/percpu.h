@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * percpu.h — state owned by one physical CPU: its SVM pages, current guest, timer and ASIDs.
+ * percpu.h — state owned by one physical CPU: its SVM pages, timer and ASIDs, and room for the guest layer's own
+ * per-CPU state (struct gcpu, hvmm/guest/gcpu.h: the vCPU it runs, its measurement state).
  *
  * Each CPU finds its own struct cpu through its GS base (MSR C000_0101h), which points at the struct; the struct's
  * first field points at itself, so this_cpu() is one `mov %gs:0`. boot.S sets the BSP's GS base before any C code,
@@ -13,18 +14,18 @@
 #define MAX_CPUS 16 /* CPUs hvmm runs guests on (cpus= caps it lower); more in the MADT are left halted */
 
 #define MSR_GS_BASE 0xc0000101u
+#define CPU_GCPU_BYTES 64 /* room for the guest layer's per-CPU state (hvmm/guest/gcpu.h asserts it fits) */
 
 /* Offsets of the struct cpu fields that assembly uses (boot.S, x86/isr.S), asserted below. */
 #define CPU_SELF 0x00
-#define CPU_TIMER_FIRED 0x44
-#define CPU_TIMER_IRQS 0x48
-#define CPU_IRQ_TSC 0x50
+#define CPU_TIMER_FIRED 0x74
+#define CPU_TIMER_IRQS 0x78
+#define CPU_IRQ_TSC 0x80
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>
 #include <stdint.h>
 
-struct vcpu;
 struct vmcb;
 
 /* Where a CPU is in its life (x86/smp.c); written by the CPU itself, read by the BSP. */
@@ -44,8 +45,8 @@ struct cpu {
 	struct vmcb *host_vmcb; /* VMSAVE/VMLOAD area for host FS/GS/TR/LDTR/syscall MSRs */
 	uint64_t host_vmcb_pa;
 
-	struct vcpu *current; /* vCPU whose VMCB is loaded by the next VMRUN */
-	struct vcpu *dr_owner; /* whose DR0-DR3 are loaded (exit.c, handle_dr) */
+	/* The guest layer's per-CPU state (struct gcpu, hvmm/guest/gcpu.h): core/ and x86/ keep only its room. */
+	_Alignas(8) unsigned char gcpu[CPU_GCPU_BYTES];
 
 	/* Local APIC timer (one-shot per slice); timer_fired, timer_irqs and irq_tsc are written by isr.S. */
 	uint32_t slice_ticks; /* LAPIC timer ticks per slice */
@@ -55,10 +56,6 @@ struct cpu {
 	uint64_t spurious_irqs, unexpected_irqs; /* unexpected: vectors hvmm never programmed (desc.c) */
 	uint64_t nmis; /* NMIs taken in hvmm that were not a panic's stop (desc.c); reported at the end (main.c) */
 	uint64_t spurious_db; /* #DB taken in hvmm with no host breakpoint enabled (x86/desc.c) */
-	/* Console drain ticks (guest/sched.c): while the console ring holds bytes, a slice is armed in pieces of
-	 * drain_ticks so that the ring drains at the UART's pace inside the running guest's slice. */
-	uint32_t drain_ticks; /* LAPIC timer ticks of one drain tick */
-	uint32_t slice_rest; /* ticks of the current slice left after the armed piece; 0: the armed piece ends it */
 
 	/* ASIDs (APM §15.16): 1..max_asid, handed out per generation; a new generation flushes the whole TLB. Each
 	 * CPU has its own ASID space (TLBs are per core) and its guests never run elsewhere. */
@@ -72,7 +69,6 @@ struct cpu {
 	uint64_t lapic_per_tsc; /* LAPIC timer ticks per TSC cycle, fixed point with 32 fractional bits */
 	uint64_t tsc_per_tick; /* TSC cycles per LAPIC timer tick, fixed point with 32 fractional bits */
 	uint32_t timer_early;
-	struct cpu_measure *measure; /* this CPU's measurement state (guest/measure.h), set by measure_init */
 	uint32_t tsc_aux; /* the value in this CPU's TSC_AUX MSR: the running vCPU's (guest/msr.h) */
 };
 

@@ -12,6 +12,7 @@
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/exit_handlers.h"
 #include "hvmm/guest/exit_retire.h"
+#include "hvmm/guest/gcpu.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/insn.h"
 #include "hvmm/guest/kvm_pv.h"
@@ -105,7 +106,7 @@ static void handle_rdpmc(struct cpu *c, struct vcpu *vcpu)
  */
 void exit_dr_claim(struct cpu *c, struct vcpu *vcpu)
 {
-	struct vcpu *dr_owner = c->dr_owner;
+	struct vcpu *dr_owner = gcpu(c)->dr_owner;
 
 	if (dr_owner == vcpu)
 		return;
@@ -118,7 +119,7 @@ void exit_dr_claim(struct cpu *c, struct vcpu *vcpu)
 	}
 	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
 			 : : "r"(vcpu->dr[0]), "r"(vcpu->dr[1]), "r"(vcpu->dr[2]), "r"(vcpu->dr[3]));
-	c->dr_owner = vcpu;
+	gcpu(c)->dr_owner = vcpu;
 	vcpu->vmcb->control.intercept_dr_read &= ~INTERCEPT_DR0_3;
 	vcpu->vmcb->control.clean &= ~VMCB_CLEAN_I;
 }

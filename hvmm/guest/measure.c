@@ -26,7 +26,7 @@ static const char *const stage_names[ST_NSTAGES] = { "exit_to_irq", "irq_to_sche
 void measure_init(struct cpu *c)
 {
 	struct cpu_measure *m = &cpu_measure[c->id];
-	c->measure = m;
+	gcpu(c)->measure = m;
 	for (int i = 0; i < SW_NREASONS; i++)
 		stats_init(&m->switch_by[i]);
 	for (int i = 0; i < ST_NSTAGES; i++)

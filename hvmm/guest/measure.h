@@ -7,6 +7,7 @@
 #include "stats.h"
 
 #include "hvmm/core/percpu.h"
+#include "hvmm/guest/gcpu.h"
 #include "hvmm/guest/vcpu.h"
 #include "hvmm/svm/vmcb.h"
 
@@ -44,10 +45,10 @@ extern struct cpu_measure cpu_measure[MAX_CPUS];
 /* c's measurement state: one per CPU, written only by that CPU (the switch path takes no lock). */
 static inline struct cpu_measure *measure_of(const struct cpu *c)
 {
-	return c->measure;
+	return gcpu_const(c)->measure;
 }
 
-/* Reset c's measurement state (cpu_measure[c->id]) and point c->measure at it. */
+/* Reset c's measurement state (cpu_measure[c->id]) and point gcpu(c)->measure at it. */
 void measure_init(struct cpu *c);
 /* Add m's waiting switch samples to its histograms (only on the CPU that owns m, or once that CPU is done). */
 void measure_fold(struct cpu_measure *m);

@@ -18,6 +18,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/exit.h"
+#include "hvmm/guest/gcpu.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/measure.h"
@@ -113,10 +114,12 @@ static void assign_asid(struct cpu *c, struct vcpu *vcpu)
  */
 static void arm_slice(struct cpu *c, uint32_t ticks)
 {
-	c->slice_rest = 0;
-	if (ticks > c->drain_ticks && con_pending()) {
-		c->slice_rest = ticks - c->drain_ticks;
-		ticks = c->drain_ticks;
+	struct gcpu *g = gcpu(c);
+	uint32_t drain = g->drain_ticks;
+	g->slice_rest = 0;
+	if (ticks > drain && con_pending()) {
+		g->slice_rest = ticks - drain;
+		ticks = drain;
 	}
 	c->timer_due_tsc = rdtsc() + (uint64_t)(((unsigned __int128)ticks * c->tsc_per_tick) >> 32);
 	lapic_timer_oneshot(ticks);
@@ -132,7 +135,7 @@ static void start_slice(struct cpu *c)
 	arm_slice(c, c->slice_ticks);
 }
 
-/* Switch the state VMRUN does not switch from c->current to vcpu (APM Vol. 2 §15.5.1): branch predictions
+/* Switch the state VMRUN does not switch from c's current vCPU to vcpu (APM Vol. 2 §15.5.1): branch predictions
  * (IBPB, x86/spec.h; the return stack, svm/spec_exit.h), the extended state (xstate.c), TSC_AUX (msr.h), and DR0-DR3 when vcpu's DR7
  * enables a breakpoint (DR7 bits 7:0). After a vCPU that had breakpoints enabled, hvmm's own DR7 is written (to its
  * reset value, no breakpoint): an emulator that recomputes its breakpoints on DR7 writes drops any it still holds for
@@ -142,9 +145,10 @@ static void switch_state(struct cpu *c, struct vcpu *vcpu)
 	spec_switch_ibpb();
 	if (spec_rsb_fill_switch)
 		spec_rsb_fill();
-	if (c->current && (c->current->vmcb->save.dr7 & DR7_ENABLES))
+	struct vcpu *prev = gcpu(c)->current;
+	if (prev && (prev->vmcb->save.dr7 & DR7_ENABLES))
 		write_dr7(DR7_RESET);
-	xstate_switch(c->current, vcpu);
+	xstate_switch(prev, vcpu);
 	tsc_aux_load(c, vcpu);
 	if (vcpu->vmcb->save.dr7 & DR7_ENABLES)
 		exit_dr_claim(c, vcpu);
@@ -172,7 +176,7 @@ void sched_run(struct cpu *c)
 		q->v[i]->ready_tsc = now; /* every vCPU waits for its first turn */
 	if (vcpu) {
 		switch_state(c, vcpu);
-		c->current = vcpu;
+		gcpu(c)->current = vcpu;
 		account_wait(vcpu);
 		start_slice(c);
 	}
@@ -201,11 +205,11 @@ void sched_run(struct cpu *c)
 		if (vcpu->state == VCPU_RUNNABLE && !vcpu->yield) {
 			if (!c->timer_fired)
 				continue; /* the common case: straight back into the same vCPU */
-			if (c->slice_rest) { /* a drain tick, not the end of the slice */
+			if (gcpu(c)->slice_rest) { /* a drain tick, not the end of the slice */
 				c->timer_fired = 0;
 				con_poll();
 				measure_fold(measure_of(c)); /* the statistics too, off the switch path */
-				arm_slice(c, c->slice_rest);
+				arm_slice(c, gcpu(c)->slice_rest);
 				continue;
 			}
 		}
@@ -225,7 +229,7 @@ void sched_run(struct cpu *c)
 			if (vcpu->state == VCPU_RUNNABLE)
 				vcpu->ready_tsc = vcpu->regs.exit_tsc; /* preempted or yielded: it waits from its #VMEXIT on */
 			switch_state(c, next);
-			c->current = next;
+			gcpu(c)->current = next;
 		}
 		if (next->ready_tsc)
 			account_wait(next);
