@@ -259,17 +259,19 @@ def prepare_virtio_disk(d: str) -> None:
 
 
 def judge_virtio_blk(j: Judge, log: HvmmLog, ctx: Context) -> None:
-    """Linux found the virtio-rng device (rng=on: PCI 1AF4:1044 at 00:02.0) and read 64 bytes from it, and the
-    virtio-blk device (1AF4:1042 at 00:03.0, INTx# on I/O APIC input 17), mounted the ext2 image, read both files
+    """Linux found the virtio-rng device (rng=on: PCI 1AF4:1044 at 00:02.0) and read 64 bytes from it, the console
+    (hvc=on: 1AF4:1043 at 00:03.0) and wrote a line through /dev/hvc0, and the virtio-blk device (1AF4:1042 at
+    00:04.0, INTx# on I/O APIC input 18), mounted the ext2 image, read both files
     with the right SHA-256, wrote one, synced, and read it back after a remount."""
     out = log.console("linux")
     j.check("hvmm: the module attached as a virtio disk",
             any(re.match(r"^hvmm: module \d+ attached to guest linux as a virtio disk: 8388608 bytes", x)
                 for x in log.lines))
     for what, rx in (("PCI 1af4:1044 (entropy) at 00:02.0", r"pci 0000:00:02\.0: \[1af4:1044\] type 00 class 0x00ff00"),
-                     ("PCI 1af4:1042 (block) at 00:03.0", r"pci 0000:00:03\.0: \[1af4:1042\] type 00 class 0x018000"),
-                     ("BAR 0 where hvmm put it", r"pci 0000:00:03\.0: BAR 0 \[mem 0xc0004000-0xc0007fff\]"),
-                     ("virtio_blk sized the disk", r"virtio_blk virtio1: \[vda\] 16384 512-byte logical blocks"),
+                     ("PCI 1af4:1043 (console) at 00:03.0", r"pci 0000:00:03\.0: \[1af4:1043\] type 00 class 0x078000"),
+                     ("PCI 1af4:1042 (block) at 00:04.0", r"pci 0000:00:04\.0: \[1af4:1042\] type 00 class 0x018000"),
+                     ("BAR 0 where hvmm put it", r"pci 0000:00:04\.0: BAR 0 \[mem 0xc0008000-0xc000bfff\]"),
+                     ("virtio_blk sized the disk", r"virtio_blk virtio2: \[vda\] 16384 512-byte logical blocks"),
                      ("the ext2 image mounted", r"EXT4-fs \(vda\): mount(ed|ing) ext2 file system")):
         j.check(f"linux dmesg: {what}", log.find_console("linux", rx) is not None, rx)
     j.check("linux: /sys/block/vda: 16384 sectors, writable",
@@ -284,8 +286,14 @@ def judge_virtio_blk(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("linux: wrote a file and synced", log.find_console("linux", r"^hvmm-virtio: wrote and synced") is not None)
     j.check("linux: read it back after a remount",
             log.find_console("linux", rf"^hvmm-virtio: read back: {VBLK_WRITTEN}$") is not None)
-    j.check("linux: the disk's interrupt through the I/O APIC, input 17, level (fasteoi)",
-            log.find_console("linux", r"^hvmm-virtio: irq 17: +[1-9]\d* +IO-APIC +17-fasteoi +virtio1") is not None)
+    j.check("linux: the disk's interrupt through the I/O APIC, input 18, level (fasteoi)",
+            log.find_console("linux", r"^hvmm-virtio: irq 18: +[1-9]\d* +IO-APIC +18-fasteoi +virtio2") is not None)
+    j.check("linux: a line written to /dev/hvc0 reached the guest's console",
+            log.find_console("linux", r"^hvmm-virtio: this line came through hvc0$") is not None)
+    con = next((x for x in log.lines if x.startswith("hvmm: guest linux virtio-console 00:03.0 ")), None)
+    c = dict(w.split("=", 1) for w in con.split()[5:]) if con else {}
+    j.check("hvmm: the virtio-console summary line counts the line's bytes",
+            int(c.get("bytes", 0)) >= len("hvmm-virtio: this line came through hvc0\n"), con or "no line")
     j.check("linux: the kernel's hardware RNG is virtio_rng",
             log.find_console("linux", r"^hvmm-virtio: rng_current virtio_rng\.0$") is not None)
     m = log.find_console("linux", r"^hvmm-virtio: hwrng ([0-9a-f]*)$")
@@ -298,7 +306,7 @@ def judge_virtio_blk(j: Judge, log: HvmmLog, ctx: Context) -> None:
             int(r.get("bytes", 0)) >= 64 and r.get("shortfalls") == "0", rng or "no line")
     bad = [t for t in out if any(c in t for c in COMPLAINTS + ("I/O error", "EXT4-fs error", "insmod"))]
     j.check("linux: no I/O errors, panics or failed insmod", not bad, "; ".join(bad[:3]))
-    dev = next((x for x in log.lines if x.startswith("hvmm: guest linux virtio-blk 00:03.0 ")), None)
+    dev = next((x for x in log.lines if x.startswith("hvmm: guest linux virtio-blk 00:04.0 ")), None)
     f = dict(w.split("=", 1) for w in dev.split()[5:]) if dev else {}
     # (status: 0 after Linux's shutdown reset the device, 0x0f if it did not)
     j.check("hvmm: the virtio-blk summary line: reads, writes, flushes, GET_ID, no errors",
@@ -337,10 +345,10 @@ SCENARIOS: List[Scenario] = [
     # the I/O APIC, the HPET, PCI, and the end through ACPI S5 (poweroff -f) or the FADT reset register (reboot -f).
     Scenario("linux-acpi", plain_guests("poweroff"), judge_acpi("poweroff"), timeout=240, skip_if=fetch),
     Scenario("linux-reboot", plain_guests("reboot"), judge_acpi("reboot"), timeout=240, skip_if=fetch),
-    # virtio-rng and virtio-blk (docs/guest-abi.md "virtio devices"): Debian's kernel with its own virtio_pci,
-    # virtio_blk, virtio_rng and ext4 modules loaded by /init (tests/linux/init-virtio.sh) reads /dev/hwrng and
-    # mounts an ext2 image given as a disk module.
-    Scenario("linux-virtio-blk", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M rng=on console=ttyS0",
+    # virtio-rng, virtio-console and virtio-blk (docs/guest-abi.md "virtio devices"): Debian's kernel with its own
+    # virtio_pci, virtio_blk, virtio_rng, virtio_console and ext4 modules loaded by /init (tests/linux/init-virtio.sh)
+    # reads /dev/hwrng, writes to /dev/hvc0 and mounts an ext2 image given as a disk module.
+    Scenario("linux-virtio-blk", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M rng=on hvc=on console=ttyS0",
                                   f"{LINUX_DIR}/initramfs-virtio.cpio for=linux",
                                   "{dir}/disk.img for=linux as=disk",
                                   f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}"],

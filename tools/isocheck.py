@@ -25,7 +25,7 @@ MB1_MEM_MAX = 4 << 30
 TIME_LIMIT_MAX_US = 10 ** 12
 DEBUGEXIT_PORTS = 4
 # The keys hvmm takes from a module line (hvmm/guest/create.c, docs/cmdline.md "Guests"); the rest is the guest's.
-MODULE_KEYS = ("name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", "rng")
+MODULE_KEYS = ("name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", "rng", "hvc")
 
 
 class Refused(Exception):
@@ -179,8 +179,8 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,31}$")
 
 def check_module_args(gfile: str, words: List[str], fmt: str) -> None:
     """hvmm's keys on a guest's module line, with hvmm's reasons for a rejection (hvmm/guest/create.c,
-    platform.c, kvm_pv.c, rng.c, loader_mb1.c)."""
-    mem, platform, kvm, rng = 16 << 20, None, None, None
+    platform.c, kvm_pv.c, virtio_args.c, loader_mb1.c)."""
+    mem, platform, kvm, rng, hvc = 16 << 20, None, None, None, None
     for w in words:
         k, v = key_val(w)
         if k == "mem":
@@ -206,10 +206,10 @@ def check_module_args(gfile: str, words: List[str], fmt: str) -> None:
             if v not in ("on", "off"):
                 raise Refused(f"guest '{gfile}': {w}: kvm= must be on or off")
             kvm = v
-        elif k == "rng":
+        elif k in ("rng", "hvc"):
             if v not in ("on", "off"):
-                raise Refused(f"guest '{gfile}': {w}: rng= must be on or off")
-            rng = v
+                raise Refused(f"guest '{gfile}': {w}: rng= and hvc= must be on or off")
+            rng, hvc = (v, hvc) if k == "rng" else (rng, v)
         elif k == "debug_exit":
             n = parse_u64(v)
             if n is None or not 1 <= n <= 0x10000 - DEBUGEXIT_PORTS:
@@ -220,8 +220,8 @@ def check_module_args(gfile: str, words: List[str], fmt: str) -> None:
     if pc and mem > LAPIC_BASE:
         raise Refused(f"guest '{gfile}': platform=pc: mem= must leave the local APIC page at 0xFEE00000 outside RAM "
                       "(at most 4064M)")
-    if rng == "on" and not pc:
-        raise Refused(f"guest '{gfile}': rng=on needs the virtual PC (platform=pc)")
+    if "on" in (rng, hvc) and not pc:
+        raise Refused(f"guest '{gfile}': rng=on and hvc=on need the virtual PC (platform=pc)")
     if kvm == "on" and not pc and fmt != "linux":
         raise Refused(f"guest '{gfile}': kvm=on needs the virtual PC (platform=pc)")
 

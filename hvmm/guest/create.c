@@ -16,7 +16,7 @@
 #include "hvmm/guest/loader.h"
 #include "hvmm/guest/pclowmem.h"
 #include "hvmm/guest/platform.h"
-#include "hvmm/guest/rng.h"
+#include "hvmm/guest/virtio_args.h"
 #include "hvmm/guest/xstate.h"
 #include "hvmm/svm/npt.h"
 #include "hvmm/svm/vmcb.h"
@@ -204,7 +204,7 @@ struct guest *guest_create(const void *image, uint64_t len, const char *cmdline,
 	}
 	platform_attach(g);
 	if (loader_load(g, image, len, &why) || platform_create(g, &why) || kvm_pv_create(g, hv_args, &why) ||
-	    rng_create(g, hv_args, &why))
+	    virtio_args_create(g, hv_args, &why))
 		goto reject;
 	if (g->format->pc_lowmem)
 		pclowmem_build(g, (enum pc_lowmem)g->format->pc_lowmem);

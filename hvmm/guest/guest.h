@@ -15,7 +15,7 @@
 #define GUEST_NAME_MAX 32 /* bytes, with the NUL */
 #define GUEST_CMDLINE_MAX BOOT_MODULE_CMDLINE_MAX
 /* The module-line keys that are hvmm's, not the guest's (docs/cmdline.md, "Guests"): NULL-terminated. */
-#define GUEST_HVMM_KEYS { "name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", "rng", NULL }
+#define GUEST_HVMM_KEYS { "name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", "rng", "hvc", NULL }
 #define GUEST_VCPUS_MAX 1 /* virtual CPUs per guest */
 
 enum guest_state {

@@ -94,6 +94,7 @@ struct virtio_ops {
 	uint32_t class_rev; /* PCI class code (base, sub, interface) << 8; the revision is set to 1 */
 	uint64_t features; /* its own feature bits (the transport adds INDIRECT_DESC, EVENT_IDX, VERSION_1) */
 	uint16_t nqueues;
+	uint16_t passive_queues; /* bit q: a notification of queue q serves nothing (its buffers wait for device data) */
 	uint16_t queue_max; /* entries of each queue (a power of two) */
 	const void *config; /* its device-specific configuration, config_len bytes, read-only to the driver */
 	uint32_t config_len;

@@ -1,9 +1,10 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: MIT
 # /init of hvmm's virtio test initramfs (tests/linux/prepare.py, initramfs-virtio.cpio): load Debian's virtio_pci,
-# virtio_blk, virtio_rng and ext4 modules (from the kernel's own package, in dependency order: /lib/modules/order),
+# virtio_blk, virtio_rng, virtio_console and ext4 modules (from the kernel's own package, in dependency order: /lib/modules/order),
 # mount the virtio disk /dev/vda, print the SHA-256 of its files, write /mnt/written.txt, sync, read it back, read
-# 64 bytes from the virtio entropy device (/dev/hwrng), and power off (ACPI S5). Every line the scenario judges
+# 64 bytes from the virtio entropy device (/dev/hwrng), write a line to the virtio console (/dev/hvc0), and power
+# off (ACPI S5). Every line the scenario judges
 # starts with "hvmm-virtio:".
 export PATH=/bin
 busybox mount -t proc proc /proc
@@ -31,6 +32,10 @@ fi
 # the entropy device (rng=on): the kernel's current hardware RNG and 64 bytes from it
 echo "hvmm-virtio: rng_current $(busybox cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 echo "hvmm-virtio: hwrng $(busybox dd if=/dev/hwrng bs=64 count=1 2>/dev/null | busybox od -An -tx1 | busybox tr -d ' \n')"
+# the console (hvc=on): a line through /dev/hvc0 only
+i=0
+while [ ! -c /dev/hvc0 ] && [ $i -lt 50 ]; do busybox usleep 100000; i=$((i + 1)); done
+echo "hvmm-virtio: this line came through hvc0" > /dev/hvc0
 busybox grep virtio /proc/interrupts | while read -r l; do echo "hvmm-virtio: irq $l"; done
 echo "hvmm-virtio: done, poweroff -f"
 busybox poweroff -f
