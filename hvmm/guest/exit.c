@@ -320,8 +320,15 @@ void exit_dispatch(struct cpu *c, struct vcpu *vcpu)
 	uint64_t code = v->control.exitcode;
 
 	/* An event whose delivery the exit interrupted is re-injected, else lost (APM §15.7.2). EVENTINJ must be
-	 * rewritten before every VMRUN: silicon does not clear it. */
-	v->control.eventinj = (v->control.exitintinfo & EVENT_VALID) ? v->control.exitintinfo : 0;
+	 * rewritten before every VMRUN: silicon does not clear it. A re-injection is a change platform_before_vmrun
+	 * must see (its emulator workaround for injected interrupts, platform.c). */
+	if (__builtin_expect(v->control.exitintinfo & EVENT_VALID, 0)) {
+		v->control.eventinj = v->control.exitintinfo;
+		if (vcpu->vctx.pc)
+			vcpu->vctx.pc->gen++;
+	} else {
+		v->control.eventinj = 0;
+	}
 	vcpu->exits++;
 
 	switch (code) { /* the frequent exits as direct calls: no table load, no retpoline (same handlers as below) */

@@ -11,6 +11,11 @@
  *    injection happens before the following VMRUN. The window closes when nothing is pending.
  *  - An injected interrupt whose delivery an exit interrupted comes back in EXITINTINFO and is re-injected as is
  *    (exit.c) — it was acknowledged once, so it is neither lost nor delivered twice; a new interrupt waits behind it.
+ *  - QEMU 7.2 TCG's VMRUN leaves the vector of an injected external interrupt pending as an exception after it
+ *    delivered it, and delivers it again — whatever RFLAGS.IF — unless an exit comes first (docs/qemu-tcg.md).
+ *    So on a CPU without NRIPS (TCG never has it; the AMD CPUs that run hvmm do) every VMRUN that injects one is
+ *    preceded by an IPI to this CPU itself (VEC_KICK): the guest exits right after the delivery. It costs one
+ *    #VMEXIT(INTR) per injected interrupt there, nothing where NRIPS is present.
  *  - A device deadline (PIT channel 0 edge, RTC event, APIC timer) before the scheduler's own timer (the slice's end
  *    or a console drain tick) arms the LAPIC timer for it, so the interrupt is injected on the VMRUN that follows its
  *    expiry; that timer interrupt is not the scheduler's, which is re-armed for the time it was due.
@@ -29,6 +34,7 @@
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/guest_console.h"
 #include "hvmm/guest/kvm_pv.h"
+#include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/vdev/debugexit.h"
 #include "hvmm/vdev/pc.h"
@@ -246,6 +252,14 @@ void platform_init_ipi(struct vcpu *vcpu)
 	guest_kill(vcpu, "INIT IPI to itself (a processor reset; the guest has no firmware at the reset vector)");
 }
 
+/* The VMRUN about to run injects an external interrupt: without NRIPS (QEMU TCG), make the guest exit right after its
+ * delivery with an IPI to this CPU itself (see the comment at the top). */
+static void inject_kick(void)
+{
+	if (__builtin_expect(!svm_has(SVM_FEAT_NRIPS), 0))
+		lapic_send_ipi(0, ICR_SHORTHAND_SELF | ICR_VECTOR(VEC_KICK));
+}
+
 void platform_update(struct cpu *c, struct vcpu *vcpu)
 {
 	struct vmcb *v = vcpu->vmcb;
@@ -258,13 +272,16 @@ void platform_update(struct cpu *c, struct vcpu *vcpu)
 	if (__builtin_expect(a->nmi_pending, 0))
 		nmi_inject(vcpu);
 
-	if (pending && !(v->control.eventinj & EVENT_VALID) && (v->save.rflags & RFLAGS_IF) &&
-	    !(v->control.int_state & INT_STATE_SHADOW)) {
+	if (v->control.eventinj & EVENT_VALID) { /* a re-injection (exit.c) or the NMI: the new interrupt waits */
+		if ((v->control.eventinj & EVENT_TYPE_MASK) == EVENT_TYPE_INTR)
+			inject_kick();
+	} else if (pending && (v->save.rflags & RFLAGS_IF) && !(v->control.int_state & INT_STATE_SHADOW)) {
 		uint8_t vector = vdev_pc_ack(vcpu->vctx.pc);
 		v->control.eventinj = vector | EVENT_TYPE_INTR | EVENT_VALID;
 		if (vcpu->kvm.eoi_word)
 			kvm_pv_eoi_arm(vcpu, vector);
 		vcpu->irqs_injected++;
+		inject_kick();
 		pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now); /* another one: exit when the guest can take it */
 	}
 	window(v, pending);

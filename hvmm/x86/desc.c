@@ -190,6 +190,7 @@ static void trap_handle(struct cpu *c, struct trap_frame *f)
 		c->spurious_irqs++;
 		return; /* no EOI for the spurious vector (Intel SDM §10.9, AMD APM Vol. 2 §16.4.7) */
 	case VEC_WAKE:
+	case VEC_KICK:
 		lapic_eoi();
 		return;
 	case VEC_NMI:

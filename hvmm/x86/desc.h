@@ -17,6 +17,7 @@
 #define VEC_MC 18
 #define VEC_TIMER 0x20 /* LAPIC timer */
 #define VEC_WAKE 0xf0 /* IPI: an AP's guests all ended (x86/smp.c), wakes the BSP from HLT */
+#define VEC_KICK 0xf1 /* IPI to itself: the guest about to run exits right after its injected interrupt */
 #define VEC_SPURIOUS 0xff /* LAPIC spurious-interrupt vector */
 #define VEC_PIC_BASE 0x30 /* legacy 8259 IRQs, remapped here and masked */
 

@@ -35,6 +35,7 @@ uint32_t lapic_id(void);
 #define ICR_DM_STARTUP (6u << 8)
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_TRIGGER_LEVEL (1u << 15)
+#define ICR_SHORTHAND_SELF (1u << 18)
 /* Send an IPI (ICR low word icr) to the local APIC apic_id (xAPIC: 0..254) and, in xAPIC mode, wait until it left
  * (delivery status idle). Returns 0, or -1 if it was still pending after about a million reads. */
 int lapic_send_ipi(uint32_t apic_id, uint32_t icr);
