@@ -227,14 +227,6 @@ def judge_kvm(j: Judge, log: HvmmLog, ctx: Context) -> None:
                 f"guest {st_ns / 1e9:.3f} s, hvmm {hvmm_ns / 1e9:.3f} s, uptime {elapsed_ns / 1e9:.2f} s")
 
 
-def linux_kvm_opt_in() -> Optional[str]:
-    """linux-kvm runs only with HVMM_TEST_LINUX_KVM=1: a known intermittent stall (Linux stops while unpacking its
-    initramfs under kvm=on noapic beside matmul) is not yet found, and a stall would fail every make test."""
-    if os.environ.get("HVMM_TEST_LINUX_KVM") != "1":
-        return ("known intermittent stall under investigation (Linux stops after 'Trying to unpack rootfs image'); "
-                "run with HVMM_TEST_LINUX_KVM=1")
-    return fetch()
-
 # linux-virtio-blk: an ext2 image built at test time (mke2fs -d, e2fsprogs) with a text file and 1 MiB of
 # pseudo-random bytes whose SHA-256 the scenario knows, a virtio disk of the Linux guest (docs/guest-abi.md "Disks").
 VBLK_HELLO = b"hello from an ext2 image built by the hvmm test\n"
@@ -328,10 +320,10 @@ SCENARIOS: List[Scenario] = [
     # The KVM paravirtual interface (Linux's default under hvmm): kvmclock, steal time, PV EOI with the local APIC.
     # Under -icount the slices are exact whatever the host's load (without it a loaded host delays the LAPIC timer
     # interrupt that ends matmul's slice, while Linux's own timer interrupts end its slices on time).
-    # Opt-in (HVMM_TEST_LINUX_KVM=1) until its stall is found: some runs stop after "Trying to unpack rootfs image as
-    # initramfs..." while matmul runs on (docs/linux-guest.md "Tests").
+    # Its stalls (and linux-lapic's) were QEMU 7.2 delivering an injected timer interrupt twice, the second time with
+    # IF = 0 (docs/qemu-tcg.md; scenario irq-if); hvmm works around it.
     Scenario("linux-kvm", linux_guests(f"noapic hvmm_steal={STEAL_SECONDS}", KVM_ROUNDS), judge_kvm, timeout=600,
-             skip_if=linux_kvm_opt_in, qemu_args=["-icount", "shift=0,sleep=off"]),
+             skip_if=fetch, qemu_args=["-icount", "shift=0,sleep=off"]),
     # lapic=notscdeadline: the one-shot/periodic APIC timer, which Linux calibrates against the PIT (hence 1 ms
     # slices under -icount: docs/linux-guest.md "The local APIC").
     Scenario("linux-lapic", linux_guests("noapic apic=verbose lapic=notscdeadline", ICOUNT_ROUNDS, LAPIC_BUSY),
