@@ -18,6 +18,14 @@ i=0
 while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do busybox usleep 100000; i=$((i + 1)); done
 echo "hvmm-virtio: vda $(busybox cat /sys/block/vda/size 2>/dev/null || echo missing) sectors, ro=$(busybox cat /sys/block/vda/ro 2>/dev/null)"
 echo "hvmm-virtio: serial $(busybox cat /sys/block/vda/serial 2>/dev/null)"
+# hvmm_dd=<MiB> on the kernel's command line (an environment variable here): read that much of /dev/vda sequentially
+# (dd, 1 MiB blocks) and print the TSC before and after, for a throughput figure (docs/linux-guest.md)
+if [ -n "$hvmm_dd" ]; then
+	echo 3 > /proc/sys/vm/drop_caches
+	t0=$(hvmm-helper tsc)
+	busybox dd if=/dev/vda of=/dev/null bs=1048576 count="$hvmm_dd" 2>/dev/null
+	echo "hvmm-virtio: dd $hvmm_dd MiB tsc=$t0 $(hvmm-helper tsc)"
+fi
 busybox mkdir -p /mnt
 if busybox mount -t ext2 /dev/vda /mnt; then
 	echo "hvmm-virtio: hello.txt sha256 $(busybox sha256sum /mnt/hello.txt | busybox cut -d' ' -f1)"
