@@ -14,6 +14,7 @@
 #include "hvmm/guest/create.h"
 #include "hvmm/guest/gcpu.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/input.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/msr.h"
 #include "hvmm/guest/sched.h"
@@ -202,6 +203,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 		power_off(POWER_ERROR);
 	}
 	sched_assign();
+	input_init(); /* console input: the first focus (docs/running.md) */
 	if (ncpus > 1)
 		con_smp(); /* lines from several CPUs: synchronous, under the console lock (hvmm/core/console.c) */
 	hlog("running %u guest%s round-robin", nguests, nguests == 1 ? "" : "s");

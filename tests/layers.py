@@ -53,6 +53,7 @@ GUEST_ORDER = [
     "exception",  # #DB, #AC, #MC and NMI exits (an NMI may be the virtual platform's)
     "exit",  # dispatch
     "measure",  # statistics of the switch path
+    "input", "monitor",  # console input and its focus; the hvmm> monitor
     "sched",  # the run loop
     "bench_native",  # bench=: the native figures
     "create",  # guests from boot modules

@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "moncmd.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/percpu.h"
 
-#define SLICE_MIN_US 100ul
-#define SLICE_MAX_US 10000000ul
+#define SLICE_MIN_US ((uint64_t)MONCMD_SLICE_MIN_US) /* the monitor's `slice` takes the same */
+#define SLICE_MAX_US ((uint64_t)MONCMD_SLICE_MAX_US)
 
 struct config config = {
 	.slice_us = 10000,

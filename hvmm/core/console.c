@@ -69,6 +69,15 @@ void con_init(void)
 
 void con_disable_vga(void) { vga_ok = 0; }
 
+int con_can_read(void) { return serial_ok; }
+
+int con_getc(void)
+{
+	if (!serial_ok || !(inb(COM1 + UART_LSR) & UART_LSR_DR))
+		return -1;
+	return inb(COM1 + UART_RBR);
+}
+
 static int serial_wedged; /* the UART stopped draining: serial output was given up (said on the other consoles) */
 
 /* Send one byte (wait: first until THRE; else the caller knows there is room). A UART that does not drain for a
@@ -162,9 +171,24 @@ static void drained(void)
 	}
 }
 
+static int input_open; /* the last bytes emitted are an input line still being typed (con_input) */
+static int input_cut; /* other output ended that line since the latest con_input */
+
+static void emit_bytes(const char *s, size_t n, int wait);
+
 /* Write n bytes to every device now; wait: for the UART as long as it takes (up to the wedge limit), else the caller
- * saw room for all of them in the transmit FIFO. */
+ * saw room for all of them in the transmit FIFO. Output after an open input line starts on a line of its own. */
 static void emit(const char *s, size_t n, int wait)
+{
+	if (input_open && n) {
+		input_open = 0;
+		input_cut = 1;
+		emit_bytes("\n", 1, 1);
+	}
+	emit_bytes(s, n, wait);
+}
+
+static void emit_bytes(const char *s, size_t n, int wait)
 {
 	if (!early_done) {
 		size_t k = n < EARLY_MAX - early_len ? n : EARLY_MAX - early_len;
@@ -195,7 +219,7 @@ static void emit(const char *s, size_t n, int wait)
 		static const char msg[] =
 			HLOG_PREFIX "warning: COM1 stopped accepting bytes; serial output stopped here (screen only from now on)\n";
 		serial_wedged = 0;
-		emit(msg, sizeof(msg) - 1, 1);
+		emit_bytes(msg, sizeof(msg) - 1, 1);
 	}
 }
 
@@ -348,6 +372,19 @@ static int enqueue(const char *s, size_t n, size_t keep_free)
 	if (r->head - r->tail > counters.max_used)
 		counters.max_used = r->head - r->tail;
 	return 0;
+}
+
+void con_input(const char *s, size_t n, const char *redraw, size_t redraw_len)
+{
+	ticket_lock(&con_lock);
+	drain_all(con_ring(), 1); /* in order: what is queued goes first */
+	if (input_cut && !input_open)
+		emit_bytes(redraw, redraw_len, 1);
+	input_cut = 0;
+	emit_bytes(s, n, 1);
+	if (n)
+		input_open = s[n - 1] != '\n';
+	ticket_unlock(&con_lock);
 }
 
 void con_write(const char *s, size_t n)

@@ -18,6 +18,11 @@
 
 /* Probe COM1 (scratch register) and program it; enable VGA text output. Safe to call more than once. */
 void con_init(void);
+/* One byte received on COM1 (LSR.DR, then RBR; PC16550D), or -1 when none is waiting or there is no serial port.
+ * Polled (guest/input.c): hvmm enables no UART interrupt. */
+int con_getc(void);
+/* There is a serial port to read (con_getc can return bytes). */
+int con_can_read(void);
 /* Stop drawing on VGA text memory (the boot loader set a graphics mode). */
 void con_disable_vga(void);
 /*
@@ -35,6 +40,10 @@ uint64_t con_lines(void);
 /* Write n raw bytes to every console ("\n" becomes "\r\n" on serial); synchronous output holds the console lock,
  * so the bytes of one call never mix with another CPU's. */
 void con_write(const char *s, size_t n);
+/* Write the bytes of an input line being typed (the monitor's prompt, echoed keys) now, after what is queued; until
+ * a newline ends it, the line is open. Any other output ends an open line first (a newline), so lines never run
+ * into the prompt; the next con_input then writes redraw first (the prompt and what was typed so far). */
+void con_input(const char *s, size_t n, const char *redraw, size_t redraw_len);
 /* Print one line "hvmm: <formatted>\n"; fmt has no trailing newline. */
 void hlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vhlog(const char *fmt, va_list ap);

@@ -44,6 +44,7 @@ struct guest {
 	unsigned nvcpus;
 	struct vcpu *vcpu[GUEST_VCPUS_MAX]; /* vcpu[0] is the boot CPU */
 
+	uint8_t request; /* the monitor's request to its CPU (enum input_request, input.c), 0 = none */
 	struct guest_console console; /* its output, printed one whole line at a time (guest_console.c) */
 
 	/* Virtual devices (platform.c): the port table every guest has, and the PC platform when it is enabled. */

@@ -20,7 +20,7 @@
 struct cpu_measure cpu_measure[MAX_CPUS];
 
 static const char *const switch_names[SW_NREASONS] = { "timer", "yield", "hlt", "end" };
-static const char *const reentry_names[RE_NREASONS] = { "intr", "cpuid", "vmmcall", "ioio", "msr", "other" };
+const char *const measure_reentry_names[RE_NREASONS] = { "intr", "cpuid", "vmmcall", "ioio", "msr", "other" };
 static const char *const stage_names[ST_NSTAGES] = { "exit_to_irq", "irq_to_sched", "sched_to_entry" };
 
 void measure_init(struct cpu *c)
@@ -196,7 +196,7 @@ void measure_report(void)
 			report_dist(what, &part[SW_NREASONS + i]);
 		}
 		for (int i = 0; i < RE_NREASONS; i++) {
-			fmt_snprintf(what, sizeof(what), "reentry.%s", reentry_names[i]);
+			fmt_snprintf(what, sizeof(what), "reentry.%s", measure_reentry_names[i]);
 			report_dist(what, &part[SW_NREASONS + ST_NSTAGES + i]);
 		}
 	}

@@ -364,17 +364,19 @@ static unsigned wake(struct cpu *c)
 
 void platform_wake(struct cpu *c) { wake(c); }
 
-int platform_idle(struct cpu *c)
+int platform_idle(struct cpu *c, uint64_t until)
 {
 	if (wake(c))
 		return 1;
 	uint64_t first = UINT64_MAX, now = host_now(NULL);
+	int input = 0; /* a halted vCPU waits for console input, which can still come */
 	for (unsigned i = 0; i < nguests * GUEST_VCPUS_MAX; i++) {
 		struct vcpu *vcpu = halted_vcpu(c, i);
 		uint64_t d = vcpu ? vdev_pc_deadline(vcpu->vctx.pc) : UINT64_MAX;
 		first = d < first ? d : first;
+		input |= vcpu && until != UINT64_MAX && vdev_pc_input_wakes(vcpu->vctx.pc);
 	}
-	if (first == UINT64_MAX) { /* no timer of any halted vCPU is running: they can never wake */
+	if (platform_halted[c->id] && first == UINT64_MAX && !input) { /* nothing can wake them */
 		for (unsigned i = 0; i < nguests * GUEST_VCPUS_MAX; i++) {
 			struct vcpu *vcpu = halted_vcpu(c, i);
 			if (vcpu) {
@@ -383,8 +385,11 @@ int platform_idle(struct cpu *c)
 			}
 		}
 		platform_halted[c->id] = 0;
-		return 0;
+		return 1;
 	}
+	first = first < until ? first : until;
+	if (first == UINT64_MAX)
+		return 0;
 	c->timer_fired = 0;
 	lapic_timer_oneshot(lapic_ticks(c, first > now ? first - now : 0));
 	while (!c->timer_fired)

@@ -65,8 +65,11 @@ extern uint64_t platform_mmio_count; /* MMIO accesses emulated */
 extern unsigned platform_halted[MAX_CPUS]; /* per CPU: its vCPUs in VCPU_HALTED */
 /* Make runnable every halted vCPU of c that has an interrupt pending. */
 void platform_wake(struct cpu *c);
-/* No vCPU of c is runnable but some are halted: wait (host HLT) until the earliest device deadline of c's halted
- * vCPUs and wake them. Returns 0 when they can never wake (they are stopped), else 1. */
-int platform_idle(struct cpu *c);
+/* No vCPU of c is runnable; some are halted, or paused from the monitor. Wait (host HLT) until the earliest device
+ * deadline of c's halted vCPUs or the TSC until (the next console-input poll; UINT64_MAX: there is no console
+ * input), and wake those with an interrupt pending. Halted vCPUs that nothing can wake — no timer of theirs runs and
+ * no console input can raise their UART's interrupt (vdev_pc_input_wakes) — are stopped. Returns 0 when there is
+ * nothing to wait for, else 1 (look for a runnable vCPU again). */
+int platform_idle(struct cpu *c, uint64_t until);
 
 #endif

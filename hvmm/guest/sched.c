@@ -22,6 +22,7 @@
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/measure.h"
+#include "hvmm/guest/monitor.h"
 #include "hvmm/guest/msr.h"
 #include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/guest/platform.h"
@@ -210,17 +211,23 @@ void sched_run(struct cpu *c)
 				con_poll();
 				measure_fold(measure_of(c)); /* the statistics too, off the switch path */
 				arm_slice(c, gcpu(c)->slice_rest);
-				continue;
+				monitor_due(c, vcpu->regs.exit_tsc); /* console input (input.h) */
+				if (vcpu->state == VCPU_RUNNABLE)
+					continue;
 			}
 		}
 		vcpu->yield = 0;
+		monitor_due(c, vcpu->regs.exit_tsc); /* console input and the monitor (input.h): may pause or kill */
 		if (vcpu->stop_tsc && vcpu->state == VCPU_RUNNABLE && rdtsc() >= vcpu->stop_tsc)
 			guest_kill(vcpu, "time_limit= reached"); /* (guest.h) */
 		if (platform_halted[c->id]) /* rare: vCPUs waiting in HLT for an interrupt */
 			platform_wake(c);
 		struct vcpu *next = pick_next(q, vcpu);
-		while (!next && platform_halted[c->id] && platform_idle(c))
+		while (!next && (platform_halted[c->id] || input_paused[c->id]) && platform_idle(c, input_next_tsc[c->id])) {
+			monitor_due(c, rdtsc());
+			con_poll(); /* what was queued while every guest waits (the monitor's lines too) */
 			next = pick_next(q, vcpu);
+		}
 		if (!next)
 			break;
 		if (c->timer_fired && next != vcpu && measure_of(c)->stages)

@@ -21,6 +21,7 @@ enum vcpu_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED, /* in HLT with interrupts enabled, until an interrupt is pending (platform.c) */
 	VCPU_STOPPED, /* its guest exited or was killed (guest->state) */
+	VCPU_PAUSED, /* paused from the monitor until resumed (input.c); paused_halted: it was halted */
 };
 
 struct guest;
@@ -79,6 +80,7 @@ struct vcpu {
 	uint64_t irqs_injected; /* interrupts delivered through EVENTINJ (platform.c) */
 	uint64_t nmis_injected; /* NMIs delivered through EVENTINJ (platform.c) */
 	uint8_t nmi_blocked; /* an NMI was delivered and its handler's IRET has not completed (APM §15.21) */
+	uint8_t paused_halted; /* VCPU_PAUSED: it was VCPU_HALTED when paused, and is again when resumed */
 	uint8_t nmi_step; /* single-stepping that IRET for a waiting NMI: 1, or 3 when the guest's own TF was set */
 };
 _Static_assert(offsetof(struct vcpu, cpuid) == offsetof(struct vcpu, regs) + GPREGS_SIZE,

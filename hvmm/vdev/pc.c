@@ -203,6 +203,11 @@ uint64_t vdev_pc_deadline(const struct vdev_pc *pc)
 	return a < c ? a : c;
 }
 
+int vdev_pc_input_wakes(const struct vdev_pc *pc)
+{
+	return uart_rx_irq_enabled(&pc->com1) && isa_routed(pc, PC_COM1_IRQ);
+}
+
 uint64_t vdev_pc_next_event(const struct vdev_pc *pc)
 {
 	uint64_t l = vlapic_deadline(&pc->lapic);

@@ -97,6 +97,9 @@ static inline uint64_t vdev_pc_clamped(const struct vdev_pc *pc)
  * with interrupts enabled has no other wake source (no device here raises a line on its own otherwise), and while
  * it is halted nothing can unmask one. */
 uint64_t vdev_pc_deadline(const struct vdev_pc *pc);
+/* Can console input wake the guest: COM1's received-data interrupt enabled (IER bit 0, MCR.OUT2) and IRQ 4 routed
+ * to the CPU (8259A or I/O APIC)? A halted guest waiting for input then has a wake source besides its timers. */
+int vdev_pc_input_wakes(const struct vdev_pc *pc);
 /* The virtio device whose BAR 0 holds guest-physical gpa (memory decoding on), or NULL. */
 struct virtio_pci *vdev_pc_virtio_at(const struct vdev_pc *pc, uint64_t gpa);
 /* Does guest-physical gpa lie in a device page (the local APIC's, the I/O APIC's, the HPET's, a virtio BAR)? */

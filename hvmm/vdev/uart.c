@@ -6,7 +6,8 @@
  * read as 1 and a THRE interrupt follows every write while IER enables it. In loopback mode (MCR bit 4) the byte goes
  * to the receive FIFO instead, and MSR reflects MCR's outputs. Interrupts (IIR priority: line status, received
  * data, THR empty, modem status) reach the interrupt line only while MCR.OUT2 is set and loopback is off: on a PC,
- * OUT2 gates the UART's interrupt onto the bus. hvmm has no input for guests: outside loopback nothing is received.
+ * OUT2 gates the UART's interrupt onto the bus. Outside loopback the receiver gets hvmm's console input while the
+ * guest has the input focus (guest/input.c): queued by uart_input_put, taken into the receive FIFO as it has room.
  */
 #include "hvmm/vdev/uart.h"
 
@@ -101,6 +102,43 @@ static void receive(struct vdev_uart *u, uint8_t ch)
 	u->rx[(u->rx_head + u->rx_len++) % UART_FIFO] = ch;
 }
 
+_Static_assert((UART_INPUT & (UART_INPUT - 1)) == 0, "input queue size is a power of two");
+
+int uart_input_put(struct vdev_uart *u, uint8_t ch)
+{
+	uint32_t head = u->in_head;
+	if (head - __atomic_load_n(&u->in_tail, __ATOMIC_ACQUIRE) == UART_INPUT) {
+		u->in_dropped++;
+		return -1;
+	}
+	u->in[head % UART_INPUT] = ch;
+	__atomic_store_n(&u->in_head, head + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Queued console input into the receive FIFO while it has room (none in loopback mode). */
+static void fill(struct vdev_uart *u)
+{
+	uint32_t tail = u->in_tail, head = __atomic_load_n(&u->in_head, __ATOMIC_ACQUIRE);
+	unsigned cap = (u->fcr & FCR_ENABLE) ? UART_FIFO : 1;
+	if (tail == head || (u->mcr & MCR_LOOP))
+		return;
+	while (tail != head && u->rx_len < cap)
+		receive(u, u->in[tail++ % UART_INPUT]);
+	__atomic_store_n(&u->in_tail, tail, __ATOMIC_RELEASE);
+}
+
+int uart_rx_irq_enabled(const struct vdev_uart *u)
+{
+	return (u->ier & IER_RDA) && (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2;
+}
+
+void uart_input_pull(struct vdev_uart *u, struct vdev_ctx *ctx)
+{
+	fill(u);
+	update_irq(u, ctx);
+}
+
 static uint8_t uart_read(struct vdev_uart *u, unsigned reg)
 {
 	uint8_t v;
@@ -191,10 +229,13 @@ static void uart_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16
 	(void)size;
 	struct vdev_uart *u = dev;
 	unsigned reg = (unsigned)(port - u->base);
-	if (dir == VDEV_IN)
+	if (dir == VDEV_IN) {
+		fill(u);
 		*value = uart_read(u, reg);
-	else
+		fill(u); /* an RBR read made room */
+	} else {
 		uart_write(u, ctx, reg, (uint8_t)*value);
+	}
 	update_irq(u, ctx);
 }
 

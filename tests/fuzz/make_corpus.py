@@ -7,7 +7,7 @@
 fuzz_elf64 inputs start with 16 bytes (lo, hi: the guest range, little-endian) before the image; the guest ELFs are
 stripped copies of build/guests/*.elf when those exist. fuzz_mb2 inputs are multiboot2 MBIs laid out as GRUB does
 (spec 1.0 §3.6); fuzz_mb1 inputs are physical memory from 0x10000 with multiboot v1 information at its start, laid
-out as QEMU's -kernel loader does (spec 0.6.96 §3.3). fuzz_cmdline inputs are command lines. fuzz_x86_decode inputs
+out as QEMU's -kernel loader does (spec 0.6.96 §3.3). fuzz_cmdline inputs are command lines, fuzz_moncmd inputs bytes typed at hvmm's console. fuzz_x86_decode inputs
 are a mode byte (0/1/2 = 16/32/64-bit) and instruction bytes: the instructions hvmm intercepts, with prefixes, and the
 MMIO forms.
 """
@@ -194,6 +194,10 @@ def main():
     }
     for name, s in lines.items():
         write("fuzz_cmdline", name, s.encode())
+    # fuzz_moncmd: bytes typed on hvmm's serial port (Ctrl-A three times moves the focus; lines for the monitor)
+    write("fuzz_moncmd", "list", b"list\r")
+    write("fuzz_moncmd", "mixed", b"stats linux\r\x01\x01\x01kill a\rslice 5ms\r")
+    write("fuzz_moncmd", "errors", b"pause\rbogus 1 2\r\x7f\x15help\n")
 
     # ---- fuzz_x86_decode ----
     insns = {

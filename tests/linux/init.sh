@@ -34,6 +34,12 @@ fi
 if [ -n "$hvmm_ticks" ]; then
 	echo "hvmm-linux: ticked $hvmm_ticks s: $(hvmm-helper tick "$hvmm_ticks") sleeps of 1 ms"
 fi
+# hvmm_shell=1: a busybox shell on the console for hvmm's console input (docs/running.md); `exit` ends it
+if [ -n "$hvmm_shell" ]; then
+	echo "hvmm-linux: shell on the console (exit ends it)"
+	PS1='hvmm-shell$ ' busybox sh
+	echo "hvmm-linux: shell ended"
+fi
 # the timer's and the console's lines of /proc/interrupts (through which controller they arrive)
 busybox grep -E ' timer|LOC:|ttyS|acpi' /proc/interrupts | while read -r l; do echo "hvmm-linux: irq $l"; done
 # hvmm_end=poweroff or reboot on the command line: end through ACPI S5 or a platform reset instead of debug-exit

@@ -7,17 +7,6 @@
  */
 #include "rt.h"
 
-#define COM1 0x3f8
-#define RBR (COM1 + 0)
-#define IER (COM1 + 1)
-#define IIR (COM1 + 2)
-#define FCR (COM1 + 2)
-#define LCR (COM1 + 3)
-#define MCR (COM1 + 4)
-#define LSR (COM1 + 5)
-#define MSR (COM1 + 6)
-#define SCR (COM1 + 7)
-
 int mb1_main(uint32_t magic, void *info);
 
 static volatile uint32_t irqs, last_iir;

@@ -2,7 +2,6 @@
 /* rt.c — runtime of the multiboot v1 test kernels: COM1 output, formatted print, checks, IDT, PIC, timing (rt.h). */
 #include "rt.h"
 
-#define COM1 0x3f8
 #define LSR_THRE 0x20
 
 static unsigned passed, failed;
@@ -12,9 +11,9 @@ static void putc_serial(char c)
 {
 	if (c == '\n')
 		putc_serial('\r');
-	for (unsigned spin = 0; spin < 100000 && !(inb(COM1 + 5) & LSR_THRE); spin++)
+	for (unsigned spin = 0; spin < 100000 && !(inb(LSR) & LSR_THRE); spin++)
 		;
-	outb(COM1, (uint8_t)c);
+	outb(COM1, (uint8_t)c) /* THR */;
 }
 
 static void puts_serial(const char *s)

@@ -11,6 +11,18 @@
 
 #define DEBUG_EXIT 0xf4
 
+/* COM1's 16550A registers (TI 16550A datasheet SLLS177): the base and the register ports. */
+#define COM1 0x3f8
+#define RBR (COM1 + 0)
+#define IER (COM1 + 1)
+#define IIR (COM1 + 2)
+#define FCR (COM1 + 2)
+#define LCR (COM1 + 3)
+#define MCR (COM1 + 4)
+#define LSR (COM1 + 5)
+#define MSR (COM1 + 6)
+#define SCR (COM1 + 7)
+
 struct frame { /* isr_common's stack: pusha, vector, error code, the CPU's frame */
 	uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
 	uint32_t vector, error, eip, cs, eflags;

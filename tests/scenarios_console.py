@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: MIT
+"""Console input and the monitor (docs/running.md): each scenario types into hvmm's serial port from a script
+(tools/run-qemu --input: tools/serial-input waits for output, sends keys, and writes the serial log) and judges what
+came back. console-echo: two multiboot v1 echo kernels (tests/mb1/mb1_echo.c, the receiver as Linux's 8250 driver
+drives it) and the focus moving between them, the monitor and back; console-monitor: the monitor's commands beside
+two matmuls and counter; linux-console: `echo $((6*7))` typed into Debian's kernel's busybox shell prints 42.
+"""
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import List, Tuple
+
+from hvmmlog import HvmmLog
+from scenarios import GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_matmul
+from scenarios_linux import LINUX_DIR, fetch
+
+MB1_ECHO = "build/mb1/mb1_echo.elf"
+COMMANDS = ("list", "stats", "pause", "resume", "kill", "console", "slice", "help")  # lib/moncmd.c's table
+LONG = "0123456789abcdefghijklmnopqrstuvwxyz " * 2 + "end"  # 77 bytes: the receive FIFO (16) refilled as it is read
+
+
+@dataclass
+class TypedScenario(Scenario):
+    run_qemu_args: List[str] = field(default_factory=lambda: ["--input", "{dir}/input.txt"])  # tests/run.py
+
+
+def typed(script: str):
+    """A scenario's prepare step: the input script as {dir}/input.txt (tools/serial-input's format)."""
+    def prepare(d: str) -> None:
+        with open(os.path.join(d, "input.txt"), "w") as f:
+            f.write(script)
+    return prepare
+
+
+def check_typist(j: Judge, ctx: Context, script: str) -> None:
+    """Every step of the script ran (tools/serial-input reports each on run-qemu's stderr)."""
+    steps = [ln for ln in script.splitlines() if ln.strip() and not ln.startswith("#")]
+    try:
+        with open(os.path.join(ctx.dir, "qemu.stderr"), encoding="utf-8", errors="replace") as f:
+            err = f.read()
+    except OSError:
+        err = ""
+    done = re.findall(r"^serial-input: line \d+: (?:saw|sent|slept) ", err, re.M)
+    bad = re.findall(r"^serial-input: error: .*$", err, re.M)
+    j.check(f"serial-input: all {len(steps)} steps of the script ran", len(done) == len(steps) and not bad,
+            f"{len(done)} ran; {bad[:1]}")
+
+
+def hvmm_lines(log: HvmmLog, prefix: str) -> List[Tuple[int, str]]:
+    """(index, text after prefix) of every hvmm line that starts with prefix (after a prompt the line may carry)."""
+    out = []
+    for i, ln in enumerate(log.lines):
+        s = re.sub(r"^(hvmm> )+", "", ln.rstrip())
+        if s.startswith(prefix):
+            out.append((i, s[len(prefix):]))
+    return out
+
+
+def blocks(log: HvmmLog) -> List[List[str]]:
+    """The monitor's outputs in order: each the lines of one block up to and with its closing line ("end <cmd>"),
+    or one error line."""
+    out: List[List[str]] = []
+    cur: List[str] = []
+    for _, text in hvmm_lines(log, "hvmm: monitor: "):
+        cur.append(text)
+        if text.startswith("end ") or text.startswith("error: "):
+            out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)  # unclosed: a judge sees it as a block without its end
+    return out
+
+
+def focus_order(log: HvmmLog) -> List[str]:
+    return [m.group(1) for _, t in hvmm_lines(log, "hvmm: input: focus on ")
+            for m in [re.match(r"(guest \S+|the monitor)", t)] if m]
+
+
+ECHO_SCRIPT = f"""# two echo kernels: the focus starts on the first; Ctrl-A three times moves it
+wait input: focus on guest echo1
+wait (?s)\\[echo1\\] mb1_echo: ready.*\\[echo2\\] mb1_echo: ready|\\[echo2\\] mb1_echo: ready.*\\[echo1\\] mb1_echo: ready
+send hello one\\r
+wait \\[echo1\\] mb1_echo: got 'hello one'
+send \\x01\\x01\\x01
+wait input: focus on guest echo2
+send {LONG}\\r
+wait \\[echo2\\] mb1_echo: got '0123
+send \\x01\\x01\\x01
+wait input: focus on the monitor
+send list\\r
+wait monitor: end list
+send console echo1\\r
+wait input: focus on guest echo1
+# one and two Ctrl-A before another key reach the guest
+send a\\x01b\\x01\\x01c\\r
+wait \\[echo1\\] mb1_echo: got 'a
+send quit\\r
+wait \\[echo1\\] mb1_echo: bye
+send \\x01\\x01\\x01
+wait input: focus on guest echo2
+send quit\\r
+wait \\[echo2\\] mb1_echo: bye
+"""
+
+
+def judge_echo(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_typist(j, ctx, ECHO_SCRIPT)
+    one = log.find_console("echo1", r"^mb1_echo: got 'hello one' irqs=(\d+) timeouts=(\d+)$")
+    j.check("echo1: the line typed while it had the focus, through the receive interrupt",
+            one is not None and int(one[1].group(1)) > 0, one[1].group(0) if one else "no got line")
+    two = log.find_console("echo2", r"^mb1_echo: got '(.*)' irqs=(\d+)")
+    j.check(f"echo2: a {len(LONG)}-byte line whole (the receive FIFO refilled as it is read)",
+            two is not None and two[1].group(1) == LONG, two[1].group(0) if two else "no got line")
+    ctl = log.find_console("echo1", r"^mb1_echo: got '(a.*)' ")
+    j.check("echo1: one and two Ctrl-A before another key reach the guest",
+            ctl is not None and ctl[1].group(1) == r"a\x01b\x01\x01c", ctl[1].group(0) if ctl else "no got line")
+    order = focus_order(log)
+    want = ["guest echo1", "guest echo2", "the monitor", "guest echo1", "guest echo2"]
+    j.check("focus: echo1, echo2, the monitor, echo1 (console echo1), echo2", order == want, str(order))
+    nothing = [t for t in log.console("echo2") if t.startswith("mb1_echo: got 'hello one'")]
+    j.check("echo2 got nothing typed while echo1 had the focus", not nothing, str(nothing))
+    lst = next((b for b in blocks(log) if b and b[-1] == "end list"), None)
+    j.check("monitor: list block with a header and a line per guest",
+            lst is not None and len(lst) == 5 and lst[0].startswith("guest state cpu"), str(lst))
+    for g in ("echo1", "echo2"):
+        check_exit(j, log, g, 1)  # rt_exit(0): debug-exit status (0 << 1) | 1
+    check_counter(j, log, n=5)
+
+
+MONITOR_SCRIPT = """# the monitor has the focus (no guest has a serial port)
+wait input: no guest has a serial port
+wait \\[matmul\\] matmul round
+send help\\r
+wait monitor: end help
+send list\\r
+wait monitor: end list
+send bogus 1 2\\r
+wait monitor: error: unknown command
+send pause\\r
+wait monitor: error: pause needs
+send pause nosuch\\r
+wait monitor: error: no guest named
+send slice 5\\r
+wait monitor: error: slice
+send stats matmul\\r
+wait monitor: end stats
+send slice 5ms\\r
+wait monitor: end slice
+send pause matmul\\r
+wait monitor: end pause
+# matmul2 runs on while matmul is paused
+wait \\[matmul2\\] matmul round
+sleep 0.2
+send list\\r
+wait monitor: end list
+send resume matmul\\r
+wait monitor: end resume
+wait \\[matmul\\] matmul round
+send kill matmul\\r
+wait monitor: end kill
+send kill matmul\\r
+wait monitor: error: guest matmul has ended
+"""
+
+
+def judge_monitor(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_typist(j, ctx, MONITOR_SCRIPT)
+    bl = blocks(log)
+    j.check("every monitor output is a block ending 'end <command>' or one error line",
+            bl and all(b[-1].startswith("end ") or (len(b) == 1 and b[0].startswith("error: ")) for b in bl),
+            str([b for b in bl if not (b[-1].startswith("end ") or len(b) == 1)][:2]))
+    helpb = next((b for b in bl if b[-1] == "end help"), [])
+    named = [re.match(r"(\w+)", t).group(1) for t in helpb[:-1] if re.match(r"\w+ ", t)]
+    j.check("help lists every command", all(c in named for c in COMMANDS), str(named))
+    errors = [b[0] for b in bl if b[0].startswith("error: ")]
+    want = ["unknown command 'bogus'", "pause needs a guest name", "no guest named 'nosuch'",
+            "slice: '5' is not a time", "guest matmul has ended"]
+    j.check("unknown commands and bad arguments: one error line each, in order",
+            len(errors) == len(want) and all(w in e for w, e in zip(want, errors)), str(errors))
+    lists = [b for b in bl if b[-1] == "end list"]
+    j.check("list: a line per guest (3 guests) after the header", len(lists) == 2 and all(len(b) == 5 for b in lists),
+            str(lists))
+    if len(lists) == 2:
+        j.check("list while paused shows matmul paused", any(t.startswith("matmul paused ") for t in lists[1]),
+                str(lists[1]))
+    st = next((b for b in bl if b[-1] == "end stats"), [])
+    j.check("stats matmul: the guest's figures, the CPU's lag and exits by reason",
+            any(t.startswith("guest matmul state=running") for t in st) and any(" lag_ns n=" in t for t in st) and
+            any(" exits_handled intr=" in t for t in st), str(st))
+    sl = next((b for b in bl if b[-1] == "end slice"), [])
+    j.check("slice 5ms: taken", any(t.startswith("slice=5000 us") for t in sl), str(sl))
+    paused = next((i for i, ln in enumerate(log.lines) if ln.endswith("hvmm: guest matmul paused")), None)
+    resumed = next((i for i, ln in enumerate(log.lines) if ln.endswith("hvmm: guest matmul resumed")), None)
+    j.check("pause and resume lines", paused is not None and resumed is not None and paused < resumed)
+    if paused is not None and resumed is not None:
+        during = [i for i, n, _ in log.output if n == "matmul" and paused < i < resumed]
+        other = [i for i, n, _ in log.output if n == "matmul2" and paused < i < resumed]
+        j.check("matmul printed nothing while paused, matmul2 ran on", not during and other,
+                f"{len(during)} matmul lines, {len(other)} matmul2 lines")
+    k = log.killed.get("matmul")
+    j.check("kill matmul: killed: from the monitor", k is not None and k.reason == "from the monitor",
+            str(k.reason if k else None))
+    check_exit(j, log, "matmul", "killed")
+    check_matmul(j, log, "matmul2")
+    check_counter(j, log, n=5)
+
+
+LINUX_SCRIPT = """# Debian's kernel, console=ttyS0: its /init starts busybox's shell on the console (hvmm_shell=1)
+wait input: focus on guest linux
+wait hvmm-linux: shell on the console
+send echo $((6*7))\\r
+wait ^\\[linux\\] 42$
+send exit\\r
+wait hvmm-linux: shell ended
+"""
+
+
+def judge_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_typist(j, ctx, LINUX_SCRIPT)
+    j.check("linux: the shell printed 42", log.find_console("linux", r"^42$") is not None)
+    irq4 = log.find_console("linux", r"^hvmm-linux: irq 4: +(\d+) +IO-APIC +4-edge +ttyS0")
+    j.check("linux: /proc/interrupts: ttyS0's interrupts through the I/O APIC",
+            irq4 is not None and int(irq4[1].group(1)) > 0, irq4[1].group(0) if irq4 else "no irq 4 line")
+    check_exit(j, log, "linux", "poweroff")
+
+
+SCENARIOS: List[Scenario] = [
+    TypedScenario("console-echo", [f"{MB1_ECHO} name=echo1 debug_exit=0xf4", f"{MB1_ECHO} name=echo2 debug_exit=0xf4",
+                              f"{GUESTS}/counter.elf name=counter count=5"], judge_echo, timeout=90,
+             prepare=typed(ECHO_SCRIPT)),
+    TypedScenario("console-monitor", [f"{GUESTS}/matmul.elf name=matmul rounds=400000 progress=200",
+                                 f"{GUESTS}/matmul.elf name=matmul2 rounds=6000 seed=2 progress=50",
+                                 f"{GUESTS}/counter.elf name=counter count=5"], judge_monitor, timeout=90,
+             prepare=typed(MONITOR_SCRIPT)),
+    TypedScenario("linux-console", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M console=ttyS0 hvmm_end=poweroff hvmm_shell=1",
+                               f"{LINUX_DIR}/initramfs.cpio for=linux"], judge_linux, timeout=180, skip_if=fetch,
+             prepare=typed(LINUX_SCRIPT)),
+]
