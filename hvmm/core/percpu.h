@@ -63,12 +63,9 @@ struct cpu {
 	uint32_t next_asid;
 	uint64_t asid_generation;
 
-	/* Virtual-device timers (guest/platform.c): when the scheduler's timer is due, and whether the LAPIC timer was
-	 * armed earlier for a guest's device deadline (its interrupt then is neither a slice end nor a drain tick). */
-	uint64_t timer_due_tsc; /* TSC at which the LAPIC timer armed by the scheduler (slice end or drain tick) fires */
+	/* LAPIC timer ticks and TSC cycles, one in the other (main.c measures them). */
 	uint64_t lapic_per_tsc; /* LAPIC timer ticks per TSC cycle, fixed point with 32 fractional bits */
 	uint64_t tsc_per_tick; /* TSC cycles per LAPIC timer tick, fixed point with 32 fractional bits */
-	uint32_t timer_early;
 	uint32_t tsc_aux; /* the value in this CPU's TSC_AUX MSR: the running vCPU's (guest/msr.h) */
 };
 

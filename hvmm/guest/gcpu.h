@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gcpu.h — the guest layer's per-CPU state: which vCPU runs on the CPU, whose debug registers it holds, its slice in
- * console drain ticks and its measurement state. It lives in the room struct cpu keeps for it (core/percpu.h,
+ * console drain ticks, when the scheduler's timer is due, and its measurement state. It lives in the room struct cpu keeps for it (core/percpu.h,
  * cpu->gcpu), so reaching it from a struct cpu costs what reaching a field of struct cpu costs (a constant offset),
  * and core/ and x86/ never see guest-layer types.
  */
@@ -27,6 +27,10 @@ struct gcpu {
 	 * so that the ring drains at the UART's pace inside the running guest's slice. */
 	uint32_t drain_ticks; /* LAPIC timer ticks of one drain tick */
 	uint32_t slice_rest; /* ticks of the current slice left after the armed piece; 0: the armed piece ends it */
+	/* Virtual-device timers (platform.c): when the scheduler's timer is due, and whether the LAPIC timer was armed
+	 * earlier for a guest's device deadline (its interrupt then is neither a slice end nor a drain tick). */
+	uint64_t timer_due_tsc; /* TSC at which the LAPIC timer armed by the scheduler (slice end or drain tick) fires */
+	uint32_t timer_early;
 };
 
 _Static_assert(sizeof(struct gcpu) <= CPU_GCPU_BYTES, "struct gcpu fits the room struct cpu keeps for it");

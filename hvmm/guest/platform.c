@@ -287,16 +287,16 @@ void platform_update(struct cpu *c, struct vcpu *vcpu)
 	window(v, pending);
 
 	uint64_t deadline = vdev_pc_next_event(vcpu->vctx.pc); /* as the polls above left it */
-	if (deadline < c->timer_due_tsc) {
+	if (deadline < gcpu(c)->timer_due_tsc) {
 		lapic_timer_oneshot(lapic_ticks(c, deadline > now ? deadline - now : 0));
-		c->timer_early = 1;
-	} else if (c->timer_early) { /* back to the end of the slice */
-		lapic_timer_oneshot(lapic_ticks(c, c->timer_due_tsc > now ? c->timer_due_tsc - now : 0));
-		c->timer_early = 0;
+		gcpu(c)->timer_early = 1;
+	} else if (gcpu(c)->timer_early) { /* back to the end of the slice */
+		lapic_timer_oneshot(lapic_ticks(c, gcpu(c)->timer_due_tsc > now ? gcpu(c)->timer_due_tsc - now : 0));
+		gcpu(c)->timer_early = 0;
 	}
 	/* Until deadline, with nothing pending, this work would do nothing again unless a device changes (platform.h) */
 	vcpu->plat.gen = vcpu->vctx.pc->gen;
-	vcpu->plat.due = c->timer_due_tsc;
+	vcpu->plat.due = gcpu(c)->timer_due_tsc;
 	vcpu->plat.quiet_until = pending || a->nmi_pending || vcpu->kvm.eoi_armed || vcpu->vctx.pc->irq0_backlog ? 0
 													   : deadline;
 }
@@ -309,7 +309,7 @@ void platform_after_exit(struct cpu *c, struct vcpu *vcpu)
 	 * change none; any other exit may (MSRs, HLT, VINTR, IRET, hypercalls, ...). */
 	if (code != VMEXIT_IOIO && code != VMEXIT_NPF && code != VMEXIT_INTR && code != VMEXIT_CPUID)
 		vcpu->vctx.pc->gen++;
-	if (c->timer_fired && c->timer_early && rdtsc() < c->timer_due_tsc)
+	if (c->timer_fired && gcpu(c)->timer_early && rdtsc() < gcpu(c)->timer_due_tsc)
 		c->timer_fired = 0; /* a device deadline, not the end of the slice: platform_before_vmrun re-arms */
 }
 

@@ -10,6 +10,7 @@
 
 #include "hvmm/core/arch.h"
 #include "hvmm/core/percpu.h"
+#include "hvmm/guest/gcpu.h"
 #include "hvmm/guest/vcpu.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/vdev/pc.h"
@@ -40,7 +41,7 @@ void platform_update(struct cpu *c, struct vcpu *vcpu);
 static inline void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 {
 	const struct vdev_pc *pc = vcpu->vctx.pc;
-	if (pc->gen != vcpu->plat.gen || c->timer_due_tsc != vcpu->plat.due || rdtsc() >= vcpu->plat.quiet_until ||
+	if (pc->gen != vcpu->plat.gen || gcpu(c)->timer_due_tsc != vcpu->plat.due || rdtsc() >= vcpu->plat.quiet_until ||
 	    (((pc->lapic.tpr >> 4) ^ vcpu->vmcb->control.int_ctl) & INT_CTL_V_TPR))
 		platform_update(c, vcpu);
 }

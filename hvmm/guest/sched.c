@@ -122,7 +122,7 @@ static void arm_slice(struct cpu *c, uint32_t ticks)
 		g->slice_rest = ticks - drain;
 		ticks = drain;
 	}
-	c->timer_due_tsc = rdtsc() + (uint64_t)(((unsigned __int128)ticks * c->tsc_per_tick) >> 32);
+	gcpu(c)->timer_due_tsc = rdtsc() + (uint64_t)(((unsigned __int128)ticks * c->tsc_per_tick) >> 32);
 	lapic_timer_oneshot(ticks);
 }
 
@@ -132,7 +132,7 @@ static void start_slice(struct cpu *c)
 	if (!c->timer_fired)
 		__asm__ volatile("sti; nop; cli" : : : "memory");
 	c->timer_fired = 0;
-	c->timer_early = 0;
+	gcpu(c)->timer_early = 0;
 	arm_slice(c, c->slice_ticks);
 }
 
