@@ -229,7 +229,7 @@ def prepare_virtio_disk(d: str) -> None:
 def judge_virtio(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_well_behaved(j, log)
     check_passes(j, log, "hvirtio", ["PCI 00:02.0 is virtio-blk", "capabilities", "capacity", "proper read",
-                                     "proper write", "read past the end", "storm"] +
+                                     "proper write", "read past the end", "storm", "read-only disk"] +
                  [f"{a}: " for a, _ in VIRTIO_ATTACKS])
     reasons = [m.group(1) for m in (re.match(r"^hvmm: guest hvirtio virtio-blk \(00:02\.0\) queue 0: (.*): "
                                              r"DEVICE_NEEDS_RESET$", x) for x in log.lines) if m]
@@ -252,7 +252,8 @@ SCENARIOS: List[Scenario] = [
     Scenario("hostile-contain", WELL_BEHAVED + CONTAIN_GUESTS, judge_contain),
     Scenario("hostile-dr", WELL_BEHAVED + DR_GUESTS, judge_dr),
     Scenario("hostile-virtio", WELL_BEHAVED + [f"{GUESTS}/hostile_virtio.elf name=hvirtio mem=4M platform=pc",
-                                               "{dir}/hvirtio.img for=hvirtio as=disk"],
+                                               "{dir}/hvirtio.img for=hvirtio as=disk",
+                                               "{dir}/hvirtio.img for=hvirtio as=disk ro"],
              judge_virtio, prepare=prepare_virtio_disk),
     # vmcb_check=0, the default, written out: this scenario is about the fast paths it would turn off
     Scenario("fast-paths", WELL_BEHAVED + FAST_GUESTS + [hostile("hostile_step", "mmio", extra="platform=pc")],

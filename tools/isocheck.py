@@ -233,6 +233,7 @@ def check_guests(specs: List[str], unchecked: bool) -> int:
     staged: Dict[str, int] = {}  # file names under /boot/guests, as mkiso stages them
     modules: List[Tuple[str, str, bool]] = []  # (file, for= name, as=disk)
     platforms: Dict[str, str] = {}  # name -> pc or none (platform=, else the format's default)
+    virtio: Dict[str, int] = {}  # name -> virtio devices its own line asks for (rng=on, hvc=on)
     nguests = 0
     for spec in specs:
         parts = spec.split()
@@ -279,6 +280,9 @@ def check_guests(specs: List[str], unchecked: bool) -> int:
         formats[name] = fmt
         platforms[name] = next((key_val(w)[1] for w in reversed(words) if key_val(w)[0] == "platform"),
                                "none" if fmt == "elf64" else "pc")
+        # rng=on and hvc=on each take one of the 6 virtio slots before the disks (docs/guest-abi.md "virtio devices")
+        virtio[name] = sum(next((key_val(w)[1] for w in reversed(words) if key_val(w)[0] == k), "off") == "on"
+                           for k in ("rng", "hvc"))
         check_module_args(gfile, words, fmt)
     initrds: Dict[str, str] = {}
     disks: Dict[str, int] = {}
@@ -291,7 +295,7 @@ def check_guests(specs: List[str], unchecked: bool) -> int:
             if os.path.getsize(mfile) < 512:
                 raise Refused(f"disk '{mfile}': an image must hold at least one 512-byte sector")
             disks[target] = disks.get(target, 0) + 1
-            if disks[target] > 6:
+            if virtio[target] + disks[target] > 6:
                 raise Refused(f"disk '{mfile}': guest '{target}' has 6 virtio devices already")
             continue
         if formats[target] == "elf64":

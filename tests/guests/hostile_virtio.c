@@ -13,7 +13,8 @@
  *
  * Each must leave DEVICE_NEEDS_RESET (64) in device_status and the used ring untouched, after which a reset and a
  * proper read work again. Then a notification storm (20000 notifications with nothing available) must change
- * nothing. Prints "PASS <check>: ..." / "FAIL <check>: ..." lines and exits with the number of failures.
+ * nothing. A second disk at 00:03.0, attached with ro, must offer VIRTIO_BLK_F_RO, read, and refuse a write with
+ * VIRTIO_BLK_S_IOERR. Prints "PASS <check>: ..." / "FAIL <check>: ..." lines and exits with the number of failures.
  * The disk (the scenario's file) holds byte (i * 7 + 3) & 0xff at offset i.
  */
 #include <string.h>
@@ -22,7 +23,7 @@
 
 #define PCI_ADDR 0xcf8
 #define PCI_DATA 0xcfc
-#define DEVFN (2 << 3) /* 00:02.0 */
+static unsigned devfn = 2 << 3; /* 00:02.0, then the read-only disk at 00:03.0 */
 #define QSIZE 8
 #define F_NEXT 1
 #define F_WRITE 2
@@ -42,12 +43,12 @@ static inline uint32_t inl(uint16_t p)
 }
 static uint32_t cfg_read(unsigned reg)
 {
-	outl(PCI_ADDR, 0x80000000u | DEVFN << 8 | (reg & 0xfc));
+	outl(PCI_ADDR, 0x80000000u | devfn << 8 | (reg & 0xfc));
 	return inl(PCI_DATA);
 }
 static void cfg_write(unsigned reg, uint32_t v)
 {
-	outl(PCI_ADDR, 0x80000000u | DEVFN << 8 | (reg & 0xfc));
+	outl(PCI_ADDR, 0x80000000u | devfn << 8 | (reg & 0xfc));
 	outl(PCI_DATA, v);
 }
 
@@ -265,5 +266,21 @@ int guest_main(const struct hvmm_bootinfo *bi)
 		notify();
 	hostile_check(used.idx == 1 && status() == (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK), "storm",
 		      "20000 empty notifications: used idx %u, status 0x%02x", used.idx, status());
+	/* the second disk, attached with ro: VIRTIO_BLK_F_RO (bit 5) offered, reads work, a write gets IOERR (1) */
+	devfn = 3 << 3;
+	bar = (volatile uint8_t *)(uintptr_t)(cfg_read(0x10) & ~0xfu);
+	cfg_write(0x04, cfg_read(0x04) | 2);
+	COMMON32(0x00) = 0;
+	hostile_check((COMMON32(0x04) >> 5) & 1, "read-only disk", "VIRTIO_BLK_F_RO offered");
+	hostile_check(good_read(2), "read-only disk", "a read works");
+	memset(data, 0x55, sizeof(data));
+	request(1, 2);
+	offer(0);
+	hostile_check(status_byte == 1 && !(status() & S_NEEDS_RESET), "read-only disk",
+		      "a write gets status %u (IOERR 1 expected)", status_byte);
+	memset(data, 0, sizeof(data));
+	request(0, 2);
+	offer(0);
+	hostile_check(status_byte == 0 && pattern_ok(2), "read-only disk", "the sector is unchanged");
 	return hostile_status();
 }
