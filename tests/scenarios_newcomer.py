@@ -215,6 +215,11 @@ def self_test() -> List[tuple]:
         res.append(("run-qemu --kernel: -initrd with name= added and commas doubled",
                     "-initrd 'build/guests/counter.elf name=counter mem=4M,build/guests/exitcode.elf name=a,,b'"
                     in out and st == 0, out[-400:]))
+        st, out = _run(["tools/run-qemu", "--kernel", "build/hvmm.elf", "--accel", "tcg", "-g",
+                        "build/guests/counter.elf -- name=x *", "--log", os.path.join(tmp, "l")],
+                       {"QEMU": fake, "FAKE_STATUS": "33"})
+        res.append(("run-qemu --kernel -g: name= after '--' is the guest's, so name=<basename> is added before it",
+                    "-initrd 'build/guests/counter.elf name=counter -- name=x *'" in out and st == 0, out[-300:]))
         st, out = _run(["tools/run-qemu", "--kernel", "build/hvmm.elf", "--append", "slice=5ms", "--initrd",
                         "a.elf name=a,b.elf", "--accel", "tcg", "--log", os.path.join(tmp, "l")],
                        {"QEMU": fake, "FAKE_STATUS": "33"})
