@@ -3,6 +3,8 @@
  * guests, give them their CPUs, run them on every CPU, report. */
 #include <stdint.h>
 
+#include "jsonw.h"
+
 #include "hvmm/core/arch.h"
 #include "hvmm/core/bootinfo.h"
 #include "hvmm/core/config.h"
@@ -225,5 +227,12 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	if (config.vmcb_check)
 		vmcb_guard_report();
 	hlog("all guests done");
+	if (config.log_json) {
+		char line[128];
+		struct jsonw j;
+		con_json_begin(&j, line, sizeof(line), "done");
+		jsonw_u64(&j, "rejected", rejected);
+		con_json_end(&j);
+	}
 	power_off(run_result(rejected));
 }

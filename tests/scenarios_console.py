@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Console input and the monitor (docs/running.md): each scenario types into hvmm's serial port from a script
 (tools/run-qemu --input: tools/serial-input waits for output, sends keys, and writes the serial log) and judges what
-came back. console-echo: two multiboot v1 echo kernels (tests/mb1/mb1_echo.c, the receiver as Linux's 8250 driver
+came back; and hvmm's JSON log. console-echo: two multiboot v1 echo kernels (tests/mb1/mb1_echo.c, the receiver as Linux's 8250 driver
 drives it) and the focus moving between them, the monitor and back; console-monitor: the monitor's commands beside
-two matmuls and counter; linux-console: `echo $((6*7))` typed into Debian's kernel's busybox shell prints 42.
+two matmuls and counter; linux-console: `echo $((6*7))` typed into Debian's kernel's busybox shell prints 42;
+log-json: log=json beside the text lines, every JSON line read with Python's json module and compared with the text.
 """
 
 import os
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import List, Tuple
 
 from hvmmlog import HvmmLog
-from scenarios import GUESTS, Context, Judge, Scenario, check_counter, check_exit, check_matmul
+from scenarios import (COUNTER, EXITCODE, EXIT_PORT, GUESTS, MATMUL, Context, Judge, Scenario, check_badmem,
+                       check_counter, check_exit, check_exitcode, check_matmul)
 from scenarios_linux import LINUX_DIR, fetch
 
 MB1_ECHO = "build/mb1/mb1_echo.elf"
@@ -225,6 +227,45 @@ def judge_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_exit(j, log, "linux", "poweroff")
 
 
+JSON_TYPES = {"kill", "summary", "lag", "console", "dist", "guest", "done"}  # docs/running.md "The JSON log"
+
+
+def judge_json(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """log=json: every JSON line parses and carries log/schema/type; the guests, the kill, the lag and the
+    distributions read from JSON (what tools/hvmmlog.py now reports) equal the text lines' figures."""
+    j.check("JSON lines: every one parses (json module)", log.json and not log.json_errors,
+            f"{len(log.json)} lines, errors {log.json_errors[:2]}")
+    heads = [(o.get("log"), o.get("schema"), o.get("type")) for _, o in log.json]
+    j.check("JSON lines: log=hvmm, schema=1 and a documented type on each",
+            all(h[0] == "hvmm" and h[1] == 1 and h[2] in JSON_TYPES for h in heads),
+            str([h for h in heads if not (h[0] == "hvmm" and h[1] == 1 and h[2] in JSON_TYPES)][:3]))
+    tg, jg = log.text_guests, log.guests
+    j.check("JSON guests: one per text summary line", sorted(tg) == sorted(jg), f"text {sorted(tg)}, json {sorted(jg)}")
+    same = all(tg[n].exit == jg[n].exit and tg[n].switches == jg[n].switches and tg[n].exits == jg[n].exits and
+               tg[n].runtime == jg[n].runtime and tg[n].irqs == jg[n].irqs for n in tg if n in jg)
+    j.check("JSON guests: exit, switches, exits, runtime, irqs as the text lines", same,
+            str([(tg[n], jg.get(n)) for n in tg][:1]))
+    tk, jk = log.text_killed.get("badmem"), log.killed.get("badmem")
+    j.check("JSON kill: badmem's reason and rip as the text line",
+            tk is not None and jk is not None and (tk.reason, tk.rip) == (jk.reason, jk.rip), f"{tk} / {jk}")
+    j.check("JSON lag: as the text lag line", log.text_lag is not None and log.lag == log.text_lag,
+            f"text {log.text_lag}, json {log.lag}")
+    tdist = {w: {k: v for k, v in d.items()} for w, d in log.text_dist.items()}
+    jdist = {w: {k: d[k] for k in tdist.get(w, {}) if k in d} for w, d in log.dist.items()}
+    j.check(f"JSON dist (stats=full): {len(tdist)} distributions as the text dist lines", tdist and tdist == jdist,
+            f"text {sorted(tdist)}, json {sorted(jdist)}")
+    types = [o["type"] for _, o in log.json]
+    j.check("JSON: one summary, lag and console, and done last", types.count("summary") == 1 and
+            types.count("lag") == 1 and types.count("console") == 1 and types[-1:] == ["done"], str(types[-6:]))
+    summ = next((o for _, o in log.json if o["type"] == "summary"), {})
+    j.check("JSON summary: guests=4 and the exits of every guest", summ.get("guests") == 4 and
+            summ.get("exits") == sum(g.exits for g in log.guests.values()), str(summ))
+    check_counter(j, log)
+    check_matmul(j, log)
+    check_exitcode(j, log)
+    check_badmem(j, log)
+
+
 SCENARIOS: List[Scenario] = [
     TypedScenario("console-echo", [f"{MB1_ECHO} name=echo1 debug_exit=0xf4", f"{MB1_ECHO} name=echo2 debug_exit=0xf4",
                               f"{GUESTS}/counter.elf name=counter count=5"], judge_echo, timeout=90,
@@ -236,4 +277,6 @@ SCENARIOS: List[Scenario] = [
     TypedScenario("linux-console", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M console=ttyS0 hvmm_end=poweroff hvmm_shell=1",
                                f"{LINUX_DIR}/initramfs.cpio for=linux"], judge_linux, timeout=180, skip_if=fetch,
              prepare=typed(LINUX_SCRIPT)),
+    Scenario("log-json", [COUNTER, MATMUL, EXITCODE, f"{GUESTS}/badmem.elf name=badmem mem=16M"], judge_json,
+             cmdline=f"slice=10ms {EXIT_PORT} log=json stats=full"),
 ]

@@ -2,6 +2,9 @@
 """Parse an hvmm serial log (the format in docs/serial-log.md) into a structure the tests and reports share.
 
 Only hvmm's own lines are parsed; firmware and GRUB output before them (and terminal escape sequences) is skipped.
+With `log=json` on hvmm's command line (docs/running.md "The JSON log") the summary, the guests' results, the kills
+and the distributions come from its JSON lines, read with Python's json module; the same figures from the text lines
+stay in text_guests, text_killed, text_lag and text_dist, so the two can be compared.
 
     log = HvmmLog.from_file("build/scenarios/default/serial.log")
     log.console("counter")        # ["count 1", ...]: that guest's console lines, in order
@@ -10,6 +13,7 @@ Only hvmm's own lines are parsed; firmware and GRUB output before them (and term
 Usable as a script too: `python3 tools/hvmmlog.py LOG` prints what it found.
 """
 
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -80,6 +84,12 @@ class HvmmLog:
     duplicate_summaries: List[str] = field(default_factory=list)  # names with more than one summary line
     all_done: bool = False
     all_done_line: Optional[int] = None
+    json: List[Tuple[int, Dict]] = field(default_factory=list)  # log=json: (line index, object) of each JSON line
+    json_errors: List[str] = field(default_factory=list)  # lines that start like hvmm's JSON but do not parse
+    text_guests: Dict[str, GuestSummary] = field(default_factory=dict)  # with JSON: the text summary lines' guests
+    text_killed: Dict[str, Kill] = field(default_factory=dict)
+    text_lag: Optional[Dict[str, int]] = None
+    text_dist: Dict[str, Dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, text: str) -> "HvmmLog":
@@ -94,7 +104,30 @@ class HvmmLog:
             if at > 0 and not s.startswith("["):
                 s = s[at:]
             log._line(i, s)
+        if log.json:
+            log._from_json()
         return log
+
+    def _from_json(self) -> None:
+        """log=json: take the guests, kills, lag and distributions from the JSON lines (the text's kept aside)."""
+        self.text_guests, self.text_killed, self.text_lag, self.text_dist = self.guests, self.killed, self.lag, self.dist
+        self.guests, self.killed, self.dist, self.duplicate_summaries = {}, {}, {}, []
+        lag = None
+        for i, o in self.json:
+            t = o.get("type")
+            if t == "guest":
+                g = GuestSummary(o["name"], o["exit"], o["switches"], o["exits"], o["runtime"], i, o.get("irqs"),
+                                 o.get("clamped", 0), o.get("unclaimed", 0))
+                if g.name in self.guests:
+                    self.duplicate_summaries.append(g.name)
+                self.guests[g.name] = g
+            elif t == "kill":
+                self.killed[o["guest"]] = Kill(o["guest"], o["reason"], o.get("rip"), i)
+            elif t == "lag":
+                lag = {k: o[k] for k in LAG_FIELDS if k in o}
+            elif t == "dist":
+                self.dist[o["what"]] = {k: v for k, v in o.items() if isinstance(v, int) and k != "schema"}
+        self.lag_lines = [lag] if lag is not None else []
 
     @classmethod
     def from_file(cls, path: str) -> "HvmmLog":
@@ -117,6 +150,12 @@ class HvmmLog:
                 self.output.append((i, m.group(1), m.group(2)))
             else:
                 self.output[k] = self.output[k][:2] + (self.output[k][2] + m.group(2),)
+            return
+        if s.startswith('{"log":"hvmm"'):
+            try:
+                self.json.append((i, json.loads(s)))
+            except ValueError as e:
+                self.json_errors.append(f"line {i}: {e}")
             return
         if not s.startswith("hvmm: "):
             return

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, vmcb_check=, cpus=, panic_test=. Bad input gets
+/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, log=, vmcb_check=, cpus=, panic_test=. Bad input gets
  * a message and the default, never a crash. */
 #include "hvmm/core/config.h"
 
@@ -64,6 +64,11 @@ void config_parse(const char *cmdline)
 				config.stats_full = !strcmp(val, "full");
 			else
 				hlog("warning: stats=%s is not 'full' or 'short'; using short", val);
+		} else if (!strcmp(key, "log")) {
+			if (!strcmp(val, "json") || !strcmp(val, "text"))
+				config.log_json = !strcmp(val, "json");
+			else
+				hlog("warning: log=%s is not 'json' or 'text'; using text", val);
 		} else if (!strcmp(key, "vmcb_check")) {
 			if (parse_u64(val, &v) || v > 1)
 				hlog("warning: vmcb_check=%s is not 0 or 1; ignored", val);

@@ -13,6 +13,7 @@ struct config {
 	int stats_full; /* print the dist/hist lines in the summary; stats=full (1) or stats=short (0, default) */
 	int vmcb_check; /* check every VMCB before VMRUN (hvmm/svm/vmcb_check.h); vmcb_check=1, default 0 */
 	unsigned cpus; /* CPUs to run guests on, 1..MAX_CPUS; cpus= , default 1 (the BSP only) */
+	int log_json; /* log=json: JSON lines beside the text summary (docs/running.md); log=text (0, default) */
 	int panic_test; /* testing: this CPU panics on purpose 300 ms after the guests start; panic_test= , -1 = off */
 };
 

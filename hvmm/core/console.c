@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "jsonw.h"
 #include "hvmm/core/arch.h"
 #include "hvmm/core/fbcon.h"
 #include "hvmm/core/pcregs.h"
@@ -415,6 +416,29 @@ static size_t format_hlog(char *line, const char *fmt, va_list ap)
 		len = CON_LINE_MAX - 2;
 	line[len++] = '\n';
 	return len;
+}
+
+void con_json_begin(struct jsonw *w, char *buf, size_t size, const char *type)
+{
+	jsonw_begin(w, buf, size);
+	jsonw_str(w, "log", "hvmm");
+	jsonw_u64(w, "schema", CON_JSON_SCHEMA);
+	jsonw_str(w, "type", type);
+}
+
+void con_json_end(struct jsonw *w)
+{
+	char line[128];
+	struct jsonw e;
+	size_t n = jsonw_end(w);
+	if (!n) {
+		con_json_begin(&e, line, sizeof(line), "error");
+		jsonw_str(&e, "what", "a JSON line longer than its buffer was left out");
+		n = jsonw_end(&e);
+		w = &e;
+	}
+	w->buf[n] = '\n'; /* jsonw_end left room for its NUL */
+	con_write(w->buf, n + 1);
 }
 
 void vhlog(const char *fmt, va_list ap)

@@ -44,6 +44,14 @@ void con_write(const char *s, size_t n);
  * a newline ends it, the line is open. Any other output ends an open line first (a newline), so lines never run
  * into the prompt; the next con_input then writes redraw first (the prompt and what was typed so far). */
 void con_input(const char *s, size_t n, const char *redraw, size_t redraw_len);
+/* log=json: the first members of every JSON line (docs/running.md "The JSON log"): the log's name and schema version,
+ * then the object's type. */
+#define CON_JSON_SCHEMA 1
+struct jsonw;
+/* Start a JSON line of the given type in buf (size bytes): {"log":"hvmm","schema":1,"type":"<type>" */
+void con_json_begin(struct jsonw *w, char *buf, size_t size, const char *type);
+/* End it and write it as one line (a line that did not fit is reported instead, as a JSON line of type "error"). */
+void con_json_end(struct jsonw *w);
 /* Print one line "hvmm: <formatted>\n"; fmt has no trailing newline. */
 void hlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vhlog(const char *fmt, va_list ap);

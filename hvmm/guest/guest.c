@@ -5,6 +5,8 @@
 #include <stdarg.h>
 
 #include "fmt.h"
+#include "jsonw.h"
+#include "hvmm/core/config.h"
 #include "hvmm/core/console.h"
 #include "hvmm/guest/guest_console.h"
 #include "hvmm/svm/vmcb.h"
@@ -41,4 +43,13 @@ void guest_kill(struct vcpu *vcpu, const char *fmt, ...)
 	guest_console_flush(&g->console, g->name);
 	guest_stop(g, GUEST_KILLED);
 	hlog("guest %s killed: %s rip=0x%lx", g->name, reason, vcpu->vmcb->save.rip);
+	if (config.log_json) {
+		char line[CON_LINE_MAX];
+		struct jsonw j;
+		con_json_begin(&j, line, sizeof(line), "kill");
+		jsonw_str(&j, "guest", g->name);
+		jsonw_str(&j, "reason", reason);
+		jsonw_u64(&j, "rip", vcpu->vmcb->save.rip);
+		con_json_end(&j);
+	}
 }

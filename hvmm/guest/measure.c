@@ -7,6 +7,7 @@
 #include "hvmm/guest/measure.h"
 
 #include "fmt.h"
+#include "jsonw.h"
 
 #include "hvmm/core/config.h"
 #include "hvmm/core/console.h"
@@ -103,6 +104,44 @@ void measure_stages(struct cpu *c, struct cpu_measure *m, const struct vcpu *vcp
 	}
 }
 
+/* log=json: a distribution's n, min, p50, p99, max, mean (TSC cycles) as members of j. */
+static void json_summary(struct jsonw *j, const struct stats_summary *sum)
+{
+	jsonw_u64(j, "n", sum->n);
+	jsonw_u64(j, "min", sum->min);
+	jsonw_u64(j, "p50", sum->p50);
+	jsonw_u64(j, "p99", sum->p99);
+	jsonw_u64(j, "max", sum->max);
+	jsonw_u64(j, "mean", sum->mean);
+}
+
+/* log=json: one guest's result (the JSON twin of its summary line). */
+static void json_guest(const struct guest *g, uint64_t switches_in, uint64_t exits, uint64_t runtime, uint64_t steal,
+		       uint64_t irqs)
+{
+	char line[CON_LINE_MAX];
+	struct jsonw j;
+	con_json_begin(&j, line, sizeof(line), "guest");
+	jsonw_str(&j, "name", g->name);
+	if (g->state == GUEST_EXITED && g->end == GUEST_END_EXIT)
+		jsonw_i64(&j, "exit", g->exit_status);
+	else
+		jsonw_str(&j, "exit", g->state == GUEST_KILLED ? "killed" : g->state == GUEST_RUNNING ? "running" :
+				      g->end == GUEST_END_POWEROFF ? "poweroff" : "reboot");
+	jsonw_u64(&j, "switches", switches_in);
+	jsonw_u64(&j, "exits", exits);
+	jsonw_u64(&j, "runtime", runtime);
+	jsonw_u64(&j, "steal", steal);
+	jsonw_u64(&j, "mem", g->ram_size);
+	jsonw_u64(&j, "cpu", g->vcpu[0]->cpu);
+	if (g->pc) {
+		jsonw_u64(&j, "irqs", irqs);
+		jsonw_u64(&j, "clamped", vdev_pc_clamped(g->pc));
+	}
+	jsonw_u64(&j, "unclaimed", g->bus.unclaimed);
+	con_json_end(&j);
+}
+
 /* "hvmm: dist what=<what> n= min= p50= p90= p99= p999= max= mean=" and its histogram line, if it has samples. */
 static void report_dist(const char *what, const struct stats *s)
 {
@@ -115,6 +154,16 @@ static void report_dist(const char *what, const struct stats *s)
 	stats_summarize(s, &sum);
 	hlog("dist what=%s n=%lu min=%lu p50=%lu p90=%lu p99=%lu p999=%lu max=%lu mean=%lu", what, sum.n, sum.min,
 	     sum.p50, sum.p90, sum.p99, sum.p999, sum.max, sum.mean);
+	if (config.log_json) {
+		char line[CON_LINE_MAX];
+		struct jsonw j;
+		con_json_begin(&j, line, sizeof(line), "dist");
+		jsonw_str(&j, "what", what);
+		json_summary(&j, &sum);
+		jsonw_u64(&j, "p90", sum.p90);
+		jsonw_u64(&j, "p999", sum.p999);
+		con_json_end(&j);
+	}
 	/* log2 buckets (2^b <= v < 2^(b+1)) summed from the fine ones: one short line */
 	uint64_t log2[64] = { 0 };
 	for (unsigned b = 0; b < STATS_BUCKETS; b++)
@@ -185,6 +234,35 @@ void measure_report(void)
 	const struct con_counters *cc = con_counters();
 	hlog("console ring=%u max_used=%u queued=%lu refused=%lu waits=%lu", CON_RING_SIZE, cc->max_used, cc->queued,
 	     cc->refused, cc->waits);
+	if (config.log_json) {
+		char line[CON_LINE_MAX];
+		struct jsonw j;
+		con_json_begin(&j, line, sizeof(line), "summary");
+		jsonw_u64(&j, "guests", nguests);
+		jsonw_u64(&j, "cpus", ncpus);
+		jsonw_u64(&j, "switches", nswitches);
+		jsonw_u64(&j, "exits", measure_exits());
+		jsonw_u64(&j, "fast_exits", fast);
+		jsonw_u64(&j, "timer_irqs", irqs);
+		jsonw_u64(&j, "elapsed", elapsed);
+		jsonw_u64(&j, "in_guests", in_guests);
+		jsonw_u64(&j, "tsc_khz", tsc_khz);
+		con_json_end(&j);
+		con_json_begin(&j, line, sizeof(line), "lag");
+		json_summary(&j, &sum);
+		jsonw_u64(&j, "p50_ns", tsc_to_ns(sum.p50));
+		jsonw_u64(&j, "p99_ns", tsc_to_ns(sum.p99));
+		jsonw_u64(&j, "max_ns", tsc_to_ns(sum.max));
+		jsonw_u64(&j, "tsc_khz", tsc_khz);
+		con_json_end(&j);
+		con_json_begin(&j, line, sizeof(line), "console");
+		jsonw_u64(&j, "ring", CON_RING_SIZE);
+		jsonw_u64(&j, "max_used", cc->max_used);
+		jsonw_u64(&j, "queued", cc->queued);
+		jsonw_u64(&j, "refused", cc->refused);
+		jsonw_u64(&j, "waits", cc->waits);
+		con_json_end(&j);
+	}
 	if (config.stats_full) {
 		report_dist("switch", &all);
 		for (int i = 0; i < SW_NREASONS; i++) {
@@ -225,6 +303,8 @@ void measure_report(void)
 			hlog("guest %s exit=%s switches=%lu exits=%lu runtime=%lu steal=%lu%s", g->name,
 			     g->state == GUEST_KILLED ? "killed" : "running", switches_in, guest_exits(g), runtime, steal,
 			     ports);
+		if (config.log_json)
+			json_guest(g, switches_in, guest_exits(g), runtime, steal, irqs);
 		const struct vcpu *v0 = g->vcpu[0];
 		if (v0->kvm.on) /* the boot vCPU's (guests have one) */
 			hlog("guest %s kvm steal_ns=%lu pv_eois=%lu hypercalls=%lu clock=%s steal_time=%s pv_eoi=%s", g->name,

@@ -7,7 +7,8 @@
 fuzz_elf64 inputs start with 16 bytes (lo, hi: the guest range, little-endian) before the image; the guest ELFs are
 stripped copies of build/guests/*.elf when those exist. fuzz_mb2 inputs are multiboot2 MBIs laid out as GRUB does
 (spec 1.0 §3.6); fuzz_mb1 inputs are physical memory from 0x10000 with multiboot v1 information at its start, laid
-out as QEMU's -kernel loader does (spec 0.6.96 §3.3). fuzz_cmdline inputs are command lines, fuzz_moncmd inputs bytes typed at hvmm's console. fuzz_x86_decode inputs
+out as QEMU's -kernel loader does (spec 0.6.96 §3.3). fuzz_cmdline inputs are command lines, fuzz_moncmd inputs bytes typed at hvmm's console,
+fuzz_jsonw inputs a buffer size and the strings of a log=json line. fuzz_x86_decode inputs
 are a mode byte (0/1/2 = 16/32/64-bit) and instruction bytes: the instructions hvmm intercepts, with prefixes, and the
 MMIO forms.
 """
@@ -198,6 +199,9 @@ def main():
     write("fuzz_moncmd", "list", b"list\r")
     write("fuzz_moncmd", "mixed", b"stats linux\r\x01\x01\x01kill a\rslice 5ms\r")
     write("fuzz_moncmd", "errors", b"pause\rbogus 1 2\r\x7f\x15help\n")
+    # fuzz_jsonw: a buffer size byte, then NUL-separated keys and values (log=json lines)
+    write("fuzz_jsonw", "guest", b"\xff" + b"\0".join([b"name", b"linux", b"reason", b"a \"quoted\" \\ \x01\xc3\xa9"]))
+    write("fuzz_jsonw", "small", b"\x08" + b"key\0value\0")
 
     # ---- fuzz_x86_decode ----
     insns = {
