@@ -211,6 +211,8 @@ def judge_monitor(j: Judge, log: HvmmLog, ctx: Context) -> None:
 LINUX_SCRIPT = """# Debian's kernel, console=ttyS0: its /init starts busybox's shell on the console (hvmm_shell=1)
 wait input: focus on guest linux
 wait hvmm-linux: shell on the console
+# the prompt, shown without its newline (docs/running.md: a partial line of the focus guest, after 50 ms)
+wait ^\\[linux\\] hvmm-shell\\$ 
 send echo $((6*7))\\r
 wait ^\\[linux\\] 42$
 send exit\\r
@@ -221,6 +223,9 @@ wait hvmm-linux: shell ended
 def judge_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_typist(j, ctx, LINUX_SCRIPT)
     j.check("linux: the shell printed 42", log.find_console("linux", r"^42$") is not None)
+    j.check("linux: the prompt shown before its line ended, the typed command as its continuation",
+            log.find_console("linux", r"^hvmm-shell\$ .*echo \$\(\(6\*7\)\)$") is not None and
+            any(re.match(r"^\[linux\]\+ echo", ln) for ln in log.lines))
     irq4 = log.find_console("linux", r"^hvmm-linux: irq 4: +(\d+) +IO-APIC +4-edge +ttyS0")
     j.check("linux: /proc/interrupts: ttyS0's interrupts through the I/O APIC",
             irq4 is not None and int(irq4[1].group(1)) > 0, irq4[1].group(0) if irq4 else "no irq 4 line")

@@ -8,6 +8,8 @@
  *    bytes is one line. A partial last line is printed when the guest exits or is killed.
  *  - Bytes are printed as they are, except '\r' (dropped), '\t' (a space) and other control or non-ASCII bytes
  *    ('.'): the log stays one line per line.
+ *  - A partial line the guest leaves alone while it has the input focus (a shell prompt) is printed as a piece after
+ *    INPUT_PROMPT_MS (guest/input.c); the rest of that line follows as a continuation "[<name>]+ <text>".
  *  - When the console ring is full (console.h), a line is not taken: the byte that would print it is refused and the
  *    guest's write resumes from it later (hypercall.c). Only at exit or kill does hvmm wait for the UART instead.
  */
@@ -22,6 +24,16 @@ static int print_line(struct guest_console *con, const char *name)
 	if (con_guest_line(name, con->line, con->len, con->continues) < 0)
 		return -1;
 	con->len = 0;
+	return 0;
+}
+
+int guest_console_piece(struct guest_console *con, const char *name)
+{
+	if (!con->len)
+		return 0;
+	if (print_line(con, name) < 0)
+		return -1;
+	con->continues = 1;
 	return 0;
 }
 

@@ -153,11 +153,30 @@ int input_request(struct guest *g, enum input_request req)
 	return 0;
 }
 
+/* The focus guest's partial console line (a prompt waiting for input): printed once it has not grown for
+ * INPUT_PROMPT_MS. Only on the CPU that runs the guest (its console buffer is that CPU's). */
+static void show_prompt(struct cpu *c, uint64_t now)
+{
+	int f = focus;
+	if (f == INPUT_MONITOR || (unsigned)f >= nguests || guests[f]->vcpu[0]->cpu != c->id)
+		return;
+	struct guest *g = guests[f];
+	struct guest_console *con = &g->console;
+	if (!con->len || con->len != con->seen_len) {
+		con->seen_len = con->len;
+		con->seen_tsc = now;
+	} else if (now - con->seen_tsc >= tsc_khz * INPUT_PROMPT_MS) {
+		guest_console_piece(con, g->name);
+		con->seen_len = con->len;
+	}
+}
+
 void input_tick(struct cpu *c, uint64_t now)
 {
 	input_next_tsc[c->id] = now + period;
 	if (c->id == 0)
 		poll();
+	show_prompt(c, now);
 	if (!due[c->id])
 		return;
 	due[c->id] = 0;

@@ -13,6 +13,7 @@
 #include "hvmm/guest/guest.h"
 
 #define INPUT_POLL_US 5000 /* COM1 is read at most this often while guests run (and this often while all wait) */
+#define INPUT_PROMPT_MS 50 /* a partial line of the focus guest left alone this long is shown (a prompt) */
 #define INPUT_MONITOR (-1) /* the focus: the monitor, not a guest */
 #define INPUT_PROMPT "hvmm> "
 
