@@ -268,7 +268,7 @@ void platform_update(struct cpu *c, struct vcpu *vcpu)
 	a->tpr = (a->tpr & 0x0f) | ((v->control.int_ctl & INT_CTL_V_TPR) << 4); /* a MOV to CR8 changed V_TPR (APM §15.21.2) */
 	int pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
 	if (vcpu->kvm.eoi_armed && kvm_pv_eoi_sync(vcpu)) /* the guest ended an interrupt through KVM's PV EOI */
-		pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now);
+		pending = vdev_pc_pending(vcpu->vctx.pc);
 	if (__builtin_expect(a->nmi_pending, 0))
 		nmi_inject(vcpu);
 
@@ -282,7 +282,7 @@ void platform_update(struct cpu *c, struct vcpu *vcpu)
 			kvm_pv_eoi_arm(vcpu, vector);
 		vcpu->irqs_injected++;
 		inject_kick();
-		pending = vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now); /* another one: exit when the guest can take it */
+		pending = vdev_pc_pending(vcpu->vctx.pc); /* another one: exit when the guest can take it */
 	}
 	window(v, pending);
 

@@ -37,12 +37,14 @@ void platform_update(struct cpu *c, struct vcpu *vcpu);
 /* Before each VMRUN of a vCPU whose guest has devices (guest->pc): platform_update, unless the previous one left
  * nothing pending and since then no device state changed (vdev_pc's gen: line changes, vdev_changed, interrupt
  * controller and timer registers, every exit but IOIO, NPF, INTR and CPUID), no device deadline passed, the scheduler's
- * timer was not re-armed and the guest's CR8 (V_TPR) is unchanged: then it would do nothing. */
+ * timer was not re-armed, the guest's CR8 (V_TPR) is unchanged and no event is to be re-injected (EVENTINJ, exit.c:
+ * platform_update sends the kick such a VMRUN needs): then it would do nothing. */
 static inline void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 {
 	const struct vdev_pc *pc = vcpu->vctx.pc;
+	const struct vmcb_control *ctl = &vcpu->vmcb->control;
 	if (pc->gen != vcpu->plat.gen || gcpu(c)->timer_due_tsc != vcpu->plat.due || rdtsc() >= vcpu->plat.quiet_until ||
-	    (((pc->lapic.tpr >> 4) ^ vcpu->vmcb->control.int_ctl) & INT_CTL_V_TPR))
+	    (((pc->lapic.tpr >> 4) ^ ctl->int_ctl) & INT_CTL_V_TPR) || (ctl->eventinj & EVENT_VALID))
 		platform_update(c, vcpu);
 }
 /* After each exit of such a vCPU: count an exit that may have changed device state (platform_before_vmrun); a timer

@@ -63,13 +63,15 @@ static const uint32_t lvt_writable[LVT_COUNT] = {
 static void set_bit(uint32_t *v, unsigned n) { v[n >> 5] |= 1u << (n & 31); }
 static void clear_bit(uint32_t *v, unsigned n) { v[n >> 5] &= ~(1u << (n & 31)); }
 
+/* The highest set bit of a 256-bit vector, or -1; 64 bits at a time (it runs several times before each injection). */
 static int highest(const uint32_t *v)
 {
-	if (!(v[0] | v[1] | v[2] | v[3] | v[4] | v[5] | v[6] | v[7]))
-		return -1; /* the common case, without a branch per register */
-	for (int i = 7; i >= 0; i--)
-		if (v[i])
-			return i * 32 + 31 - __builtin_clz(v[i]);
+	for (int i = 3; i >= 0; i--) {
+		uint64_t q;
+		__builtin_memcpy(&q, v + 2 * i, 8);
+		if (q)
+			return i * 64 + 63 - __builtin_clzll(q);
+	}
 	return -1;
 }
 

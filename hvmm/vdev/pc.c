@@ -153,6 +153,14 @@ static void irq0_catch_up(struct vdev_pc *pc, uint64_t missed)
 	}
 }
 
+/* Does an interrupt wait for the CPU: the local APIC's (above the PPR), or the 8259A's INTR through LINT0? The
+ * APIC's vector is kept for vdev_pc_ack. */
+static int interrupt_waits(struct vdev_pc *pc)
+{
+	pc->lapic_vector = vlapic_pending(&pc->lapic);
+	return pc->lapic_vector >= 0 || (pic_intr(&pc->pic) && vlapic_accepts_extint(&pc->lapic));
+}
+
 int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now)
 {
 	uint64_t missed = 0;
@@ -172,12 +180,19 @@ int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now)
 	if (missed || pc->irq0_backlog)
 		irq0_catch_up(pc, missed);
 	vlapic_update(&pc->lapic, now);
-	return vlapic_pending(&pc->lapic) >= 0 || (pic_intr(&pc->pic) && vlapic_accepts_extint(&pc->lapic));
+	return interrupt_waits(pc);
+}
+
+int vdev_pc_pending(struct vdev_pc *pc)
+{
+	if (pc->irq0_backlog)
+		irq0_catch_up(pc, 0);
+	return interrupt_waits(pc);
 }
 
 uint8_t vdev_pc_ack(struct vdev_pc *pc)
 {
-	int v = vlapic_pending(&pc->lapic);
+	int v = pc->lapic_vector; /* as the poll found it, nothing changed since */
 	if (v >= 0) {
 		vlapic_ack(&pc->lapic, (unsigned)v);
 		return (uint8_t)v;

@@ -61,6 +61,7 @@ struct vdev_pc {
 	uint32_t irq0_backlog; /* timer ticks on IRQ 0 coalesced while the guest did not run, still to deliver */
 	uint64_t irq0_caught_up; /* ticks delivered from the backlog (statistics) */
 	uint64_t isa_next_event; /* TSC of the PIT's, RTC's or HPET's next event as of their last update; 0 = update */
+	int lapic_vector; /* the local APIC's pending vector (or -1) as of the latest vdev_pc_poll or vdev_pc_pending */
 	uint64_t gen; /* counts the changes, other than time, that may alter pending interrupts or the next timer event:
 		       * line changes, vdev_changed, vdev_pc_changed, writes to the interrupt controllers' pages */
 };
@@ -75,6 +76,9 @@ int vdev_pc_init(struct vdev_pc *pc, struct vdev_bus *bus, uint64_t tsc_khz, con
  * are delivered afterwards, one each time the previous one was taken, while the I/O APIC routes IRQ 0 (at most
  * PC_IRQ0_BACKLOG of them; docs/guest-abi.md). */
 int vdev_pc_poll(struct vdev_pc *pc, struct vdev_ctx *ctx, uint64_t now);
+/* vdev_pc_poll right after one at the same TSC (the timers are up to date): is an interrupt waiting, after an
+ * acknowledge or an EOI? Delivers the next IRQ 0 tick of the backlog as the poll does. */
+int vdev_pc_pending(struct vdev_pc *pc);
 /* The guest may have reprogrammed the PIT, port 0x61, the RTC, the HPET or the 8259A: the next poll updates the
  * timers, and the interrupt state counts as changed (gen). */
 static inline void vdev_pc_changed(struct vdev_pc *pc)
@@ -85,7 +89,8 @@ static inline void vdev_pc_changed(struct vdev_pc *pc)
 /* TSC of the earliest timer event that could raise a line as of the latest vdev_pc_poll, or UINT64_MAX. */
 uint64_t vdev_pc_next_event(const struct vdev_pc *pc);
 /* The CPU takes the interrupt: its vector — the local APIC's highest deliverable one (IRR -> ISR), else the 8259A's
- * (its INTA cycle) through LINT0. */
+ * (its INTA cycle) through LINT0. Right after a vdev_pc_poll or vdev_pc_pending that found it pending, with no device
+ * access in between. */
 uint8_t vdev_pc_ack(struct vdev_pc *pc);
 /* Periodic timers programmed faster than VDEV_MIN_PERIOD_US and clamped, over every device (statistics). */
 static inline uint64_t vdev_pc_clamped(const struct vdev_pc *pc)
