@@ -110,8 +110,13 @@ def judge_lag_probe(j: Judge, log: HvmmLog, ctx: Context, many: bool = True, unm
     t2 = many.lag or {}
     j.check(f"second run: at least {2 * MANY} switches in the lag line", t2.get("n", 0) >= 2 * MANY,
             f"n={t2.get('n')} (log: {log2})")
-    j.check(f"p50 at {t2.get('n')} switches equals p50 at {timer['n']} ({timer['p50']})", t2.get("p50") == timer["p50"],
-            f"{t2.get('p50')} vs {timer['p50']}")
+    # Equal to the statistics' resolution: a percentile is the lower bound of its histogram bucket (exact below 128,
+    # else buckets 1/64 of the value wide: docs/measurement.md). A switch cost that sits on a bucket boundary (the
+    # console-input poll's compare moved it there: 871 = the last value of [864, 872)) can report either neighbour.
+    p50a, p50b = t2.get("p50") or 0, timer["p50"]
+    width = 1 if p50b < 128 else 1 << (p50b.bit_length() - 1 - 6)
+    j.check(f"p50 at {t2.get('n')} switches equals p50 at {timer['n']} ({p50b}) within one histogram bucket ({width})",
+            abs(p50a - p50b) < width, f"{t2.get('p50')} vs {p50b}")
     j.check("the lag line's count is every switch of the run", t2.get("n") == many.total_switches(),
             f"lag n={t2.get('n')}, guests' switches={many.total_switches()}")
 
