@@ -29,6 +29,8 @@
 #include "hostile_idt.h"
 
 #define APIC 0xfee00000ull
+#define IOAPIC 0xfec00000ull
+#define HPET 0xfed00000ull
 #define TPR (APIC + 0x80)
 #define REG(off) (*(volatile uint32_t *)(APIC + (off)))
 #define RFLAGS_DF (1ull << 10)
@@ -200,6 +202,15 @@ static int storm(const struct hvmm_bootinfo *bi, uint64_t khz)
 	REG(0x3e0) = 0xb; /* divide by 1 */
 	REG(0x320) = 0x20000 | 0x80; /* periodic, vector 0x80 */
 	REG(0x380) = 1;
+	/* HPET timer 2 -> I/O APIC pin 20 (IA-PC HPET 1.0a §2.3.8: Tn_INT_ROUTE_CNF; 82093AA redirection entry 20:
+	 * vector 0x90, fixed, edge, active high, physical destination 0). */
+	*(volatile uint32_t *)IOAPIC = 0x10 + 2 * 20 + 1;
+	*(volatile uint32_t *)(IOAPIC + 0x10) = 0;
+	*(volatile uint32_t *)IOAPIC = 0x10 + 2 * 20;
+	*(volatile uint32_t *)(IOAPIC + 0x10) = 0x90;
+	*(volatile uint64_t *)(HPET + 0x140) = 20u << 9 | 1u << 6 | 1u << 3 | 1u << 2; /* route, VAL_SET, periodic, on */
+	*(volatile uint64_t *)(HPET + 0x148) = 1; /* comparator and period: 1 tick */
+	*(volatile uint64_t *)(HPET + 0x010) = 1; /* ENABLE_CNF, no legacy replacement */
 	uint64_t start = rdtsc(), end = start + ms * khz, loops = 0;
 	__asm__ volatile("sti");
 	while (rdtsc() < end)
@@ -207,6 +218,7 @@ static int storm(const struct hvmm_bootinfo *bi, uint64_t khz)
 	__asm__ volatile("cli");
 	REG(0x320) = 0x10000;
 	REG(0x380) = 0;
+	*(volatile uint64_t *)(HPET + 0x010) = 0;
 	outb(0x43, 0x30);
 	outb(0x70, 0x0b), outb(0x71, 0x02);
 	gprintf("storm irqs=%llu loops=%llu ms=%llu\n", (unsigned long long)storm_irqs, (unsigned long long)loops,
