@@ -11,7 +11,7 @@
 enum vdev_dir { VDEV_IN, VDEV_OUT };
 enum vdev_power { VDEV_POWER_OFF, VDEV_POWER_RESET }; /* what the platform asked for (ACPI S5, a reset) */
 
-/* The shortest period of a periodic timer interrupt (local APIC timer, PIT channel 0, RTC periodic interrupt): a
+/* The shortest period of a periodic timer interrupt (local APIC timer, PIT channel 0, RTC, HPET comparators): a
  * guest programming a shorter one gets this one (KVM's min_timer_period_us has the same default), so an interrupt
  * storm leaves it instructions between interrupts and costs hvmm at most one injection per source and period.
  * docs/guest-abi.md "Time". */
