@@ -10,7 +10,7 @@
   QEMU's clocks count instructions exactly; without it a loaded host stops QEMU for milliseconds at a time (seen
   here: a median run of 6 ms for slice=2ms), which would measure the host, not hvmm.
 
-The PIT and RTC periods are measured the same way by the multiboot v1 kernels of scenario mb1-timers
+The PIT and RTC periods are measured the same way by the multiboot v1 kernels of scenarios mb1-pit and mb1-rtc-period
 (tests/scenarios_platform.py, tests/mb1/mb1_pit.c, mb1_rtc.c).
 """
 
