@@ -33,6 +33,9 @@ const struct msr_rule msr_rules[] = {
 	/* Intel's MISC_ENABLE (SDM Vol. 4 Table 2-2), not an AMD MSR: see docs/guest-abi.md "MSRs" */
 	/* bits 0, 3, 16, 18, 22, 23, 34 writable (stored, not acted on); 11, 12 (BTS, PEBS unavailable) read-only */
 	VALUE(0x000001a0, 0x000001a0, MSRC_NONE, 0, 0x1801, 0x400c50009ull, 0, "IA32_MISC_ENABLE"),
+	/* DebugCtl: LBR (0), BTF (1), PB0-3 (5:2) stored, not acted on (no LBR virtualization); 63:6 reserved, MBZ
+	 * (APM Vol. 2 §13.1.1.6) */
+	VALUE(0x000001d9, 0x000001d9, MSRC_NONE, 0, 0, 0x3f, ~0x3full, "DebugCtl"),
 	VALUE(0x00000200, 0x0000020f, MSRC_MTRR_VAR, 0, 0, ~0ull, 0, "MTRRphysBase0-7/MTRRphysMask0-7"),
 	VALUE(0x00000250, 0x00000250, MSRC_MTRR_FIXED, 0, 0, ~0ull, 0, "MTRRfix64K_00000"),
 	VALUE(0x00000258, 0x00000259, MSRC_MTRR_FIXED, 0, 0, ~0ull, 0, "MTRRfix16K_80000/A0000"),

@@ -50,7 +50,7 @@ struct msr_rule {
 };
 
 /* Per-guest values of the MSRK_VALUE MSRs, one slot per MSR in table order. */
-#define MSR_VALUE_SLOTS 45
+#define MSR_VALUE_SLOTS 46
 struct msr_state {
 	uint64_t v[MSR_VALUE_SLOTS];
 };

@@ -5,8 +5,8 @@
  * rule: RDMSR gives the reset value for this guest's RAM, then each of a set of values is written and the outcome
  * (#GP or not, the value read back) compared with the table's own model in this guest — so hvmm's dispatch and
  * per-guest storage are what is checked; the rules themselves are checked by tests/unit/test_msr_policy.c. Then the
- * fixed expectations the table stands for, written out: the legacy performance counters accept writes, MTRRcap,
- * x2APIC and SPEC_CTRL #GP, PRED_CMD write-only, and WRMSR IA32_TSC moves RDTSC (the VMCB's TSC_OFFSET).
+ * fixed expectations the table stands for, written out: the legacy performance counters and DebugCtl accept writes,
+ * MTRRcap, x2APIC and SPEC_CTRL #GP, PRED_CMD write-only, and WRMSR IA32_TSC moves RDTSC (the VMCB's TSC_OFFSET).
  * Output: PASS/FAIL lines and "hostile done fails=N"; exit status N (tests/scenarios_platform.py, msr-policy).
  */
 #include "hostile_idt.h"
@@ -87,6 +87,13 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	long v = HIDT_TRY("rdpmc", : "=a"(lo), "=d"(hi) : "c"(0) : "memory");
 	hostile_check(v == HIDT_NONE && lo == 12345 && hi == 0, "RDPMC 0 reads PerfCtr0", "%s, 0x%x", hidt_name(v), lo);
 	hostile_check(hidt_rdmsr(0xfe, &x) == HIDT_NONE && x == 0x508, "MTRRcap reads 0x508", "0x%lx", x);
+	long dv = hidt_rdmsr(0x1d9, &x);
+	hostile_check(dv == HIDT_NONE && x == 0, "RDMSR DebugCtl (1D9h) reads 0", "%s, 0x%lx", hidt_name(dv), x);
+	hostile_expect_vec("WRMSR DebugCtl = 0 is accepted", hidt_wrmsr(0x1d9, 0), HIDT_NONE);
+	hostile_check(hidt_wrmsr(0x1d9, 3) == HIDT_NONE && hidt_rdmsr(0x1d9, &x) == HIDT_NONE && x == 3,
+		      "WRMSR DebugCtl = LBR|BTF is accepted and read back", "0x%lx", x);
+	hostile_expect_vec("WRMSR DebugCtl bit 6 (reserved) raises #GP", hidt_wrmsr(0x1d9, 1ull << 6), 13);
+	hidt_wrmsr(0x1d9, 0);
 	hostile_expect_vec("RDMSR x2APIC ID (802h) raises #GP", hidt_rdmsr(0x802, &x), 13);
 	hostile_expect_vec("RDMSR SPEC_CTRL raises #GP (hidden)", hidt_rdmsr(0x48, &x), 13);
 	hostile_expect_vec("RDMSR PRED_CMD raises #GP (write-only)", hidt_rdmsr(0x49, &x), 13);

@@ -103,5 +103,11 @@ int main(void)
 	CHECK(rd(&s, 0x1a0) == 0x1801, "MISC_ENABLE: fast strings, BTS and PEBS unavailable");
 	CHECK(wr(&s, 0x1a0, 0x400c50809ull) == 0 && rd(&s, 0x1a0) == 0x400c51809ull,
 	      "MISC_ENABLE: writable bits stored, bits 11 and 12 read-only");
+
+	/* DebugCtl: the defined bits stored (LBR, BTF not acted on), reserved bits #GP (APM Vol. 2 §13.1.1.6). */
+	CHECK(rd(&s, 0x1d9) == 0 && wr(&s, 0x1d9, 0) == 0, "DebugCtl: reads 0, accepts 0");
+	CHECK(wr(&s, 0x1d9, 0x3f) == 0 && rd(&s, 0x1d9) == 0x3f, "DebugCtl: LBR, BTF, PB0-3 stored");
+	CHECK(wr(&s, 0x1d9, 1ull << 6) == -1 && wr(&s, 0x1d9, 1ull << 63) == -1 && rd(&s, 0x1d9) == 0x3f,
+	      "DebugCtl: bits 6, 63 #GP, value kept");
 	return unit_done();
 }
