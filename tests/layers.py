@@ -49,7 +49,7 @@ GUEST_ORDER = [
     "kvm_pv",  # KVM's paravirtual interface (kvm=on)
     "xstate", "cpuid", "msr", "ioio", "hypercall",  # exit handlers
     "platform", "mmio",  # virtual devices: interrupt injection, HLT, MMIO
-    "disk", "virtio_args",  # a boot module as a virtio disk; rng=on, hvc=on
+    "disk", "net", "virtio_args",  # a boot module as a virtio disk; net=<name>; rng=on, hvc=on
     "exception",  # #DB, #AC, #MC and NMI exits (an NMI may be the virtual platform's)
     "exit",  # dispatch
     "measure",  # statistics of the switch path

@@ -16,6 +16,10 @@ with a guest that failed before its fix.
                    its end, rings outside RAM, avail idx and heads out of range, indirect tables nested, looping or
                    too long, a notification storm; each sets DEVICE_NEEDS_RESET with its reason, beside counter and
                    matmul
+  hostile-net      the virtio-net switch (hostile_net, three guests on one network): broadcast and unicast both ways,
+                   a flood, a receiver without buffers that loses only its own frames, refused frames (oversized,
+                   a spoofed source) dropped and counted, malformed transmit and receive chains set
+                   DEVICE_NEEDS_RESET, beside counter and matmul
   fast-paths       with vmcb_check=0, the world switch users run: under QEMU's TCG (no nRIP) its fast paths read
                    the instruction through the cached CS:RIP translation (vmrun.S FETCH_CHECK). CPUID and the null
                    hypercall must complete there, and fall back to C when a condition fails: a prefix, TF set,
@@ -28,7 +32,7 @@ The zero-length HVMM_HC_WRITE checks are in hostile-hc-fault (tests/guests/hosti
 
 import os
 import re
-from typing import List
+from typing import Dict, List
 
 from hvmmlog import HvmmLog
 import scenarios_silicon
@@ -244,6 +248,43 @@ def judge_virtio(j: Judge, log: HvmmLog, ctx: Context) -> None:
             dev or "no line")
 
 
+NET_COMMON = ["PCI 00:02.0 is virtio-net", "features", "mac", "config", "driver ok"]
+NET_RESETS = [("neta", "1", "transmit chain with a device-writable buffer"),
+              ("neta", "1", "descriptor chain longer than its table (a loop)"),
+              ("netb", "0", "receive chain under 1526 bytes (the 12-byte header and a 1514-byte frame)")]
+
+
+def net_line(log: HvmmLog, name: str) -> Dict[str, str]:
+    """The key=value words of guest name's virtio-net summary line (hvmm/vdev/virtio_net.c report)."""
+    line = next((x for x in log.lines if x.startswith(f"hvmm: guest {name} virtio-net 00:02.0 ")), "")
+    return dict(w.split("=", 1) for w in line.split() if "=" in w)
+
+
+def judge_net(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_well_behaved(j, log)
+    check_passes(j, log, "neta", NET_COMMON + ["hello", "unicast", "flood answered", "oversized frame",
+                                              "spoofed source", "writable transmit buffer", "transmit loop",
+                                              "working again after a reset"])
+    check_passes(j, log, "netb", NET_COMMON + ["hello", "unicast", "flood", "refused frames not delivered",
+                                              "small receive buffer"])
+    check_passes(j, log, "netdeaf", NET_COMMON + ["deaf receiver"])
+    for name, q, why in NET_RESETS:
+        line = f"hvmm: guest {name} virtio-net (00:02.0) queue {q}: {why}: DEVICE_NEEDS_RESET"
+        j.check(f"{name}: hvmm logs '{why}'", line in log.lines, "no such line")
+    resets = [x for x in log.lines if x.endswith("DEVICE_NEEDS_RESET")]
+    j.check("exactly 3 DEVICE_NEEDS_RESET lines", len(resets) == 3, "; ".join(resets))
+    j.check("neta: the oversized frame's drop is logged once",
+            sum(1 for x in log.lines if x.startswith("hvmm: guest neta virtio-net (00:02.0): a transmitted frame of "
+                                                      "1600 bytes dropped: longer than 1514 bytes")) == 1, "")
+    a, b, deaf = net_line(log, "neta"), net_line(log, "netb"), net_line(log, "netdeaf")
+    j.check("neta: MAC 02:68:76:6d:00:02, net=lan, 2 frames dropped", a.get("mac") == "02:68:76:6d:00:02" and
+            a.get("net") == "lan" and a.get("tx_dropped") == "2", str(a))
+    j.check("netb: MAC 02:68:76:6d:00:03, nothing lost", b.get("mac") == "02:68:76:6d:00:03" and
+            b.get("rx_dropped") == "0" and b.get("tx_dropped") == "0", str(b))
+    j.check("netdeaf: 8 of 72 flooded frames lost, its own", deaf.get("rx_dropped") == "8" and
+            deaf.get("rx") == "64", str(deaf))
+
+
 SCENARIOS: List[Scenario] = [
     # Under -icount shift=0 an exit costs about a microsecond of guest time, as on silicon; without it QEMU TCG's
     # exits cost tens of microseconds of host time each, which alone would saturate three 200 µs sources.
@@ -256,6 +297,9 @@ SCENARIOS: List[Scenario] = [
                                                "{dir}/hvirtio.img for=hvirtio as=disk",
                                                "{dir}/hvirtio.img for=hvirtio as=disk ro"],
              judge_virtio, prepare=prepare_virtio_disk),
+    Scenario("hostile-net", WELL_BEHAVED + [f"{GUESTS}/hostile_net.elf name={n} mem=4M platform=pc net=lan role={r}"
+                                            for n, r in (("neta", "a"), ("netb", "b"), ("netdeaf", "deaf"))],
+             judge_net),
     # vmcb_check=0, the default, written out: this scenario is about the fast paths it would turn off
     Scenario("fast-paths", WELL_BEHAVED + FAST_GUESTS + [hostile("hostile_step", "mmio", extra="platform=pc")],
              judge_fast_paths, cmdline="slice=10ms " + EXIT_PORT +

@@ -25,7 +25,7 @@ MB1_MEM_MAX = 4 << 30
 TIME_LIMIT_MAX_US = 10 ** 12
 DEBUGEXIT_PORTS = 4
 # The keys hvmm takes from a module line (hvmm/guest/create.c, docs/cmdline.md "Guests"); the rest is the guest's.
-MODULE_KEYS = ("name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", "rng", "hvc")
+MODULE_KEYS = ("name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", "rng", "hvc", "net")
 
 
 class Refused(Exception):
@@ -196,7 +196,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,31}$")
 def check_module_args(gfile: str, words: List[str], fmt: str) -> None:
     """hvmm's keys on a guest's module line, with hvmm's reasons for a rejection (hvmm/guest/create.c,
     platform.c, kvm_pv.c, virtio_args.c, loader_mb1.c)."""
-    mem, platform, kvm, rng, hvc = 16 << 20, None, None, None, None
+    mem, platform, kvm, rng, hvc, net = 16 << 20, None, None, None, None, None
     for w in words:
         k, v = key_val(w)
         if k == "mem":
@@ -226,6 +226,10 @@ def check_module_args(gfile: str, words: List[str], fmt: str) -> None:
             if v not in ("on", "off"):
                 raise Refused(f"guest '{gfile}': {w}: rng= and hvc= must be on or off")
             rng, hvc = (v, hvc) if k == "rng" else (rng, v)
+        elif k == "net":
+            if not 1 <= len(v) <= 15:
+                raise Refused(f"guest '{gfile}': {w}: net= must name a network (1 to 15 characters)")
+            net = net or v  # the first net= counts (hvmm/guest/net.c)
         elif k == "debug_exit":
             n = parse_u64(v)
             if n is None or not 1 <= n <= 0x10000 - DEBUGEXIT_PORTS:
@@ -238,6 +242,8 @@ def check_module_args(gfile: str, words: List[str], fmt: str) -> None:
                       "(at most 4064M)")
     if "on" in (rng, hvc) and not pc:
         raise Refused(f"guest '{gfile}': rng=on and hvc=on need the virtual PC (platform=pc)")
+    if net and not pc:
+        raise Refused(f"guest '{gfile}': net= needs the virtual PC (platform=pc)")
     if kvm == "on" and not pc and fmt != "linux":
         raise Refused(f"guest '{gfile}': kvm=on needs the virtual PC (platform=pc)")
 
@@ -249,7 +255,7 @@ def check_guests(specs: List[str], unchecked: bool) -> int:
     staged: Dict[str, int] = {}  # file names under /boot/guests, as mkiso stages them
     modules: List[Tuple[str, str, bool]] = []  # (file, for= name, as=disk)
     platforms: Dict[str, str] = {}  # name -> pc or none (platform=, else the format's default)
-    virtio: Dict[str, int] = {}  # name -> virtio devices its own line asks for (rng=on, hvc=on)
+    virtio: Dict[str, int] = {}  # name -> virtio devices its own line asks for (rng=on, hvc=on, net=)
     nguests = 0
     for spec in specs:
         parts = spec.split()
@@ -296,9 +302,10 @@ def check_guests(specs: List[str], unchecked: bool) -> int:
         formats[name] = fmt
         platforms[name] = next((key_val(w)[1] for w in reversed(words) if key_val(w)[0] == "platform"),
                                "none" if fmt == "elf64" else "pc")
-        # rng=on and hvc=on each take one of the 6 virtio slots before the disks (docs/guest-abi.md "virtio devices")
+        # rng=on, hvc=on and net= each take one of the 6 virtio slots before the disks (docs/guest-abi.md "virtio
+        # devices")
         virtio[name] = sum(next((key_val(w)[1] for w in reversed(words) if key_val(w)[0] == k), "off") == "on"
-                           for k in ("rng", "hvc"))
+                           for k in ("rng", "hvc")) + any(key_val(w)[0] == "net" for w in words)
         check_module_args(gfile, words, fmt)
     initrds: Dict[str, str] = {}
     disks: Dict[str, int] = {}

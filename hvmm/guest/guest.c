@@ -10,6 +10,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/guest/guest_console.h"
 #include "hvmm/svm/vmcb.h"
+#include "hvmm/vdev/virtio_net.h"
 
 _Static_assert(sizeof("[]+ ") - 1 + GUEST_NAME_MAX - 1 + GUEST_LINE_MAX + 1 <= CON_LINE_MAX,
 	       "a continuation piece of a guest's console line fits one console line");
@@ -29,6 +30,8 @@ void guest_stop(struct guest *g, enum guest_state state)
 	g->state = state;
 	for (unsigned k = 0; k < g->nvcpus; k++)
 		g->vcpu[k]->state = VCPU_STOPPED;
+	if (g->net) /* the switch queues nothing more for it */
+		vswitch_close(&g->net->port);
 }
 
 void guest_kill(struct vcpu *vcpu, const char *fmt, ...)

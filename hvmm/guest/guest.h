@@ -11,11 +11,13 @@
 #include "hvmm/guest/vcpu.h"
 #include "hvmm/vdev/vdev.h"
 
+struct vdev_vnet;
+
 #define MAX_GUESTS 64
 #define GUEST_NAME_MAX 32 /* bytes, with the NUL */
 #define GUEST_CMDLINE_MAX BOOT_MODULE_CMDLINE_MAX
 /* The module-line keys that are hvmm's, not the guest's (docs/cmdline.md, "Guests"): NULL-terminated. */
-#define GUEST_HVMM_KEYS { "name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", "rng", "hvc", NULL }
+#define GUEST_HVMM_KEYS { "name", "mem", "cpu", "platform", "kvm", "debug_exit", "for", "time_limit", "rng", "hvc", "net", NULL }
 #define GUEST_VCPUS_MAX 1 /* virtual CPUs per guest */
 
 enum guest_state {
@@ -50,6 +52,8 @@ struct guest {
 	/* Virtual devices (platform.c): the port table every guest has, and the PC platform when it is enabled. */
 	struct vdev_bus bus;
 	struct vdev_pc *pc; /* NULL: no devices, every port is an empty bus */
+	struct vdev_vnet *net; /* its virtio-net device (net=, net.c), or NULL */
+	uint8_t net_due; /* frames from another CPU wait in its inbox (net.c) */
 	uint8_t pc_wanted; /* platform=, or its image format's default (platform_check) */
 	uint16_t debug_exit; /* debug_exit= port, or 0 (platform_check) */
 	const struct image_format *format; /* the loader that loaded it (loader.h); attaches its for= modules */

@@ -44,6 +44,7 @@
 #include "hvmm/x86/tsc.h"
 
 unsigned platform_halted[MAX_CPUS];
+volatile uint8_t platform_kicked[MAX_CPUS];
 
 static void *host_mem(void *guest, uint64_t gpa, uint64_t len) { return guest_ptr(guest, gpa, len); }
 
@@ -392,8 +393,9 @@ int platform_idle(struct cpu *c, uint64_t until)
 		return 0;
 	c->timer_fired = 0;
 	lapic_timer_oneshot(lapic_ticks(c, first > now ? first - now : 0));
-	while (!c->timer_fired)
+	while (!c->timer_fired && !platform_kicked[c->id])
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	platform_kicked[c->id] = 0;
 	wake(c);
 	return 1;
 }

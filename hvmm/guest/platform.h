@@ -66,6 +66,8 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu);
 extern uint64_t platform_mmio_count; /* MMIO accesses emulated */
 
 extern unsigned platform_halted[MAX_CPUS]; /* per CPU: its vCPUs in VCPU_HALTED */
+/* Per CPU: set (before an IPI to it) by another CPU that left work for it (net.c): ends its idle wait. */
+extern volatile uint8_t platform_kicked[MAX_CPUS];
 /* Make runnable every halted vCPU of c that has an interrupt pending. */
 void platform_wake(struct cpu *c);
 /* No vCPU of c is runnable; some are halted, or paused from the monitor. Wait (host HLT) until the earliest device

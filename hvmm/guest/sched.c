@@ -23,6 +23,7 @@
 #include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/monitor.h"
+#include "hvmm/guest/net.h"
 #include "hvmm/guest/msr.h"
 #include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/guest/platform.h"
@@ -218,6 +219,7 @@ void sched_run(struct cpu *c)
 		}
 		vcpu->yield = 0;
 		monitor_due(c, vcpu->regs.exit_tsc); /* console input and the monitor (input.h): may pause or kill */
+		net_due(c); /* frames other CPUs' guests sent to this CPU's (net.c) */
 		if (vcpu->stop_tsc && vcpu->state == VCPU_RUNNABLE && rdtsc() >= vcpu->stop_tsc)
 			guest_kill(vcpu, "time_limit= reached"); /* (guest.h) */
 		if (platform_halted[c->id]) /* rare: vCPUs waiting in HLT for an interrupt */
@@ -225,6 +227,7 @@ void sched_run(struct cpu *c)
 		struct vcpu *next = pick_next(q, vcpu);
 		while (!next && (platform_halted[c->id] || input_paused[c->id]) && platform_idle(c, input_next_tsc[c->id])) {
 			monitor_due(c, rdtsc());
+			net_due(c);
 			con_poll(); /* what was queued while every guest waits (the monitor's lines too) */
 			next = pick_next(q, vcpu);
 		}

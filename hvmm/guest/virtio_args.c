@@ -13,6 +13,7 @@
 #include "hvmm/core/arch.h"
 #include "hvmm/core/pmm.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/net.h"
 #include "hvmm/vdev/pc.h"
 #include "hvmm/vdev/virtio_console.h"
 #include "hvmm/vdev/virtio_rng.h"
@@ -81,5 +82,5 @@ int virtio_args_create(struct guest *g, const char *hv_args, const char **why)
 		}
 		vdev_pc_virtio_add(g->pc, &d->vp);
 	}
-	return 0;
+	return net_create(g, hv_args, why);
 }

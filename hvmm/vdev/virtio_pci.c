@@ -284,8 +284,12 @@ static void bar_access(struct vdev_ctx *ctx, struct virtio_pci *vp, enum vdev_di
 		unsigned q = (off - VIRTIO_BAR_NOTIFY) / VIRTIO_NOTIFY_MULTIPLIER;
 		vp->notifies++;
 		if (q < vp->ops->nqueues && !(vp->ops->passive_queues >> q & 1) && (vp->status & VIRTIO_STATUS_DRIVER_OK) &&
-		    virtio_pci_queue(vp, q))
-			virtio_pci_serve(ctx, vp, q, vp->ops->serve);
+		    virtio_pci_queue(vp, q)) {
+			if (vp->ops->notify)
+				vp->ops->notify(ctx, vp, q);
+			else
+				virtio_pci_serve(ctx, vp, q, vp->ops->serve);
+		}
 	}
 	if (dir == VDEV_IN)
 		*value = in;

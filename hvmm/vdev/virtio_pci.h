@@ -100,6 +100,9 @@ struct virtio_ops {
 	uint32_t config_len;
 	/* Serves each chain the driver makes available on any of its queues (virtio_pci_serve). */
 	virtio_chain_fn *serve;
+	/* Or, when not NULL, takes every notification of a queue that is not passive (enabled, DRIVER_OK, the device
+	 * not broken) itself: a device whose queues are served differently (virtio-net's receive queue). */
+	void (*notify)(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned q);
 	/* The device was reset (status 0 written): forget any request state. May be NULL. */
 	void (*reset)(struct virtio_pci *vp);
 	/* Format its statistics (" key=value" words) into buf. May be NULL. */
