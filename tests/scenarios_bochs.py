@@ -158,6 +158,19 @@ def judge_exc(j: Judge, log: HvmmLog, ctx: Context) -> None:
         skips = [t for t in log.console(n) if t.startswith("SKIP")]
         j.check(f"{n}: the guest's breakpoints fire (no SKIP line)", not skips, "; ".join(skips))
     scenarios_silicon.judge_exc(j, log, ctx)
+    judge_acloop(j, log)
+
+
+def judge_acloop(j: Judge, log: HvmmLog) -> None:
+    """tests/mb1/mb1_acloop.c: Bochs checks alignment (QEMU's TCG does not), so the #AC reaches the kernel's CPL-3
+    handler, and with ESP misaligned its delivery recurs until the loop guard stops it (CVE-2015-5307)."""
+    lines = log.console("acloop")
+    j.check("acloop: #AC raised and reflected to the CPL-3 handler (no SKIP line)",
+            "PASS: #AC reaches the CPL-3 handler" in lines and not any(t.startswith("SKIP") for t in lines),
+            "; ".join(lines[-3:]))
+    j.check("acloop: no NOT CONTAINED", not any("NOT CONTAINED" in t for t in lines))
+    check_kill(j, log, "acloop", r"^exception loop: #AC delivered 10000 times in a row at rsp=0x[0-9a-f]+ without "
+               r"progress \(CVE-2015-5307\)", "acloop")
 
 
 def bochs(name: str, guests: List[str], judge, cpu: str = "zambezi", timeout: int = 300, **kw) -> Scenario:
@@ -191,9 +204,10 @@ SCENARIOS: List[Scenario] = [
           scenarios_hostile.judge_hc_fault),
     bochs("bochs-hostile-contain", [COUNTER, MATMUL] + scenarios_contain.CONTAIN_GUESTS,
           scenarios_contain.judge_contain),
-    # The exception-loop guard (CVE-2015-8104) and a guest's own breakpoints, which QEMU's TCG cannot show.
-    bochs("bochs-hostile-exc", [COUNTER, MATMUL, hostile("hostile_exc", "db"), hostile("hostile_exc", "dbloop")],
-          judge_exc),
+    # The exception-loop guard (CVE-2015-8104 with #DB, CVE-2015-5307 with #AC in 32-bit protected mode) and a
+    # guest's own breakpoints, which QEMU's TCG cannot show (it neither fires them nor checks alignment).
+    bochs("bochs-hostile-exc", [COUNTER, MATMUL, hostile("hostile_exc", "db"), hostile("hostile_exc", "dbloop"),
+                                "build/mb1/mb1_acloop.elf name=acloop mem=4M"], judge_exc),
     # The world switch with its fast paths (CPUID from the cache, the null hypercall) as a CPU with nRIP runs them
     # (scenario fast-paths: the same under QEMU's TCG, without nRIP).
     bochs("bochs-fast-paths", [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M",
