@@ -168,8 +168,17 @@ def check_linux(j: Judge, log: HvmmLog, ctx: Context, busy: Tuple[str, ...]) -> 
         check_matmul(j, log, b)
 
 
-STEAL_SECONDS = 3  # linux-kvm: /init's CPU-bound window beside matmul
-KVM_ROUNDS = 30000  # matmul outlasts Linux's boot, sleeps and that window (Linux ends at about 25000 under icount)
+STEAL_SECONDS = 3  # linux-kvm: /init's CPU-bound window, both Linux guests in theirs at once
+KVM_NAMES = ("linux", "linux2")
+
+
+def kvm_guests() -> List[str]:
+    """Two Linux guests (200 MiB each) that spin STEAL_SECONDS and then as long again (so each one's window ends
+    while the other still spins), and counter."""
+    extra = f"noapic hvmm_steal={STEAL_SECONDS} hvmm_steal_tail={STEAL_SECONDS}"
+    return [s for n in KVM_NAMES for s in (f"{LINUX_DIR}/vmlinuz name={n} mem=200M debug_exit=0xf4 {LINUX_ARGS} {extra}",
+                                           f"{LINUX_DIR}/initramfs.cpio for={n}")] + \
+        [f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}"]
 
 
 def stat_cpu(text: str) -> List[int]:
@@ -189,40 +198,53 @@ def kvm_line(log: HvmmLog, name: str) -> Optional[Dict[str, str]]:
 
 def judge_kvm(j: Judge, log: HvmmLog, ctx: Context) -> None:
     """The KVM paravirtual interface (docs/guest-abi.md): Linux finds KVM at 4000_0100h, runs on kvm-clock, uses PV
-    EOI and steal time; in a CPU-bound window beside matmul its /proc/stat steal is about half the window, and its
-    total steal agrees with hvmm's own figure for it within 1 % of its uptime."""
-    check_linux(j, log, ctx, ("matmul",))
-    j.check("linux: Hypervisor detected: KVM", log.find_console("linux", r"Hypervisor detected: KVM") is not None)
-    j.check("linux: kvm-clock registered through the new MSRs",
-            log.find_console("linux", r"kvm-clock: Using msrs 4b564d01 and 4b564d00") is not None)
-    cs = log.find_console("linux", r"^hvmm-linux: clocksource=(\S+)$")
-    j.check("linux: its clocksource is kvm-clock", cs is not None and cs[1].group(1) == "kvm-clock",
+    EOI and steal time. Two CPU-bound Linux guests share the CPU: in each one's CPU-bound window /proc/stat's steal
+    is about half the window, and each one's total steal agrees with hvmm's own figure for it within 1 % of its
+    uptime."""
+    check_linux(j, log, ctx, ())
+    for n in KVM_NAMES:
+        check_kvm_guest(j, log, n, [m for m in KVM_NAMES if m != n][0])
+
+
+def check_kvm_guest(j: Judge, log: HvmmLog, n: str, other: str) -> None:
+    if n != "linux":  # (check_linux checked these for "linux")
+        j.check(f"{n}: the kernel printed its banner", any(t.startswith("[") and "Linux version" in t
+                                                            for t in log.console(n)))
+        check_exit(j, log, n, 1)
+    j.check(f"{n}: Hypervisor detected: KVM", log.find_console(n, r"Hypervisor detected: KVM") is not None)
+    j.check(f"{n}: kvm-clock registered through the new MSRs",
+            log.find_console(n, r"kvm-clock: Using msrs 4b564d01 and 4b564d00") is not None)
+    cs = log.find_console(n, r"^hvmm-linux: clocksource=(\S+)$")
+    j.check(f"{n}: its clocksource is kvm-clock", cs is not None and cs[1].group(1) == "kvm-clock",
             cs[1].group(0) if cs else "no clocksource line")
-    k = kvm_line(log, "linux")
-    j.check("hvmm: the guest's kvm line shows kvmclock, steal time and PV EOI on",
+    k = kvm_line(log, n)
+    j.check(f"hvmm: {n}'s kvm line shows kvmclock, steal time and PV EOI on",
             k is not None and k.get("clock") == "on" and k.get("steal_time") == "on" and k.get("pv_eoi") == "on",
             str(k))
-    j.check("hvmm: interrupts ended through PV EOI (no EOI exit)", k is not None and int(k.get("pv_eois", 0)) > 0,
-            str(k))
-    before = log.find_console("linux", r"^hvmm-linux: stat before (.*)$")
-    after = log.find_console("linux", r"^hvmm-linux: stat after (.*)$")
-    j.check("linux: /proc/stat read around the CPU-bound window", before is not None and after is not None)
+    j.check(f"hvmm: {n}'s interrupts ended through PV EOI (no EOI exit)",
+            k is not None and int(k.get("pv_eois", 0)) > 0, str(k))
+    before = log.find_console(n, r"^hvmm-linux: stat before (.*)$")
+    after = log.find_console(n, r"^hvmm-linux: stat after (.*)$")
+    j.check(f"{n}: /proc/stat read around the CPU-bound window", before is not None and after is not None)
     if before and after:
         a, b = stat_cpu(before[1].group(1)), stat_cpu(after[1].group(1))
         total = sum(b[:8]) - sum(a[:8]) if len(a) >= 8 and len(b) >= 8 else 0
         steal = b[7] - a[7] if total else 0
-        j.check(f"linux: steal is about half of the {STEAL_SECONDS} s window beside matmul (40-60 %)",
+        j.check(f"{n}: steal is about half of the {STEAL_SECONDS} s window beside {other} (40-60 %)",
                 total > 0 and 0.40 <= steal / total <= 0.60, f"st {steal} of {total} ticks")
-        done = log.find_console("matmul", r"^matmul checksum=")
-        j.check("linux: matmul was still running after the window", done is not None and done[0] > after[0],
-                f"window ended at line {after[0]}, matmul done at line {done and done[0]}")
-    end = log.find_console("linux", r"^hvmm-linux: stat end (.*) uptime ([\d.]+) ")
-    j.check("linux: /proc/stat and the uptime printed at the end", end is not None)
+        o_before = log.find_console(other, r"^hvmm-linux: stat before ")
+        o_end = log.find_console(other, r"^hvmm-linux: stat end ")
+        j.check(f"{n}: {other} was CPU-bound too when the window ended (its window begun, its tail not over)",
+                o_before is not None and o_end is not None and o_before[0] < after[0] < o_end[0],
+                f"window ended at line {after[0]}, {other}'s began at {o_before and o_before[0]}, "
+                f"its end at {o_end and o_end[0]}")
+    end = log.find_console(n, r"^hvmm-linux: stat end (.*) uptime ([\d.]+) ")
+    j.check(f"{n}: /proc/stat and the uptime printed at the end", end is not None)
     if end and k:
         st_ns = stat_cpu(end[1].group(1))[7] * 10_000_000  # USER_HZ = 100
         hvmm_ns = int(k.get("steal_ns", 0))
         elapsed_ns = float(end[1].group(2)) * 1e9
-        j.check("linux: its steal time agrees with hvmm's within 1 % of its uptime",
+        j.check(f"{n}: its steal time agrees with hvmm's within 1 % of its uptime",
                 abs(st_ns - hvmm_ns) <= 0.01 * elapsed_ns,
                 f"guest {st_ns / 1e9:.3f} s, hvmm {hvmm_ns / 1e9:.3f} s, uptime {elapsed_ns / 1e9:.2f} s")
 
@@ -318,12 +340,13 @@ SCENARIOS: List[Scenario] = [
     # kvm=off: the TSC as clocksource and no PV interface, as before the KVM interface existed.
     Scenario("linux", linux_guests("nolapic kvm=off"), judge_timer("pit"), timeout=240, skip_if=fetch),
     # The KVM paravirtual interface (Linux's default under hvmm): kvmclock, steal time, PV EOI with the local APIC.
-    # Under -icount the slices are exact whatever the host's load (without it a loaded host delays the LAPIC timer
-    # interrupt that ends matmul's slice, while Linux's own timer interrupts end its slices on time).
+    # Two Linux guests on the CPU, so that steal time is measured between two guests of the same kind. Under -icount
+    # the slices are exact whatever the host's load (without it a loaded host delays the timer interrupts that end
+    # the slices).
     # Its stalls (and linux-lapic's) were QEMU 7.2 delivering an injected timer interrupt twice, the second time with
     # IF = 0 (docs/qemu-tcg.md; scenario irq-if); hvmm works around it.
-    Scenario("linux-kvm", linux_guests(f"noapic hvmm_steal={STEAL_SECONDS}", KVM_ROUNDS), judge_kvm, timeout=600,
-             skip_if=fetch, qemu_args=["-icount", "shift=0,sleep=off"]),
+    Scenario("linux-kvm", kvm_guests(), judge_kvm, timeout=600, skip_if=fetch,
+             qemu_args=["-icount", "shift=0,sleep=off", "-m", "768M"]),
     # lapic=notscdeadline: the one-shot/periodic APIC timer, which Linux calibrates against the PIT (hence 1 ms
     # slices under -icount: docs/linux-guest.md "The local APIC").
     Scenario("linux-lapic", linux_guests("noapic apic=verbose lapic=notscdeadline", ICOUNT_ROUNDS, LAPIC_BUSY),

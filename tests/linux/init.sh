@@ -25,6 +25,8 @@ if [ -n "$hvmm_steal" ]; then
 	echo "hvmm-linux: stat before $(busybox head -n 1 /proc/stat)"
 	hvmm-helper spin "$hvmm_steal"
 	echo "hvmm-linux: stat after $(busybox head -n 1 /proc/stat)"
+	# hvmm_steal_tail=<s>: stay CPU-bound that much longer, so that a second guest's window ends beside it too
+	[ -n "$hvmm_steal_tail" ] && hvmm-helper spin "$hvmm_steal_tail"
 fi
 # the exit-rate measurements (tools/pv-bench): hvmm_idle=<s> idles that long, hvmm_ticks=<s> sleeps 1 ms at a time
 if [ -n "$hvmm_idle" ]; then
