@@ -331,6 +331,41 @@ def judge_virtio_blk(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_counter(j, log, n=COUNT)
 
 
+# linux-net: two Debian kernels on one network (net=lan), each with virtio_net from its own package (init-net.sh).
+NET_KIB = 1024
+
+
+def net_guests(extra: str = "", kib: int = NET_KIB) -> List[str]:
+    """The server (10.0.0.1, guest id 0) and the client (10.0.0.2, id 1) of initramfs-net.cpio on network lan."""
+    return [f"{LINUX_DIR}/vmlinuz name={n} mem=128M net=lan {extra}console=ttyS0 hvmm_role={r} hvmm_ip={ip} "
+            f"hvmm_peer={peer} hvmm_kib={kib}"
+            for n, r, ip, peer in (("srv", "server", 1, 2), ("cli", "client", 2, 1))] + [f"{LINUX_DIR}/initramfs-net.cpio for=srv", f"{LINUX_DIR}/initramfs-net.cpio for=cli"]
+
+
+def judge_net(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """Both kernels found the virtio-net device (1AF4:1041 at 00:02.0) with hvmm's MAC and MTU 1500; the client pinged
+    the server 3 times without loss and sent it 1 MiB over TCP (busybox nc) whose SHA-256 both ends agree on."""
+    for name, gid in (("srv", 0), ("cli", 1)):
+        mac = f"02:68:76:6d:00:{gid:02x}"
+        j.check(f"{name}: eth0 has MAC {mac} and MTU 1500",
+                log.find_console(name, rf"^hvmm-net: eth0 {mac} mtu 1500$") is not None)
+        check_exit(j, log, name, "poweroff")
+        line = next((x for x in log.lines if x.startswith(f"hvmm: guest {name} virtio-net 00:02.0 ")), "")
+        f = dict(w.split("=", 1) for w in line.split() if "=" in w)
+        j.check(f"hvmm: {name}'s virtio-net line: frames both ways, none refused or lost",
+                int(f.get("tx", 0)) > 0 and int(f.get("rx", 0)) > 0 and f.get("tx_dropped") == "0" and
+                f.get("rx_dropped") == "0", line or "no line")
+    j.check("cli: ping -c 3 10.0.0.1: 3 received",
+            log.find_console("cli", r"^hvmm-net: ping: 3 packets transmitted, 3 packets received, 0% packet loss$")
+            is not None)
+    rtt = log.find_console("cli", r"^hvmm-net: ping: round-trip min/avg/max = [\d.]+/([\d.]+)/[\d.]+ ms$")
+    j.check("cli: ping prints its round trip", rtt is not None)
+    sent = log.find_console("cli", rf"^hvmm-net: sending {NET_KIB * 1024} bytes sha256 ([0-9a-f]{{64}})$")
+    got = log.find_console("srv", rf"^hvmm-net: received {NET_KIB * 1024} bytes sha256 ([0-9a-f]{{64}})$")
+    s, g = sent[1].group(1) if sent else None, got[1].group(1) if got else None
+    j.check("1 MiB over TCP: the server's SHA-256 is the client's", s is not None and s == g, f"sent {s}, got {g}")
+
+
 def fetch_virtio() -> Optional[str]:
     """fetch(), and the modules and initramfs-virtio.cpio of the virtio scenarios."""
     return linux_prepare.prepare_virtio()
@@ -368,4 +403,6 @@ SCENARIOS: List[Scenario] = [
                                   "{dir}/disk.img for=linux as=disk",
                                   f"{GUESTS}/counter.elf name=counter mem=16M count={COUNT}"],
              judge_virtio_blk, timeout=180, skip_if=fetch_virtio, prepare=prepare_virtio_disk),
+    # virtio-net (docs/guest-abi.md "Networks"): two Debian kernels on one CPU and one network, ping and 1 MiB by nc.
+    Scenario("linux-net", net_guests(), judge_net, timeout=240, skip_if=fetch_virtio),
 ]

@@ -9,9 +9,10 @@ Writes into build/linux/ (never committed; kept between runs as a cache):
   initramfs.cpio   a newc cpio archive (cpio -o -H newc) of busybox-static's /bin/busybox, /init (init.sh) and
                    /bin/hvmm-helper (helper.c, built static with gcc -nostdlib)
   modules/         the kernel modules the virtio scenarios load, from the same linux-image package as vmlinuz:
-                   virtio_pci, virtio_blk, virtio_rng, virtio_console, ext4 (for ext2) and what they depend on (each module's .modinfo
+                   virtio_pci, virtio_blk, virtio_rng, virtio_console, virtio_net, ext4 (for ext2) and what they depend on (each module's .modinfo
                    "depends="), and modules/order, the order to load them in (dependencies first)
   initramfs-virtio.cpio   the same archive with /init from init-virtio.sh and /lib/modules/ (modules/)
+  initramfs-net.cpio      the same with /init from init-net.sh (the two-guest network scenario)
 Prints what it did; exits 2 with "SKIP: ..." when the kernel package cannot be downloaded, 1 on other errors.
 """
 
@@ -89,7 +90,7 @@ def helper(out: str) -> str:
 
 # The modules the virtio scenarios load (tests/linux/init-virtio.sh), with their dependencies added; crc32c_generic is
 # what ext4 asks the crypto API for ("crc32c") when it mounts.
-VIRTIO_MODULES = ("virtio_pci", "virtio_blk", "virtio_rng", "virtio_console", "crc32c_generic", "ext4")
+VIRTIO_MODULES = ("virtio_pci", "virtio_blk", "virtio_rng", "virtio_console", "virtio_net", "crc32c_generic", "ext4")
 
 
 def _deb_extract(deb: str, dest: str, members: List[str]) -> None:
@@ -205,7 +206,7 @@ def prepare(out: str = OUT) -> Optional[str]:
 
 
 def prepare_virtio(out: str = OUT) -> Optional[str]:
-    """prepare(), then modules/ and initramfs-virtio.cpio. Returns None, or the reason to skip."""
+    """prepare(), then modules/, initramfs-virtio.cpio and initramfs-net.cpio. Returns None, or the reason to skip."""
     why = prepare(out)
     if why:
         return why
@@ -214,6 +215,7 @@ def prepare_virtio(out: str = OUT) -> Optional[str]:
     except Skip as e:
         return str(e)
     initramfs(out, "initramfs-virtio.cpio", "init-virtio.sh", mods)
+    initramfs(out, "initramfs-net.cpio", "init-net.sh", mods)
     return None
 
 
