@@ -14,7 +14,7 @@ static const struct {
 } table_args[] = {
 	[MONCMD_HELP] = { NONE },     [MONCMD_LIST] = { NONE },	    [MONCMD_STATS] = { GUEST_OPT },
 	[MONCMD_PAUSE] = { GUEST },   [MONCMD_RESUME] = { GUEST },  [MONCMD_KILL] = { GUEST },
-	[MONCMD_CONSOLE] = { GUEST }, [MONCMD_SLICE] = { TIME },
+	[MONCMD_CONSOLE] = { GUEST }, [MONCMD_SLICE] = { TIME },    [MONCMD_NMI] = { GUEST },
 };
 
 const struct moncmd_info moncmd_table[] = {
@@ -25,6 +25,7 @@ const struct moncmd_info moncmd_table[] = {
 	{ "kill", "<guest>", "end the guest (killed: from the monitor)", MONCMD_KILL },
 	{ "console", "<guest>", "give the guest the input focus (leaves the monitor)", MONCMD_CONSOLE },
 	{ "slice", "<time>", "the time slice from the next slice on (us, ms or s; 100us..10s)", MONCMD_SLICE },
+	{ "nmi", "<guest>", "a PC's NMI button: the guest's LINT1 (an NMI if LVT LINT1 says so)", MONCMD_NMI },
 	{ "help", "", "this list", MONCMD_HELP },
 };
 const size_t moncmd_count = sizeof(moncmd_table) / sizeof(moncmd_table[0]);

@@ -20,6 +20,7 @@ enum moncmd_op {
 	MONCMD_KILL,
 	MONCMD_CONSOLE,
 	MONCMD_SLICE,
+	MONCMD_NMI,
 };
 
 #define MONCMD_NAME_MAX 32 /* a guest name, with its NUL (GUEST_NAME_MAX) */

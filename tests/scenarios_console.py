@@ -3,7 +3,8 @@
 (tools/run-qemu --input: tools/serial-input waits for output, sends keys, and writes the serial log) and judges what
 came back; and hvmm's JSON log. console-echo: two multiboot v1 echo kernels (tests/mb1/mb1_echo.c, the receiver as Linux's 8250 driver
 drives it) and the focus moving between them, the monitor and back; console-monitor: the monitor's commands beside
-two matmuls and counter; linux-console: `echo $((6*7))` typed into Debian's kernel's busybox shell prints 42;
+two matmuls and counter; console-nmi: the monitor's nmi (a PC's NMI button) through LVT LINT1 and
+without an APIC; linux-console: `echo $((6*7))` typed into Debian's kernel's busybox shell prints 42;
 log-json: log=json beside the text lines, every JSON line read with Python's json module and compared with the text.
 """
 
@@ -18,7 +19,7 @@ from scenarios import (COUNTER, EXITCODE, EXIT_PORT, GUESTS, MATMUL, Context, Ju
 from scenarios_linux import LINUX_DIR, fetch
 
 MB1_ECHO = "build/mb1/mb1_echo.elf"
-COMMANDS = ("list", "stats", "pause", "resume", "kill", "console", "slice", "help")  # lib/moncmd.c's table
+COMMANDS = ("list", "stats", "pause", "resume", "kill", "console", "slice", "nmi", "help")  # lib/moncmd.c's table
 LONG = "0123456789abcdefghijklmnopqrstuvwxyz " * 2 + "end"  # 77 bytes: the receive FIFO (16) refilled as it is read
 
 
@@ -166,6 +167,70 @@ wait monitor: error: guest matmul has ended
 """
 
 
+NMI_SCRIPT = """# the NMI button: apicipi button=lint1 (platform=pc) and button=direct (no local APIC)
+wait input: focus on guest nmipc
+wait (?s)\\[nmipc\\] button: lint1 nmi.*\\[nminone\\] button: direct nmi|\\[nminone\\] button: direct nmi.*\\[nmipc\\] button: lint1 nmi
+send \\x01\\x01\\x01
+wait input: focus on the monitor
+send nmi\\r
+wait monitor: error: nmi needs
+send nmi nosuch\\r
+wait monitor: error: no guest named
+send nmi nmipc\\r
+wait monitor: end nmi
+wait \\[nmipc\\] button: lint1 masked
+# LINT1 masked: this press delivers nothing (the guest checks after the byte typed below)
+send nmi nmipc\\r
+wait monitor: end nmi
+send nmi nminone\\r
+wait monitor: end nmi
+wait \\[nminone\\] hostile done
+send stats nmipc\\r
+wait monitor: end stats
+send console nmipc\\r
+wait input: focus on guest nmipc
+send g
+wait \\[nmipc\\] button: lint1 fixed
+send \\x01\\x01\\x01
+wait input: focus on the monitor
+send nmi nmipc\\r
+wait monitor: end nmi
+wait \\[nmipc\\] hostile done
+send nmi nminone\\r
+wait monitor: error: guest nminone has ended
+"""
+
+
+def judge_nmi(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """console-nmi: the monitor's nmi through LVT LINT1 as programmed (NMI, masked, fixed) and without an APIC."""
+    check_typist(j, ctx, NMI_SCRIPT)
+    pressed = [t for _, t in hvmm_lines(log, "hvmm: guest nmipc NMI button pressed: ")]
+    want = ["LINT1 delivers an NMI", "LINT1 masked: nothing delivered",
+            "LINT1 delivers a fixed interrupt (LVT LINT1's vector)"]
+    j.check("nmipc: three presses, as LVT LINT1 says (NMI, masked, fixed)", pressed == want, str(pressed))
+    direct = [t for _, t in hvmm_lines(log, "hvmm: guest nminone NMI button pressed: ")]
+    j.check("nminone: one press, an NMI straight to the CPU", direct == ["an NMI (no local APIC: straight to the CPU)"],
+            str(direct))
+    bl = blocks(log)
+    nmis = [b for b in bl if b[-1] == "end nmi"]
+    j.check("four nmi blocks, each 'guest <name> NMI button pressed' then 'end nmi'",
+            len(nmis) == 4 and all(len(b) == 2 and b[0].endswith(" NMI button pressed") for b in nmis), str(nmis))
+    errors = [b[0] for b in bl if b[0].startswith("error: ")]
+    want_err = ["nmi needs a guest name", "no guest named 'nosuch'", "guest nminone has ended"]
+    j.check("nmi without a guest, of an unknown and of an ended guest: one error line each",
+            len(errors) == 3 and all(w in e for w, e in zip(want_err, errors)), str(errors))
+    st = next((b for b in bl if b[-1] == "end stats"), [])
+    j.check("stats nmipc after the masked press: nmis=1", any(t.startswith("guest nmipc ") and " nmis=1 " in t
+                                                              for t in st), str(st))
+    for name, n in (("nmipc", 3), ("nminone", 1)):
+        lines = log.console(name)
+        fails = [t for t in lines if t.startswith("FAIL")]
+        j.check(f"{name}: {n} PASS lines, no FAIL", not fails and sum(t.startswith("PASS ") for t in lines) == n,
+                f"{fails[:3]}")
+        check_exit(j, log, name, 0)
+    check_counter(j, log, n=5)
+
+
 def judge_monitor(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_typist(j, ctx, MONITOR_SCRIPT)
     bl = blocks(log)
@@ -279,6 +344,10 @@ SCENARIOS: List[Scenario] = [
                                  f"{GUESTS}/matmul.elf name=matmul2 rounds=6000 seed=2 progress=50",
                                  f"{GUESTS}/counter.elf name=counter count=5"], judge_monitor, timeout=90,
              prepare=typed(MONITOR_SCRIPT)),
+    TypedScenario("console-nmi", [f"{GUESTS}/apicipi.elf name=nmipc mem=16M platform=pc button=lint1",
+                             f"{GUESTS}/apicipi.elf name=nminone mem=16M button=direct",
+                             f"{GUESTS}/counter.elf name=counter count=5"], judge_nmi, timeout=90,
+                 prepare=typed(NMI_SCRIPT)),
     TypedScenario("linux-console", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M console=ttyS0 hvmm_end=poweroff hvmm_shell=1",
                                f"{LINUX_DIR}/initramfs.cpio for=linux"], judge_linux, timeout=180, skip_if=fetch,
              prepare=typed(LINUX_SCRIPT)),

@@ -138,6 +138,17 @@ static void carry_out(struct cpu *c, struct vcpu *vcpu, enum input_request req)
 		if (vcpu->state == VCPU_PAUSED)
 			input_paused[c->id]--;
 		guest_kill(vcpu, "from the monitor");
+	} else if ((req == INPUT_REQ_NMI || req == INPUT_REQ_NMI_AGAIN) && vcpu->state != VCPU_STOPPED) {
+		const char *what = platform_nmi_button(vcpu);
+		if (what || req == INPUT_REQ_NMI)
+			hlog("guest %s NMI button pressed: %s", vcpu->guest->name,
+			     what ? what : "the NMI waits (an NMI handler runs, or another event is being injected)");
+		if (!what) { /* the one NMI a CPU keeps pending: again at the next tick, unless another request came */
+			uint8_t none = INPUT_REQ_NONE;
+			__atomic_compare_exchange_n(&vcpu->guest->request, &none, (uint8_t)INPUT_REQ_NMI_AGAIN, 0,
+						    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+			due[c->id] = 1;
+		}
 	}
 }
 

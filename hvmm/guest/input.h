@@ -18,7 +18,14 @@
 #define INPUT_PROMPT "hvmm> "
 
 /* Requests the monitor makes of a guest's CPU. */
-enum input_request { INPUT_REQ_NONE, INPUT_REQ_PAUSE, INPUT_REQ_RESUME, INPUT_REQ_KILL };
+enum input_request {
+	INPUT_REQ_NONE,
+	INPUT_REQ_PAUSE,
+	INPUT_REQ_RESUME,
+	INPUT_REQ_KILL,
+	INPUT_REQ_NMI, /* the NMI button (platform_nmi_button) */
+	INPUT_REQ_NMI_AGAIN, /* an NMI that could not be injected yet: tried again at each input tick */
+};
 
 /* The TSC after which c next polls and delivers (input_due); UINT64_MAX: never (no serial port). */
 extern uint64_t input_next_tsc[MAX_CPUS];
@@ -38,7 +45,7 @@ int input_focus(void);
 void input_set_focus(int i);
 /* Can guest index i take the focus: running (not ended) and with a virtual COM1? */
 int input_can_focus(unsigned i);
-/* Pause, resume or kill g: at once when this CPU runs it (returns 1), else at its CPU's next input tick (0). */
+/* Pause, resume, kill or NMI g: at once when this CPU runs it (returns 1), else at its CPU's next input tick (0). */
 int input_request(struct guest *g, enum input_request req);
 /* Print the monitor's prompt (no newline: the line waits for input). */
 void input_prompt(void);

@@ -85,8 +85,9 @@ static void stats(const char *name)
 		const struct guest *g = guests[i];
 		const struct vcpu *v = g->vcpu[0];
 		hlog("monitor: guest %s state=%s cpu=%u switches=%lu exits=%lu runtime_ns=%lu steal_ns=%lu irqs=%lu "
-		     "input_dropped=%lu", g->name, state_name(g), v->cpu, v->switches_in, exits_of(v), tsc_to_ns(v->runtime),
-		     tsc_to_ns(v->waited), v->irqs_injected, g->pc ? g->pc->com1.in_dropped : 0);
+		     "nmis=%lu input_dropped=%lu", g->name, state_name(g), v->cpu, v->switches_in, exits_of(v),
+		     tsc_to_ns(v->runtime), tsc_to_ns(v->waited), v->irqs_injected, v->nmis_injected,
+		     g->pc ? g->pc->com1.in_dropped : 0);
 		cpus_shown |= 1u << v->cpu;
 	}
 	for (unsigned c = 0; c < ncpus; c++) {
@@ -108,7 +109,7 @@ static void stats(const char *name)
 }
 
 static const char *const request_done[] = { [INPUT_REQ_PAUSE] = "paused", [INPUT_REQ_RESUME] = "resumed",
-					    [INPUT_REQ_KILL] = "killed" };
+					    [INPUT_REQ_KILL] = "killed", [INPUT_REQ_NMI] = "NMI button pressed" };
 
 static void request(const char *cmd, const char *name, enum input_request req)
 {
@@ -172,6 +173,7 @@ static int run(const char *text)
 	case MONCMD_PAUSE: request("pause", c.guest, INPUT_REQ_PAUSE); break;
 	case MONCMD_RESUME: request("resume", c.guest, INPUT_REQ_RESUME); break;
 	case MONCMD_KILL: request("kill", c.guest, INPUT_REQ_KILL); break;
+	case MONCMD_NMI: request("nmi", c.guest, INPUT_REQ_NMI); break;
 	case MONCMD_SLICE: slice(c.us); break;
 	case MONCMD_CONSOLE: {
 		int i = find(c.guest);

@@ -193,22 +193,45 @@ static uint32_t lapic_ticks(const struct cpu *c, uint64_t cycles)
 }
 
 /*
- * An NMI IPI the guest sent itself: injected through EVENTINJ (type NMI) unless an NMI handler is still running —
- * the CPU blocks NMIs from the delivery of one until the next IRET completes (APM Vol. 2 §8.2.3, §15.21) — or
- * another event is being (re)injected, or an interrupt shadow holds. The IRET intercept tells hvmm when the handler
+ * An NMI for the guest: injected through EVENTINJ (type NMI) unless an NMI handler is still running — the CPU blocks
+ * NMIs from the delivery of one until the next IRET completes (APM Vol. 2 §8.2.3, §15.21) — or another event is being
+ * (re)injected, or an interrupt shadow holds; returns 1 if injected. The IRET intercept tells hvmm when the handler
  * returns (handle_iret).
  */
-static void nmi_inject(struct vcpu *vcpu)
+static int nmi_deliver(struct vcpu *vcpu)
 {
 	struct vmcb *v = vcpu->vmcb;
 	if (vcpu->nmi_blocked || (v->control.eventinj & EVENT_VALID) || (v->control.int_state & INT_STATE_SHADOW))
-		return;
-	vcpu->vctx.pc->lapic.nmi_pending = 0;
+		return 0;
 	vcpu->nmi_blocked = 1;
 	vcpu->nmis_injected++;
 	v->control.eventinj = VEC_NMI | EVENT_TYPE_NMI | EVENT_VALID;
 	vmcb_set_intercept1(v, INTERCEPT1_IRET);
 	v->control.clean &= ~VMCB_CLEAN_I;
+	return 1;
+}
+
+/* The NMI the guest's local APIC latched (an NMI IPI, LINT1), delivered when it can be (nmi_deliver). */
+static void nmi_inject(struct vcpu *vcpu)
+{
+	if (nmi_deliver(vcpu))
+		vcpu->vctx.pc->lapic.nmi_pending = 0;
+}
+
+const char *platform_nmi_button(struct vcpu *vcpu)
+{
+	static const char *const what[] = {
+		[VLAPIC_LINT1_NMI] = "LINT1 delivers an NMI",
+		[VLAPIC_LINT1_FIXED] = "LINT1 delivers a fixed interrupt (LVT LINT1's vector)",
+		[VLAPIC_LINT1_MASKED] = "LINT1 masked: nothing delivered",
+		[VLAPIC_LINT1_OTHER] = "LINT1 in SMI, INIT or ExtINT mode: nothing delivered",
+	};
+	struct vdev_pc *pc = vcpu->vctx.pc;
+	if (!pc)
+		return nmi_deliver(vcpu) ? "an NMI (no local APIC: straight to the CPU)" : NULL;
+	enum vlapic_lint1 r = vlapic_lint1(&pc->lapic);
+	pc->gen++; /* platform_before_vmrun delivers it; a halted vCPU wakes at the next scheduling decision (wake) */
+	return what[r];
 }
 
 /*
@@ -353,7 +376,8 @@ static unsigned wake(struct cpu *c)
 	uint64_t now = host_now(NULL);
 	for (unsigned i = 0; i < nguests * GUEST_VCPUS_MAX && platform_halted[c->id]; i++) {
 		struct vcpu *vcpu = halted_vcpu(c, i);
-		if (vcpu && vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now)) {
+		if (vcpu && (vdev_pc_poll(vcpu->vctx.pc, &vcpu->vctx, now) ||
+			     (vcpu->vctx.pc->lapic.nmi_pending && !vcpu->nmi_blocked))) { /* an NMI ends HLT whatever IF is */
 			vcpu->state = VCPU_RUNNABLE;
 			vcpu->ready_tsc = now; /* waits for the CPU from now (sched.c: steal time) */
 			platform_halted[c->id]--;

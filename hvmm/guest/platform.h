@@ -52,6 +52,12 @@ static inline void platform_before_vmrun(struct cpu *c, struct vcpu *vcpu)
 void platform_after_exit(struct cpu *c, struct vcpu *vcpu);
 /* After an MMIO write that sent the guest an INIT IPI (its APIC's init_pending): stop it. */
 void platform_init_ipi(struct vcpu *vcpu);
+/* The monitor's nmi (input.c), on vcpu's CPU between two VMRUNs: a PC's NMI button. With the virtual PC its local
+ * APIC's LINT1 is asserted (vlapic_lint1: an NMI, a fixed interrupt or nothing, as LVT LINT1 says), delivered by the
+ * next VMRUN, waking the vCPU from HLT; without it an NMI goes to the CPU directly. Returns what happened (for the log
+ * line), or NULL when that direct NMI cannot be injected yet (an NMI handler still runs, another event is being
+ * injected, an interrupt shadow): press again later, as the CPU keeps one NMI pending. */
+const char *platform_nmi_button(struct vcpu *vcpu);
 /* IRET exit: the end of an NMI handler (the intercept is set while an injected NMI blocks the next one). */
 void handle_iret(struct cpu *c, struct vcpu *vcpu);
 /* A #DB exit: was it hvmm's single step over that IRET (then the guest sees nothing: returns 1)? */

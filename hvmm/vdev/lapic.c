@@ -135,6 +135,27 @@ static void accept(struct vdev_lapic *a, unsigned vector)
 	set_bit(a->irr, vector);
 }
 
+enum vlapic_lint1 vlapic_lint1(struct vdev_lapic *a)
+{
+	uint32_t l = a->lvt[LVT_LINT1];
+	if (!a->hw_enabled) {
+		a->nmi_pending = 1;
+		return VLAPIC_LINT1_NMI;
+	}
+	if (l & LVT_MASKED)
+		return VLAPIC_LINT1_MASKED;
+	switch ((l >> LVT_DM_SHIFT) & 7) {
+	case DM_NMI:
+		a->nmi_pending = 1;
+		return VLAPIC_LINT1_NMI;
+	case DM_FIXED:
+		accept(a, l & 0xff);
+		return VLAPIC_LINT1_FIXED;
+	default:
+		return VLAPIC_LINT1_OTHER;
+	}
+}
+
 void vlapic_deliver(struct vdev_lapic *a, uint8_t vector, int level)
 {
 	accept(a, vector);

@@ -72,6 +72,17 @@ int vlapic_only_in_service(const struct vdev_lapic *a, unsigned vector);
 void vlapic_deliver(struct vdev_lapic *a, uint8_t vector, int level);
 /* Does an interrupt message for dest (physical: APIC ID or FFh; logical = 1: flat model, a bit of LDR) reach a? */
 int vlapic_selected(const struct vdev_lapic *a, uint8_t dest, int logical);
+/* What the LINT1 pin's assertion did (vlapic_lint1). */
+enum vlapic_lint1 {
+	VLAPIC_LINT1_NMI, /* delivery mode NMI, or the APIC globally disabled: nmi_pending set */
+	VLAPIC_LINT1_FIXED, /* delivery mode fixed: the LVT's vector into IRR (edge-triggered) */
+	VLAPIC_LINT1_MASKED, /* LVT LINT1 masked: nothing (the edge is not kept) */
+	VLAPIC_LINT1_OTHER, /* SMI, INIT, ExtINT or a reserved delivery mode: nothing (no SMM, no firmware) */
+};
+/* The LINT1 pin asserted once (a PC's NMI button: the chipset's NMI reaches the CPU's LINT1), delivered as LVT
+ * LINT1 says (APM Vol. 2 §16.4); with the APIC globally disabled the pin is the CPU's NMI input, as LINT0 is its
+ * INTR (vlapic_accepts_extint). */
+enum vlapic_lint1 vlapic_lint1(struct vdev_lapic *a);
 /* Does the 8259A's INTR reach the CPU (LINT0 unmasked in ExtINT mode)? */
 int vlapic_accepts_extint(const struct vdev_lapic *a);
 

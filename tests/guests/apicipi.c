@@ -6,6 +6,10 @@
  * STARTUP to itself have no effect; NMI to itself is taken at once, also with IF = 0, and an NMI sent from the NMI
  * handler waits until the handler's IRET has completed (APM Vol. 2 §8.2.3): it interrupts the instruction the IRET
  * returned to, never the handler. attack=init sends INIT to itself: hvmm stops the guest (a processor reset).
+ * button=lint1 (platform=pc) and button=direct (platform=none) wait instead for the monitor's `nmi` (docs/running.md
+ * "The monitor"), typed by the console-nmi scenario: lint1 takes one NMI through LVT LINT1 (delivery mode NMI), then
+ * masks LINT1 ("lint1 masked") and reads a byte from COM1 (typed after the masked press: no NMI may have come), then
+ * sets LINT1 to fixed vector 0x40 ("lint1 fixed") and takes that interrupt; direct takes one NMI without an APIC.
  * Output: PASS/FAIL lines and "hostile done fails=N"; exit status N (tests/scenarios_platform.py, apic-ipi).
  */
 #include <string.h>
@@ -92,6 +96,48 @@ static unsigned take_fixed(void)
 	return fixed_count - before;
 }
 
+/* Wait, printing what for the scenario's script, until *count reaches want. */
+static void await(const char *what, volatile unsigned *count, unsigned want)
+{
+	gprintf("%s\n", what);
+	while (*count < want)
+		cpu_relax();
+}
+
+#define COM1_DATA 0x3f8
+#define COM1_LSR 0x3fd
+#define REG_LVT_LINT1 0x360
+#define LVT_MASK (1u << 16)
+
+static uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* button=lint1: the monitor's nmi through LVT LINT1 as programmed (APM Vol. 2 §16.4: NMI, masked, fixed). */
+static int button_lint1(void)
+{
+	apic_write(REG_LVT_LINT1, DM_NMI);
+	await("button: lint1 nmi", &nmi_count, 1);
+	hostile_check(nmi_count == 1, "the nmi command raised one NMI through LINT1", "count %u", nmi_count);
+	apic_write(REG_LVT_LINT1, DM_NMI | LVT_MASK);
+	gprintf("button: lint1 masked\n");
+	while (!(inb(COM1_LSR) & 1))
+		cpu_relax();
+	gprintf("button: got '%c'\n", inb(COM1_DATA));
+	hostile_check(nmi_count == 1 && fixed_count == 0, "the nmi command with LINT1 masked: nothing",
+		      "nmi %u fixed %u", nmi_count, fixed_count);
+	apic_write(REG_LVT_LINT1, DM_FIXED | VEC);
+	__asm__ volatile("sti");
+	await("button: lint1 fixed", &fixed_count, 1);
+	__asm__ volatile("cli");
+	hostile_check(nmi_count == 1 && fixed_count == 1, "the nmi command with LINT1 fixed: vector 0x40, no NMI",
+		      "nmi %u fixed %u", nmi_count, fixed_count);
+	return hostile_status();
+}
+
 static void fixed_case(const char *what, uint32_t dest, uint32_t lo, unsigned want)
 {
 	ipi(dest, DM_FIXED | LEVEL_ASSERT | VEC | lo);
@@ -104,10 +150,20 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	char attack[16];
 	if (!rt_arg_str(bi, "attack", attack, sizeof(attack)))
 		strlcpy(attack, "none", sizeof(attack));
+	char button[16];
+	if (!rt_arg_str(bi, "button", button, sizeof(button)))
+		button[0] = 0;
 	hidt_install();
 	hidt_table[VEC] = rt_intr_gate(fixed_stub);
 	hidt_table[2] = rt_intr_gate(nmi_stub);
+	if (!strcmp(button, "direct")) { /* no APIC: the NMI straight to the CPU */
+		await("button: direct nmi", &nmi_count, 1);
+		hostile_check(nmi_count == 1, "the nmi command raised one NMI (no local APIC)", "count %u", nmi_count);
+		return hostile_status();
+	}
 	apic_write(REG_SVR, 0x1ff); /* software-enabled, spurious vector 0xFF */
+	if (!strcmp(button, "lint1"))
+		return button_lint1();
 	uint32_t id = apic_read(REG_ID) >> 24;
 
 	if (!strcmp(attack, "init")) {

@@ -86,6 +86,8 @@ int main(void)
 	CHECK(parse("pause a", &c) == MONCMD_PAUSE && parse("resume a", &c) == MONCMD_RESUME &&
 	      parse("kill a", &c) == MONCMD_KILL && parse("console\ta", &c) == MONCMD_CONSOLE && !strcmp(c.guest, "a"),
 	      "pause, resume, kill, console <guest> (tab separates too)");
+	CHECK(parse("nmi a", &c) == MONCMD_NMI && !strcmp(c.guest, "a"), "nmi <guest>");
+	CHECK(parse("nmi", &c) == MONCMD_ERROR && strstr(c.error, "nmi needs a guest name"), "nmi needs a guest");
 	CHECK(parse("slice 5ms", &c) == MONCMD_SLICE && c.us == 5000, "slice 5ms = 5000 us");
 	CHECK(parse("slice 100us", &c) == MONCMD_SLICE && parse("slice 10s", &c) == MONCMD_SLICE && c.us == 10000000,
 	      "slice limits 100us and 10s taken");
