@@ -20,6 +20,7 @@
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/msr.h"
 #include "hvmm/guest/sched.h"
+#include "hvmm/guest/trace.h"
 #include "hvmm/guest/xstate.h"
 #include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/svm/svm.h"
@@ -215,6 +216,8 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	smp_wait_done();
 
 	measure_report();
+	if (config.trace)
+		trace_report(); /* trace=<n>: the last runs of each CPU (docs/running.md "The timeline") */
 	uint64_t unexpected = 0, nmis = 0;
 	for (unsigned i = 0; i < ncpus; i++) {
 		unexpected += cpus[i].unexpected_irqs;

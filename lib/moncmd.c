@@ -7,7 +7,7 @@
 #include "cmdline.h"
 #include "fmt.h"
 
-enum args { NONE, GUEST, GUEST_OPT, TIME };
+enum args { NONE, GUEST, GUEST_OPT, TIME, COUNT_OPT };
 
 static const struct {
 	enum args args;
@@ -15,6 +15,7 @@ static const struct {
 	[MONCMD_HELP] = { NONE },     [MONCMD_LIST] = { NONE },	    [MONCMD_STATS] = { GUEST_OPT },
 	[MONCMD_PAUSE] = { GUEST },   [MONCMD_RESUME] = { GUEST },  [MONCMD_KILL] = { GUEST },
 	[MONCMD_CONSOLE] = { GUEST }, [MONCMD_SLICE] = { TIME },    [MONCMD_NMI] = { GUEST },
+	[MONCMD_TRACE] = { COUNT_OPT },
 };
 
 const struct moncmd_info moncmd_table[] = {
@@ -26,6 +27,7 @@ const struct moncmd_info moncmd_table[] = {
 	{ "console", "<guest>", "give the guest the input focus (leaves the monitor)", MONCMD_CONSOLE },
 	{ "slice", "<time>", "the time slice from the next slice on (us, ms or s; 100us..10s)", MONCMD_SLICE },
 	{ "nmi", "<guest>", "a PC's NMI button: the guest's LINT1 (an NMI if LVT LINT1 says so)", MONCMD_NMI },
+	{ "trace", "[n]", "the timeline: each CPU's last runs (trace=<n>), the newest n of each", MONCMD_TRACE },
 	{ "help", "", "this list", MONCMD_HELP },
 };
 const size_t moncmd_count = sizeof(moncmd_table) / sizeof(moncmd_table[0]);
@@ -93,6 +95,9 @@ enum moncmd_op moncmd_parse(const char *line, struct moncmd *c)
 	if (want == TIME) {
 		if (parse_time_us(arg, &c->us) || c->us < MONCMD_SLICE_MIN_US || c->us > MONCMD_SLICE_MAX_US)
 			return fail(c, "slice: '%s' is not a time between 100us and 10s%s", arg, "");
+	} else if (want == COUNT_OPT) {
+		if (r && (parse_u64(arg, &c->count) || c->count == 0))
+			return fail(c, "trace: '%s' is not a number of events (1 or more)%s", arg, "");
 	} else if (r) {
 		memcpy(c->guest, arg, sizeof(c->guest));
 	}

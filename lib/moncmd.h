@@ -21,6 +21,7 @@ enum moncmd_op {
 	MONCMD_CONSOLE,
 	MONCMD_SLICE,
 	MONCMD_NMI,
+	MONCMD_TRACE, /* count: the newest events per CPU to show, 0 = all kept */
 };
 
 #define MONCMD_NAME_MAX 32 /* a guest name, with its NUL (GUEST_NAME_MAX) */
@@ -34,6 +35,7 @@ struct moncmd {
 	enum moncmd_op op;
 	char guest[MONCMD_NAME_MAX]; /* the guest argument, or "" */
 	uint64_t us; /* slice: the time in microseconds */
+	uint64_t count; /* trace: the number given (1 or more), 0 without one */
 	char error[MONCMD_ERROR_MAX]; /* MONCMD_ERROR: the reason, one line without a newline */
 };
 

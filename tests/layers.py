@@ -52,6 +52,7 @@ GUEST_ORDER = [
     "disk", "net", "virtio_args",  # a boot module as a virtio disk; net=<name>; rng=on, hvc=on
     "exception",  # #DB, #AC, #MC and NMI exits (an NMI may be the virtual platform's)
     "exit",  # dispatch
+    "trace",  # trace=<n>: the timeline's rings and their dump
     "measure",  # statistics of the switch path
     "input", "monitor",  # console input and its focus; the hvmm> monitor
     "sched",  # the run loop

@@ -19,7 +19,7 @@ from scenarios import (COUNTER, EXITCODE, EXIT_PORT, GUESTS, MATMUL, Context, Ju
 from scenarios_linux import LINUX_DIR, fetch
 
 MB1_ECHO = "build/mb1/mb1_echo.elf"
-COMMANDS = ("list", "stats", "pause", "resume", "kill", "console", "slice", "nmi", "help")  # lib/moncmd.c's table
+COMMANDS = ("list", "stats", "pause", "resume", "kill", "console", "slice", "nmi", "trace", "help")  # lib/moncmd.c's table
 LONG = "0123456789abcdefghijklmnopqrstuvwxyz " * 2 + "end"  # 77 bytes: the receive FIFO (16) refilled as it is read
 
 
@@ -297,7 +297,8 @@ def judge_linux(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_exit(j, log, "linux", "poweroff")
 
 
-JSON_TYPES = {"kill", "summary", "lag", "console", "dist", "guest", "done"}  # docs/running.md "The JSON log"
+JSON_TYPES = {"kill", "summary", "lag", "console", "dist", "guest", "done",  # docs/running.md "The JSON log"
+              "trace", "trace_run", "trace_end"}
 
 
 def judge_json(j: Judge, log: HvmmLog, ctx: Context) -> None:

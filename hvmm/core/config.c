@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, log=, vmcb_check=, cpus=, panic_test=. Bad input gets
+/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, log=, trace=, vmcb_check=, cpus=, panic_test=. Bad input gets
  * a message and the default, never a crash. */
 #include "hvmm/core/config.h"
 
@@ -69,6 +69,15 @@ void config_parse(const char *cmdline)
 				config.log_json = !strcmp(val, "json");
 			else
 				hlog("warning: log=%s is not 'json' or 'text'; using text", val);
+		} else if (!strcmp(key, "trace")) {
+			if (parse_u64(val, &v)) {
+				hlog("warning: trace=%s is not a number of events; tracing is off", val);
+				config.trace = 0;
+			} else if (v > (uint64_t)TRACE_MAX)
+				hlog("warning: trace=%s is more than %lu events per CPU; keeping %lu", val, (uint64_t)TRACE_MAX,
+				     config.trace = (uint64_t)TRACE_MAX);
+			else
+				config.trace = v;
 		} else if (!strcmp(key, "vmcb_check")) {
 			if (parse_u64(val, &v) || v > 1)
 				hlog("warning: vmcb_check=%s is not 0 or 1; ignored", val);

@@ -4,6 +4,8 @@
 #define HVMM_CONFIG_H
 #include <stdint.h>
 
+#define TRACE_MAX (1u << 20) /* trace= at most: events per CPU, 32 bytes each (hvmm/guest/trace.h) */
+
 struct config {
 	uint64_t slice_us; /* time slice (µs); slice= , default 10 ms */
 	uint16_t exit_port; /* QEMU isa-debug-exit port, 0 = none; exit_port= */
@@ -14,6 +16,7 @@ struct config {
 	int vmcb_check; /* check every VMCB before VMRUN (hvmm/svm/vmcb_check.h); vmcb_check=1, default 0 */
 	unsigned cpus; /* CPUs to run guests on, 1..MAX_CPUS; cpus= , default 1 (the BSP only) */
 	int log_json; /* log=json: JSON lines beside the text summary (docs/running.md); log=text (0, default) */
+	uint64_t trace; /* trace=<n>: keep the last n guest runs per CPU (hvmm/guest/trace.h); 0 (default) = off */
 	int panic_test; /* testing: this CPU panics on purpose 300 ms after the guests start; panic_test= , -1 = off */
 };
 

@@ -39,6 +39,7 @@ void measure_init(struct cpu *c)
 	m->prev = NULL;
 	m->last_code = 0;
 	m->stages = config.stats_full;
+	trace_init(&m->trace, c->id, config.trace);
 }
 
 uint64_t measure_fast_exits(const struct vcpu *vcpu)

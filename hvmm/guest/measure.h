@@ -8,6 +8,7 @@
 
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/gcpu.h"
+#include "hvmm/guest/trace.h"
 #include "hvmm/guest/vcpu.h"
 #include "hvmm/svm/vmcb.h"
 
@@ -37,6 +38,7 @@ struct cpu_measure {
 	uint64_t first_entry_tsc; /* TSC of the first VMRUN on this CPU */
 	uint64_t sched_tsc; /* TSC when the scheduler chose the next guest after a timer interrupt, or 0 */
 	int stages; /* stats=full: stamp and account the stages of timer-driven switches (sched.c, measure_entry) */
+	struct trace_ring trace; /* trace=<n>: the last n runs (trace.h); trace.ev NULL: off */
 };
 
 struct cpu;
@@ -95,19 +97,24 @@ extern const uint8_t measure_reentry_of[256]; /* reason ^ RE_OTHER, by exit code
 /* Account one VMRUN of vcpu on c that followed c's previous #VMEXIT (stamps in its gpregs): its run time, and
  * the lag since that exit as a sample — a re-entry, by the exit that was handled (inline, about 30 instructions:
  * it follows every exit that reaches C), or a switch (measure_switch: into the ring, folded at console drain ticks,
- * when the ring is full, when the CPU has no guest left and before the summary). */
-static inline void measure_entry(struct cpu *c, struct vcpu *vcpu)
+ * when the ring is full, when the CPU has no guest left and before the summary). trace, a constant (sched.c
+ * compiles its loop once with and once without): also record the run in c's trace ring (trace.h). */
+static inline __attribute__((always_inline)) void measure_entry(struct cpu *c, struct vcpu *vcpu, const int trace)
 {
 	struct cpu_measure *m = measure_of(c);
 	uint64_t entry = vcpu->regs.entry_tsc, exit = vcpu->regs.exit_tsc, lag = entry - m->last_exit_tsc;
-	uint64_t code = m->last_code;
+	uint64_t code = m->last_code, now = vcpu->vmcb->control.exitcode;
 	vcpu->runtime += exit - entry;
 	m->last_exit_tsc = exit;
-	m->last_code = vcpu->vmcb->control.exitcode;
+	m->last_code = now;
 	if (__builtin_expect(m->prev == vcpu, 1)) {
+		if (trace)
+			trace_put(&m->trace, entry, exit, now, (uintptr_t)vcpu);
 		stats_add(&m->reentry_by[code < 256 ? measure_reentry_of[code] ^ RE_OTHER : RE_OTHER], lag);
 		return;
 	}
+	if (trace)
+		trace_put(&m->trace, entry, exit, now, (uintptr_t)vcpu | TRACE_IN);
 	measure_switch(c, vcpu, lag, code);
 }
 

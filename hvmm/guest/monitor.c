@@ -17,6 +17,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
+#include "hvmm/guest/trace.h"
 #include "hvmm/vdev/pc.h"
 #include "hvmm/x86/tsc.h"
 
@@ -151,6 +152,19 @@ static void slice(uint64_t us)
 	hlog("monitor: end slice");
 }
 
+/* The timeline (trace.h): each CPU's ring, the newest last events of each (all kept: UINT64_MAX). Rings of other
+ * CPUs are copied while those CPUs run on. */
+static void trace(uint64_t last)
+{
+	if (!config.trace) {
+		hlog("monitor: error: trace: tracing is off (trace=<n> on hvmm's command line turns it on)");
+		return;
+	}
+	for (unsigned c = 0; c < ncpus; c++)
+		trace_dump(c, "monitor: ", last, 0, c != this_cpu()->id);
+	hlog("monitor: end trace");
+}
+
 static void help(void)
 {
 	for (size_t i = 0; i < moncmd_count; i++)
@@ -175,6 +189,7 @@ static int run(const char *text)
 	case MONCMD_KILL: request("kill", c.guest, INPUT_REQ_KILL); break;
 	case MONCMD_NMI: request("nmi", c.guest, INPUT_REQ_NMI); break;
 	case MONCMD_SLICE: slice(c.us); break;
+	case MONCMD_TRACE: trace(c.count ? c.count : UINT64_MAX); break;
 	case MONCMD_CONSOLE: {
 		int i = find(c.guest);
 		if (i < 0)

@@ -165,23 +165,11 @@ static void account_wait(struct vcpu *vcpu)
 	kvm_pv_switch_in(vcpu);
 }
 
-void sched_run(struct cpu *c)
+/* Run q's vCPUs on c from vcpu on until none is left. trace, a constant: record every run in c's trace ring
+ * (trace.h); sched_run compiles this loop twice, so without trace= no instruction of tracing is on its paths. */
+static inline __attribute__((always_inline)) void run_loop(struct cpu *c, const struct run_queue *q,
+							   struct vcpu *vcpu, const int trace)
 {
-	const struct run_queue *q = &run_queue[c->id];
-	struct vcpu *vcpu = pick_next(q, NULL);
-
-	c->asid_generation = 1;
-	c->next_asid = c->max_asid + 1; /* the first vCPU opens a new generation: flush all */
-	con_async(1); /* console lines are queued from now on (hvmm/core/console.h) */
-	uint64_t now = rdtsc();
-	for (unsigned i = 0; i < q->n; i++)
-		q->v[i]->ready_tsc = now; /* every vCPU waits for its first turn */
-	if (vcpu) {
-		switch_state(c, vcpu);
-		gcpu(c)->current = vcpu;
-		account_wait(vcpu);
-		start_slice(c);
-	}
 	while (vcpu) {
 		assign_asid(c, vcpu);
 		if (vcpu->vctx.pc) /* virtual devices: inject interrupts, arm their timers */
@@ -198,7 +186,7 @@ void sched_run(struct cpu *c)
 			svm_world_switch_checked(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
 		if (ran) {
 			vcpu->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
-			measure_entry(c, vcpu);
+			measure_entry(c, vcpu, trace);
 			exit_dispatch(c, vcpu);
 			if (vcpu->vctx.pc)
 				platform_after_exit(c, vcpu);
@@ -246,6 +234,29 @@ void sched_run(struct cpu *c)
 		start_slice(c);
 		vcpu = next;
 	}
+}
+
+void sched_run(struct cpu *c)
+{
+	const struct run_queue *q = &run_queue[c->id];
+	struct vcpu *vcpu = pick_next(q, NULL);
+
+	c->asid_generation = 1;
+	c->next_asid = c->max_asid + 1; /* the first vCPU opens a new generation: flush all */
+	con_async(1); /* console lines are queued from now on (hvmm/core/console.h) */
+	uint64_t now = rdtsc();
+	for (unsigned i = 0; i < q->n; i++)
+		q->v[i]->ready_tsc = now; /* every vCPU waits for its first turn */
+	if (vcpu) {
+		switch_state(c, vcpu);
+		gcpu(c)->current = vcpu;
+		account_wait(vcpu);
+		start_slice(c);
+	}
+	if (measure_of(c)->trace.ev)
+		run_loop(c, q, vcpu, 1);
+	else
+		run_loop(c, q, vcpu, 0);
 	lapic_timer_oneshot(0);
 	measure_fold(measure_of(c));
 	con_async(0); /* send what is still queued; synchronous again */

@@ -93,6 +93,11 @@ int main(void)
 	      "slice limits 100us and 10s taken");
 	CHECK(parse("slice 99us", &c) == MONCMD_ERROR && parse("slice 11s", &c) == MONCMD_ERROR &&
 	      parse("slice x", &c) == MONCMD_ERROR && strstr(c.error, "'x'"), "slice out of range or malformed: error");
+	CHECK(parse("trace", &c) == MONCMD_TRACE && c.count == 0, "trace without a number: every event kept");
+	CHECK(parse("trace 16", &c) == MONCMD_TRACE && c.count == 16, "trace 16: the newest 16 of each CPU");
+	CHECK(parse("trace 0", &c) == MONCMD_ERROR && parse("trace x", &c) == MONCMD_ERROR &&
+	      !strcmp(c.error, "trace: 'x' is not a number of events (1 or more)") &&
+	      parse("trace 99999999999999999999999", &c) == MONCMD_ERROR, "trace 0, x or too large: error");
 	CHECK(parse("bogus", &c) == MONCMD_ERROR && !strcmp(c.error, "unknown command 'bogus' (help lists the commands)"),
 	      "unknown command: the error names it");
 	CHECK(parse("LIST", &c) == MONCMD_ERROR, "commands are lower case");
