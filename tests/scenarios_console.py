@@ -5,7 +5,9 @@ came back; and hvmm's JSON log. console-echo: two multiboot v1 echo kernels (tes
 drives it) and the focus moving between them, the monitor and back; console-monitor: the monitor's commands beside
 two matmuls and counter; console-nmi: the monitor's nmi (a PC's NMI button) through LVT LINT1 and
 without an APIC; linux-console: `echo $((6*7))` typed into Debian's kernel's busybox shell prints 42;
-log-json: log=json beside the text lines, every JSON line read with Python's json module and compared with the text.
+log-json: log=json beside the text lines, every JSON line read with Python's json module and compared with the text;
+console-hvc: a line typed into a native guest's virtio console (tests/guests/hvcecho.c, hvc=on), across receive chains
+of 4 bytes, echoed back through its transmitq.
 """
 
 import os
@@ -128,6 +130,29 @@ def judge_echo(j: Judge, log: HvmmLog, ctx: Context) -> None:
             lst is not None and len(lst) == 5 and lst[0].startswith("guest state cpu"), str(lst))
     for g in ("echo1", "echo2"):
         check_exit(j, log, g, 1)  # rt_exit(0): debug-exit status (0 << 1) | 1
+    check_counter(j, log, n=5)
+
+
+HVC_SCRIPT = """# the focus starts on hvcecho (counter has no virtual PC); its virtio console gets the bytes too
+wait input: focus on guest hvcecho
+wait \\[hvcecho\\] hvcecho: ready
+send hello hvc\\r
+wait \\[hvcecho\\] hvcecho: got 'hello hvc'
+send quit\\r
+wait \\[hvcecho\\] hvcecho: bye
+"""
+
+
+def judge_hvc(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_typist(j, ctx, HVC_SCRIPT)
+    j.check("hvcecho: the typed line came back through its virtio console",
+            log.find_console("hvcecho", r"^hvcecho: got 'hello hvc'$") is not None)
+    j.check("hvcecho: quit", log.find_console("hvcecho", r"^hvcecho: bye$") is not None)
+    line = next((x for x in log.lines if x.startswith("hvmm: guest hvcecho virtio-console 00:02.0 ")), "")
+    f = dict(w.split("=", 1) for w in line.split() if "=" in w)
+    j.check("hvmm: the virtio-console line counts the 15 bytes typed, none dropped",
+            f.get("in") == "15" and f.get("in_dropped") == "0", line or "no line")
+    check_exit(j, log, "hvcecho", 0)
     check_counter(j, log, n=5)
 
 
@@ -352,6 +377,9 @@ SCENARIOS: List[Scenario] = [
     TypedScenario("linux-console", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M console=ttyS0 hvmm_end=poweroff hvmm_shell=1",
                                f"{LINUX_DIR}/initramfs.cpio for=linux"], judge_linux, timeout=180, skip_if=fetch,
              prepare=typed(LINUX_SCRIPT)),
+    TypedScenario("console-hvc", [f"{GUESTS}/hvcecho.elf name=hvcecho platform=pc hvc=on",
+                                  f"{GUESTS}/counter.elf name=counter count=5"], judge_hvc, timeout=90,
+                  prepare=typed(HVC_SCRIPT)),
     Scenario("log-json", [COUNTER, MATMUL, EXITCODE, f"{GUESTS}/badmem.elf name=badmem mem=16M"], judge_json,
              cmdline=f"slice=10ms {EXIT_PORT} log=json stats=full"),
 ]

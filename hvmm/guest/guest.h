@@ -11,6 +11,7 @@
 #include "hvmm/guest/vcpu.h"
 #include "hvmm/vdev/vdev.h"
 
+struct vdev_vcon;
 struct vdev_vnet;
 
 #define MAX_GUESTS 64
@@ -53,6 +54,7 @@ struct guest {
 	struct vdev_bus bus;
 	struct vdev_pc *pc; /* NULL: no devices, every port is an empty bus */
 	struct vdev_vnet *net; /* its virtio-net device (net=, net.c), or NULL */
+	struct vdev_vcon *hvc; /* its virtio console (hvc=on, virtio_args.c): console input goes there too */
 	uint8_t net_due; /* frames from another CPU wait in its inbox (net.c) */
 	uint8_t pc_wanted; /* platform=, or its image format's default (platform_check) */
 	uint16_t debug_exit; /* debug_exit= port, or 0 (platform_check) */

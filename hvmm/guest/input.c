@@ -5,7 +5,8 @@
  * guest of CPU 0 waits (platform_idle). A received byte goes through lib/conkeys.c (Ctrl-A three times: the focus
  * moves), then to the focus: a guest's virtual COM1 input queue (hvmm/vdev/uart.c), or the monitor's queue here.
  * Each CPU moves the input of its own guests into their receive FIFOs (a device is only touched by the CPU that
- * runs its guest), raising the receive interrupt, and carries out the monitor's requests for them.
+ * runs its guest), raising the receive interrupt, and carries out the monitor's requests for them. A guest with a
+ * virtio console (hvc=on) gets each byte there too, in its receiveq's buffers.
  */
 #include "hvmm/guest/input.h"
 
@@ -14,6 +15,7 @@
 #include "hvmm/core/console.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/vdev/pc.h"
+#include "hvmm/vdev/virtio_console.h"
 #include "hvmm/x86/tsc.h"
 
 #define BURST 32 /* bytes one poll reads at most: two receive FIFOs' worth */
@@ -98,6 +100,8 @@ static void to_focus(uint8_t ch)
 	}
 	struct guest *g = guests[focus];
 	uart_input_put(&g->pc->com1, ch);
+	if (g->hvc) /* hvc=on: its virtio console's receiveq too */
+		vcon_input_put(g->hvc, ch);
 	due[g->vcpu[0]->cpu] = 1;
 }
 
@@ -201,5 +205,7 @@ void input_tick(struct cpu *c, uint64_t now)
 			carry_out(c, v0, (enum input_request)req);
 		if (g->pc && g->state == GUEST_RUNNING)
 			uart_input_pull(&g->pc->com1, &v0->vctx);
+		if (g->hvc && g->state == GUEST_RUNNING)
+			vcon_input_pull(&v0->vctx, g->hvc);
 	}
 }

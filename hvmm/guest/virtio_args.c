@@ -81,6 +81,7 @@ int virtio_args_create(struct guest *g, const char *hv_args, const char **why)
 			return -1;
 		}
 		vdev_pc_virtio_add(g->pc, &d->vp);
+		g->hvc = d;
 	}
 	return net_create(g, hv_args, why);
 }

@@ -2,7 +2,8 @@
 /*
  * virtio_console.c — the virtio console (VIRTIO 1.2 §5.3) without VIRTIO_CONSOLE_F_MULTIPORT: queue 0 is port 0's
  * receiveq, queue 1 its transmitq. Each transmitted chain's device-readable bytes (at most VCON_MAX_PER_CHAIN) go to
- * the guest's line console; the receiveq's buffers stay with the device, unused, until input exists.
+ * the guest's line console. Console input waits in a queue of VCON_INPUT bytes until the receiveq has a chain; each
+ * chain takes as many bytes as its device-writable buffers hold (§5.3.6.1: the used length says how many).
  */
 #include "hvmm/vdev/virtio_console.h"
 
@@ -11,6 +12,7 @@
 #include "fmt.h"
 
 #define RECEIVEQ 0
+#define TRANSMITQ 1
 
 static int64_t chain(struct virtio_pci *vp, struct virtq *q, struct virtq_chain *c, const char **why)
 {
@@ -35,10 +37,80 @@ static int64_t chain(struct virtio_pci *vp, struct virtq *q, struct virtq_chain 
 	return 0; /* nothing written into the chain */
 }
 
+int vcon_input_put(struct vdev_vcon *c, uint8_t ch)
+{
+	uint32_t head = c->in_head;
+	if (head - __atomic_load_n(&c->in_tail, __ATOMIC_ACQUIRE) == VCON_INPUT) {
+		c->in_dropped++;
+		return -1;
+	}
+	c->in[head % VCON_INPUT] = ch;
+	__atomic_store_n(&c->in_head, head + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* One receive chain filled with queued input: the bytes written, or -1 with *why. */
+static int64_t receive(struct virtio_pci *vp, struct virtq *q, struct virtq_chain *ch, const char **why)
+{
+	struct vdev_vcon *c = vp->dev;
+	struct virtq_buf b;
+	uint32_t tail = c->in_tail, head = __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE), n = 0;
+	int e;
+	while ((e = virtq_next(q, ch, &b)) == 1) {
+		if (!b.write) {
+			*why = "receive chain with a device-readable buffer";
+			return -1;
+		}
+		for (uint32_t i = 0; i < b.len && tail != head; i++, n++)
+			((uint8_t *)b.ptr)[i] = c->in[tail++ % VCON_INPUT];
+	}
+	if (e < 0) {
+		*why = virtq_error(e);
+		return -1;
+	}
+	__atomic_store_n(&c->in_tail, tail, __ATOMIC_RELEASE);
+	c->in_bytes += n;
+	return n;
+}
+
+void vcon_input_pull(struct vdev_ctx *ctx, struct vdev_vcon *c)
+{
+	struct virtio_pci *vp = &c->vp;
+	struct virtq *q = virtio_pci_queue(vp, RECEIVEQ);
+	/* a queue size of chains at most, as for a notification */
+	for (unsigned budget = q ? q->size : 0; budget && c->in_tail != __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE);
+	     budget--) {
+		if (!(vp->status & VIRTIO_STATUS_DRIVER_OK))
+			return;
+		struct virtq_chain ch;
+		const char *why = NULL;
+		int e = virtq_pop(q, &ch);
+		if (e == 0)
+			break;
+		int64_t n = e < 0 ? -1 : receive(vp, q, &ch, &why);
+		if (n < 0) {
+			virtio_pci_broken(ctx, vp, RECEIVEQ, why ? why : virtq_error(e));
+			return;
+		}
+		virtq_push(q, ch.head, (uint32_t)n);
+	}
+	virtio_pci_used(ctx, vp, RECEIVEQ);
+}
+
+/* A notification: the transmitq's chains are printed; new receiveq chains take the input that waits. */
+static void notify(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned q)
+{
+	if (q == TRANSMITQ)
+		virtio_pci_serve(ctx, vp, q, chain);
+	else
+		vcon_input_pull(ctx, vp->dev);
+}
+
 static void report(const struct virtio_pci *vp, char *buf, unsigned size)
 {
 	const struct vdev_vcon *c = vp->dev;
-	fmt_snprintf(buf, size, " bytes=%lu cut=%lu", c->bytes, c->cut);
+	fmt_snprintf(buf, size, " bytes=%lu cut=%lu in=%lu in_dropped=%lu", c->bytes, c->cut, c->in_bytes,
+		     c->in_dropped);
 }
 
 int vcon_init(struct vdev_vcon *c, struct vdev_pci *pci, uint8_t devfn, uint32_t bar, uint8_t gsi,
@@ -52,11 +124,10 @@ int vcon_init(struct vdev_vcon *c, struct vdev_pci *pci, uint8_t devfn, uint32_t
 		.type = VIRTIO_ID_CONSOLE,
 		.class_rev = 0x07800000u, /* class 07h (communication) / 80h (other) */
 		.nqueues = 2,
-		.passive_queues = 1u << RECEIVEQ,
 		.queue_max = VCON_QUEUE_SIZE,
 		.config = &c->config,
 		.config_len = sizeof(c->config),
-		.serve = chain,
+		.notify = notify,
 		.report = report,
 	};
 	return virtio_pci_init(&c->vp, pci, devfn, bar, gsi, &c->ops, c, guest_name, "virtio-console");

@@ -283,7 +283,7 @@ static void bar_access(struct vdev_ctx *ctx, struct virtio_pci *vp, enum vdev_di
 	} else if (dir == VDEV_OUT && off >= VIRTIO_BAR_NOTIFY && (off - VIRTIO_BAR_NOTIFY) % VIRTIO_NOTIFY_MULTIPLIER == 0) {
 		unsigned q = (off - VIRTIO_BAR_NOTIFY) / VIRTIO_NOTIFY_MULTIPLIER;
 		vp->notifies++;
-		if (q < vp->ops->nqueues && !(vp->ops->passive_queues >> q & 1) && (vp->status & VIRTIO_STATUS_DRIVER_OK) &&
+		if (q < vp->ops->nqueues && (vp->status & VIRTIO_STATUS_DRIVER_OK) &&
 		    virtio_pci_queue(vp, q)) {
 			if (vp->ops->notify)
 				vp->ops->notify(ctx, vp, q);

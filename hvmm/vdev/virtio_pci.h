@@ -94,14 +94,13 @@ struct virtio_ops {
 	uint32_t class_rev; /* PCI class code (base, sub, interface) << 8; the revision is set to 1 */
 	uint64_t features; /* its own feature bits (the transport adds INDIRECT_DESC, EVENT_IDX, VERSION_1) */
 	uint16_t nqueues;
-	uint16_t passive_queues; /* bit q: a notification of queue q serves nothing (its buffers wait for device data) */
 	uint16_t queue_max; /* entries of each queue (a power of two) */
 	const void *config; /* its device-specific configuration, config_len bytes, read-only to the driver */
 	uint32_t config_len;
 	/* Serves each chain the driver makes available on any of its queues (virtio_pci_serve). */
 	virtio_chain_fn *serve;
-	/* Or, when not NULL, takes every notification of a queue that is not passive (enabled, DRIVER_OK, the device
-	 * not broken) itself: a device whose queues are served differently (virtio-net's receive queue). */
+	/* Or, when not NULL, takes every notification of a queue (enabled, DRIVER_OK, the device not broken) itself: a
+	 * device whose queues are served differently (the receive queues of virtio-net and virtio-console). */
 	void (*notify)(struct vdev_ctx *ctx, struct virtio_pci *vp, unsigned q);
 	/* The device was reset (status 0 written): forget any request state. May be NULL. */
 	void (*reset)(struct virtio_pci *vp);
