@@ -88,7 +88,7 @@ static void stats(const char *name)
 		hlog("monitor: guest %s state=%s cpu=%u switches=%lu exits=%lu runtime_ns=%lu steal_ns=%lu irqs=%lu "
 		     "nmis=%lu input_dropped=%lu", g->name, state_name(g), v->cpu, v->switches_in, exits_of(v),
 		     tsc_to_ns(v->runtime), tsc_to_ns(v->waited), v->irqs_injected, v->nmis_injected,
-		     g->pc ? g->pc->com1.in_dropped : 0);
+		     g->pc ? g->pc->com1.in.dropped : 0);
 		cpus_shown |= 1u << v->cpu;
 	}
 	for (unsigned c = 0; c < ncpus; c++) {

@@ -102,30 +102,16 @@ static void receive(struct vdev_uart *u, uint8_t ch)
 	u->rx[(u->rx_head + u->rx_len++) % UART_FIFO] = ch;
 }
 
-_Static_assert((UART_INPUT & (UART_INPUT - 1)) == 0, "input queue size is a power of two");
-
-int uart_input_put(struct vdev_uart *u, uint8_t ch)
-{
-	uint32_t head = u->in_head;
-	if (head - __atomic_load_n(&u->in_tail, __ATOMIC_ACQUIRE) == UART_INPUT) {
-		u->in_dropped++;
-		return -1;
-	}
-	u->in[head % UART_INPUT] = ch;
-	__atomic_store_n(&u->in_head, head + 1, __ATOMIC_RELEASE);
-	return 0;
-}
+int uart_input_put(struct vdev_uart *u, uint8_t ch) { return inq_put(&u->in, ch); }
 
 /* Queued console input into the receive FIFO while it has room (none in loopback mode). */
 static void fill(struct vdev_uart *u)
 {
-	uint32_t tail = u->in_tail, head = __atomic_load_n(&u->in_head, __ATOMIC_ACQUIRE);
 	unsigned cap = (u->fcr & FCR_ENABLE) ? UART_FIFO : 1;
-	if (tail == head || (u->mcr & MCR_LOOP))
+	if (u->mcr & MCR_LOOP)
 		return;
-	while (tail != head && u->rx_len < cap)
-		receive(u, u->in[tail++ % UART_INPUT]);
-	__atomic_store_n(&u->in_tail, tail, __ATOMIC_RELEASE);
+	for (int ch; u->rx_len < cap && (ch = inq_get(&u->in)) >= 0;)
+		receive(u, (uint8_t)ch);
 }
 
 int uart_rx_irq_enabled(const struct vdev_uart *u)

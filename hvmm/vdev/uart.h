@@ -4,10 +4,10 @@
 #define HVMM_VDEV_UART_H
 #include <stdint.h>
 
+#include "hvmm/vdev/inq.h"
 #include "hvmm/vdev/vdev.h"
 
 #define UART_FIFO 16
-#define UART_INPUT 256 /* bytes of hvmm's console input queued for the guest beyond its receive FIFO (a power of two) */
 
 /* Registers as the 16550A datasheet (TI SLLS177) names them. */
 struct vdev_uart {
@@ -19,11 +19,7 @@ struct vdev_uart {
 	uint8_t rx[UART_FIFO]; /* receive FIFO: console input (uart_input_put), or the transmitter in loopback mode */
 	uint8_t rx_head, rx_len;
 	uint8_t line; /* level driven on the interrupt line */
-	/* hvmm's console input for this guest (guest/input.c): one CPU puts bytes in, the CPU that runs the guest takes
-	 * them into the receive FIFO. Indices run free; queued = in_head - in_tail. */
-	uint8_t in[UART_INPUT];
-	uint32_t in_head, in_tail;
-	uint64_t in_dropped; /* input bytes lost because the queue was full (the guest does not read its UART) */
+	struct vdev_inq in; /* hvmm's console input for this guest (guest/input.c), taken into the receive FIFO */
 };
 
 /* Reset (DLL = 1, 115200 baud; THR empty) and claim ports base..base+7 for interrupt line irq. */

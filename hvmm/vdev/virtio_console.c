@@ -2,7 +2,7 @@
 /*
  * virtio_console.c — the virtio console (VIRTIO 1.2 §5.3) without VIRTIO_CONSOLE_F_MULTIPORT: queue 0 is port 0's
  * receiveq, queue 1 its transmitq. Each transmitted chain's device-readable bytes (at most VCON_MAX_PER_CHAIN) go to
- * the guest's line console. Console input waits in a queue of VCON_INPUT bytes until the receiveq has a chain; each
+ * the guest's line console. Console input waits in a queue of VDEV_INQ bytes (inq.h) until the receiveq has a chain; each
  * chain takes as many bytes as its device-writable buffers hold (§5.3.6.1: the used length says how many).
  */
 #include "hvmm/vdev/virtio_console.h"
@@ -37,39 +37,28 @@ static int64_t chain(struct virtio_pci *vp, struct virtq *q, struct virtq_chain 
 	return 0; /* nothing written into the chain */
 }
 
-int vcon_input_put(struct vdev_vcon *c, uint8_t ch)
-{
-	uint32_t head = c->in_head;
-	if (head - __atomic_load_n(&c->in_tail, __ATOMIC_ACQUIRE) == VCON_INPUT) {
-		c->in_dropped++;
-		return -1;
-	}
-	c->in[head % VCON_INPUT] = ch;
-	__atomic_store_n(&c->in_head, head + 1, __ATOMIC_RELEASE);
-	return 0;
-}
+int vcon_input_put(struct vdev_vcon *c, uint8_t ch) { return inq_put(&c->in, ch); }
 
 /* One receive chain filled with queued input: the bytes written, or -1 with *why. */
 static int64_t receive(struct virtio_pci *vp, struct virtq *q, struct virtq_chain *ch, const char **why)
 {
 	struct vdev_vcon *c = vp->dev;
 	struct virtq_buf b;
-	uint32_t tail = c->in_tail, head = __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE), n = 0;
+	uint32_t n = 0;
 	int e;
 	while ((e = virtq_next(q, ch, &b)) == 1) {
 		if (!b.write) {
 			*why = "receive chain with a device-readable buffer";
 			return -1;
 		}
-		for (uint32_t i = 0; i < b.len && tail != head; i++, n++)
-			((uint8_t *)b.ptr)[i] = c->in[tail++ % VCON_INPUT];
+		for (uint32_t i = 0; i < b.len && inq_waiting(&c->in); i++, n++)
+			((uint8_t *)b.ptr)[i] = (uint8_t)inq_get(&c->in);
 	}
+	c->in_bytes += n;
 	if (e < 0) {
 		*why = virtq_error(e);
 		return -1;
 	}
-	__atomic_store_n(&c->in_tail, tail, __ATOMIC_RELEASE);
-	c->in_bytes += n;
 	return n;
 }
 
@@ -78,8 +67,7 @@ void vcon_input_pull(struct vdev_ctx *ctx, struct vdev_vcon *c)
 	struct virtio_pci *vp = &c->vp;
 	struct virtq *q = virtio_pci_queue(vp, RECEIVEQ);
 	/* a queue size of chains at most, as for a notification */
-	for (unsigned budget = q ? q->size : 0; budget && c->in_tail != __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE);
-	     budget--) {
+	for (unsigned budget = q ? q->size : 0; budget && inq_waiting(&c->in); budget--) {
 		if (!(vp->status & VIRTIO_STATUS_DRIVER_OK))
 			return;
 		struct virtq_chain ch;
@@ -110,7 +98,7 @@ static void report(const struct virtio_pci *vp, char *buf, unsigned size)
 {
 	const struct vdev_vcon *c = vp->dev;
 	fmt_snprintf(buf, size, " bytes=%lu cut=%lu in=%lu in_dropped=%lu", c->bytes, c->cut, c->in_bytes,
-		     c->in_dropped);
+		     c->in.dropped);
 }
 
 int vcon_init(struct vdev_vcon *c, struct vdev_pci *pci, uint8_t devfn, uint32_t bar, uint8_t gsi,

@@ -9,12 +9,12 @@
 #define HVMM_VDEV_VIRTIO_CONSOLE_H
 #include <stdint.h>
 
+#include "hvmm/vdev/inq.h"
 #include "hvmm/vdev/virtio_pci.h"
 
 #define VIRTIO_ID_CONSOLE 3
 #define VCON_QUEUE_SIZE 64
 #define VCON_MAX_PER_CHAIN 65536 /* bytes printed per chain at most */
-#define VCON_INPUT 256 /* bytes of console input queued for the guest beyond its receive buffers (a power of two) */
 
 /* §5.3.4 struct virtio_console_config. */
 struct virtio_console_config {
@@ -32,10 +32,8 @@ struct vdev_vcon {
 	const struct vdev_host *host; /* the guest's line console (host->putc) */
 	void *guest;
 	uint64_t bytes, cut; /* statistics: bytes printed; chains cut at VCON_MAX_PER_CHAIN */
-	/* console input: one CPU puts bytes in (vcon_input_put), the CPU that runs the guest takes them out */
-	uint8_t in[VCON_INPUT];
-	uint32_t in_head, in_tail;
-	uint64_t in_bytes, in_dropped; /* statistics: bytes given to the guest; lost to a full queue */
+	struct vdev_inq in; /* hvmm's console input for this guest (guest/input.c), taken into the receiveq */
+	uint64_t in_bytes; /* statistics: input bytes given to the guest */
 };
 
 /* Make c a console plugged into pci at devfn, BAR 0 at bar, INTx# on gsi, printing through host->putc(guest, ...).

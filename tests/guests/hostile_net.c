@@ -22,13 +22,10 @@
 
 #include "hostile_idt.h"
 
-#define PCI_ADDR 0xcf8
-#define PCI_DATA 0xcfc
 #define DEVFN (2 << 3)
-#define QS 128
+#define VIO_QS 128
+#define QS VIO_QS
 #define BUF 1536
-#define F_NEXT 1
-#define F_WRITE 2
 #define S_ACK 1
 #define S_DRIVER 2
 #define S_DRIVER_OK 4
@@ -40,110 +37,44 @@
 #define DEAF_MS 3000
 #define WAIT_MS 20000
 
-static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(p)); }
-static inline uint32_t inl(uint16_t p)
-{
-	uint32_t v;
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
-	return v;
-}
-static uint32_t cfg_read(unsigned reg)
-{
-	outl(PCI_ADDR, 0x80000000u | DEVFN << 8 | (reg & 0xfc));
-	return inl(PCI_DATA);
-}
-static void cfg_write(unsigned reg, uint32_t v)
-{
-	outl(PCI_ADDR, 0x80000000u | DEVFN << 8 | (reg & 0xfc));
-	outl(PCI_DATA, v);
-}
+#include "vio_guest.h"
 
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
-struct queue {
-	struct desc d[QS] __attribute__((aligned(16)));
-	struct {
-		uint16_t flags, idx, ring[QS], used_event;
-	} avail __attribute__((aligned(2)));
-	struct {
-		uint16_t flags, idx;
-		struct {
-			uint32_t id, len;
-		} ring[QS];
-		uint16_t avail_event;
-	} used __attribute__((aligned(4)));
-	uint16_t seen; /* used entries taken */
-};
-static struct queue rxq, txq;
+static struct vio_queue rxq, txq;
 static uint8_t rxbuf[QS][BUF], txbuf[BUF + 256];
-static volatile uint8_t *bar;
 static uint8_t mac[6], peer[6];
 static uint64_t khz;
 static int rx_pending = -1; /* the receive buffer receive() returned last, offered again at its next call */
 static char role[8];
 
-#define R8(off) (*(volatile uint8_t *)(bar + (off)))
-#define R16(off) (*(volatile uint16_t *)(bar + (off)))
-#define R32(off) (*(volatile uint32_t *)(bar + (off)))
-#define R64(off) (*(volatile uint64_t *)(bar + (off)))
-static uint8_t status(void) { return R8(0x14); }
-static void barrier(void) { __asm__ volatile("" ::: "memory"); }
-static void notify(unsigned q)
-{
-	R16(0x3000 + 4 * q) = (uint16_t)q;
-	barrier();
-}
-
-static void queue_setup(unsigned qi, struct queue *q)
-{
-	memset(q, 0, sizeof(*q));
-	q->avail.flags = 1; /* VIRTQ_AVAIL_F_NO_INTERRUPT: the driver polls */
-	R16(0x16) = (uint16_t)qi;
-	R16(0x18) = QS;
-	R64(0x20) = (uint64_t)(uintptr_t)q->d;
-	R64(0x28) = (uint64_t)(uintptr_t)&q->avail;
-	R64(0x30) = (uint64_t)(uintptr_t)&q->used;
-	R16(0x1c) = 1;
-}
-
-static void offer(struct queue *q, unsigned qi, uint16_t head)
-{
-	q->avail.ring[q->avail.idx % QS] = head;
-	barrier();
-	q->avail.idx++;
-	notify(qi);
-}
+static uint8_t status(void) { return VR8(0x14); }
 
 /* Offer n receive buffers of len bytes each (descriptors 0 .. n-1). */
 static void rx_fill(unsigned n, uint32_t len)
 {
 	for (unsigned i = 0; i < n; i++) {
-		rxq.d[i] = (struct desc){ (uint64_t)(uintptr_t)rxbuf[i], len, F_WRITE, 0 };
+		rxq.d[i] = (struct vio_desc){ (uint64_t)(uintptr_t)rxbuf[i], len, VIO_F_WRITE, 0 };
 		rxq.avail.ring[i] = (uint16_t)i;
 	}
-	barrier();
+	vio_barrier();
 	rxq.avail.idx = (uint16_t)n;
-	notify(0);
+	vio_notify(0);
 }
 
 /* §3.1.1 with VERSION_1, MAC, MTU and STATUS; both queues; rx_n receive buffers of rx_len bytes. Returns the status. */
 static uint8_t setup(unsigned rx_n, uint32_t rx_len)
 {
-	R8(0x14) = 0;
-	R8(0x14) = S_ACK;
-	R8(0x14) = S_ACK | S_DRIVER;
-	R32(0x08) = 0;
-	R32(0x0c) = 1u << 3 | 1u << 5 | 1u << 16;
-	R32(0x08) = 1;
-	R32(0x0c) = 1;
-	R8(0x14) = S_ACK | S_DRIVER | S_FEATURES_OK;
-	queue_setup(0, &rxq);
-	queue_setup(1, &txq);
+	VR8(0x14) = 0;
+	VR8(0x14) = S_ACK;
+	VR8(0x14) = S_ACK | S_DRIVER;
+	VR32(0x08) = 0;
+	VR32(0x0c) = 1u << 3 | 1u << 5 | 1u << 16;
+	VR32(0x08) = 1;
+	VR32(0x0c) = 1;
+	VR8(0x14) = S_ACK | S_DRIVER | S_FEATURES_OK;
+	vio_queue_setup(0, &rxq);
+	vio_queue_setup(1, &txq);
 	rx_pending = -1;
-	R8(0x14) = status() | S_DRIVER_OK;
+	VR8(0x14) = status() | S_DRIVER_OK;
 	rx_fill(rx_n, rx_len);
 	return status();
 }
@@ -158,9 +89,9 @@ static int send(const uint8_t *dst, const uint8_t *src, unsigned len)
 	memcpy(txbuf + HDR, dst, 6);
 	memcpy(txbuf + HDR + 6, src, 6);
 	txbuf[HDR + 12] = ETYPE >> 8, txbuf[HDR + 13] = ETYPE & 0xff;
-	txq.d[0] = (struct desc){ (uint64_t)(uintptr_t)txbuf, HDR + len, 0, 0 };
+	txq.d[0] = (struct vio_desc){ (uint64_t)(uintptr_t)txbuf, HDR + len, 0, 0 };
 	uint16_t before = txq.used.idx;
-	offer(&txq, 1, 0);
+	vio_offer(&txq, 1, 0);
 	return txq.used.idx == (uint16_t)(before + 1);
 }
 
@@ -176,7 +107,7 @@ static void send_text(const uint8_t *dst, const char *text)
 static const uint8_t *receive(unsigned *len)
 {
 	if (rx_pending >= 0) {
-		offer(&rxq, 0, (uint16_t)rx_pending);
+		vio_offer(&rxq, 0, (uint16_t)rx_pending);
 		rx_pending = -1;
 	}
 	uint64_t end = ms() + WAIT_MS;
@@ -184,7 +115,7 @@ static const uint8_t *receive(unsigned *len)
 		if (ms() > end)
 			return NULL;
 		hc_yield();
-		barrier();
+		vio_barrier();
 	}
 	unsigned id = rxq.used.ring[rxq.seen % QS].id;
 	*len = rxq.used.ring[rxq.seen % QS].len - HDR;
@@ -249,14 +180,14 @@ static void role_a(void)
 	send_text(peer, "after");
 	/* malformed transmit chains */
 	uint16_t before = txq.used.idx;
-	txq.d[0] = (struct desc){ (uint64_t)(uintptr_t)txbuf, 80, F_WRITE, 0 };
-	offer(&txq, 1, 0);
+	txq.d[0] = (struct vio_desc){ (uint64_t)(uintptr_t)txbuf, 80, VIO_F_WRITE, 0 };
+	vio_offer(&txq, 1, 0);
 	hostile_check((status() & S_NEEDS_RESET) && txq.used.idx == before, "writable transmit buffer",
 		      "status 0x%02x, used idx %u (%u before)", status(), txq.used.idx, before);
 	setup(QS / 2, BUF);
-	txq.d[0] = (struct desc){ (uint64_t)(uintptr_t)txbuf, 20, F_NEXT, 1 };
-	txq.d[1] = (struct desc){ (uint64_t)(uintptr_t)txbuf, 20, F_NEXT, 0 };
-	offer(&txq, 1, 0);
+	txq.d[0] = (struct vio_desc){ (uint64_t)(uintptr_t)txbuf, 20, VIO_F_NEXT, 1 };
+	txq.d[1] = (struct vio_desc){ (uint64_t)(uintptr_t)txbuf, 20, VIO_F_NEXT, 0 };
+	vio_offer(&txq, 1, 0);
 	hostile_check((status() & S_NEEDS_RESET) && txq.used.idx == 0, "transmit loop", "status 0x%02x", status());
 	setup(QS / 2, BUF);
 	send_text(peer, "ready"); /* b resets its own device only now: nothing for a is in flight */
@@ -311,23 +242,21 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	hidt_install();
 	khz = bi->tsc_khz;
 	rt_arg_str(bi, "role", role, sizeof(role));
-	uint32_t id = cfg_read(0x00);
+	uint32_t id = vio_find(DEVFN);
 	hostile_check(id == 0x10411af4, "PCI 00:02.0 is virtio-net", "vendor:device %04x:%04x", id & 0xffff, id >> 16);
 	if (id != 0x10411af4)
 		return hostile_status();
-	bar = (volatile uint8_t *)(uintptr_t)(cfg_read(0x10) & ~0xfu);
-	cfg_write(0x04, cfg_read(0x04) | 2);
-	R32(0x00) = 0;
-	uint32_t f = R32(0x04);
+	VR32(0x00) = 0;
+	uint32_t f = VR32(0x04);
 	hostile_check((f & (1u << 3 | 1u << 5 | 1u << 16)) == (1u << 3 | 1u << 5 | 1u << 16) && !(f & 1u << 15) &&
 			      !(f & 1u),
 		      "features", "MTU, MAC, STATUS offered, no MRG_RXBUF or CSUM (0x%08x)", f);
 	for (unsigned i = 0; i < 6; i++)
-		mac[i] = R8(0x2000 + i);
+		mac[i] = VR8(0x2000 + i);
 	hostile_check(mac[0] == 0x02 && mac[1] == 0x68 && mac[2] == 0x76 && mac[3] == 0x6d, "mac",
 		      "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-	hostile_check(R16(0x2006) == 1 && R16(0x200a) == 1500, "config", "status %u (link up), mtu %u", R16(0x2006),
-		      R16(0x200a));
+	hostile_check(VR16(0x2006) == 1 && VR16(0x200a) == 1500, "config", "status %u (link up), mtu %u", VR16(0x2006),
+		      VR16(0x200a));
 	uint8_t st = setup(!strcmp(role, "deaf") ? 0 : QS / 2, BUF);
 	hostile_check(st == 15, "driver ok", "status 0x%02x", st);
 	if (!strcmp(role, "a"))

@@ -20,45 +20,21 @@
 #include <string.h>
 
 #include "hostile_idt.h"
+#include "vio_guest.h"
 
-#define PCI_ADDR 0xcf8
-#define PCI_DATA 0xcfc
 static unsigned devfn = 2 << 3; /* 00:02.0, then the read-only disk at 00:03.0 */
 #define QSIZE 8
-#define F_NEXT 1
-#define F_WRITE 2
-#define F_INDIRECT 4
 #define S_ACK 1
 #define S_DRIVER 2
 #define S_DRIVER_OK 4
 #define S_FEATURES_OK 8
 #define S_NEEDS_RESET 64
 
-static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(p)); }
-static inline uint32_t inl(uint16_t p)
-{
-	uint32_t v;
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
-	return v;
-}
-static uint32_t cfg_read(unsigned reg)
-{
-	outl(PCI_ADDR, 0x80000000u | devfn << 8 | (reg & 0xfc));
-	return inl(PCI_DATA);
-}
-static void cfg_write(unsigned reg, uint32_t v)
-{
-	outl(PCI_ADDR, 0x80000000u | devfn << 8 | (reg & 0xfc));
-	outl(PCI_DATA, v);
-}
+static uint32_t cfg_read(unsigned reg) { return vio_cfg_read(devfn, reg); }
+static void cfg_write(unsigned reg, uint32_t v) { vio_cfg_write(devfn, reg, v); }
 
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
-static struct desc table[QSIZE] __attribute__((aligned(16)));
-static struct desc ind[256] __attribute__((aligned(16)));
+static struct vio_desc table[QSIZE] __attribute__((aligned(16)));
+static struct vio_desc ind[256] __attribute__((aligned(16)));
 static struct {
 	uint16_t flags, idx, ring[QSIZE], used_event;
 } avail __attribute__((aligned(2)));
@@ -129,9 +105,9 @@ static void request(uint32_t t, uint64_t s)
 {
 	hdr = (typeof(hdr)){ .type = t, .sector = s };
 	status_byte = 0xff;
-	table[0] = (struct desc){ (uint64_t)(uintptr_t)&hdr, sizeof(hdr), F_NEXT, 1 };
-	table[1] = (struct desc){ (uint64_t)(uintptr_t)data, sizeof(data), F_NEXT | (t == 0 ? F_WRITE : 0), 2 };
-	table[2] = (struct desc){ (uint64_t)(uintptr_t)&status_byte, 1, F_WRITE, 0 };
+	table[0] = (struct vio_desc){ (uint64_t)(uintptr_t)&hdr, sizeof(hdr), VIO_F_NEXT, 1 };
+	table[1] = (struct vio_desc){ (uint64_t)(uintptr_t)data, sizeof(data), VIO_F_NEXT | (t == 0 ? VIO_F_WRITE : 0), 2 };
+	table[2] = (struct vio_desc){ (uint64_t)(uintptr_t)&status_byte, 1, VIO_F_WRITE, 0 };
 }
 
 static int pattern_ok(unsigned sector)
@@ -179,11 +155,11 @@ static void attack(const char *name)
 	} else if (!strcmp(name, "wrap")) {
 		table[1].addr = 0xffffffffffffff00ull;
 	} else if (!strcmp(name, "order")) {
-		table[1].flags = F_NEXT; /* readable data after ... */
-		table[0].flags = F_NEXT | F_WRITE; /* ... a writable header */
+		table[1].flags = VIO_F_NEXT; /* readable data after ... */
+		table[0].flags = VIO_F_NEXT | VIO_F_WRITE; /* ... a writable header */
 	} else if (!strcmp(name, "nostatus")) {
 		table[2].flags = 0;
-		table[1].flags = F_NEXT;
+		table[1].flags = VIO_F_NEXT;
 	} else if (!strcmp(name, "avail")) {
 		avail.ring[0] = 0;
 		avail.idx = 100;
@@ -209,14 +185,14 @@ static void attack(const char *name)
 	} else if (!strcmp(name, "indbig") || !strcmp(name, "indnest") || !strcmp(name, "indloop")) {
 		unsigned n = !strcmp(name, "indbig") ? 200 : 4;
 		for (unsigned i = 0; i < n; i++)
-			ind[i] = (struct desc){ (uint64_t)(uintptr_t)data, 1, (uint16_t)(F_WRITE | (i + 1 < n ? F_NEXT : 0)),
+			ind[i] = (struct vio_desc){ (uint64_t)(uintptr_t)data, 1, (uint16_t)(VIO_F_WRITE | (i + 1 < n ? VIO_F_NEXT : 0)),
 						(uint16_t)(i + 1) };
-		ind[0] = (struct desc){ (uint64_t)(uintptr_t)&hdr, sizeof(hdr), F_NEXT, 1 };
+		ind[0] = (struct vio_desc){ (uint64_t)(uintptr_t)&hdr, sizeof(hdr), VIO_F_NEXT, 1 };
 		if (!strcmp(name, "indnest"))
-			ind[1] = (struct desc){ (uint64_t)(uintptr_t)ind, 64, F_INDIRECT, 0 };
+			ind[1] = (struct vio_desc){ (uint64_t)(uintptr_t)ind, 64, VIO_F_INDIRECT, 0 };
 		if (!strcmp(name, "indloop"))
-			ind[3].flags |= F_NEXT, ind[3].next = 1;
-		table[0] = (struct desc){ (uint64_t)(uintptr_t)ind, n * 16, F_INDIRECT, 0 };
+			ind[3].flags |= VIO_F_NEXT, ind[3].next = 1;
+		table[0] = (struct vio_desc){ (uint64_t)(uintptr_t)ind, n * 16, VIO_F_INDIRECT, 0 };
 	}
 	offer(0);
 	expect_reset(name);
