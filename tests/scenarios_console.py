@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Tuple
 
+import benchlog
 from hvmmlog import HvmmLog
 from scenarios import (COUNTER, EXITCODE, EXIT_PORT, GUESTS, MATMUL, Context, Judge, Scenario, check_badmem,
                        check_counter, check_exit, check_exitcode, check_matmul)
@@ -353,6 +354,15 @@ def judge_json(j: Judge, log: HvmmLog, ctx: Context) -> None:
     types = [o["type"] for _, o in log.json]
     j.check("JSON: one summary, lag and console, and done last", types.count("summary") == 1 and
             types.count("lag") == 1 and types.count("console") == 1 and types[-1:] == ["done"], str(types[-6:]))
+    from_json = benchlog.parse("\n".join(log.lines))
+    from_text = benchlog.parse("\n".join(ln for ln in log.lines if not ln.startswith('{"log":"hvmm"')))
+    same = (from_json["lag"] == from_text["lag"] and from_json["dist"] == from_text["dist"] and
+            from_json["console"] == from_text["console"] and from_json["time"] == from_text["time"] and
+            all(from_json["guests"][n][k] == v for n, g in from_text["guests"].items() for k, v in g.items()
+                if k in ("exit", "switches", "exits", "runtime", "steal", "irqs")))
+    j.check("tools/benchlog.py (benchreport's parser) reads the JSON lines: the same lag, time, dists, console and "
+            "guests as from the text alone", from_json["source"] == "json" and from_text["source"] == "text" and same,
+            f"json {from_json['lag']} / text {from_text['lag']}")
     summ = next((o for _, o in log.json if o["type"] == "summary"), {})
     j.check("JSON summary: guests=4 and the exits of every guest", summ.get("guests") == 4 and
             summ.get("exits") == sum(g.exits for g in log.guests.values()), str(summ))

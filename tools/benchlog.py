@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Parse the measurement lines of an hvmm serial log (docs/serial-log.md, docs/measurement.md).
 
+With log=json on hvmm's command line (docs/running.md "The JSON log"; tools/bench passes it) the lag, the time, the
+console ring, the distributions and the guests' results come from hvmm's JSON lines, read with the json module;
+the lines without a JSON twin (the native and guest latency lines, hist, the per-CPU lines, hvmm_ppm) from the text.
+
     python3 tools/benchlog.py LOG      # prints what it found as JSON
 """
 
@@ -23,10 +27,12 @@ def _kv(text):
 
 def parse(text):
     """Return {tsc_khz, native: {op: {n: per_op}}, guest: {op: {n: per_op}}, lag, time, dist: {what: {...}},
-    hist: {what: {bucket: count}}, guests: {name: {...}}, console: {...}, cpus: {cpu: {guests, switches, p50, p99}}}
-    from a serial log's text (cpus: the per-CPU summary lines, printed when more than one CPU ran guests)."""
+    hist: {what: {bucket: count}}, guests: {name: {...}}, console: {...}, cpus: {cpu: {guests, switches, p50, p99}},
+    source: "json" or "text"} from a serial log's text (cpus: the per-CPU summary lines, printed when more than one
+    CPU ran guests; source "json": the log had hvmm's JSON lines, read for the figures that have them)."""
     r = {"tsc_khz": None, "native": {}, "guest": {}, "lag": None, "time": None, "dist": {}, "hist": {}, "guests": {},
-         "console": None, "cpus": {}}
+         "console": None, "cpus": {}, "source": "text"}
+    objs = []
     for raw in text.splitlines():
         line = raw.strip("\r")
         m = re.search(r"hvmm: native (op=.*)", line)
@@ -69,7 +75,38 @@ def parse(text):
         m = re.search(r"hvmm: guest (\S+) (exit=.*)", line)
         if m:
             r["guests"][m.group(1)] = _kv(m.group(2))
+        if line.startswith('{"log":"hvmm"'):
+            try:
+                objs.append(json.loads(line))
+            except ValueError:
+                pass  # a cut line: the text lines stand
+    if objs:
+        _from_json(r, objs)
     return r
+
+
+_HEAD = ("log", "schema", "type")
+
+
+def _from_json(r, objs):
+    """Replace the figures that have a JSON twin by the JSON's (schema 1); r["source"] says which were read."""
+    for o in objs:
+        if o.get("schema") != 1:
+            continue
+        t = o.get("type")
+        body = {k: v for k, v in o.items() if k not in _HEAD}
+        if t == "lag":
+            r["lag"] = {k: body[k] for k in ("n", "min", "p50", "p99", "max", "mean", "tsc_khz") if k in body}
+            r["tsc_khz"] = body.get("tsc_khz")
+        elif t == "summary":  # hvmm_ppm has no JSON twin: kept from the text line
+            r["time"] = dict(r["time"] or {}, elapsed=body["elapsed"], guests=body["in_guests"])
+        elif t == "console":
+            r["console"] = body
+        elif t == "dist":
+            r["dist"][body.pop("what")] = body
+        elif t == "guest":
+            r["guests"][body.pop("name")] = body
+    r["source"] = "json"
 
 
 if __name__ == "__main__":
