@@ -88,6 +88,7 @@ def self_test() -> List[tuple]:
         results.append((f"default judge rejects {what}", j.failed, "the judge passed a known-bad log"))
     results += fast_path_self_test()
     results += lag_self_test()
+    results += continuation_self_test()
     results += registry_self_test()
     import layers  # noqa: E402  (tests/layers.py: includes point down the layers of hvmm/)
     results += layers.self_test()
@@ -148,3 +149,12 @@ def lag_self_test() -> List[tuple]:
     j = Judge()
     scenarios_lag.judge_lag_probe(j, HvmmLog.parse(text), Context(dir="(synthetic)", qemu_status=3), many=False)
     return [("lag-probe judge fails when no switch pairs up", j.failed, str(j.checks))]
+
+
+def continuation_self_test() -> List[tuple]:
+    """A guest line flushed before its newline (a prompt, docs/running.md) keeps its trailing blank when the rest
+    follows as a `[name]+` continuation: 'PASS: ' + 'the rest' is 'PASS: the rest' (it was joined without the blank)."""
+    log = HvmmLog.parse("[g] PASS: \r\n[h] other\r\n[g]+ the rest\r\n[g] next \r\n")
+    want = ["PASS: the rest", "next"]
+    return [("console: a continuation keeps the blank its flushed piece ended with", log.console("g") == want,
+             str(log.console("g")))]

@@ -76,6 +76,7 @@ class HvmmLog:
     rejected: Dict[str, str] = field(default_factory=dict)  # guest name -> reason
     killed: Dict[str, Kill] = field(default_factory=dict)
     output: List[Tuple[int, str, str]] = field(default_factory=list)  # (line index, guest name, text)
+    _tails: Dict[str, str] = field(default_factory=dict)  # a guest's last piece's trailing blanks (parse)
     lag_lines: List[Dict[str, int]] = field(default_factory=list)  # every `hvmm: lag` line's fields
     ring: Optional[Dict[str, int]] = None  # the `hvmm: console ring=...` line's fields
     dist: Dict[str, Dict[str, int]] = field(default_factory=dict)  # `hvmm: dist what=W ...` (stats=full): W -> fields
@@ -95,7 +96,8 @@ class HvmmLog:
     def parse(cls, text: str) -> "HvmmLog":
         log = cls()
         for raw in text.replace("\r\n", "\n").split("\n"):
-            line = _CONTROL.sub("", _ESCAPE.sub("", raw)).rstrip()
+            full = _CONTROL.sub("", _ESCAPE.sub("", raw))
+            line = full.rstrip()
             i = len(log.lines)
             log.lines.append(line)
             # hvmm's first line may share a line with GRUB's screen clearing: start at its prefix.
@@ -103,7 +105,7 @@ class HvmmLog:
             at = s.find("hvmm: ")
             if at > 0 and not s.startswith("["):
                 s = s[at:]
-            log._line(i, s)
+            log._line(i, s, full[len(line):])
         if log.json:
             log._from_json()
         return log
@@ -134,7 +136,8 @@ class HvmmLog:
         with open(path, "rb") as f:
             return cls.parse(f.read().decode("utf-8", errors="replace"))
 
-    def _line(self, i: int, s: str) -> None:
+    def _line(self, i: int, s: str, tail: str = "") -> None:
+        """One line s (stripped; tail: the blanks it ended with, which a continuation of a guest's line needs)."""
         m = _PANIC.search(s)
         if m:
             self.panics.append(s)
@@ -142,14 +145,17 @@ class HvmmLog:
         m = _CONSOLE.match(s)
         if m:
             self.output.append((i, m.group(1), m.group(2) or ""))
+            self._tails[m.group(1)] = tail
             return
         m = _CONTINUED.match(s)
-        if m:  # join it to that guest's previous line
+        if m:  # join it to that guest's previous line, with the blanks that piece ended with (a flushed prompt)
             k = next((k for k in range(len(self.output) - 1, -1, -1) if self.output[k][1] == m.group(1)), None)
             if k is None:
                 self.output.append((i, m.group(1), m.group(2)))
             else:
-                self.output[k] = self.output[k][:2] + (self.output[k][2] + m.group(2),)
+                joined = self.output[k][2] + self._tails.get(m.group(1), "") + m.group(2)
+                self.output[k] = self.output[k][:2] + (joined,)
+            self._tails[m.group(1)] = tail
             return
         if s.startswith('{"log":"hvmm"'):
             try:
