@@ -160,7 +160,8 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	con_framebuffer(bootinfo.has_fb ? &bootinfo.fb : NULL); /* VGA text, framebuffer console, or none */
 
 	pmm_init();
-	uint64_t ap_page = config.cpus > 1 ? pmm_low_page() : 0; /* first, before anything could take low memory */
+	unsigned want = config.cpus ? config.cpus : MAX_CPUS; /* by default every usable CPU (docs/cmdline.md) */
+	uint64_t ap_page = want > 1 ? pmm_low_page() : 0; /* first, before anything could take low memory */
 	paging_init(); /* memory types from the memory map; RAM above 4 GiB becomes usable */
 	fpu_init();
 	mce_init();
@@ -190,10 +191,13 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	hlog("slice=%lu us (%u timer ticks)", config.slice_us, c->slice_ticks);
 	/* Console drain tick: about one 16-byte FIFO load at 115200 baud (160 bits: 1.39 ms); hvmm/core/console.h. */
 	gcpu(c)->drain_ticks = ticks_per_ms ? ticks_per_ms : 1;
-	if (config.cpus > 1) {
+	if (want > 1 && (config.cpus || smp_others())) { /* the default says nothing on a one-CPU machine */
 		hlog("cpu 0 apic=%u up (the BSP); AP start-up code at 0x%lx", lapic_id(), ap_page);
-		smp_start(ap_page, config.cpus, ap_main);
-		hlog("cpus: %u running guests (cpus=%u)", ncpus, config.cpus);
+		smp_start(ap_page, want, ap_main);
+		if (config.cpus)
+			hlog("cpus: %u running guests (cpus=%u)", ncpus, config.cpus);
+		else
+			hlog("cpus: %u running guests (every usable CPU: the default; cpus=1 keeps one)", ncpus);
 	} else {
 		smp_start(0, 1, ap_main); /* only says how many CPUs stay halted */
 	}

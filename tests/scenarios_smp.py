@@ -2,7 +2,8 @@
 """SMP scenarios (README "Status", docs/hardware.md "Several CPUs"): hvmm started with cpus=<n> on a QEMU with
 -smp 2 or 4 and multi-threaded TCG (tools/run-qemu --smp), so the virtual CPUs really run at the same time.
 
-- smp2-default, smp4-uefi: the default guests plus a second counter spread over every CPU (BIOS, and OVMF).
+- smp2-default, smp4-uefi: the default guests plus a second counter spread over every CPU (BIOS, and OVMF);
+  smp2-default without cpus=: hvmm's default runs guests on every usable CPU.
 - smp4-pinned: whereami guests (tests/guests/whereami.c) pinned with cpu=<n> read their CPU from CPUID 0x40000001
   EDX and must find the CPU they were pinned to, all along; unpinned ones are spread in module order; a cpu= beyond
   the CPUs in use gets a warning and is placed like an unpinned guest.
@@ -11,7 +12,7 @@
   Its lag bound is left out: 4 virtual CPUs share the host's cores, so host scheduling, not hvmm, sets the tail
   (the one-CPU soak keeps the bound).
 - smp-maxcpus: -smp 2,maxcpus=4 gives a MADT with two disabled entries: reported, not started; 2 CPUs run.
-- smp-cpus1: -smp 4 without cpus=: today's single-CPU run; the 3 APs stay halted.
+- smp-cpus1: -smp 4 with cpus=1: the single-CPU run; the 3 APs stay halted.
 - smp-panic: panic_test=2: CPU 2 panics, the PANIC line names it, the 3 others are stopped by NMI, and no guest line
   follows the panic.
 - smp-icount: -smp 2, cpus=2 under -icount shift=0 (one TCG thread): two runs give identical figures.
@@ -96,8 +97,13 @@ def check_smp(j: Judge, log: HvmmLog, specs: List[str], n: int) -> None:
 DEFAULT4 = [COUNTER, MATMUL, EXITCODE, COUNTER2]
 
 
-def judge_default_n(n: int):
+def judge_default_n(n: int, default: bool = False):
+    """default: hvmm started without cpus= (its cpus line says it ran every usable CPU)."""
     def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
+        if default:
+            line = f"hvmm: cpus: {n} running guests (every usable CPU: the default; cpus=1 keeps one)"
+            j.check(f"without cpus=: '{line}'", any(ln.rstrip() == line for ln in log.lines),
+                    str([ln for ln in log.lines if ln.startswith("hvmm: cpus")]))
         check_counter(j, log)
         check_counter(j, log, "c2")
         check_matmul(j, log)
@@ -193,7 +199,7 @@ def judge_cpus1(j: Judge, log: HvmmLog, ctx: Context) -> None:
     up, runs, per = smp_lines(log)
     j.check("'cpus=1: running on the BSP only; 3 more enabled CPUs of the MADT stay halted'",
             any(ln.startswith("hvmm: cpus=1: running on the BSP only; 3 more enabled CPUs") for ln in log.lines))
-    j.check("no AP started, no per-CPU lines (today's single-CPU output)", not up and not runs and not per,
+    j.check("no AP started, no per-CPU lines (the single-CPU output)", not up and not runs and not per,
             f"up {up}, runs {runs}, per-CPU {per}")
     check_counter(j, log)
     check_counter(j, log, "c2")
@@ -240,7 +246,7 @@ def smp(n) -> List[str]:
 
 
 SCENARIOS: List[Scenario] = [
-    SmpScenario("smp2-default", DEFAULT4, judge_default_n(2), cmdline=f"slice=10ms cpus=2 {EXIT_PORT}",
+    SmpScenario("smp2-default", DEFAULT4, judge_default_n(2, default=True), cmdline=f"slice=10ms {EXIT_PORT}",
                 run_qemu_args=smp(2)),
     SmpScenario("smp4-pinned", PINNED, judge_pinned, cmdline=f"slice=5ms cpus=4 {EXIT_PORT}", run_qemu_args=smp(4),
                 timeout=120),
@@ -250,7 +256,7 @@ SCENARIOS: List[Scenario] = [
                 run_qemu_args=smp(4), timeout=240),
     SmpScenario("smp-maxcpus", DEFAULT4, judge_maxcpus, cmdline=f"slice=10ms cpus=4 {EXIT_PORT}",
                 run_qemu_args=smp("2,maxcpus=4")),
-    SmpScenario("smp-cpus1", DEFAULT4, judge_cpus1, run_qemu_args=smp(4)),
+    SmpScenario("smp-cpus1", DEFAULT4, judge_cpus1, cmdline=f"slice=10ms cpus=1 {EXIT_PORT}", run_qemu_args=smp(4)),
     SmpScenario("smp-panic", [COUNTER, MATMUL, EXITCODE, f"{GUESTS}/matmul.elf name=m2 mem=16M"], judge_panic,
                 cmdline=f"slice=10ms cpus=4 panic_test=2 {EXIT_PORT}", run_qemu_args=smp(4), runs_guests=False),
     SmpScenario("smp-icount", ICOUNT_GUESTS, judge_icount, cmdline=f"slice=1ms cpus=2 stats=full {EXIT_PORT}",

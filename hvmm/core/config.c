@@ -18,7 +18,7 @@ struct config config = {
 	.exit_port = 0,
 	.srso = 1,
 	.bench_log4 = -1,
-	.cpus = 1,
+	.cpus = 0, /* every usable CPU */
 	.panic_test = -1,
 };
 
@@ -90,7 +90,7 @@ void config_parse(const char *cmdline)
 				config.panic_test = (int)v;
 		} else if (!strcmp(key, "cpus")) {
 			if (parse_u64(val, &v) || v == 0)
-				hlog("warning: cpus=%s is not a number of CPUs (1 or more); using %u", val, config.cpus);
+				hlog("warning: cpus=%s is not a number of CPUs (1 or more); ignored", val);
 			else if (v > MAX_CPUS)
 				hlog("warning: cpus=%s is more than the %u CPUs hvmm supports; using %u", val, MAX_CPUS,
 				     config.cpus = MAX_CPUS);

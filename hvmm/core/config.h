@@ -14,7 +14,7 @@ struct config {
 	int bench_log4; /* run the native latency benchmark up to n = 4^bench_log4; bench= , -1 = off */
 	int stats_full; /* print the dist/hist lines in the summary; stats=full (1) or stats=short (0, default) */
 	int vmcb_check; /* check every VMCB before VMRUN (hvmm/svm/vmcb_check.h); vmcb_check=1, default 0 */
-	unsigned cpus; /* CPUs to run guests on, 1..MAX_CPUS; cpus= , default 1 (the BSP only) */
+	unsigned cpus; /* CPUs to run guests on, 1..MAX_CPUS; cpus= , default 0: every usable CPU (MADT, MAX_CPUS) */
 	int log_json; /* log=json: JSON lines beside the text summary (docs/running.md); log=text (0, default) */
 	uint64_t trace; /* trace=<n>: keep the last n guest runs per CPU (hvmm/guest/trace.h); 0 (default) = off */
 	int panic_test; /* testing: this CPU panics on purpose 300 ms after the guests start; panic_test= , -1 = off */

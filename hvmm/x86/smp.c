@@ -87,14 +87,21 @@ static int ap_start(uint64_t page, uint32_t apic_id, void *stack)
 	return 0;
 }
 
+unsigned smp_others(void)
+{
+	uint32_t bsp = lapic_id();
+	unsigned others = 0;
+	for (unsigned i = 0; i < acpi.ncpus; i++)
+		others += acpi.cpu[i].enabled && acpi.cpu[i].apic_id != bsp;
+	return others;
+}
+
 void smp_start(uint64_t page, unsigned want, void (*ap_main)(struct cpu *c))
 {
 	uint32_t bsp = lapic_id();
-	unsigned others = 0, limited = 0;
+	unsigned others = smp_others(), limited = 0;
 
 	cpus[0].apic_id = bsp;
-	for (unsigned i = 0; i < acpi.ncpus; i++)
-		others += acpi.cpu[i].enabled && acpi.cpu[i].apic_id != bsp;
 	if (want <= 1 || others == 0) {
 		if (others)
 			hlog("cpus=1: running on the BSP only; %u more enabled CPUs of the MADT stay halted", others);

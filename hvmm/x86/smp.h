@@ -66,6 +66,8 @@ struct cpu;
  * (BSP included) and prints what it did with every MADT entry it did not start.
  */
 void smp_start(uint64_t page, unsigned want, void (*ap_main)(struct cpu *c));
+/* The enabled MADT entries other than the BSP (0 without a MADT): the CPUs smp_start could start. */
+unsigned smp_others(void);
 #define SMP_ANSWER_MS 1000
 
 /* On an AP: wait (PAUSE loop) until smp_release; every write the BSP made before smp_release is visible after. */
