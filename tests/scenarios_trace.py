@@ -6,9 +6,13 @@
   track per CPU, a slice per run and an instant event per exit named after its reason; per guest, the slices add up
   to the runtime of its summary line: exactly in TSC cycles (args.cycles), and in microseconds within the rounding
   of the JSON's timestamps (each ts and dur rounded to 0.001 us: at most 0.0015 us per slice). The picture exists.
-- trace-monitor: the monitor's `trace 4` with trace=8 (the ring wraps) and log=json: the block and its closing line,
-  4 events per CPU, a bad count as one error line; the end-of-run dump read from its JSON lines: 8 kept, the rest
-  counted lost, and the kept runs consecutive (each starts after the one before it ended).
+- trace-monitor: cpus=2 on -smp 2, a matmul on each CPU; the monitor's `trace 4` with trace=8 (the rings wrap) and
+  log=json: the block and its closing line, 4 events per CPU (CPU 1's ring copied while CPU 1 runs: its oldest
+  event left out), a bad count as one error line; the end-of-run dump read from its JSON lines: 8 kept per CPU, the
+  rest counted lost, and the kept runs consecutive (each starts after the one before it ended).
+- pause-time-limit: docs/running.md says a guest's time_limit= keeps counting while the monitor has it paused, and
+  that it is stopped at the end of its first slice after resume: a matmul with time_limit=3s paused for 4 s prints
+  nothing while paused and is killed with 'time_limit= reached' after the resume line, while the other guest runs on.
 """
 
 import json
@@ -20,7 +24,7 @@ from typing import Dict, List, Optional
 
 from hvmmlog import HvmmLog
 from scenarios import (COUNTER, EXIT_PORT, EXITCODE, GUESTS, MATMUL, Context, Judge, Scenario, check_counter,
-                       check_exitcode, check_matmul)
+                       check_exit, check_exitcode, check_matmul)
 from scenarios_console import TypedScenario, blocks, check_typist, typed
 from scenarios_smp import SmpScenario, smp
 
@@ -143,13 +147,17 @@ def judge_smp(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_exitcode(j, log)
 
 
-MONITOR_SCRIPT = """# the monitor has the focus (no guest has a serial port)
+MONITOR_SCRIPT = """# the monitor has the focus (no guest has a serial port); one matmul on each CPU
 wait input: no guest has a serial port
 wait \\[matmul\\] matmul round
+wait \\[matmul2\\] matmul round
 send trace 4\\r
 wait monitor: end trace
 send trace x\\r
 wait monitor: error: trace
+# matmul2 (CPU 1) first: CPU 0 stops reading the input once its own guests have ended (docs/running.md)
+send kill matmul2\\r
+wait monitor: end kill
 send kill matmul\\r
 wait monitor: end kill
 """
@@ -159,41 +167,85 @@ def judge_monitor(j: Judge, log: HvmmLog, ctx: Context) -> None:
     check_typist(j, ctx, MONITOR_SCRIPT)
     bl = blocks(log)
     tb = next((b for b in bl if b[-1] == "end trace"), [])
-    runs = [t for t in tb if re.match(r"trace 0 \d+ \d+ 0x[0-9a-f]+ \S+ \d+ [01]$", t)]
-    j.check("monitor trace 4: a block with cpu 0's header (ring=8 kept=8 printed=4), 4 events, 'end trace'",
-            len(tb) == 6 and bool(_HEAD.match(tb[0])) and " ring=8 kept=8 printed=4 " in tb[0] and len(runs) == 4,
-            str(tb))
+    heads = {int(m.group(1)): m for t in tb for m in [_HEAD.match(t)] if m}
+    runs = {c: [t for t in tb if re.match(rf"trace {c} \d+ \d+ 0x[0-9a-f]+ \S+ \d+ [01]$", t)] for c in (0, 1)}
+    j.check("monitor trace 4: a block with a header per CPU, 4 events each, 'end trace' last",
+            sorted(heads) == [0, 1] and len(tb) == 11 and all(len(r) == 4 for r in runs.values()), str(tb))
+    if 0 in heads:
+        j.check("monitor trace 4, cpu 0 (the monitor's own, not running meanwhile): ring=8 kept=8 printed=4",
+                " ring=8 kept=8 printed=4 " in heads[0].group(0), heads[0].group(0))
+    if 1 in heads:
+        h = dict(zip(("events", "ring", "kept", "printed", "lost"), map(int, heads[1].groups()[1:6])))
+        j.check("monitor trace 4, cpu 1 (copied while it runs): its full ring's oldest event left out (kept <= 7), "
+                "lost = events - kept, printed 4", h["ring"] == 8 and h["kept"] <= 7 and h["printed"] == 4 and
+                h["lost"] == h["events"] - h["kept"] and h["events"] > 8, str(h))
     err = [b[0] for b in bl if b[0].startswith("error: trace")]
     j.check("monitor trace x: one error line", err == ["error: trace: 'x' is not a number of events (1 or more)"],
             str(err))
     mon = convert(j, ctx, "monitor", "--dump", "1", "--no-picture")
     if mon is not None:
-        xs = check_format(j, mon, [0], "monitor dump's trace-event JSON")
-        j.check("monitor dump: 4 slices", len(xs) == 4, str(len(xs)))
-    tj = [o for _, o in log.json if o.get("type") == "trace"]
-    j.check("end dump (log=json): a JSON trace object for cpu 0 with kept=printed=8 and lost=events-8",
-            len(tj) == 1 and tj[0]["kept"] == tj[0]["printed"] == 8 and tj[0]["lost"] == tj[0]["events"] - 8 and
-            tj[0]["events"] > 8,
-            str(tj))
-    j.check("end dump (log=json): 8 trace_run objects and a trace_end",
-            sum(o.get("type") == "trace_run" for _, o in log.json) == 8 and
+        xs = check_format(j, mon, [0, 1], "monitor dump's trace-event JSON")
+        j.check("monitor dump: 8 slices, 4 per CPU, each after the one before it on its CPU",
+                len(xs) == 8 and not consecutive(xs), f"{len(xs)} {consecutive(xs)}")
+    tj = {o["cpu"]: o for _, o in log.json if o.get("type") == "trace"}
+    j.check("end dump (log=json): a JSON trace object per CPU with kept=printed=8 and lost=events-8",
+            sorted(tj) == [0, 1] and all(o["kept"] == o["printed"] == 8 and o["lost"] == o["events"] - 8 and
+                                         o["events"] > 8 for o in tj.values()), str(tj))
+    j.check("end dump (log=json): 16 trace_run objects and a trace_end",
+            sum(o.get("type") == "trace_run" for _, o in log.json) == 16 and
             sum(o.get("type") == "trace_end" for _, o in log.json) == 1)
     end = convert(j, ctx, "end", "-p", os.path.join(ctx.dir, "end.timeline.png"))
     if end is not None:
-        xs = check_format(j, end, [0], "end dump's trace-event JSON")
-        j.check("end dump: the 8 newest runs, each after the one before it (the window the ring covers)",
-                len(xs) == 8 and not consecutive(xs), str(consecutive(xs)))
+        xs = check_format(j, end, [0, 1], "end dump's trace-event JSON")
+        j.check("end dump: the 8 newest runs of each CPU, each after the one before it (the window the ring covers)",
+                len(xs) == 16 and not consecutive(xs), str(consecutive(xs)))
     png = os.path.join(ctx.dir, "end.timeline.png")
     with open(png, "rb") if os.path.exists(png) else open(os.devnull, "rb") as f:
         j.check("picture: a PNG was written", f.read(8) == b"\x89PNG\r\n\x1a\n")
     check_counter(j, log, n=5)
 
 
+PAUSE_SCRIPT = """# pause a guest with time_limit=3s for 4 s, then resume it
+wait input: no guest has a serial port
+wait \\[limited\\] matmul round
+send pause limited\\r
+wait monitor: end pause
+sleep 4
+send resume limited\\r
+wait monitor: end resume
+wait guest limited killed: time_limit= reached
+send kill other\\r
+wait monitor: end kill
+"""
+
+
+def judge_pause_limit(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_typist(j, ctx, PAUSE_SCRIPT)
+    at = {k: next((i for i, ln in enumerate(log.lines) if ln.endswith(f"hvmm: guest limited {k}")), None)
+          for k in ("paused", "resumed")}
+    k = log.killed.get("limited")
+    j.check("limited: paused, resumed, then killed 'time_limit= reached' (its 3 s ran out while it was paused)",
+            None not in at.values() and k is not None and k.reason == "time_limit= reached" and
+            at["paused"] < at["resumed"] < k.line, f"{at} {k}")
+    if None not in at.values():
+        during = [i for i, n, _ in log.output if n == "limited" and at["paused"] < i < at["resumed"]]
+        other = [i for i, n, _ in log.output if n == "other" and at["paused"] < i < at["resumed"]]
+        j.check("limited printed nothing while paused (not stopped while paused), other ran on",
+                not during and other, f"{len(during)} limited lines, {len(other)} other lines")
+    check_exit(j, log, "limited", "killed")
+    check_exit(j, log, "other", "killed")
+
+
 SCENARIOS: List[Scenario] = [
     SmpScenario("trace-smp", [COUNTER.replace("name=counter", "name=counter count=5"), MATMUL, EXITCODE,
                               f"{GUESTS}/matmul.elf name=matmul2 mem=16M seed=2"], judge_smp,
                 cmdline=f"slice=10ms cpus=2 trace=16384 {EXIT_PORT}", run_qemu_args=smp(2), timeout=120),
-    TypedScenario("trace-monitor", [f"{GUESTS}/matmul.elf name=matmul rounds=400000 progress=200",
-                                    f"{GUESTS}/counter.elf name=counter count=5"], judge_monitor,
-                  cmdline=f"slice=10ms trace=8 log=json {EXIT_PORT}", timeout=90, prepare=typed(MONITOR_SCRIPT)),
+    TypedScenario("trace-monitor", [f"{GUESTS}/matmul.elf name=matmul cpu=0 rounds=400000 progress=200",
+                                    f"{GUESTS}/matmul.elf name=matmul2 cpu=1 rounds=400000 progress=200 seed=2",
+                                    f"{GUESTS}/counter.elf name=counter cpu=0 count=5"], judge_monitor,
+                  cmdline=f"slice=10ms cpus=2 trace=8 log=json {EXIT_PORT}", timeout=90, prepare=typed(MONITOR_SCRIPT),
+                  run_qemu_args=["--input", "{dir}/input.txt", "--smp", "2"]),
+    TypedScenario("pause-time-limit", [f"{GUESTS}/matmul.elf name=limited time_limit=3s rounds=400000 progress=100",
+                                       f"{GUESTS}/matmul.elf name=other rounds=400000 progress=100 seed=2"],
+                  judge_pause_limit, timeout=90, prepare=typed(PAUSE_SCRIPT)),
 ]
