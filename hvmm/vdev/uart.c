@@ -107,9 +107,9 @@ int uart_input_put(struct vdev_uart *u, uint8_t ch) { return inq_put(&u->in, ch)
 /* Queued console input into the receive FIFO while it has room (none in loopback mode). */
 static void fill(struct vdev_uart *u)
 {
-	unsigned cap = (u->fcr & FCR_ENABLE) ? UART_FIFO : 1;
-	if (u->mcr & MCR_LOOP)
+	if (!inq_waiting(&u->in) || (u->mcr & MCR_LOOP)) /* the common case first: nothing typed (every port access) */
 		return;
+	unsigned cap = (u->fcr & FCR_ENABLE) ? UART_FIFO : 1;
 	for (int ch; u->rx_len < cap && (ch = inq_get(&u->in)) >= 0;)
 		receive(u, (uint8_t)ch);
 }
