@@ -427,6 +427,11 @@ void vlapic_mmio(struct vdev_ctx *ctx, struct vdev_lapic *a, enum vdev_dir dir, 
 {
 	uint64_t now = vdev_now(ctx);
 	uint32_t reg = offset & 0xff0, byte = offset & 0xf;
+	if (__builtin_expect(!a->hw_enabled, 0)) { /* globally disabled: the page is not decoded, an empty bus */
+		if (dir == VDEV_IN)
+			*value = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+		return;
+	}
 	vlapic_update(a, now);
 	if (dir == VDEV_IN) {
 		uint64_t v = byte < 4 ? (uint64_t)reg_read(a, reg, now) >> (8 * byte) : 0;

@@ -44,7 +44,9 @@ struct vdev_lapic {
 void vlapic_init(struct vdev_lapic *a, uint64_t tsc_khz);
 /* One access of size bytes (1, 2, 4, 8) at offset (0..0xfff) of the register page; *value is the data. Registers are
  * 32 bits wide at 16-byte aligned offsets: reads of other offsets or sizes return the covered bytes of the
- * register (0 for reserved offsets); writes that are not 32-bit and aligned are ignored. */
+ * register (0 for reserved offsets); writes that are not 32-bit and aligned are ignored. While the APIC is globally
+ * disabled (IA32_APIC_BASE[11] = 0, Intel SDM Vol. 3A §11.4.3) its page is not decoded: reads return all ones and
+ * writes are lost, as on a bus where nothing answers. */
 void vlapic_mmio(struct vdev_ctx *ctx, struct vdev_lapic *a, enum vdev_dir dir, uint32_t offset, unsigned size,
 		uint64_t *value);
 /* Bring the timer up to TSC now: an expiry sets the LVT timer vector in IRR (several periods coalesce into one). */

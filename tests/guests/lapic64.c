@@ -7,6 +7,9 @@
  * Then the TSC-deadline timer (CPUID 1 ECX[24], MSR 6E0h; Intel SDM Vol. 3A §11.5.4.1), watched through IRR while
  * the guest runs with IF = 0: an expiry sets the vector in IRR and the MSR reads 0, writing 0 disarms, a deadline
  * already past fires at once, the initial-count register is ignored, a mode change disarms.
+ * Then the APIC globally disabled (IA32_APIC_BASE[11] = 0; Intel SDM Vol. 3A §11.4.3): its page is not decoded, so
+ * it reads all ones and a write to it is lost; CR8 still holds what is written to it, and none of that reaches the
+ * registers, which hold their values when it is enabled again.
  * Prints "PASS <check>" / "FAIL <check>" lines and "lapic64 done fails=<n>"; exits with the number of failures.
  * With bad=1 it ends with REP STOSD onto the APIC page, which hvmm does not emulate: the guest must be stopped with
  * the instruction's bytes named.
@@ -27,6 +30,8 @@ static void check(int ok, const char *what, uint64_t got)
 
 #define REG(off) (*(volatile uint32_t *)(APIC + (off)))
 #define MSR_TSC_DEADLINE 0x6e0
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_EN (1ull << 11) /* xAPIC global enable */
 
 static uint64_t rdmsr64(uint32_t msr)
 {
@@ -94,6 +99,26 @@ static void tsc_deadline(void)
 	REG(0x320) = 0x10000; /* masked again */
 }
 
+static void apic_disabled(volatile uint32_t *tpr)
+{
+	uint64_t base = rdmsr64(MSR_APIC_BASE);
+	*tpr = 0x20;
+	wrmsr64(MSR_APIC_BASE, base & ~APIC_BASE_EN);
+	uint32_t lvr = REG(0x30), t = *tpr;
+	*tpr = 0x70;
+	__asm__ volatile("mov %0, %%cr8" : : "r"(9ull));
+	uint64_t cr8;
+	__asm__ volatile("mov %%cr8, %0" : "=r"(cr8));
+	uint32_t t2 = *tpr;
+	check(lvr == 0xffffffffu && t == 0xffffffffu && t2 == 0xffffffffu,
+	      "APIC disabled: its page reads all ones (version, and the TPR after writes to it and to CR8)", t2);
+	check(cr8 == 9, "APIC disabled: CR8 holds what is written to it", cr8);
+	__asm__ volatile("mov %0, %%cr8" : : "r"(2ull));
+	wrmsr64(MSR_APIC_BASE, base);
+	check(*tpr == 0x20, "APIC enabled again: the TPR kept its value, the write while disabled was lost", *tpr);
+	*tpr = 0;
+}
+
 int guest_main(const struct hvmm_bootinfo *bi)
 {
 	volatile uint32_t *tpr = (volatile uint32_t *)TPR;
@@ -135,6 +160,7 @@ int guest_main(const struct hvmm_bootinfo *bi)
 	check(*tpr == 0x17, "64-bit OR: an 8-byte write to a 32-bit register is ignored", *tpr);
 	*tpr = 0;
 	tsc_deadline();
+	apic_disabled(tpr);
 	gprintf("lapic64 done fails=%u\n", fails);
 	if (rt_arg_u64(bi, "bad", 0)) {
 		uint64_t di = TPR, cx = 2;
