@@ -199,6 +199,7 @@ def main():
     write("fuzz_moncmd", "list", b"list\r")
     write("fuzz_moncmd", "mixed", b"stats linux\r\x01\x01\x01kill a\rslice 5ms\r")
     write("fuzz_moncmd", "errors", b"pause\rbogus 1 2\r\x7f\x15help\n")
+    write("fuzz_moncmd", "trace", b"trace\rtrace 4\rtrace 0\rtrace 18446744073709551616\r")
     # fuzz_jsonw: a buffer size byte, then NUL-separated keys and values (log=json lines)
     write("fuzz_jsonw", "guest", b"\xff" + b"\0".join([b"name", b"linux", b"reason", b"a \"quoted\" \\ \x01\xc3\xa9"]))
     write("fuzz_jsonw", "small", b"\x08" + b"key\0value\0")
