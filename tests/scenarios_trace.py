@@ -101,6 +101,26 @@ def consecutive(xs: List[Dict]) -> List[str]:
     return bad
 
 
+def check_bad_input(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """hvmm-trace's usage and its one-line errors: this log cut in the middle of its dump, a log without a dump."""
+    r = hvmm_trace(ctx, "-h")
+    j.check("hvmm-trace -h: the usage, exit status 0", r.returncode == 0 and r.stdout.startswith("usage: hvmm-trace"),
+            r.stdout[:80])
+    last = max((i for i, ln in enumerate(log.lines) if re.match(r"hvmm: trace \d", ln)), default=0)
+    cut = os.path.join(ctx.dir, "cut.log")
+    with open(cut, "w") as f:
+        f.write("\n".join(log.lines[:last - 5]) + "\n")
+    r = hvmm_trace(ctx, cut, "--no-picture", "-o", os.path.join(ctx.dir, "cut.trace.json"))
+    err = r.stderr.strip().splitlines()
+    j.check("hvmm-trace on a log cut inside its dump: exit status 1, one line 'hvmm-trace: error: ...'",
+            r.returncode == 1 and len(err) == 1 and err[0].startswith("hvmm-trace: error: dump at line ") and
+            "printed=" in err[0], str(err))
+    r = hvmm_trace(ctx, os.path.join(ctx.dir, "qemu.stderr"), "--no-picture", "-o", os.devnull)
+    err = r.stderr.strip().splitlines()
+    j.check("hvmm-trace on a file without a dump: exit status 1, 'no trace dump'",
+            r.returncode == 1 and len(err) == 1 and "no trace dump" in err[0], str(err))
+
+
 def judge_smp(j: Judge, log: HvmmLog, ctx: Context) -> None:
     heads = dump_heads(log, False)
     j.check("dump: a header per CPU (cpu 0 and 1), ring=16384", sorted(heads) == [0, 1] and
@@ -141,6 +161,7 @@ def judge_smp(j: Judge, log: HvmmLog, ctx: Context) -> None:
         j.check(f"{g}: its slices' dur (us) add up to the runtime in us within {tol:.3f} us (0.0015 us a slice)",
                 abs(dur.get(g, 0) - want) <= tol, f"{dur.get(g, 0):.3f} us against {want:.3f} us")
     j.check("runs of one CPU never overlap", not consecutive(xs), str(consecutive(xs)[:3]))
+    check_bad_input(j, log, ctx)
     check_counter(j, log, n=5)
     check_matmul(j, log)
     check_matmul(j, log, "matmul2")
