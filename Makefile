@@ -97,7 +97,8 @@ help:
 	@echo "  scenarios  the QEMU and Bochs scenarios only"
 	@echo "  test-tsc   the TSC calibration under a disturbed vCPU: TSC_RUNS boots (default 20), each within 0.1 % (slow)"
 	@echo "  bench      benchmarks: $(B)/bench/report.md and plots (BENCH_FLAGS=--quick for a short run)"
-	@echo "  bench-linux  Linux boot time under hvmm against QEMU alone: $(B)/bench/linux.md (docs/linux-guest.md)"
+	@echo "  bench-linux  Linux boot time under hvmm against QEMU alone: $(B)/bench/linux.md (docs/linux-guest.md),"
+	@echo "             and an idle Linux guest's exits by reason: $(B)/bench/idle.md (docs/measurement.md)"
 	@echo "  fuzz       run each fuzzer for FUZZ_SECONDS (default 60)"
 	@echo "  usb        write the ISO to a USB stick: make usb DEV=/dev/sdX"
 	@echo "  sdk        the guest SDK in $(B)/sdk/: headers, libhvmm.a, guest.ld, sdk.mk, pkg-config, an example"
@@ -296,10 +297,12 @@ $(SDK)/lib/libhvmm.a: $(GUEST_RT_OBJS)
 bench: all
 	$(PYTHON) tools/bench $(BENCH_FLAGS)
 
-# Linux boot time to /init under hvmm against QEMU -kernel alone (docs/linux-guest.md): build/bench/linux.md.
+# Linux boot time to /init under hvmm against QEMU -kernel alone (docs/linux-guest.md): build/bench/linux.md; an idle
+# Linux guest's exits by reason and share of a CPU (docs/measurement.md, tools/idle-bench): build/bench/idle.md.
 .PHONY: bench-linux
 bench-linux: all
 	$(PYTHON) tools/linux-bench $(LINUX_BENCH_FLAGS)
+	$(PYTHON) tools/idle-bench
 
 # Fuzzing of lib/'s parsers with libFuzzer (docs/fuzzing.md): tests/fuzz/fuzz_*.c -> build/fuzz/fuzz_*.
 # `make fuzz` runs each for FUZZ_SECONDS from tests/fuzz/corpus/<target>/ (new inputs go to build/fuzz/corpus/);

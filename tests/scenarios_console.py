@@ -281,6 +281,9 @@ def judge_monitor(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("stats matmul: the guest's figures, the CPU's lag and exits by reason",
             any(t.startswith("guest matmul state=running") for t in st) and any(" lag_ns n=" in t for t in st) and
             any(" exits_handled intr=" in t for t in st), str(st))
+    j.check("stats: exits handled by the 8 reasons of hvmm/guest/measure.c, in order",
+            any(re.search(r" exits_handled intr=\d+ cpuid=\d+ vmmcall=\d+ ioio=\d+ msr=\d+ hlt=\d+ vintr=\d+ "
+                          r"other=\d+$", t) for t in st), str(st))
     sl = next((b for b in bl if b[-1] == "end slice"), [])
     j.check("slice 5ms: taken", any(t.startswith("slice=5000 us") for t in sl), str(sl))
     paused = next((i for i, ln in enumerate(log.lines) if ln.endswith("hvmm: guest matmul paused")), None)

@@ -21,7 +21,8 @@
 struct cpu_measure cpu_measure[MAX_CPUS];
 
 static const char *const switch_names[SW_NREASONS] = { "timer", "yield", "hlt", "end" };
-const char *const measure_reentry_names[RE_NREASONS] = { "intr", "cpuid", "vmmcall", "ioio", "msr", "other" };
+const char *const measure_reentry_names[RE_NREASONS] = { "intr", "cpuid", "vmmcall", "ioio", "msr", "hlt", "vintr",
+							  "other" };
 static const char *const stage_names[ST_NSTAGES] = { "exit_to_irq", "irq_to_sched", "sched_to_entry" };
 
 void measure_init(struct cpu *c)
@@ -84,7 +85,8 @@ uint64_t measure_exits(void)
 
 const uint8_t measure_reentry_of[256] = { /* reason ^ RE_OTHER: every other code is 0 */
 	[VMEXIT_INTR] = RE_INTR ^ RE_OTHER,   [VMEXIT_CPUID] = RE_CPUID ^ RE_OTHER, [VMEXIT_VMMCALL] = RE_VMMCALL ^ RE_OTHER,
-	[VMEXIT_IOIO] = RE_IOIO ^ RE_OTHER, [VMEXIT_MSR] = RE_MSR ^ RE_OTHER,
+	[VMEXIT_IOIO] = RE_IOIO ^ RE_OTHER, [VMEXIT_MSR] = RE_MSR ^ RE_OTHER,	    [VMEXIT_HLT] = RE_HLT ^ RE_OTHER,
+	[VMEXIT_VINTR] = RE_VINTR ^ RE_OTHER,
 };
 
 void measure_fold(struct cpu_measure *m)

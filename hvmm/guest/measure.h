@@ -16,7 +16,7 @@
 enum switch_reason { SW_TIMER, SW_YIELD, SW_HLT, SW_END, SW_NREASONS };
 _Static_assert(SW_NREASONS <= 4, "a switch sample keeps its reason in 2 bits (struct cpu_measure's ring)");
 /* Which exit was handled before re-entering the same guest. */
-enum reentry_reason { RE_INTR, RE_CPUID, RE_VMMCALL, RE_IOIO, RE_MSR, RE_OTHER, RE_NREASONS };
+enum reentry_reason { RE_INTR, RE_CPUID, RE_VMMCALL, RE_IOIO, RE_MSR, RE_HLT, RE_VINTR, RE_OTHER, RE_NREASONS };
 extern const char *const measure_reentry_names[RE_NREASONS]; /* "intr", "cpuid", ... as the summary names them */
 /* Stages of a timer-driven switch: #VMEXIT -> timer interrupt taken -> next guest chosen -> next VMRUN. */
 enum switch_stage { ST_EXIT_TO_IRQ, ST_IRQ_TO_SCHED, ST_SCHED_TO_ENTRY, ST_NSTAGES };
