@@ -211,6 +211,9 @@ wait monitor: end nmi
 send nmi nminone\\r
 wait monitor: end nmi
 wait \\[nminone\\] hostile done
+wait guest nminone exited
+send nmi nminone\\r
+wait monitor: error: guest nminone has ended
 send stats nmipc\\r
 wait monitor: end stats
 send console nmipc\\r
@@ -222,8 +225,6 @@ wait input: focus on the monitor
 send nmi nmipc\\r
 wait monitor: end nmi
 wait \\[nmipc\\] hostile done
-send nmi nminone\\r
-wait monitor: error: guest nminone has ended
 """
 
 
