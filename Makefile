@@ -49,6 +49,7 @@ LIB_SRCS += lib/acpitab.c # the ACPI tables of the virtual PC (docs/guest-abi.md
 LIB_SRCS += lib/virtq.c # split virtqueues of the virtio devices (hvmm/vdev/virtio*.c)
 LIB_SRCS += lib/conkeys.c lib/lineedit.c lib/moncmd.c # console input: focus key, monitor line, commands (docs/running.md)
 LIB_SRCS += lib/jsonw.c # the JSON lines of log=json (docs/running.md)
+LIB_SRCS += lib/gdbrsp.c # the gdb stub's remote serial protocol (docs/running.md)
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
