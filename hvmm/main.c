@@ -15,6 +15,7 @@
 #include "hvmm/guest/bench_native.h"
 #include "hvmm/guest/create.h"
 #include "hvmm/guest/gcpu.h"
+#include "hvmm/guest/gdbstub.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/input.h"
 #include "hvmm/guest/measure.h"
@@ -95,6 +96,7 @@ static void ap_main(struct cpu *c)
 	__atomic_store_n(&c->state, CPU_UP, __ATOMIC_RELEASE);
 	smp_wait_release(); /* guests loaded and assigned */
 	panic_test(c);
+	sched_wait_start(c); /* the gdb stub may hold this CPU's only guest at its first instruction */
 	sched_run(c);
 	smp_ap_done(c);
 	halt_forever(); /* an NMI from a panic still parks it (core/panic.c) */
@@ -211,11 +213,13 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	}
 	sched_assign();
 	input_init(); /* console input: the first focus (docs/running.md) */
+	gdbstub_init(); /* gdb=: the stub on COM2 (docs/running.md) */
 	if (ncpus > 1)
 		con_smp(); /* lines from several CPUs: synchronous, under the console lock (hvmm/core/console.c) */
 	hlog("running %u guest%s round-robin", nguests, nguests == 1 ? "" : "s");
 	smp_release();
 	panic_test(c);
+	sched_wait_start(c); /* the gdb stub may hold this CPU's only guest at its first instruction */
 	sched_run(c);
 	smp_wait_done();
 

@@ -179,8 +179,9 @@ enum rsp_op rsp_parse(const char *p, size_t len, struct rsp_cmd *cmd)
 	case 'z': {
 		uint64_t type;
 		/* "Z type,addr,kind" possibly followed by ";cond_list" (target-side conditions: not offered, ignored) */
-		const char *semi = memchr(s, ';', (size_t)(end - s));
-		const char *stop = semi ? semi : end;
+		const char *stop = s;
+		while (stop < end && *stop != ';')
+			stop++;
 		if (number(&s, stop, &type) || type > 4 || expect(&s, stop, ',') || addr_len(&s, stop, cmd) || s != stop) {
 			cmd->op = RSP_MALFORMED;
 			break;

@@ -39,6 +39,7 @@ GUEST_ORDER = [
     "gva_cache",  # one remembered page-table walk
     "kvm_pv_state",  # a vCPU's state of KVM's paravirtual interface
     "vcpu",  # struct vcpu
+    "gdb_hook",  # where the exit path hands the gdb stub its guest's #BP, #DB and step ends
     "guest",  # struct guest, the guest table, guest_ptr, guest_stop, guest_kill
     "gva",  # guest memory at a linear address
     "insn",  # the instruction at the guest's RIP
@@ -54,7 +55,9 @@ GUEST_ORDER = [
     "exit",  # dispatch
     "trace",  # trace=<n>: the timeline's rings and their dump
     "measure",  # statistics of the switch path
-    "input", "monitor",  # console input and its focus; the hvmm> monitor
+    "input",  # console input and its focus
+    "gdb_regs", "gdb_break", "gdbstub",  # gdb=: register layouts, breakpoints and single-step, the COM2 session
+    "monitor",  # the hvmm> monitor
     "sched",  # the run loop
     "bench_native",  # bench=: the native figures
     "create",  # guests from boot modules

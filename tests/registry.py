@@ -36,6 +36,7 @@ MODULES: List[Tuple[str, Optional[str]]] = [
     ("scenarios_linux", None),  # Debian's stock kernel as a guest beside native guests (SKIP without the package)
     ("scenarios_console", None),  # typing into hvmm's serial console: guests' UARTs, the focus, the monitor
     ("scenarios_trace", None),  # the timeline: trace=<n> dumps converted by tools/hvmm-trace, checked
+    ("scenarios_gdb", None),  # Debian's gdb against the gdb stub on COM2: a native guest and Linux
     ("scenarios_realkernels", None),  # memtest86+ and Xen from Debian, also run under QEMU directly (SKIP likewise)
     ("scenarios_bochs", None),  # the same ISO under Bochs 2.7: NRIPS, no NRIPS, no NPT, no SVM; Bochs's bugs
     ("scenarios_smp", None),  # several CPUs: -smp 2/4, pinned guests, a hostile guest on an AP, panic by NMI

@@ -88,6 +88,12 @@ void config_parse(const char *cmdline)
 				hlog("warning: panic_test=%s is not a CPU number below %u; ignored", val, MAX_CPUS);
 			else
 				config.panic_test = (int)v;
+		} else if (!strcmp(key, "gdb")) {
+			if (!val[0] || strlen(val) >= sizeof(config.gdb))
+				hlog("warning: gdb=%s is not a guest name (1-%u characters); ignored", val,
+				     (unsigned)sizeof(config.gdb) - 1);
+			else
+				strlcpy(config.gdb, val, sizeof(config.gdb));
 		} else if (!strcmp(key, "cpus")) {
 			if (parse_u64(val, &v) || v == 0)
 				hlog("warning: cpus=%s is not a number of CPUs (1 or more); ignored", val);

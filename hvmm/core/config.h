@@ -17,6 +17,7 @@ struct config {
 	unsigned cpus; /* CPUs to run guests on, 1..MAX_CPUS; cpus= , default 0: every usable CPU (MADT, MAX_CPUS) */
 	int log_json; /* log=json: JSON lines beside the text summary (docs/running.md); log=text (0, default) */
 	uint64_t trace; /* trace=<n>: keep the last n guest runs per CPU (hvmm/guest/trace.h); 0 (default) = off */
+	char gdb[32]; /* gdb=<guest>: the guest the gdb stub on COM2 debugs (hvmm/guest/gdbstub.h); "" = none */
 	int panic_test; /* testing: this CPU panics on purpose 300 ms after the guests start; panic_test= , -1 = off */
 };
 

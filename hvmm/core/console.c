@@ -24,10 +24,10 @@
 #include "hvmm/core/fbcon.h"
 #include "hvmm/core/pcregs.h"
 #include "hvmm/core/percpu.h"
+#include "hvmm/core/serial.h"
 #include "hvmm/core/spinlock.h"
 
-#define COM1 0x3f8
-#define UART_FIFO_DEPTH 16 /* PC16550D transmit FIFO; bytes that fit once THRE is set */
+#define COM1 COM1_PORT
 
 #define VGA_TEXT ((volatile uint16_t *)0xb8000)
 #define VGA_COLS 80
@@ -52,19 +52,9 @@ static uint64_t lines_out;
 
 void con_init(void)
 {
-	/* A missing UART reads back 0xff from every register, so the scratch register cannot hold a value. */
-	outb(COM1 + UART_SCR, 0x5a);
-	serial_ok = inb(COM1 + UART_SCR) == 0x5a;
-	if (serial_ok) {
-		outb(COM1 + UART_IER, 0x00);
-		outb(COM1 + UART_LCR, 0x80); /* DLAB: divisor 1 = 115200 baud */
-		outb(COM1 + 0, 0x01);
-		outb(COM1 + 1, 0x00);
-		outb(COM1 + UART_LCR, 0x03); /* 8N1 */
-		outb(COM1 + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte threshold */
-		outb(COM1 + UART_MCR, 0x03); /* DTR, RTS; OUT2 off: no UART interrupts */
-		serial_room = (inb(COM1 + UART_IIR) & 0xc0) == 0xc0 ? UART_FIFO_DEPTH : 1;
-	}
+	unsigned room = serial_init(COM1_PORT);
+	serial_ok = room != 0;
+	serial_room = room ? room : 1;
 	vga_ok = 1;
 }
 
@@ -74,9 +64,7 @@ int con_can_read(void) { return serial_ok; }
 
 int con_getc(void)
 {
-	if (!serial_ok || !(inb(COM1 + UART_LSR) & UART_LSR_DR))
-		return -1;
-	return inb(COM1 + UART_RBR);
+	return serial_ok ? serial_getc(COM1) : -1;
 }
 
 static int serial_wedged; /* the UART stopped draining: serial output was given up (said on the other consoles) */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * exception.c — guest exceptions hvmm intercepts (hvmm/svm/vmcb.c): #DB and #AC are reflected into the guest with a
- * loop guard, #MC is logged and stops the guest. APM Vol. 2 §15.12 (exception intercepts), §15.20 (EVENTINJ).
+ * loop guard, #MC is logged and stops the guest; #BP (intercepted for gdb='s guest only) and #DB go to the gdb
+ * stub first (gdb_hook.h). APM Vol. 2 §15.12 (exception intercepts), §15.20 (EVENTINJ).
  *
  * Why intercept #DB and #AC at all: a guest can make either recur while the CPU delivers it — #AC on a misaligned
  * CPL-3 handler stack with CR0.AM and RFLAGS.AC set (CVE-2015-5307), or a data breakpoint on the slot where its own
@@ -13,7 +14,9 @@
 #include "hvmm/core/console.h"
 #include "hvmm/guest/exit_handlers.h"
 #include "hvmm/guest/exit_retire.h"
+#include "hvmm/guest/gdb_hook.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/insn.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/desc.h"
@@ -42,6 +45,12 @@ void handle_exception_reflect(struct cpu *c, struct vcpu *vcpu)
 	unsigned vec = (unsigned)(v->control.exitcode - VMEXIT_EXCP_BASE);
 	if (vec == VEC_DB && platform_nmi_step(vcpu))
 		return; /* hvmm's own single step over an NMI handler's IRET (platform.c) */
+	if (vec == VEC_BP) { /* INT3 (the intercept is gdb='s): as the INTn exit QEMU TCG gives for it */
+		handle_swint(c, vcpu);
+		return;
+	}
+	if (vec == VEC_DB && vcpu == gdb_hook.vcpu && gdb_hook.exception(vcpu, VEC_DB))
+		return; /* the gdb stub's hardware breakpoint or single step: the guest is stopped and sees nothing */
 
 	if (vec == vcpu->exc_loop.vec && v->save.rip == vcpu->exc_loop.rip && v->save.rsp == vcpu->exc_loop.rsp) {
 		if (++vcpu->exc_loop.count >= EXC_LOOP_LIMIT) {
@@ -60,6 +69,33 @@ void handle_exception_reflect(struct cpu *c, struct vcpu *vcpu)
 		exit_inject_exception(vcpu, VEC_AC, 1, (uint32_t)v->control.exitinfo1);
 	else
 		exit_inject_exception(vcpu, VEC_DB, 0, 0);
+}
+
+/*
+ * INTn exit (intercepted, like #BP, only for the guest gdb= debugs): under QEMU TCG 7.2 INT3 (CC) and INTO (CE) exit
+ * this way too and ignore the #BP intercept, so the instruction at RIP says which it was. INT3 at one of the stub's
+ * breakpoints stops the guest (gdb_hook.h); otherwise the instruction is done as the CPU would: RIP moves past
+ * it and the event is injected (APM Vol. 2 §15.20: INTn as a software interrupt, TYPE 4, which checks the gate's
+ * DPL; INT3 as the #BP exception; INTO as #OF when RFLAGS.OF is set).
+ */
+void handle_swint(struct cpu *c, struct vcpu *vcpu)
+{
+	(void)c;
+	struct vmcb *v = vcpu->vmcb;
+	struct x86_insn in;
+	if (insn_decode_current(vcpu, &in) || in.map != X86_MAP_1BYTE || in.opcode < 0xcc || in.opcode > 0xce) {
+		guest_kill(vcpu, "INTn exit at an instruction that is not INT3, INT n or INTO");
+		return;
+	}
+	if (in.opcode == 0xcc && vcpu == gdb_hook.vcpu && gdb_hook.exception(vcpu, VEC_BP))
+		return;
+	v->save.rip += in.len;
+	if (in.opcode == 0xcd)
+		v->control.eventinj = (uint8_t)in.imm | EVENT_TYPE_SOFT | EVENT_VALID;
+	else if (in.opcode == 0xcc)
+		exit_inject_exception(vcpu, VEC_BP, 0, 0);
+	else if (v->save.rflags & RFLAGS_OF)
+		exit_inject_exception(vcpu, VEC_OF, 0, 0);
 }
 
 /*

@@ -244,6 +244,8 @@ static exit_handler_t *const exit_handlers[] = {
 	[VMEXIT_DR0_WRITE... VMEXIT_DR5_WRITE] = handle_dr,
 	[VMEXIT_DR7_WRITE] = handle_dr,
 	[VMEXIT_EXCP_DB] = handle_exception_reflect,
+	[VMEXIT_EXCP_BP] = handle_exception_reflect, /* intercepted only for gdb='s guest (gdbstub.c) */
+	[VMEXIT_SWINT] = handle_swint, /* the same */
 	[VMEXIT_EXCP_AC] = handle_exception_reflect,
 	[VMEXIT_EXCP_MC] = handle_machine_check,
 	[VMEXIT_INTR] = handle_intr,

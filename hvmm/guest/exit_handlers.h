@@ -10,7 +10,7 @@ struct vcpu;
 typedef void exit_handler_t(struct cpu *c, struct vcpu *vcpu);
 
 /* cpuid.c, msr.c, ioio.c, hypercall.c, exception.c, platform.c (VINTR), xstate.c (XSETBV). */
-exit_handler_t handle_cpuid, handle_msr, handle_ioio, handle_vmmcall, handle_exception_reflect, handle_machine_check,
+exit_handler_t handle_cpuid, handle_msr, handle_ioio, handle_vmmcall, handle_exception_reflect, handle_swint, handle_machine_check,
 	handle_vintr, handle_xsetbv;
 
 #endif

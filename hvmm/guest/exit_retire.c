@@ -7,12 +7,24 @@
 
 #include "hvmm/core/arch.h"
 #include "hvmm/core/config.h"
+#include "hvmm/guest/gdb_hook.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/insn.h"
 #include "hvmm/guest/vmcb_guard.h"
 #include "hvmm/svm/svm.h"
 #include "hvmm/svm/vmcb.h"
 #include "hvmm/x86/desc.h"
+
+/* The rare part of exit_complete_insn: RFLAGS.TF (the single-step trap, or the gdb stub's step ending) or RF set. */
+static void __attribute__((noinline, cold)) complete_tf_rf(struct vcpu *vcpu)
+{
+	struct vmcb *v = vcpu->vmcb;
+	if ((v->save.rflags & RFLAGS_TF) && !(vcpu == gdb_hook.vcpu && gdb_hook.step_done(vcpu))) {
+		v->save.dr6 |= DR6_BS;
+		exit_inject_exception(vcpu, VEC_DB, 0, 0);
+	}
+	v->save.rflags &= ~RFLAGS_RF;
+}
 
 /*
  * The guest's instruction is done: resume at next_rip, as the CPU would after running it (APM Vol. 2 §13.1 and
@@ -24,13 +36,8 @@ void exit_complete_insn(struct vcpu *vcpu, uint64_t next_rip)
 	struct vmcb *v = vcpu->vmcb;
 	v->save.rip = next_rip;
 	v->control.int_state &= ~INT_STATE_SHADOW;
-	if (v->save.rflags & (RFLAGS_TF | RFLAGS_RF)) { /* rare: keep the common path short */
-		if (v->save.rflags & RFLAGS_TF) {
-			v->save.dr6 |= DR6_BS;
-			exit_inject_exception(vcpu, VEC_DB, 0, 0);
-		}
-		v->save.rflags &= ~RFLAGS_RF;
-	}
+	if (v->save.rflags & (RFLAGS_TF | RFLAGS_RF)) /* rare: keep the common path short */
+		complete_tf_rf(vcpu);
 }
 
 /* Without nRIP (QEMU TCG, pre-NRIPS silicon: APM Vol. 2 §15.7.1) the length comes from the instruction's bytes at

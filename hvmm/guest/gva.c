@@ -79,17 +79,31 @@ const uint8_t *gva_ptr_cached(const struct guest *g, const struct vmcb_save *s, 
 	return page + (la & (PAGE_SIZE - 1));
 }
 
-size_t gva_read(const struct guest *g, const struct vmcb_save *s, uint64_t la, void *buf, size_t len)
+/* Copy len bytes between buf and linear address la of g under s, page by page (write: into the guest). */
+static size_t copy(const struct guest *g, const struct vmcb_save *s, uint64_t la, void *buf, size_t len, int write)
 {
 	size_t done = 0;
 	while (done < len) {
 		uint64_t gpa, in_page = PAGE_SIZE - ((la + done) & (PAGE_SIZE - 1));
 		size_t n = len - done < in_page ? len - done : (size_t)in_page;
-		const void *p;
+		uint8_t *p;
 		if (gva_translate(g, s, la + done, &gpa) || !(p = guest_ptr(g, gpa, n)))
 			break;
-		memcpy((uint8_t *)buf + done, p, n);
+		if (write)
+			memcpy(p, (const uint8_t *)buf + done, n);
+		else
+			memcpy((uint8_t *)buf + done, p, n);
 		done += n;
 	}
 	return done;
+}
+
+size_t gva_read(const struct guest *g, const struct vmcb_save *s, uint64_t la, void *buf, size_t len)
+{
+	return copy(g, s, la, buf, len, 0);
+}
+
+size_t gva_write(const struct guest *g, const struct vmcb_save *s, uint64_t la, const void *buf, size_t len)
+{
+	return copy(g, s, la, (void *)buf, len, 1);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gva.h — read guest memory at a linear (guest-virtual) address, through the guest's own page tables as its VMCB
+ * gva.h — read (and, for the gdb stub, write) guest memory at a linear (guest-virtual) address, through the guest's own page tables as its VMCB
  * describes them (CR0.PG, CR3, CR4.PAE/PSE/LA57, EFER.LMA): 32-bit, PAE, 4- and 5-level paging, or paging off
  * (lib/pagewalk.h; AMD APM Vol. 2 §5.2-5.4).
  *
@@ -35,5 +35,9 @@ const uint8_t *gva_ptr_cached(const struct guest *g, const struct vmcb_save *s, 
 /* Copy len bytes at linear address la of g under s into buf, crossing pages as the translation says. Returns the
  * number of bytes copied: len, or fewer where a page could not be translated or read (the rest of buf is untouched). */
 size_t gva_read(const struct guest *g, const struct vmcb_save *s, uint64_t la, void *buf, size_t len);
+
+/* Copy len bytes from buf to linear address la of g under s (the gdb stub's memory writes: no permission check, as
+ * a debugger writes breakpoints into read-only code). Returns the number of bytes written, as gva_read. */
+size_t gva_write(const struct guest *g, const struct vmcb_save *s, uint64_t la, const void *buf, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #include "conkeys.h"
 #include "hvmm/core/arch.h"
 #include "hvmm/core/console.h"
+#include "hvmm/guest/gdb_hook.h"
 #include "hvmm/guest/platform.h"
 #include "hvmm/vdev/pc.h"
 #include "hvmm/vdev/virtio_console.h"
@@ -66,12 +67,12 @@ static void next_focus(void)
 
 void input_init(void)
 {
+	period = tsc_khz * INPUT_POLL_US / 1000;
 	if (!con_can_read()) {
 		for (unsigned c = 0; c < MAX_CPUS; c++)
 			input_next_tsc[c] = UINT64_MAX;
 		return;
 	}
-	period = tsc_khz * INPUT_POLL_US / 1000;
 	for (unsigned i = 0; i < nguests; i++)
 		if (input_can_focus(i)) {
 			input_set_focus((int)i);
@@ -120,21 +121,33 @@ static void poll(void)
 	}
 }
 
+void input_hold(struct vcpu *vcpu)
+{
+	unsigned cpu = vcpu->cpu;
+	vcpu->paused_halted = vcpu->state == VCPU_HALTED;
+	platform_halted[cpu] -= vcpu->paused_halted;
+	vcpu->state = VCPU_PAUSED;
+	vcpu->ready_tsc = 0; /* a paused vCPU does not wait for the CPU: no steal time */
+	input_paused[cpu]++;
+}
+
+void input_release(struct vcpu *vcpu)
+{
+	unsigned cpu = vcpu->cpu;
+	input_paused[cpu]--;
+	vcpu->state = vcpu->paused_halted ? VCPU_HALTED : VCPU_RUNNABLE;
+	platform_halted[cpu] += vcpu->paused_halted;
+	vcpu->ready_tsc = vcpu->paused_halted ? 0 : rdtsc();
+}
+
 /* Carry out the monitor's request for vcpu (on its CPU c). */
 static void carry_out(struct cpu *c, struct vcpu *vcpu, enum input_request req)
 {
 	if (req == INPUT_REQ_PAUSE && (vcpu->state == VCPU_RUNNABLE || vcpu->state == VCPU_HALTED)) {
-		vcpu->paused_halted = vcpu->state == VCPU_HALTED;
-		platform_halted[c->id] -= vcpu->paused_halted;
-		vcpu->state = VCPU_PAUSED;
-		vcpu->ready_tsc = 0; /* a paused vCPU does not wait for the CPU: no steal time */
-		input_paused[c->id]++;
+		input_hold(vcpu);
 		hlog("guest %s paused", vcpu->guest->name);
 	} else if (req == INPUT_REQ_RESUME && vcpu->state == VCPU_PAUSED) {
-		input_paused[c->id]--;
-		vcpu->state = vcpu->paused_halted ? VCPU_HALTED : VCPU_RUNNABLE;
-		platform_halted[c->id] += vcpu->paused_halted;
-		vcpu->ready_tsc = vcpu->paused_halted ? 0 : rdtsc();
+		input_release(vcpu);
 		hlog("guest %s resumed", vcpu->guest->name);
 	} else if (req == INPUT_REQ_KILL && vcpu->state != VCPU_STOPPED) {
 		if (vcpu->state == VCPU_HALTED)
@@ -191,6 +204,8 @@ void input_tick(struct cpu *c, uint64_t now)
 	input_next_tsc[c->id] = now + period;
 	if (c->id == 0)
 		poll();
+	if (__builtin_expect(gdb_hook.tick != NULL, 0))
+		gdb_hook.tick(c, now); /* gdb=: COM2 (gdbstub.h) */
 	show_prompt(c, now);
 	if (!due[c->id])
 		return;

@@ -47,6 +47,11 @@ void input_set_focus(int i);
 int input_can_focus(unsigned i);
 /* Pause, resume, kill or NMI g: at once when this CPU runs it (returns 1), else at its CPU's next input tick (0). */
 int input_request(struct guest *g, enum input_request req);
+/* Hold vcpu (on the CPU that runs it, between two VMRUNs): VCPU_PAUSED until input_release, counted in
+ * input_paused; a halted vCPU is halted again when released. For the monitor's pause and the gdb stub's stops. */
+void input_hold(struct vcpu *vcpu);
+/* Let a vCPU input_hold holds run again (its CPU, between two VMRUNs). */
+void input_release(struct vcpu *vcpu);
 /* Print the monitor's prompt (no newline: the line waits for input). */
 void input_prompt(void);
 extern int input_prompted; /* the prompt was printed once */

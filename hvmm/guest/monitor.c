@@ -15,6 +15,8 @@
 
 #include "hvmm/core/config.h"
 #include "hvmm/core/console.h"
+#include "hvmm/guest/gdb_hook.h"
+#include "hvmm/guest/gdbstub.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/trace.h"
@@ -125,6 +127,10 @@ static void request(const char *cmd, const char *name, enum input_request req)
 	}
 	if (req == INPUT_REQ_PAUSE && v->state == VCPU_PAUSED) {
 		hlog("monitor: error: guest %s is paused already", g->name);
+		return;
+	}
+	if (req == INPUT_REQ_RESUME && v == gdb_hook.vcpu && gdbstub_holds()) {
+		hlog("monitor: error: guest %s is stopped by gdb (continue or detach it there)", g->name);
 		return;
 	}
 	if (req == INPUT_REQ_RESUME && v->state != VCPU_PAUSED) {

@@ -19,6 +19,8 @@
 #include "hvmm/core/percpu.h"
 #include "hvmm/guest/exit.h"
 #include "hvmm/guest/gcpu.h"
+#include "hvmm/guest/gdb_break.h"
+#include "hvmm/guest/gdb_hook.h"
 #include "hvmm/guest/guest.h"
 #include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/measure.h"
@@ -152,8 +154,11 @@ static void switch_state(struct cpu *c, struct vcpu *vcpu)
 		write_dr7(DR7_RESET);
 	xstate_switch(prev, vcpu);
 	tsc_aux_load(c, vcpu);
-	if (vcpu->vmcb->save.dr7 & DR7_ENABLES)
+	if (vcpu->vmcb->save.dr7 & DR7_ENABLES) {
 		exit_dr_claim(c, vcpu);
+		if (vcpu == gdb_hook.vcpu)
+			gdb_break_switch_in(vcpu); /* the gdb stub's hardware breakpoints (gdb_break.c) */
+	}
 }
 
 /* vcpu runs next after waiting since vcpu->ready_tsc: add the wait to its steal time (docs/measurement.md) and
@@ -233,6 +238,17 @@ static inline __attribute__((always_inline)) void run_loop(struct cpu *c, const 
 			account_wait(next);
 		start_slice(c);
 		vcpu = next;
+	}
+}
+
+void sched_wait_start(struct cpu *c)
+{
+	const struct run_queue *q = &run_queue[c->id];
+	while (!pick_next(q, NULL) && (platform_halted[c->id] || input_paused[c->id]) &&
+	       platform_idle(c, input_next_tsc[c->id])) {
+		monitor_due(c, rdtsc());
+		net_due(c);
+		con_poll();
 	}
 }
 

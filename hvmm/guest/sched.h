@@ -12,5 +12,9 @@ struct cpu;
 void sched_assign(void);
 /* Run c's guests until none is runnable (docs/design.md, "The life of an exit"). */
 void sched_run(struct cpu *c);
+/* Before sched_run: while no vCPU of c can run because they are held (the gdb stub holds its guest at its first
+ * instruction until gdb continues it, gdbstub.h), wait as the run loop waits for held and halted vCPUs, polling the
+ * input; returns once one is runnable, or none can become so. */
+void sched_wait_start(struct cpu *c);
 
 #endif

@@ -170,6 +170,7 @@ VMCB_CHECK(struct vmcb, save.lastexcpto, 0x690);
 #define INTERCEPT1_RDPMC 15
 #define INTERCEPT1_CPUID 18
 #define INTERCEPT1_IRET 20
+#define INTERCEPT1_INTN 21 /* INTn; under QEMU TCG also INT3 and INTO (guest/exception.c) */
 #define INTERCEPT1_INVD 22
 #define INTERCEPT1_HLT 24
 #define INTERCEPT1_INVLPGA 26
@@ -196,6 +197,7 @@ VMCB_CHECK(struct vmcb, save.lastexcpto, 0x690);
 
 /* Exception intercepts at 008h: bit n = vector n (exit code 40h + n). */
 #define INTERCEPT_EXC_DB (1u << 1) /* #DB: CVE-2015-8104, a breakpoint on the guest's own #DB frame */
+#define INTERCEPT_EXC_BP (1u << 3) /* #BP: only for the guest gdb= debugs (guest/gdbstub.c) */
 #define INTERCEPT_EXC_AC (1u << 17) /* #AC: CVE-2015-5307, #AC while delivering #AC */
 #define INTERCEPT_EXC_MC (1u << 18) /* #MC: the host must see machine checks (APM §15.12) */
 
@@ -239,6 +241,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define VMEXIT_DR7_WRITE 0x037
 #define VMEXIT_EXCP_BASE 0x040
 #define VMEXIT_EXCP_DB 0x041
+#define VMEXIT_EXCP_BP 0x043
 #define VMEXIT_EXCP_AC 0x051
 #define VMEXIT_EXCP_MC 0x052
 #define VMEXIT_INTR 0x060
@@ -249,6 +252,7 @@ static inline void vmcb_set_intercept2(struct vmcb *v, unsigned bit) { v->contro
 #define VMEXIT_RDPMC 0x06f
 #define VMEXIT_CPUID 0x072
 #define VMEXIT_IRET 0x074
+#define VMEXIT_SWINT 0x075
 #define VMEXIT_INVD 0x076
 #define VMEXIT_HLT 0x078
 #define VMEXIT_INVLPGA 0x07a

@@ -9,6 +9,8 @@
 #define SEL_TSS 0x18
 
 #define VEC_DB 1 /* #DB: spurious ones are ignored in hvmm; guests' are reflected (guest/exception.c) */
+#define VEC_BP 3 /* #BP (INT3): intercepted for the guest gdb= debugs (guest/gdb_break.c) */
+#define VEC_OF 4 /* #OF (INTO), injected into guests */
 #define VEC_UD 6 /* #UD, injected into guests */
 #define VEC_NMI 2
 #define VEC_DF 8

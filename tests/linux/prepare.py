@@ -13,6 +13,8 @@ Writes into build/linux/ (never committed; kept between runs as a cache):
                    "depends="), and modules/order, the order to load them in (dependencies first)
   initramfs-virtio.cpio   the same archive with /init from init-virtio.sh and /lib/modules/ (modules/)
   initramfs-net.cpio      the same with /init from init-net.sh (the two-guest network scenario)
+  System.map       the kernel's symbol addresses (the gdb scenario's breakpoints, tests/scenarios_gdb.py): the
+                   package's own /boot/System.map-* only points to linux-image-<version>-dbg, so it comes from there
 Prints what it did; exits 2 with "SKIP: ..." when the kernel package cannot be downloaded, 1 on other errors.
 """
 
@@ -194,6 +196,34 @@ def initramfs(out: str, name: str = "initramfs.cpio", init_script: str = "init.s
     return dst
 
 
+def system_map(out: str) -> str:
+    """build/linux/System.map: the kernel's symbol addresses. Debian's linux-image package (kernel.txt names it) ships
+    a one-line /boot/System.map-* that points to the linux-image-<version>-dbg package, which has the real one as
+    /usr/lib/debug/boot/System.map-* (its first members: tar stops there, without reading the ~850 MB of debug
+    information behind them)."""
+    dst = os.path.join(out, "System.map")
+    if os.path.isfile(dst):
+        return dst
+    with open(os.path.join(out, "kernel.txt")) as f:
+        pkg = f.read().split()[0]
+    version = pkg[len("linux-image-"):]
+    with tempfile.TemporaryDirectory(dir=out) as t:
+        deb = download(f"{pkg}-dbg", t)
+        member = f"./usr/lib/debug/boot/System.map-{version}"
+        deb_tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)  # it ends on a broken pipe once tar has the member
+        subprocess.run(["tar", "-x", "-C", t, "--occurrence=1", member], stdin=deb_tar.stdout,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deb_tar.stdout.close()
+        deb_tar.wait()
+        got = os.path.join(t, member)
+        if not os.path.isfile(got) or os.path.getsize(got) < 100000:
+            raise RuntimeError(f"{pkg}-dbg has no usable {member}")
+        shutil.copyfile(got, f"{dst}.tmp{os.getpid()}")
+        os.replace(f"{dst}.tmp{os.getpid()}", dst)
+    return dst
+
+
 def prepare(out: str = OUT) -> Optional[str]:
     """Make vmlinuz and initramfs.cpio in out. Returns None, or the reason when the kernel cannot be downloaded."""
     os.makedirs(out, exist_ok=True)
@@ -205,18 +235,32 @@ def prepare(out: str = OUT) -> Optional[str]:
     return None
 
 
-def prepare_virtio(out: str = OUT) -> Optional[str]:
-    """prepare(), then modules/, initramfs-virtio.cpio and initramfs-net.cpio. Returns None, or the reason to skip."""
+def _prepare_then(out: str, extra) -> Optional[str]:
+    """prepare(), then extra(out). Returns None, or the reason to skip."""
     why = prepare(out)
     if why:
         return why
     try:
-        mods = modules(out)
+        extra(out)
     except Skip as e:
         return str(e)
+    return None
+
+
+def _virtio(out: str) -> None:
+    mods = modules(out)
     initramfs(out, "initramfs-virtio.cpio", "init-virtio.sh", mods)
     initramfs(out, "initramfs-net.cpio", "init-net.sh", mods)
-    return None
+
+
+def prepare_virtio(out: str = OUT) -> Optional[str]:
+    """prepare(), then modules/, initramfs-virtio.cpio and initramfs-net.cpio. Returns None, or the reason to skip."""
+    return _prepare_then(out, _virtio)
+
+
+def prepare_gdb(out: str = OUT) -> Optional[str]:
+    """prepare(), then System.map. Returns None, or the reason to skip."""
+    return _prepare_then(out, system_map)
 
 
 def main() -> int:
