@@ -9,6 +9,9 @@ loads the guest's ELF, breaks at a symbol, continues, reads a variable, single-s
 must not show in what it pushes), sets a hardware breakpoint, writes a variable, interrupts with Ctrl-C (SIGINT) and
 detaches: the guest finishes with its normal result (exit 0) and the variable gdb wrote.
 
+gdb-i386: a multiboot v1 kernel (tests/mb1/mb1_uart.c) in 32-bit protected mode: GDB's i386 register layout,
+two single steps from its entry; its own checks still pass.
+
 gdb-linux: Debian's kernel (nokaslr) with gdb=linux beside counter and matmul: a hardware breakpoint at start_kernel and a
 software breakpoint at kernel_init, their addresses from System.map in the kernel package; linux_banner read through
 the kernel's page tables starts with "Linux version"; after detach the kernel boots to its /init markers.
@@ -279,6 +282,37 @@ detach
 '''
 
 
+MB1_UART = "build/mb1/mb1_uart.elf"
+I386_SCRIPT = HEADER + HANDSHAKE + r'''
+file build/mb1/mb1_uart.elf
+set architecture i386
+python gdb.execute("target remote " + os.environ["HVMM_GDB_SOCKET"])
+printf "GDB-I386 eip=%#x esp=%#x eflags=%#x cs=%#x\n", $eip, $esp, $eflags, $cs
+stepi
+printf "GDB-I386 eip=%#x esp=%#x eflags=%#x cs=%#x\n", $eip, $esp, $eflags, $cs
+stepi
+printf "GDB-I386 eip=%#x esp=%#x eflags=%#x cs=%#x\n", $eip, $esp, $eflags, $cs
+detach
+'''
+
+
+def judge_i386(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    out = gdb_output(ctx)
+    start = symbols(MB1_UART).get("_start", -1)
+    check_gdb_common(j, log, out, "mb1uart")
+    regs = marker(out, "I386")
+    j.check("32-bit protected mode: GDB's i386 layout, eip at _start, then +5 (mov $imm, %esp) and +6 (push %ebx)",
+            [r.get("eip") for r in regs] == [start, start + 5, start + 6], f"{regs} (_start={start:#x})")
+    j.check("the registers of the i386 layout: CS 0x8 (hvmm's flat code segment), ESP set by the first step, "
+            "then pushed by 4", len(regs) == 3 and regs[0].get("cs") == 8 and regs[2].get("esp") ==
+            regs[1].get("esp", 0) - 4, str(regs))
+    done = log.find_console("mb1uart", r"^mb1_uart: (\d+) passed, (\d+) failed$")
+    j.check("the kernel's own UART checks pass after the steps", done is not None and done[1].group(2) == "0",
+            done[1].group(0) if done else "no summary line")
+    check_counter(j, log, n=5)
+    check_exit(j, log, "counter", 0)
+
+
 def fetch_gdb() -> Optional[str]:
     """The kernel, its initramfs and its System.map (from the -dbg package); the reason to skip when not to be had."""
     return linux_prepare.prepare_gdb()
@@ -320,6 +354,8 @@ SCENARIOS: List[Scenario] = [
                                f"{GUESTS}/matmul.elf name=matmul mem=16M rounds=3000 progress=1000"],
                 judge_native, cmdline=f"gdb=gdbtarget slice=10ms {EXIT_PORT}", timeout=120,
                 prepare=prepare_script(NATIVE_SCRIPT)),
+    GdbScenario("gdb-i386", [f"{MB1_UART} name=mb1uart debug_exit=0xf4", f"{COUNTER} count=5"], judge_i386,
+                cmdline=f"gdb=mb1uart slice=10ms {EXIT_PORT}", timeout=90, prepare=prepare_script(I386_SCRIPT)),
     GdbScenario("gdb-linux", [f"{LINUX_DIR}/vmlinuz name=linux mem=256M debug_exit=0xf4 {LINUX_ARGS} nolapic nokaslr",
                               f"{LINUX_DIR}/initramfs.cpio for=linux", f"{COUNTER} count=30",
                               f"{GUESTS}/matmul.elf name=matmul mem=16M rounds={ROUNDS} seed=1 progress=2000"],
