@@ -100,6 +100,7 @@ help:
 	@echo "  bench      benchmarks: $(B)/bench/report.md and plots (BENCH_FLAGS=--quick for a short run)"
 	@echo "  bench-linux  Linux boot time under hvmm against QEMU alone: $(B)/bench/linux.md (docs/linux-guest.md),"
 	@echo "             and an idle Linux guest's exits by reason: $(B)/bench/idle.md (docs/measurement.md)"
+	@echo "             and virtio-blk/-net throughput against QEMU's devices: $(B)/bench/virtio.md (docs/measurement.md)"
 	@echo "  fuzz       run each fuzzer for FUZZ_SECONDS (default 60)"
 	@echo "  usb        write the ISO to a USB stick: make usb DEV=/dev/sdX"
 	@echo "  sdk        the guest SDK in $(B)/sdk/: headers, libhvmm.a, guest.ld, sdk.mk, pkg-config, an example"
@@ -299,11 +300,14 @@ bench: all
 	$(PYTHON) tools/bench $(BENCH_FLAGS)
 
 # Linux boot time to /init under hvmm against QEMU -kernel alone (docs/linux-guest.md): build/bench/linux.md; an idle
-# Linux guest's exits by reason and share of a CPU (docs/measurement.md, tools/idle-bench): build/bench/idle.md.
+# Linux guest's exits by reason and share of a CPU (docs/measurement.md, tools/idle-bench): build/bench/idle.md;
+# virtio-blk and virtio-net throughput against QEMU's own devices (docs/measurement.md, tools/virtio-bench):
+# build/bench/virtio.md.
 .PHONY: bench-linux
 bench-linux: all
 	$(PYTHON) tools/linux-bench $(LINUX_BENCH_FLAGS)
 	$(PYTHON) tools/idle-bench
+	$(PYTHON) tools/virtio-bench $(VIRTIO_BENCH_FLAGS)
 
 # Fuzzing of lib/'s parsers with libFuzzer (docs/fuzzing.md): tests/fuzz/fuzz_*.c -> build/fuzz/fuzz_*.
 # `make fuzz` runs each for FUZZ_SECONDS from tests/fuzz/corpus/<target>/ (new inputs go to build/fuzz/corpus/);

@@ -20,6 +20,8 @@ with a guest that failed before its fix.
                    a flood, a receiver without buffers that loses only its own frames, refused frames (oversized,
                    a spoofed source) dropped and counted, malformed transmit and receive chains set
                    DEVICE_NEEDS_RESET, beside counter and matmul
+  hostile-net-smp  the same with cpus=2 (-smp 2): neta and netb on different CPUs, every frame between them delivered
+                   across CPUs (an IPI, the receiver's CPU copies)
   fast-paths       with vmcb_check=0, the world switch users run: under QEMU's TCG (no nRIP) its fast paths read
                    the instruction through the cached CS:RIP translation (vmrun.S FETCH_CHECK). CPUID and the null
                    hypercall must complete there, and fall back to C when a condition fails: a prefix, TF set,
@@ -36,6 +38,7 @@ from typing import Dict, List
 
 from hvmmlog import HvmmLog
 import scenarios_silicon
+from scenarios_smp import SmpScenario
 from scenarios import EXIT_PORT, GUESTS, Context, Judge, Scenario, check_counter, check_exit
 from scenarios_hostile import COUNTER, WELL_BEHAVED, check_kill, check_passes, check_well_behaved, hostile
 
@@ -248,6 +251,8 @@ def judge_virtio(j: Judge, log: HvmmLog, ctx: Context) -> None:
             dev or "no line")
 
 
+NET_GUESTS = [f"{GUESTS}/hostile_net.elf name={n} mem=4M platform=pc net=lan role={r}"
+              for n, r in (("neta", "a"), ("netb", "b"), ("netdeaf", "deaf"))]
 NET_COMMON = ["PCI 00:02.0 is virtio-net", "features", "mac", "config", "driver ok"]
 NET_RESETS = [("neta", "1", "transmit chain with a device-writable buffer"),
               ("neta", "1", "descriptor chain longer than its table (a loop)"),
@@ -297,9 +302,10 @@ SCENARIOS: List[Scenario] = [
                                                "{dir}/hvirtio.img for=hvirtio as=disk",
                                                "{dir}/hvirtio.img for=hvirtio as=disk ro"],
              judge_virtio, prepare=prepare_virtio_disk),
-    Scenario("hostile-net", WELL_BEHAVED + [f"{GUESTS}/hostile_net.elf name={n} mem=4M platform=pc net=lan role={r}"
-                                            for n, r in (("neta", "a"), ("netb", "b"), ("netdeaf", "deaf"))],
-             judge_net),
+    Scenario("hostile-net", WELL_BEHAVED + NET_GUESTS, judge_net),
+    # counter and neta on CPU 0, matmul and netb on CPU 1, netdeaf on CPU 0 (docs/cmdline.md: round-robin)
+    SmpScenario("hostile-net-smp", WELL_BEHAVED + NET_GUESTS, judge_net, cmdline=f"slice=10ms cpus=2 {EXIT_PORT}",
+                run_qemu_args=["--smp", "2"]),
     # vmcb_check=0, the default, written out: this scenario is about the fast paths it would turn off
     Scenario("fast-paths", WELL_BEHAVED + FAST_GUESTS + [hostile("hostile_step", "mmio", extra="platform=pc")],
              judge_fast_paths, cmdline="slice=10ms " + EXIT_PORT +

@@ -4,8 +4,8 @@
  * name in hvmm's switch (hvmm/vdev/vswitch.c), and the delivery of the frames sent to it. A guest's devices are used
  * only by the CPU that runs it (input.c), so a frame for a guest of this CPU is delivered at once; for another CPU's
  * guest the frame waits in its inbox, that CPU is flagged and sent an IPI (VEC_WAKE: it leaves the host HLT of an idle
- * wait, platform_idle), and delivers when its scheduler next runs between two VMRUNs: at once when it was idle, else
- * at the end of the running guest's slice or its next HLT.
+ * wait, platform_idle) that makes the guest it runs exit (platform_after_exit), and it delivers then, between two
+ * VMRUNs; if the IPI came while that CPU was in hvmm, at its scheduler's next pass (slice end, HLT, idle).
  */
 #include "hvmm/guest/net.h"
 
@@ -53,6 +53,7 @@ void net_deliver_due(struct cpu *c)
 
 int net_create(struct guest *g, const char *hv_args, const char **why)
 {
+	platform_kick_work = net_deliver_due; /* the IPI's exit delivers at once (platform_after_exit) */
 	struct cmdline_iter it;
 	char k[16], name[VSWITCH_NAME_MAX + 1] = "";
 	int r, found = 0;

@@ -45,6 +45,7 @@
 
 unsigned platform_halted[MAX_CPUS];
 volatile uint8_t platform_kicked[MAX_CPUS];
+void (*platform_kick_work)(struct cpu *c);
 
 static void *host_mem(void *guest, uint64_t gpa, uint64_t len) { return guest_ptr(guest, gpa, len); }
 
@@ -333,6 +334,10 @@ void platform_after_exit(struct cpu *c, struct vcpu *vcpu)
 	 * change none; any other exit may (MSRs, HLT, VINTR, IRET, hypercalls, ...). */
 	if (code != VMEXIT_IOIO && code != VMEXIT_NPF && code != VMEXIT_INTR && code != VMEXIT_CPUID)
 		vcpu->vctx.pc->gen++;
+	else if (code == VMEXIT_INTR && __builtin_expect(platform_kicked[c->id], 0)) { /* another CPU's IPI */
+		platform_kicked[c->id] = 0;
+		platform_kick_work(c);
+	}
 	if (c->timer_fired && gcpu(c)->timer_early && rdtsc() < gcpu(c)->timer_due_tsc)
 		c->timer_fired = 0; /* a device deadline, not the end of the slice: platform_before_vmrun re-arms */
 }

@@ -72,8 +72,10 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu);
 extern uint64_t platform_mmio_count; /* MMIO accesses emulated */
 
 extern unsigned platform_halted[MAX_CPUS]; /* per CPU: its vCPUs in VCPU_HALTED */
-/* Per CPU: set (before an IPI to it) by another CPU that left work for it (net.c): ends its idle wait. */
+/* Per CPU: set (before an IPI to it) by another CPU that left work for it (net.c): ends its idle wait, and the
+ * #VMEXIT(INTR) of that IPI calls platform_kick_work(c) with the flag cleared. */
 extern volatile uint8_t platform_kicked[MAX_CPUS];
+extern void (*platform_kick_work)(struct cpu *c);
 /* Make runnable every halted vCPU of c that has an interrupt pending. */
 void platform_wake(struct cpu *c);
 /* No vCPU of c is runnable; some are halted, or paused from the monitor. Wait (host HLT) until the earliest device

@@ -4,9 +4,9 @@
 # (from the kernel's own package, /lib/modules/order: virtio_pci and virtio_net among them), bring eth0 up as
 # 10.0.0.<hvmm_ip> (kernel command line, seen here as an environment variable) and then
 #   hvmm_role=server  receive one TCP connection on port 5000 with busybox nc into /tmp/got, print its SHA-256;
-#   hvmm_role=client  ping 10.0.0.<hvmm_peer> until it answers, then ping -c 3 it, write hvmm_kib KiB (default
-#                     1024) of /dev/urandom to /tmp/sent, print its SHA-256 and send it to the server with nc,
-#                     printing the TSC before and after (hvmm-helper tsc) for a throughput figure.
+#   hvmm_role=client  ping 10.0.0.<hvmm_peer> until it answers, then ping -c 3 it (hvmm_pings= otherwise), write
+#                     hvmm_kib KiB (default 1024) of /dev/urandom to /tmp/sent, print its SHA-256 and send it to the
+#                     server with nc, printing the TSC before and after (hvmm-helper tsc) for a throughput figure.
 # Then power off (ACPI S5). Every line the scenario judges starts with "hvmm-net:".
 export PATH=/bin
 busybox mount -t proc proc /proc
@@ -34,7 +34,7 @@ if [ "$hvmm_role" = server ]; then
 else
 	i=0
 	until busybox ping -c 1 -W 1 "$peer" > /dev/null 2>&1 || [ $i -ge 60 ]; do i=$((i + 1)); done
-	busybox ping -c 3 "$peer" | while read -r l; do echo "hvmm-net: ping: $l"; done
+	busybox ping -c "${hvmm_pings:-3}" "$peer" | while read -r l; do echo "hvmm-net: ping: $l"; done
 	busybox dd if=/dev/urandom of=/tmp/sent bs=1024 count="$kib" 2>/dev/null
 	echo "hvmm-net: sending $(busybox wc -c < /tmp/sent) bytes sha256 $(busybox sha256sum /tmp/sent | busybox cut -d' ' -f1)"
 	i=0
