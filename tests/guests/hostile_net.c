@@ -35,7 +35,7 @@
 #define HDR 12
 #define ETYPE 0x88b5
 #define FLOOD 70
-#define DEAF_MS 3000
+#define DEAF_MS 5000 /* a and b flood within it even on a loaded host (about 1 s here) */
 #define WAIT_MS 20000
 
 #include "vio_guest.h"
