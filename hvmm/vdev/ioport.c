@@ -23,6 +23,19 @@ int vdev_port_register(struct vdev_bus *bus, uint16_t base, uint16_t count, uint
 	return 0;
 }
 
+/* The range holding port, or NULL, searched from the first. */
+static inline __attribute__((always_inline)) const struct vdev_port_range *search(struct vdev_bus *bus, uint16_t port)
+{
+	for (unsigned i = 0; i < bus->nranges; i++) {
+		const struct vdev_port_range *r = &bus->range[i];
+		if ((uint16_t)(port - r->base) < r->count) {
+			bus->last = i;
+			return r;
+		}
+	}
+	return NULL;
+}
+
 /* The range holding port, or NULL. The range of the previous access is tried first: a driver polls one device's
  * registers over and over (the 8250 console: THR, then LSR, for every byte). */
 static inline __attribute__((always_inline)) const struct vdev_port_range *find(struct vdev_bus *bus, uint16_t port)
@@ -30,14 +43,7 @@ static inline __attribute__((always_inline)) const struct vdev_port_range *find(
 	const struct vdev_port_range *r = &bus->range[bus->last];
 	if (bus->last < bus->nranges && (uint16_t)(port - r->base) < r->count)
 		return r;
-	for (unsigned i = 0; i < bus->nranges; i++) {
-		r = &bus->range[i];
-		if ((uint16_t)(port - r->base) < r->count) {
-			bus->last = i;
-			return r;
-		}
-	}
-	return NULL;
+	return search(bus, port);
 }
 
 static void count_unclaimed(struct vdev_bus *bus, uint16_t port)
@@ -56,16 +62,26 @@ static void count_unclaimed(struct vdev_bus *bus, uint16_t port)
 	bus->unclaimed_other++;
 }
 
-void vdev_port_io(struct vdev_ctx *ctx, struct vdev_bus *bus, enum vdev_dir dir, uint16_t port, unsigned size,
-		  uint32_t *value)
+/* r's handler takes the whole access. */
+static inline __attribute__((always_inline)) void range_io(struct vdev_ctx *ctx, const struct vdev_port_range *r,
+							   enum vdev_dir dir, uint16_t port, unsigned size,
+							   uint32_t *value)
 {
-	const struct vdev_port_range *r = find(bus, port);
+	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	uint32_t v = dir == VDEV_OUT ? *value & mask : 0; /* OUT AL writes AL only: a handler sees size bytes */
+	r->fn(ctx, r->dev, dir, port, size, &v);
+	if (dir == VDEV_IN)
+		*value = v & mask;
+}
+
+/* An access the previous access's range does not take whole (vdev_port_io tried it): its range searched; one that no
+ * range takes whole goes byte by byte, unclaimed bytes counted. */
+static __attribute__((noinline)) void port_io_any(struct vdev_ctx *ctx, struct vdev_bus *bus, enum vdev_dir dir,
+						  uint16_t port, unsigned size, uint32_t *value)
+{
+	const struct vdev_port_range *r = search(bus, port);
 	if (r && (r->sizes & size) && (uint32_t)(port - r->base) + size <= r->count) {
-		uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-		uint32_t v = dir == VDEV_OUT ? *value & mask : 0; /* OUT AL writes AL only: a handler sees size bytes */
-		r->fn(ctx, r->dev, dir, port, size, &v);
-		if (dir == VDEV_IN)
-			*value = v & mask;
+		range_io(ctx, r, dir, port, size, value);
 		return;
 	}
 	uint32_t in = 0;
@@ -81,6 +97,20 @@ void vdev_port_io(struct vdev_ctx *ctx, struct vdev_bus *bus, enum vdev_dir dir,
 	}
 	if (dir == VDEV_IN)
 		*value = in;
+}
+
+void vdev_port_io(struct vdev_ctx *ctx, struct vdev_bus *bus, enum vdev_dir dir, uint16_t port, unsigned size,
+		  uint32_t *value)
+{
+	/* The common case inline, without port_io_any's registers to save: the previous access's range takes this one
+	 * whole. */
+	const struct vdev_port_range *r = &bus->range[bus->last];
+	uint32_t off = (uint16_t)(port - r->base);
+	if (__builtin_expect(bus->last < bus->nranges && off + size <= r->count && (r->sizes & size), 1)) {
+		range_io(ctx, r, dir, port, size, value);
+		return;
+	}
+	port_io_any(ctx, bus, dir, port, size, value);
 }
 
 void vdev_bus_report(const struct vdev_bus *bus, char *buf, unsigned size)

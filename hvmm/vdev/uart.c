@@ -104,14 +104,23 @@ static void receive(struct vdev_uart *u, uint8_t ch)
 
 int uart_input_put(struct vdev_uart *u, uint8_t ch) { return inq_put(&u->in, ch); }
 
-/* Queued console input into the receive FIFO while it has room (none in loopback mode). */
-static void fill(struct vdev_uart *u)
+/* Queued console input into the receive FIFO while it has room (none in loopback mode). Returns nonzero when it took
+ * a byte. */
+static __attribute__((noinline)) int fill_from_queue(struct vdev_uart *u)
 {
-	if (!inq_waiting(&u->in) || (u->mcr & MCR_LOOP)) /* the common case first: nothing typed (every port access) */
-		return;
+	if (u->mcr & MCR_LOOP)
+		return 0;
+	int took = 0;
 	unsigned cap = (u->fcr & FCR_ENABLE) ? UART_FIFO : 1;
-	for (int ch; u->rx_len < cap && (ch = inq_get(&u->in)) >= 0;)
+	for (int ch; u->rx_len < cap && (ch = inq_get(&u->in)) >= 0; took = 1)
 		receive(u, (uint8_t)ch);
+	return took;
+}
+
+/* fill_from_queue when something was typed: the common case, nothing, is one load and compare at every port access. */
+static inline int fill(struct vdev_uart *u)
+{
+	return __builtin_expect(inq_waiting(&u->in), 0) ? fill_from_queue(u) : 0;
 }
 
 int uart_rx_irq_enabled(const struct vdev_uart *u)
@@ -216,9 +225,13 @@ static void uart_port(struct vdev_ctx *ctx, void *dev, enum vdev_dir dir, uint16
 	struct vdev_uart *u = dev;
 	unsigned reg = (unsigned)(port - u->base);
 	if (dir == VDEV_IN) {
-		fill(u);
+		int changed = fill(u);
 		*value = uart_read(u, reg);
-		fill(u); /* an RBR read made room */
+		changed |= fill(u); /* an RBR read made room */
+		/* The line follows the state after every access (update_irq), so a read that changed nothing leaves it
+		 * as it is: only RBR (the FIFO), IIR (THRE), LSR (overrun) and MSR (deltas) reads change state. */
+		if (!changed && reg != UART_RBR && reg != UART_IIR && reg != UART_LSR && reg != UART_MSR)
+			return;
 	} else {
 		uart_write(u, ctx, reg, (uint8_t)*value);
 	}
