@@ -34,7 +34,7 @@ struct dt_ptr {
 } __attribute__((packed));
 
 extern const uint64_t isr_table[256];
-extern char timer_isr[];
+extern char timer_isr[], eoi_isr[];
 
 /* IST stacks (TSS IST1..3): NMI, #DF and #MC each get their own, so one arriving during another has a clean stack. */
 enum { IST_NMI = 1, IST_DF = 2, IST_MC = 3, IST_COUNT = 3 };
@@ -100,6 +100,8 @@ void desc_init(unsigned cpu)
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(d->idt, v, isr_table[v], v == VEC_NMI ? IST_NMI : v == VEC_DF ? IST_DF : v == VEC_MC ? IST_MC : 0);
 	set_gate(d->idt, VEC_TIMER, (uint64_t)timer_isr, 0);
+	set_gate(d->idt, VEC_KICK, (uint64_t)eoi_isr, 0);
+	set_gate(d->idt, VEC_WAKE, (uint64_t)eoi_isr, 0);
 	struct dt_ptr ip = { sizeof(d->idt) - 1, (uint64_t)d->idt };
 	__asm__ volatile("lidt %0" : : "m"(ip));
 }
@@ -189,10 +191,6 @@ static void trap_handle(struct cpu *c, struct trap_frame *f)
 	case VEC_SPURIOUS:
 		c->spurious_irqs++;
 		return; /* no EOI for the spurious vector (Intel SDM §10.9, AMD APM Vol. 2 §16.4.7) */
-	case VEC_WAKE:
-	case VEC_KICK:
-		lapic_eoi();
-		return;
 	case VEC_NMI:
 		c->nmis++;
 		panic_park(); /* another CPU panicked and stops this one (core/panic.c); returns if not */

@@ -2,6 +2,7 @@
 /*
  * isr.S — interrupt and exception entry stubs. Every vector pushes (error code or 0, vector), then the common path
  * saves the 15 GPRs as a struct trap_frame (hvmm/x86/desc.h), calls trap_dispatch(frame) and returns with IRETQ.
+ * desc.c points three vectors at short handlers below instead: VEC_TIMER (timer_isr), VEC_KICK and VEC_WAKE (eoi_isr).
  * Vectors with a CPU-pushed error code (APM Vol. 2 §8.2): 8, 10-14, 17, 21, 29, 30.
  */
 #include "hvmm/core/percpu.h"
@@ -73,6 +74,23 @@ isr_common:
  * every register it touches.
  * cpu is this CPU's struct cpu, reached through the GS base (hvmm/core/percpu.h).
  */
+/* EOI to the local APIC (clobbers RAX and RDX): a store to its EOI register (xAPIC, lapic_eoi_reg), or WRMSR 80Bh = 0
+ * (x2APIC, lapic_eoi_reg = 0; APM Vol. 2 §16.11). */
+.macro EOI_RAX_RDX
+	mov lapic_eoi_reg(%rip), %rax
+	test %rax, %rax
+	jz 1f
+	movl $0, (%rax)
+	jmp 2f
+1:	push %rcx
+	mov $0x80b, %ecx
+	xor %eax, %eax
+	xor %edx, %edx
+	wrmsr
+	pop %rcx
+2:
+.endm
+
 	.globl timer_isr
 	.balign 16
 timer_isr:
@@ -84,18 +102,23 @@ timer_isr:
 	mov %rax, %gs:CPU_IRQ_TSC
 	movl $1, %gs:CPU_TIMER_FIRED
 	incq %gs:CPU_TIMER_IRQS
-	mov lapic_eoi_reg(%rip), %rax
-	test %rax, %rax
-	jz 1f
-	movl $0, (%rax) /* xAPIC: EOI register */
-	jmp 2f
-1:	push %rcx /* x2APIC: WRMSR 80Bh = 0 (APM Vol. 2 §16.11) */
-	mov $0x80b, %ecx
-	xor %eax, %eax
-	xor %edx, %edx
-	wrmsr
-	pop %rcx
-2:	pop %rdx
+	EOI_RAX_RDX
+	pop %rdx
+	pop %rax
+	iretq
+
+/*
+ * VEC_KICK and VEC_WAKE, IPIs a CPU sends itself or another (hvmm/guest/platform.c, x86/smp.h): nothing to do but EOI.
+ * The kick follows every injected interrupt under QEMU TCG (docs/qemu-tcg.md), so it has this short handler instead
+ * of the common path's register frame and C call. It uses no per-CPU data: GS may be anything.
+ */
+	.globl eoi_isr
+	.balign 16
+eoi_isr:
+	push %rax
+	push %rdx
+	EOI_RAX_RDX
+	pop %rdx
 	pop %rax
 	iretq
 
