@@ -9,16 +9,6 @@
 #include "hvmm/guest/gva.h"
 #include "hvmm/svm/vmcb.h"
 
-enum x86_mode insn_mode(const struct vcpu *vcpu)
-{
-	const struct vmcb_save *s = &vcpu->vmcb->save;
-	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L))
-		return X86_MODE_64;
-	if ((s->cs.attrib & SEG_ATTR_D) && (s->cr0 & CR0_PE) && !(s->rflags & RFLAGS_VM))
-		return X86_MODE_32;
-	return X86_MODE_16;
-}
-
 /* Where vcpu->regs keeps register number reg (RAX and RSP are in the VMCB: -1). */
 static int gpregs_index(unsigned reg)
 {

@@ -13,7 +13,15 @@
 
 /* The decoder's mode for vcpu's code segment: CS.L in long mode -> 64-bit, else CS.D -> 32-bit, else 16-bit (real and
  * virtual-8086 mode included). */
-enum x86_mode insn_mode(const struct vcpu *vcpu);
+static inline enum x86_mode insn_mode(const struct vcpu *vcpu)
+{
+	const struct vmcb_save *s = &vcpu->vmcb->save;
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L))
+		return X86_MODE_64;
+	if ((s->cs.attrib & SEG_ATTR_D) && (s->cr0 & CR0_PE) && !(s->rflags & RFLAGS_VM))
+		return X86_MODE_32;
+	return X86_MODE_16;
+}
 
 /* Fetch and decode the instruction at vcpu's CS:RIP. Returns 0 and fills *insn, or a negative x86_decode error
  * (X86_ERR_TRUNCATED also when the bytes could not be read: a page not present or outside guest RAM). */

@@ -40,13 +40,12 @@ static uint64_t reg_get(const struct vcpu *vcpu, unsigned reg, int high8)
 /* Write size bytes into a register as the CPU does: 8 and 16 bits merge, 32 bits zero-extend, 64 bits replace. */
 static void reg_set(struct vcpu *vcpu, unsigned reg, int high8, unsigned size, uint64_t val)
 {
-	uint64_t old = insn_gpr_get(vcpu, reg);
 	if (high8)
-		val = (old & ~0xff00ull) | ((val & 0xff) << 8);
+		val = (insn_gpr_get(vcpu, reg) & ~0xff00ull) | ((val & 0xff) << 8);
 	else if (size < 4)
-		val = (old & ~mask(size)) | (val & mask(size));
+		val = (insn_gpr_get(vcpu, reg) & ~mask(size)) | (val & mask(size));
 	else
-		val &= mask(size);
+		val &= mask(size); /* the old value does not matter: no read */
 	insn_gpr_set(vcpu, reg, val);
 }
 
@@ -121,8 +120,9 @@ static uint64_t alu(struct vcpu *vcpu, unsigned op, uint64_t dst, uint64_t src, 
 static void dev_access(struct vcpu *vcpu, enum vdev_dir dir, uint64_t gpa, unsigned size, uint64_t *val)
 {
 	struct vdev_lapic *a = &vcpu->vctx.pc->lapic;
+	uint32_t tpr = a->tpr;
 	vdev_pc_mmio(vcpu->vctx.pc, &vcpu->vctx, dir, gpa, size, val);
-	if (dir == VDEV_OUT && gpa - LAPIC_BASE < LAPIC_SIZE) /* CR8 and the TPR register are one: V_TPR = TPR[7:4] */
+	if (dir == VDEV_OUT && a->tpr != tpr) /* CR8 and the TPR register are one: V_TPR = TPR[7:4] */
 		vcpu->vmcb->control.int_ctl = (vcpu->vmcb->control.int_ctl & ~INT_CTL_V_TPR) | ((a->tpr >> 4) & INT_CTL_V_TPR);
 }
 
@@ -287,6 +287,25 @@ static const char *page_name(uint64_t gpa)
 	       gpa - HPET_BASE < HPET_SIZE ? "HPET" : "virtio";
 }
 
+/* Stop vcpu for an MMIO access at gpa hvmm does not emulate (why), naming the instruction's bytes: the decode
+ * assists' ones, else len bytes read at CS:RIP in mode (len 0: as many as an instruction may have). Out of line:
+ * platform_mmio's common path does not carry its buffers. */
+static __attribute__((noinline, cold)) void refuse(struct vcpu *vcpu, uint64_t gpa, enum x86_mode mode, unsigned len,
+						   const char *why)
+{
+	const struct vmcb *v = vcpu->vmcb;
+	unsigned n = v->control.insn_len & 0xf;
+	uint8_t b[X86_MAX_LEN];
+	char hex[3 * X86_MAX_LEN + 1] = "";
+	uint64_t la = mode == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
+	size_t got = n ? n : gva_read(vcpu->guest, &vcpu->vmcb->save, la, b, len ? len : sizeof(b));
+	for (size_t i = 0; i < got; i++)
+		fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", n ? v->control.insn_bytes[i] : b[i]);
+	if (got)
+		hex[3 * got - 1] = 0;
+	guest_kill(vcpu, "MMIO at gpa=0x%lx (%s): %s, bytes %s", gpa, page_name(gpa), why, got ? hex : "(none)");
+}
+
 int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
@@ -332,15 +351,7 @@ int platform_mmio(struct cpu *c, struct vcpu *vcpu)
 	if (!why)
 		why = emulate(vcpu, in, gpa);
 	if (why) {
-		uint8_t b[X86_MAX_LEN];
-		char hex[3 * X86_MAX_LEN + 1] = "";
-		uint64_t la = mode == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
-		size_t got = n ? n : gva_read(vcpu->guest, &vcpu->vmcb->save, la, b, r == 0 && in->len ? in->len : sizeof(b));
-		for (size_t i = 0; i < got; i++)
-			fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", n ? v->control.insn_bytes[i] : b[i]);
-		if (got)
-			hex[3 * got - 1] = 0;
-		guest_kill(vcpu, "MMIO at gpa=0x%lx (%s): %s, bytes %s", gpa, page_name(gpa), why, got ? hex : "(none)");
+		refuse(vcpu, gpa, mode, r == 0 ? in->len : 0, why);
 		return 1;
 	}
 	platform_mmio_count++;
