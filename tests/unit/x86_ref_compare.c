@@ -156,11 +156,11 @@ const char *xref_known(const uint8_t *b, size_t n, int mode, const struct x86_in
 		       "has the bit set: Intel SDM Vol. 2 §2.7.1); Zydis 4 decodes MVEX";
 	if (!cs && is_len && ((rc == 0 && in->encoding == X86_ENC_VEX && in->map == X86_MAP_0F &&
 			       (in->opcode == 0x84 || in->opcode == 0x85)) ||
-			      /* the same bytes too short for our reading (ModRM, SIB, disp32) but not for a rel32 */
-			      (rc == X86_ERR_TRUNCATED && (mode == 2 || (o1 >> 6) == 3) && o0 == 0xc5 &&
-			       (o2 == 0x84 || o2 == 0x85))))
+			      /* any other VEX bytes Zydis reads as one of them (rel8 forms, map 0, where our reading
+			       * is truncated, too long or invalid): its mnemonic says so */
+			      (rc != 0 && (!strncmp(r->text, "jkzd ", 5) || !strncmp(r->text, "jknzd ", 6)))))
 		return "VEX 0F 84/85: no instruction on AMD or Intel (APM Vol. 4 and Intel SDM Vol. 2 opcode maps; #UD at "
-		       "its first byte, whatever its length); Zydis 4 decodes Knights Corner's JKZD/JKNZD with a rel32";
+		       "its first byte, whatever its length); Zydis 4 decodes Knights Corner's JKZD/JKNZD (rel32, rel8)";
 	if (!cs && rc == 0 && mode == 2 && in->op == X86_OP_MOVSXD && (in->prefixes & X86_PFX_OPSIZE) &&
 	    !(in->rex & 8) && !strcmp(what, "memory operand size") && r->len == in->len)
 		return "66 63 in 64-bit mode is MOVSXD r16, r/m16 (Intel SDM Vol. 2B MOVSX/MOVSXD): a 16-bit source; "
