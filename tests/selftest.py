@@ -156,5 +156,10 @@ def continuation_self_test() -> List[tuple]:
     follows as a `[name]+` continuation: 'PASS: ' + 'the rest' is 'PASS: the rest' (it was joined without the blank)."""
     log = HvmmLog.parse("[g] PASS: \r\n[h] other\r\n[g]+ the rest\r\n[g] next \r\n")
     want = ["PASS: the rest", "next"]
+    # A piece of nothing but a blank (hvmm flushed ' ' alone: '[g]+' and two blanks on the wire) carries it over.
+    blank = HvmmLog.parse("[g] PASS: mmap records are\r\n[h] x\r\n[g]+  \r\n[h] y\r\n[g]+ at least 20 bytes\r\n")
+    want2 = ["PASS: mmap records are at least 20 bytes"]
     return [("console: a continuation keeps the blank its flushed piece ended with", log.console("g") == want,
-             str(log.console("g")))]
+             str(log.console("g"))),
+            ("console: a continuation that is only a blank keeps it", blank.console("g") == want2,
+             str(blank.console("g")))]

@@ -37,7 +37,7 @@ _ERROR = re.compile(r"^hvmm: error: (.*)$")
 _PANIC = re.compile(r"hvmm: PANIC: ?(.*)$")
 _ALL_DONE = re.compile(r"^hvmm: all guests done\s*$")
 _CONSOLE = re.compile(r"^\[([^\]\s]+)\](?: (.*))?$")
-_CONTINUED = re.compile(r"^\[([^\]\s]+)\]\+ (.*)$")  # a later piece of a guest line longer than 200 bytes
+_CONTINUED = re.compile(r"^\[([^\]\s]+)\]\+(?: (.*))?$")  # a later piece of a guest line (a flushed line's rest)
 _KV = re.compile(r"(\w+)=(\S+)")
 
 LAG_FIELDS = ("n", "min", "p50", "p99", "max", "mean", "tsc_khz")
@@ -149,11 +149,14 @@ class HvmmLog:
             return
         m = _CONTINUED.match(s)
         if m:  # join it to that guest's previous line, with the blanks that piece ended with (a flushed prompt)
+            text = m.group(2) or ""
+            if not text:  # a piece of blanks only: the stripped line lost them, the first one is the separator
+                tail = tail[1:]
             k = next((k for k in range(len(self.output) - 1, -1, -1) if self.output[k][1] == m.group(1)), None)
             if k is None:
-                self.output.append((i, m.group(1), m.group(2)))
+                self.output.append((i, m.group(1), text))
             else:
-                joined = self.output[k][2] + self._tails.get(m.group(1), "") + m.group(2)
+                joined = self.output[k][2] + self._tails.get(m.group(1), "") + text
                 self.output[k] = self.output[k][:2] + (joined,)
             self._tails[m.group(1)] = tail
             return

@@ -174,6 +174,8 @@ int mb1_main(uint32_t magic, void *info)
 	window(7);
 	uint32_t c1 = rd(0x390);
 	window(20);
+	if (!timer_irqs) /* a loaded host: QEMU's own timer thread may not have run yet */
+		wait_flag(&timer_irqs, 2000);
 	wr(0x380, 0);
 	wr(0x320, 0x10000 | VEC_TIMER);
 	check(c1 != 0 && timer_irqs >= 1, "periodic: the count reloads after 0, interrupts keep coming",
