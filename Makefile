@@ -28,9 +28,10 @@ CFLAGS_COMMON := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INC) -Iinclu
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin \
 	-fcf-protection=none -mno-red-zone -mcmodel=small -MMD -MP
 # Retpolines for every indirect call and jump in hvmm (Spectre v2: a guest must not steer hvmm's indirect branches;
-# docs/security.md "Real silicon"); tests/switchpath.py checks that none is left.
+# docs/security.md "Real silicon"); tests/switchpath.py checks that none is left. Every return is a JMP to
+# __x86_return_thunk, patched at boot to a RET or to the safe RET against SRSO (hvmm/x86/spec_ret.h).
 HVMM_CFLAGS := $(CFLAGS_COMMON) -mno-mmx -mno-sse -mno-sse2 -mno-80387 -mgeneral-regs-only \
-	-mindirect-branch=thunk-inline -mindirect-branch-register
+	-mindirect-branch=thunk-inline -mindirect-branch-register -mfunction-return=thunk-extern
 GUEST_CFLAGS := $(CFLAGS_COMMON) -Iguests/rt
 ASFLAGS := -Iinclude -Ilib/include -Ilib -I. -MMD -MP -D__ASSEMBLY__
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
@@ -50,6 +51,7 @@ LIB_SRCS += lib/virtq.c # split virtqueues of the virtio devices (hvmm/vdev/virt
 LIB_SRCS += lib/conkeys.c lib/lineedit.c lib/moncmd.c # console input: focus key, monitor line, commands (docs/running.md)
 LIB_SRCS += lib/jsonw.c # the JSON lines of log=json (docs/running.md)
 LIB_SRCS += lib/gdbrsp.c # the gdb stub's remote serial protocol (docs/running.md)
+LIB_SRCS += lib/spec_policy.c # the speculation policy (hvmm/x86/spec.c, docs/security.md "Real silicon")
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 
@@ -135,9 +137,20 @@ $(B)/gen/dsdt.aml: hvmm/guest/dsdt.asl
 $(B)/hvmm-obj/hvmm/guest/dsdt_aml.S.o: $(B)/gen/dsdt.aml
 $(B)/hvmm-obj/hvmm/guest/dsdt_aml.S.o: ASFLAGS += -Wa,-I$(B)/gen
 
-$(B)/hvmm.elf: $(HVMM_OBJS) linker.ld
+# Two links (hvmm/x86/spec_ret.h): the first without the table of return sites, which tools/retsites then lists from
+# its code; the table goes at the end of .rodata, after all code, so the second link's code sits where the first's
+# did, and tools/retsites checks the final image's table against its code again.
+RETSITES_OBJ := $(B)/hvmm-obj/$(B)/gen/retsites.S.o
+$(B)/hvmm-pre.elf: $(HVMM_OBJS) linker.ld
 	$(call say,LD,$@)
 	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(HVMM_OBJS)
+$(B)/gen/retsites.S: $(B)/hvmm-pre.elf tools/retsites
+	$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/retsites gen $< > $@.tmp && mv $@.tmp $@
+$(B)/hvmm.elf: $(HVMM_OBJS) $(RETSITES_OBJ) linker.ld tools/retsites
+	$(call say,LD,$@)
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(HVMM_OBJS) $(RETSITES_OBJ)
+	$(Q)$(PYTHON) tools/retsites check $@ || { rm -f $@; exit 1; }
 
 $(B)/guest-obj/%.c.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)

@@ -179,7 +179,7 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 		hlog("cannot run guests on this CPU; stopping");
 		power_off(POWER_ERROR);
 	}
-	spec_init(config.srso);
+	spec_init((enum spec_srso)config.srso);
 	c->max_asid = svm_caps.nasid - 1;
 	if (c->max_asid > MAX_GUESTS)
 		c->max_asid = MAX_GUESTS;

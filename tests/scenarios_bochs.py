@@ -213,4 +213,7 @@ SCENARIOS: List[Scenario] = [
     bochs("bochs-fast-paths", [f"{GUESTS}/cpuid_dump.elf name=cpuid mem=4M",
                                f"{GUESTS}/bench.elf name=bench mem=4M max_log4=3", COUNTER]
           + [hostile("hostile_step", a) for a in ("step", "len", "poke")], judge_fast_paths),
+    # The safe RET against SRSO on a second implementation: `ryzen` is family 17h without IBPB (Zen 1/2 sequence).
+    bochs("bochs-srso", [COUNTER, MATMUL], scenarios_silicon.judge_srso(
+        "safe RET, Zen 1/2 sequence (exposed to SRSO, family 17h/18h, srso=safe-ret)", "no IBPB", count=20), cpu="ryzen"),
 ]

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Scenarios for hardening that matters on real AMD silicon (docs/security.md "Real silicon"): exception loops
 (CVE-2015-8104), the guest CPUID policy, the TSC calibration source, the local APIC mode and memory types.
-What no platform here can show (IBPB, RSB filling, SRSO) is checked on the binary by tests/switchpath.py."""
+What no platform here can show (IBPB, RSB filling) is checked on the binary by tests/switchpath.py and
+tests/retsites.py; the safe RET against SRSO runs under QEMU's EPYC (family 17h) and EPYC-Milan (19h) models."""
 
 import os
 import re
@@ -76,7 +77,33 @@ def rule(pol, leaf: int, sub: int) -> Optional[Dict[str, Tuple[int, int]]]:
     return pol.get((leaf, sub), pol.get((leaf, None)))
 
 
+# ---- SRSO policy (lib/spec_policy.c): the boot line names it; the safe RET runs where QEMU's model is exposed ----
+
+SPEC_POLICY = re.compile(r"^hvmm: spec policy: (.*?), (\d+) return sites patched; (.*)$")
+
+
+def check_spec_policy(j: Judge, log: HvmmLog, want: str, warning: Optional[str] = None) -> None:
+    """The "spec policy:" line starts with want and names the patched return sites; the warning line as expected."""
+    got = [m for m in (SPEC_POLICY.match(ln) for ln in log.lines) if m]
+    j.check(f"spec policy: {want}, return sites patched", len(got) == 1 and got[0].group(1).startswith(want) and
+            int(got[0].group(2)) > 100, f"{[m.group(0) for m in got]}")
+    warns = [ln for ln in log.lines if ln.startswith("hvmm: warning: spec: ")]
+    if warning is None:
+        j.check("no spec warning", not warns, f"{warns}")
+    else:
+        j.check(f"spec warning: {warning}", len(warns) == 1 and warning in warns[0], f"{warns}")
+
+
+def judge_srso(want: str, warning: Optional[str], count: int = 5):
+    def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
+        check_spec_policy(j, log, want, warning)
+        check_counter(j, log, n=count)
+        check_matmul(j, log)
+    return judge
+
+
 def judge_cpuid(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    check_spec_policy(j, log, "plain RET (not exposed to SRSO: not an AMD family 17h-19h CPU)")
     doc, code = doc_policy(), code_policy()
     j.check("cpuid: docs/guest-abi.md has a policy table", len(doc) >= 10, f"{len(doc)} leaves")
     same = {k: {r: v for r, v in d.items() if v != (0, 0) or k[0] in (0, 0x80000000)} for k, d in doc.items()}
@@ -208,4 +235,15 @@ SCENARIOS: List[Scenario] = [
     Scenario("mem-6g", WELL_BEHAVED + [hostile("hostile_mem", "alias", mem="40M")], judge_mem6g,
              qemu_args=["-m", "6G"]),
     Scenario("tsc-hpet", [COUNTER + " count=5"], judge_hpet, qemu_args=["-machine", "pc,pit=off"]),
+    # Every return of hvmm through the safe RET, and its untraining at every exit that reaches C (QEMU's models
+    # have no IBPB under TCG: the warning says so).
+    Scenario("srso-zen12", [COUNTER + " count=5", WELL_BEHAVED[1]],
+             judge_srso("safe RET, Zen 1/2 sequence (exposed to SRSO, family 17h/18h, srso=safe-ret)", "no IBPB"),
+             cpu="EPYC,+svm,+npt"),
+    Scenario("srso-zen34", [COUNTER + " count=5", WELL_BEHAVED[1]],
+             judge_srso("safe RET, Zen 3/4 sequence (exposed to SRSO, family 19h, srso=safe-ret)", "no IBPB"),
+             cpu="EPYC-Milan,+svm,+npt"),
+    Scenario("srso-off", [COUNTER + " count=5", WELL_BEHAVED[1]],
+             judge_srso("plain RET (exposed to SRSO, srso=off)", "srso=off was given"),
+             cmdline="slice=10ms srso=off " + EXIT_PORT, cpu="EPYC-Milan,+svm,+npt"),
 ]

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The runner's self-test (tests/run.py group selftest, no QEMU): a synthetic log the default judge must accept and
 broken ones it must reject, expected-failure bookkeeping, the registry (every scenario file listed, each importable
-alone), then the self-tests of tests/layers.py, tests/switchpath.py and tests/scenarios_newcomer.py."""
+alone), then the self-tests of tests/layers.py, tests/switchpath.py, tests/retsites.py and tests/scenarios_newcomer.py."""
 
 import glob
 import os
@@ -94,6 +94,8 @@ def self_test() -> List[tuple]:
     results += layers.self_test()
     import switchpath  # noqa: E402  (tests/switchpath.py: speculation barriers on hvmm's switch path, from objdump)
     results += switchpath.self_test()
+    import retsites  # noqa: E402  (tests/retsites.py: every return of hvmm is a patchable site, from objdump)
+    results += retsites.self_test()
     import scenarios_newcomer  # noqa: E402
     results += scenarios_newcomer.self_test()  # run-qemu's exit statuses, mkiso's checks, TAP/JUnit (no QEMU)
     return results

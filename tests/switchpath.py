@@ -7,9 +7,11 @@ Disassembles hvmm with objdump and checks, in order of the switch path:
   - no indirect CALL or JMP anywhere in hvmm (retpolines: -mindirect-branch=thunk-inline);
   - svm_world_switch (and svm_world_switch_fetch, its fast paths for a CPU without nRIP, and
     svm_world_switch_checked, its copy without fast paths for vmcb_check=1): after the slow-path VMSAVE/VMLOAD of
-    host state and before STGI, the IBPB guarded by spec_ibpb_exit (WRMSR PRED_CMD = 1); its only RET is the
-    RSB-free return (pop %rcx; call T; pause; lfence; jmp; T: mov %rcx,(%rsp); ret), the only CALL after VMRUN is
-    that one, and the fast paths (CPUID, the null hypercall) re-enter the guest with no RET, CALL, VMSAVE or VMLOAD;
+    host state and before STGI and any RET, the exit barrier guarded by spec_exit_mode (CALL spec_exit_barrier,
+    which issues IBPB or jumps to the safe RET's untraining sequence); its only RET is the RSB-free return (pop %rcx;
+    call T; pause; lfence; jmp; T: mov %rcx,(%rsp); ret), the only CALLs after VMRUN are the barrier's and that one,
+    and the fast paths (CPUID, the null hypercall) re-enter the guest with no RET, CALL, VMSAVE or VMLOAD;
+  - a return site (JMP/Jcc to __x86_return_thunk, patched at boot: hvmm/x86/spec_ret.h) counts as a RET;
   - every caller of a world switch (the run loop) has the 32-entry return-stack fill (32 CALLs each over an INT3,
     RSP restored by 256, LFENCE) right before each of its RETs, and makes no tail call;
   - the guest switch (sched.c's switch_state, wherever the compiler put it) fills the return stack and issues the
@@ -27,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ELF = os.path.join(ROOT, "build", "hvmm.elf")
 FUNC = re.compile(r"^[0-9a-f]+ <([^>]+)>:$")
 INSN = re.compile(r"^\s*([0-9a-f]+):\s+(.*)$")
+RET_SITE = re.compile(r"^j[a-z]+ [0-9a-f]+ <__x86_return_thunk>$")
 
 
 def functions(text: str) -> Dict[str, List[str]]:
@@ -41,7 +44,9 @@ def functions(text: str) -> Dict[str, List[str]]:
         elif cur:
             m = INSN.match(ln)
             if m:
-                funcs[cur].append(re.sub(r"\s+", " ", m.group(2).strip()))
+                x = re.sub(r"\s+", " ", m.group(2).strip())
+                # A return site (hvmm/x86/spec_ret.h): patched at boot to a RET, or to the safe RET's thunk.
+                funcs[cur].append("ret" if RET_SITE.match(x) else x)
     return funcs
 
 
@@ -74,11 +79,11 @@ def _check_world_switch(ws: List[str], fast: bool) -> List[str]:
                 any(re.match(r"^(ret|call|vmsave|vmload)", x) for x in region):
             bad.append("svm_world_switch: the fast paths do not re-enter the guest without RET/CALL")
     stgi = first(ws, r"^stgi", host + 1)
-    guard = first(ws, r"^cmpb \$0x0,.*<spec_ibpb_exit>", host + 1)
-    msr = first(ws, r"^mov \$0x49,%ecx", guard + 1) if guard >= 0 else -1
-    wr = first(ws, r"^wrmsr", msr + 1) if msr >= 0 else -1
-    if not (0 <= guard < msr < wr < stgi):
-        bad.append("svm_world_switch: no IBPB (spec_ibpb_exit, WRMSR 0x49) between the host VMLOAD and STGI")
+    guard = first(ws, r"^cmpb \$0x0,.*<spec_exit_mode>", host + 1)
+    barrier = first(ws, r"^call .*<spec_exit_barrier>", guard + 1) if guard >= 0 else -1
+    if not (0 <= guard < barrier < stgi) or any(re.match(r"^(ret|call|jmp) ", x) for x in ws[host + 1:barrier]):
+        bad.append("svm_world_switch: no exit barrier (spec_exit_mode, CALL spec_exit_barrier: IBPB or the safe "
+                   "RET's untraining) between the host VMLOAD and STGI, before any RET")
     # The return: pop %rcx; call T; pause; lfence; jmp back; T: mov %rcx,(%rsp); ret -- the only RET, and the only
     # CALL after VMRUN.
     rets = [i for i, x in enumerate(ws) if re.match(r"^ret", x)]
@@ -86,10 +91,26 @@ def _check_world_switch(ws: List[str], fast: bool) -> List[str]:
     r = rets[-1] if rets else -1
     tail = [x.split()[0] for x in ws[r - 6:r + 1]] if r >= 6 else []
     if len(rets) != 1 or tail != ["pop", "call", "pause", "lfence", "jmp", "mov", "ret"] or \
-            ws[r - 6] != "pop %rcx" or ws[r - 1] != "mov %rcx,(%rsp)" or calls != [r - 5]:
+            ws[r - 6] != "pop %rcx" or ws[r - 1] != "mov %rcx,(%rsp)" or calls != [barrier, r - 5]:
         bad.append("svm_world_switch: does not return through the RSB-free return (SPEC_RET_NO_RSB) alone: "
                    "a RET or CALL after VMRUN would use or push a prediction next to the guest's")
     return bad
+
+
+def check_exit_barrier(funcs: Dict[str, List[str]]) -> List[str]:
+    """spec_exit_barrier (hvmm/x86/spec_ret.S): IBPB (WRMSR PRED_CMD = 1) then a return; else a jump to one of the two
+    untraining sequences; no other RET before them."""
+    ins = funcs.get("spec_exit_barrier", [])
+    msr = first(ins, r"^mov \$0x49,%ecx")
+    one = first(ins, r"^mov \$0x1,%eax", msr + 1) if msr >= 0 else -1
+    wr = first(ins, r"^wrmsr", one + 1) if one >= 0 else -1
+    ret = first(ins, r"^ret")
+    if not (0 <= msr < one < wr < ret) or ret != wr + 1 or \
+            not any(re.match(r"^j[a-z]+ .*<srso_alias_untrain_ret>", x) for x in ins[ret + 1:]) or \
+            not any(re.match(r"^jmp .*<srso_untrain_ret>", x) for x in ins[ret + 1:]):
+        return ["spec_exit_barrier: not IBPB (WRMSR 0x49 of 1) and a return, else a jump to srso_untrain_ret or "
+                "srso_alias_untrain_ret"]
+    return []
 
 
 def fills(insns: List[str]) -> List[int]:
@@ -137,6 +158,7 @@ def check(text: str) -> List[str]:
     bad += check_world_switch(ws, "svm_world_switch_fetch") if ws else ["no svm_world_switch_fetch"]
     ws = funcs.get("svm_world_switch_checked")  # the same switch without the fast path, for vmcb_check=1
     bad += check_world_switch(ws, "svm_world_switch_checked", fast=False) if ws else ["no svm_world_switch_checked"]
+    bad += check_exit_barrier(funcs)
     bad += check_run_loop(funcs)
     callers = 0
     for name, insns in funcs.items():
@@ -174,14 +196,18 @@ def self_test() -> List[tuple]:
         return [("switch path: build/hvmm.elf exists", False, "build it first")]
     text = disassemble()
     bad = check(text)
-    planted = check(text.replace("int3", "nop", 1))
-    plain_ret = check(re.sub(r"mov    %rcx,\(%rsp\)\n(\s*[0-9a-f]+:\s+)ret", r"nop\n\1ret", text))
-    return [("switch path: retpolines, IBPB and the RSB-free return after #VMEXIT, RSB fill and IBPB on guest switch "
+    planted = check(re.sub(r"(call\s+[0-9a-f]+ <[^>]+>\n\s*[0-9a-f]+:\s+)int3", r"\1nop", text, count=1))
+    plain_ret = check(re.sub(r"mov    %rcx,\(%rsp\)\n(\s*[0-9a-f]+:\s+)(ret|jmp\s+[0-9a-f]+ <__x86_return_thunk>)",
+                             r"nop\n\1\2", text))
+    no_barrier = check(text.replace("<spec_exit_barrier>", "<elsewhere>"))
+    return [("switch path: retpolines, the exit barrier and the RSB-free return after #VMEXIT, RSB fill and IBPB on guest switch "
              "and when the run loop returns, FXSAVE-leak fixup", not bad, "; ".join(bad[:4])),
             ("switch-path check rejects a switch path without the RSB fill",
              any("return-stack fill" in b for b in planted), repr(planted[:2])),
             ("switch-path check rejects a world switch that returns with a plain RET",
-             any("RSB-free return" in b for b in plain_ret), repr(plain_ret[:2]))]
+             any("RSB-free return" in b for b in plain_ret), repr(plain_ret[:2])),
+            ("switch-path check rejects a world switch without the exit barrier (IBPB or safe-RET untraining)",
+             any("no exit barrier" in b for b in no_barrier), repr(no_barrier[:2]))]
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@
 struct config config = {
 	.slice_us = 10000,
 	.exit_port = 0,
-	.srso = 1,
+	.srso = 2,
 	.bench_log4 = -1,
 	.cpus = 0, /* every usable CPU */
 	.panic_test = -1,
@@ -50,10 +50,10 @@ void config_parse(const char *cmdline)
 			else
 				hlog("warning: apic=%s is not auto, xapic or x2apic; using auto", val);
 		} else if (!strcmp(key, "srso")) {
-			if (!strcmp(val, "ibpb") || !strcmp(val, "off"))
-				config.srso = !strcmp(val, "ibpb");
+			if (!strcmp(val, "safe-ret") || !strcmp(val, "ibpb") || !strcmp(val, "off"))
+				config.srso = !strcmp(val, "safe-ret") ? 2 : !strcmp(val, "ibpb");
 			else
-				hlog("warning: srso=%s is not ibpb or off; using ibpb", val);
+				hlog("warning: srso=%s is not safe-ret, ibpb or off; using safe-ret", val);
 		} else if (!strcmp(key, "bench")) {
 			if (parse_u64(val, &v) || v > 9)
 				hlog("warning: bench=%s is not a number 0..9 (n up to 4^bench); ignored", val);

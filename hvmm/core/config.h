@@ -10,7 +10,7 @@ struct config {
 	uint64_t slice_us; /* time slice (µs); slice= , default 10 ms */
 	uint16_t exit_port; /* QEMU isa-debug-exit port, 0 = none; exit_port= */
 	int apic; /* apic= : 0 auto (firmware's mode), 1 xapic, 2 x2apic (enum lapic_mode) */
-	int srso; /* srso= : 1 (ibpb, default) = IBPB at every exit on CPUs exposed to SRSO/Retbleed, 0 (off) */
+	int srso; /* srso= on CPUs exposed to SRSO/Retbleed: 2 (safe-ret, default) the safe RET, 1 (ibpb) IBPB at every exit, 0 (off); lib/spec_policy.h enum spec_srso */
 	int bench_log4; /* run the native latency benchmark up to n = 4^bench_log4; bench= , -1 = off */
 	int stats_full; /* print the dist/hist lines in the summary; stats=full (1) or stats=short (0, default) */
 	int vmcb_check; /* check every VMCB before VMRUN (hvmm/svm/vmcb_check.h); vmcb_check=1, default 0 */

@@ -29,4 +29,4 @@ _Static_assert(RFLAGS_TF_BIT == RFLAGS_TF, "RFLAGS_TF_BIT");
 _Static_assert(RFLAGS_RF_BIT == RFLAGS_RF, "RFLAGS_RF_BIT");
 _Static_assert((uint64_t)EFER_LMA_BYTE1 << 8 == EFER_LMA, "EFER_LMA_BYTE1");
 _Static_assert((unsigned)SEG_ATTR_L_BYTE1 << 8 == SEG_ATTR_L, "SEG_ATTR_L_BYTE1");
-_Static_assert(SPEC_MSR_PRED_CMD == MSR_PRED_CMD, "SPEC_MSR_PRED_CMD (spec_exit.h) is PRED_CMD");
+_Static_assert(SPEC_MSR_PRED_CMD == MSR_PRED_CMD, "SPEC_MSR_PRED_CMD (hvmm/x86/spec_ret.h) is PRED_CMD");

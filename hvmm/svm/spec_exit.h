@@ -15,24 +15,26 @@
  *    pushed before the guest ran, and at every switch to another guest, so the next guest's RETs never consume the
  *    previous guest's predictions (Linux fills on context switch for the same reason). 32 entries cover every AMD
  *    RSB so far.
- * 3. SPEC_IBPB_EXIT: IBPB when spec_ibpb_exit is set (Zen 1-4 exposed to SRSO/Retbleed, hvmm/x86/spec.c): WRMSR
- *    PRED_CMD = 1 flushes the indirect and, with IBPB_BRTYPE, return predictions the guest trained (AMD-SB-7005,
- *    AMD-SB-1037), before hvmm's first RET and before STGI (the order KVM's vmenter.S uses). Clobbers RAX, RCX, RDX.
+ * 3. SPEC_EXIT_BARRIER: where spec_exit_mode is set (hvmm/x86/spec.c), a CALL of spec_exit_barrier
+ *    (hvmm/x86/spec_ret.S) before hvmm's first RET and before STGI (the order KVM's vmenter.S uses): on Zen 1-4
+ *    exposed to SRSO/Retbleed either IBPB (srso=ibpb: WRMSR PRED_CMD = 1 flushes the indirect and, with IBPB_BRTYPE,
+ *    return predictions the guest trained; AMD-SB-7005, AMD-SB-1037) or the untraining sequence of the safe RET
+ *    (srso=safe-ret, the default there). 2 instructions when off. Clobbers RAX, RCX, RDX.
+ * The RET of SPEC_RET_NO_RSB is a return site (hvmm/x86/spec_ret.h): a plain RET after boot-time patching, or the
+ * safe RET's JMP where that is the policy.
  */
 #ifndef HVMM_SPEC_EXIT_H
 #define HVMM_SPEC_EXIT_H
 
+#include "hvmm/x86/spec_ret.h"
+
 #define SPEC_RSB_ENTRIES 32
-#define SPEC_MSR_PRED_CMD 0x49
 
 #ifdef __ASSEMBLY__
-.macro SPEC_IBPB_EXIT
-	cmpb $0, spec_ibpb_exit(%rip)
+.macro SPEC_EXIT_BARRIER
+	cmpb $SPEC_EXIT_NONE, spec_exit_mode(%rip)
 	je 774f
-	mov $SPEC_MSR_PRED_CMD, %ecx
-	mov $1, %eax
-	xor %edx, %edx
-	wrmsr
+	call spec_exit_barrier
 774:
 .endm
 
@@ -46,7 +48,7 @@
 	jmp 775b
 776:
 	mov %rcx, (%rsp)
-	ret
+	RET_SITE
 .endm
 #else
 /* Overwrite every RSB entry with one of hvmm's (2. above). */

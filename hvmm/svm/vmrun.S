@@ -8,8 +8,8 @@
  * V_INTR_MASKING = 1 that host IF is what lets a physical interrupt cause #VMEXIT(INTR) even if the guest runs
  * with IF = 0. #VMEXIT clears GIF; CLI, VMLOAD host, STGI. The interrupt stays pending for the C code to take.
  *
- * Speculation (docs/security.md "Real silicon", spec_exit.h): with GIF still 0, SPEC_IBPB_EXIT issues IBPB on CPUs
- * exposed to SRSO/Retbleed; the switch returns with SPEC_RET_NO_RSB, so no RET between #VMEXIT and the caller pops
+ * Speculation (docs/security.md "Real silicon", spec_exit.h): with GIF still 0, SPEC_EXIT_BARRIER issues IBPB or
+ * untrains the safe RET on CPUs exposed to SRSO/Retbleed; the switch returns with SPEC_RET_NO_RSB, so no RET between #VMEXIT and the caller pops
  * a guest's return prediction (the caller fills the RSB at guest switches and when it stops running guests). The
  * fast path below executes no RET or indirect branch before it re-enters the same guest.
  *
@@ -205,7 +205,7 @@
 	cli
 	mov 16(%rsp), %rax /* host VMCB PA */
 	vmload %rax
-	SPEC_IBPB_EXIT
+	SPEC_EXIT_BARRIER
 	stgi
 
 	/* Leave no guest values in caller-clobbered registers. */

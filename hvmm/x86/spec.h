@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "hvmm/core/arch.h"
+#include "spec_policy.h"
 
 struct spec_state {
 	unsigned family, model; /* display family/model (CPUID 1) */
@@ -12,16 +13,16 @@ struct spec_state {
 	int ibpb_ret; /* CPUID 8000_0008h EBX[30]: IBPB also clears the return address predictor */
 	int autoibrs; /* CPUID 8000_0021h EAX[8], and hvmm set EFER.AIBRSE */
 	int srso_affected; /* family 17h/18h/19h without CPUID 8000_0021h EAX[29] SRSO_NO (Retbleed: 17h/18h too) */
+	enum spec_ret ret; /* how hvmm's return sites were patched (hvmm/x86/spec_ret.h) */
 	int zenbleed_fixed; /* Zen 2: hvmm set DE_CFG[9] */
 };
 extern struct spec_state spec;
 
-/* 1 when vmrun.S issues IBPB at every exit that reaches C (SRSO/Retbleed on Zen 1-4); read by vmrun.S. */
-extern uint8_t spec_ibpb_exit;
-
-/* Detect what this CPU needs and apply the boot-time settings (AutoIBRS, the Zenbleed chicken bit); mode is the
- * srso= option (1 = IBPB at every exit where the CPU is affected, 0 = off). Prints one "hvmm: spec ..." line. */
-void spec_init(int srso_mode);
+/* Detect what this CPU needs (lib/spec_policy.c) and apply it: AutoIBRS, the Zenbleed chicken bit, the return sites
+ * patched (plain or safe RET), spec_exit_mode (hvmm/x86/spec_ret.h) for the exit path; srso_mode is the srso= option.
+ * BSP only, before the APs start. Prints the "hvmm: spec ..." and "hvmm: spec policy: ..." lines, and a warning line
+ * where the CPU stays exposed. */
+void spec_init(enum spec_srso srso_mode);
 
 extern uint8_t spec_ibpb_switch; /* 1: IBPB before a different guest runs (CPU has it, exit path does not do it) */
 /* 1: fill the return stack before a different guest runs (svm/spec_exit.h); 0 where an IBPB that clears it
