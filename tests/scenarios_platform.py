@@ -326,7 +326,7 @@ SCENARIOS: List[Scenario] = [
     Scenario("irq-if", [f"{GUESTS}/counter.elf name=counter mem=16M",
                         f"{GUESTS}/irqif.elf name=irqif mem=4M platform=pc",
                         f"{GUESTS}/irqif.elf name=irqif2 mem=4M platform=pc period_us=170 spin=90000"], judge_irq_if,
-             cmdline="slice=1ms " + EXIT_PORT, qemu_args=["-icount", "shift=0,sleep=off"]),
+             cmdline="slice=1ms " + EXIT_PORT, qemu_args=["-icount", "shift=0,sleep=off"], timeout=180),
     Scenario("apic-ipi", [f"{GUESTS}/counter.elf name=counter mem=16M",
                           f"{GUESTS}/apicipi.elf name=apicipi mem=16M platform=pc",
                           f"{GUESTS}/apicipi.elf name=apicinit mem=16M platform=pc attack=init"], judge_apic_ipi),

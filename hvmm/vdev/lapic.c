@@ -215,41 +215,49 @@ static int deadline_mode(const struct vdev_lapic *a)
 	return (a->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TIMER_TSC_DEADLINE;
 }
 
-void vlapic_update(struct vdev_lapic *a, uint64_t now)
+/* The timer's next expiry from its state, as vlapic_update counts it (rounded up to a TSC cycle the count has
+ * certainly reached), whatever the LVT mask; UINT64_MAX if it has none. */
+static uint64_t next_due(const struct vdev_lapic *a)
 {
-	if (a->tsc_deadline) { /* TSC-deadline mode (the value is 0 in the other modes) */
-		if (now >= a->tsc_deadline) {
-			a->tsc_deadline = 0; /* fired: the MSR reads 0 again */
-			if (!(a->lvt[LVT_TIMER] & LVT_MASKED))
-				accept(a, a->lvt[LVT_TIMER] & 0xff);
-		}
-		return;
-	}
-	if (!a->timer_initial || (!periodic(a) && a->timer_periods))
-		return; /* stopped, or a one-shot count that already expired */
-	uint64_t n = counts(a, now), p = period_counts(a);
-	if (n < (a->timer_periods + 1) * p)
-		return; /* no new period yet: no division at every VMRUN */
-	uint64_t periods = n / p;
-	if (!periodic(a) && periods > 1)
-		periods = 1;
-	if (periods <= a->timer_periods)
-		return;
-	a->timer_periods = periods;
-	if (!(a->lvt[LVT_TIMER] & LVT_MASKED))
-		accept(a, a->lvt[LVT_TIMER] & 0xff);
-}
-
-uint64_t vlapic_deadline(const struct vdev_lapic *a)
-{
-	if (a->lvt[LVT_TIMER] & LVT_MASKED)
-		return UINT64_MAX; /* delivers nothing (SDM §11.5.1); a masked deadline disarms on the next update */
 	if (a->tsc_deadline)
 		return a->tsc_deadline;
 	if (!a->timer_initial || (!periodic(a) && a->timer_periods))
 		return UINT64_MAX;
 	uint64_t at = (a->timer_periods + 1) * period_counts(a);
 	return a->timer_start + clock_cycles(&a->clock, at << divisor_shift(a));
+}
+
+/* The timer's state changed (mode, count, divisor, deadline, an expiry): recompute when it next expires. */
+static void timer_changed(struct vdev_lapic *a) { a->due = next_due(a); }
+
+/* now >= a->due: the deadline passed, or the count certainly reached the end of period timer_periods + 1 (next_due
+ * rounds up). Signal one expiry (several periods coalesce into one) and find the next. */
+static void expire(struct vdev_lapic *a, uint64_t now)
+{
+	if (a->tsc_deadline) {
+		a->tsc_deadline = 0; /* fired: the MSR reads 0 again */
+	} else if (!periodic(a)) {
+		a->timer_periods = 1; /* a one-shot count ends once */
+	} else { /* periods that passed: the next one without a division, more (a guest that did not run) with one */
+		uint64_t n = counts(a, now), p = period_counts(a);
+		a->timer_periods = n < (a->timer_periods + 2) * p ? a->timer_periods + 1 : n / p;
+	}
+	if (!(a->lvt[LVT_TIMER] & LVT_MASKED)) /* a masked timer expires without an interrupt (SDM §11.5.1) */
+		accept(a, a->lvt[LVT_TIMER] & 0xff);
+	timer_changed(a);
+}
+
+void vlapic_update(struct vdev_lapic *a, uint64_t now)
+{
+	if (now < a->due)
+		return; /* the common case: nothing can have expired yet */
+	expire(a, now);
+}
+
+uint64_t vlapic_deadline(const struct vdev_lapic *a)
+{
+	/* a masked timer delivers nothing (SDM §11.5.1); a masked deadline disarms on the next update */
+	return (a->lvt[LVT_TIMER] & LVT_MASKED) ? UINT64_MAX : a->due;
 }
 
 static uint32_t current_count(const struct vdev_lapic *a, uint64_t now)
@@ -366,6 +374,8 @@ static void reg_write(struct vdev_lapic *a, uint32_t off, uint32_t v, uint64_t n
 			a->tsc_deadline = 0;
 		}
 		a->lvt[i] = v & lvt_writable[i];
+		if (i == LVT_TIMER)
+			timer_changed(a); /* the mode decides how periods count */
 		return;
 	}
 	switch (off) {
@@ -409,12 +419,14 @@ static void reg_write(struct vdev_lapic *a, uint32_t off, uint32_t v, uint64_t n
 		a->timer_periods = 0;
 		if (periodic(a))
 			count_clamp(a);
+		timer_changed(a);
 		break;
 	case REG_TIMER_DIVIDE: {
 		uint64_t before = period_counts(a);
 		a->timer_divide = v & 0xb;
 		if (periodic(a) && before == a->timer_initial)
 			count_clamp(a); /* a faster divisor made a running period too short */
+		timer_changed(a);
 		break;
 	}
 	default: /* read-only and reserved registers */
@@ -452,12 +464,13 @@ void vlapic_tsc_deadline_write(struct vdev_lapic *a, uint64_t val, uint64_t now)
 	if (!deadline_mode(a))
 		return;
 	a->tsc_deadline = val;
+	timer_changed(a);
 	vlapic_update(a, now); /* a deadline already past fires at once */
 }
 
 void vlapic_init(struct vdev_lapic *a, uint64_t tsc_khz)
 {
-	*a = (struct vdev_lapic){ .svr = 0xff, .dfr = 0xffffffffu, .hw_enabled = 1, .eoi_level = -1 };
+	*a = (struct vdev_lapic){ .svr = 0xff, .dfr = 0xffffffffu, .hw_enabled = 1, .eoi_level = -1, .due = UINT64_MAX };
 	clock_init(&a->clock, LAPIC_BUS_HZ, tsc_khz);
 	for (unsigned i = 0; i < LVT_COUNT; i++)
 		a->lvt[i] = LVT_MASKED;

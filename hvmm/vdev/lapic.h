@@ -29,6 +29,8 @@ struct vdev_lapic {
 	uint64_t timer_start; /* TSC when the current count was loaded */
 	uint64_t timer_periods; /* expiries already signalled since timer_start */
 	uint64_t tsc_deadline; /* TSC-deadline mode: the armed IA32_TSC_DEADLINE value (guest TSC), 0 = disarmed */
+	uint64_t due; /* TSC of the timer's next expiry whatever the mask, UINT64_MAX if none: kept by every change of
+		       * the timer's state, so vlapic_update costs a compare until then */
 	struct vdev_clock clock; /* LAPIC_BUS_HZ on the TSC */
 	uint64_t ipis; /* ICR writes (statistics) */
 	uint64_t clamped; /* periodic timer programmings below VDEV_MIN_PERIOD_US (statistics) */
