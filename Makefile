@@ -52,6 +52,7 @@ LIB_SRCS += lib/conkeys.c lib/lineedit.c lib/moncmd.c # console input: focus key
 LIB_SRCS += lib/jsonw.c # the JSON lines of log=json (docs/running.md)
 LIB_SRCS += lib/gdbrsp.c # the gdb stub's remote serial protocol (docs/running.md)
 LIB_SRCS += lib/spec_policy.c # the speculation policy (hvmm/x86/spec.c, docs/security.md "Real silicon")
+LIB_SRCS += lib/cputopo.c # SMT siblings from CPUID and the MADT (hvmm/x86/smp.c, docs/hardware.md "Several CPUs")
 HVMM_SRCS := $(wildcard boot/*.S) $(wildcard hvmm/*.c hvmm/*/*.c) $(wildcard hvmm/*/*.S) $(LIB_SRCS)
 HVMM_OBJS := $(patsubst %,$(B)/hvmm-obj/%.o,$(HVMM_SRCS) $(B)/gen/fbcon_font.c)
 

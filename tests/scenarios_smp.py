@@ -16,6 +16,9 @@
 - smp-panic: panic_test=2: CPU 2 panics, the PANIC line names it, the 3 others are stopped by NMI, and no guest line
   follows the panic.
 - smp-icount: -smp 2, cpus=2 under -icount shift=0 (one TCG thread): two runs give identical figures.
+- smt-default, smt-on: -smp 4,sockets=1,cores=2,threads=2 (APIC IDs 0-3, CPUID 0Bh: 2 threads per core). Without
+  smt= hvmm runs guests on one thread per core (APIC IDs 0 and 2) and names the siblings it skipped (1, 3); smt=on
+  runs them on all 4 and warns.
 tests/registry.py lists this file.
 """
 
@@ -241,6 +244,27 @@ def judge_icount(j: Judge, log: HvmmLog, ctx: Context) -> None:
                   ["--smp", "2", "--"] + ICOUNT, lambda lines: [ln for ln in lines if FIGURES.search(ln)], 10)
 
 
+# ---- SMT siblings (docs/hardware.md "Several CPUs") ----
+
+SMT_QEMU = "4,sockets=1,cores=2,threads=2"
+
+
+def judge_smt(smt_on: bool):
+    def judge(j: Judge, log: HvmmLog, ctx: Context) -> None:
+        n, apics = (4, [0, 1, 2, 3]) if smt_on else (2, [0, 2])
+        line = ("hvmm: smp: 2 threads per core (CPUID 0Bh); " +
+                ("SMT siblings run guests too (smt=on): apic 1, 3" if smt_on
+                 else "SMT siblings skipped (smt=off): apic 1, 3"))
+        j.check(f"'{line}'", any(ln.rstrip() == line for ln in log.lines),
+                str([ln for ln in log.lines if ln.startswith("hvmm: smp:")]))
+        warned = any(ln.startswith("hvmm: warning: smt=on: guests on sibling threads") for ln in log.lines)
+        j.check("smt=on warns about shared predictors" if smt_on else "no smt=on warning", warned == smt_on)
+        up, _, _ = smp_lines(log)
+        j.check(f"CPUs up on APIC IDs {apics}", [up[c] for c in sorted(up)] == apics, f"up: {up}")
+        judge_default_n(n, default=True)(j, log, ctx)
+    return judge
+
+
 def smp(n) -> List[str]:
     return ["--smp", str(n)]
 
@@ -261,6 +285,10 @@ SCENARIOS: List[Scenario] = [
                 cmdline=f"slice=10ms cpus=4 panic_test=2 {EXIT_PORT}", run_qemu_args=smp(4), runs_guests=False),
     SmpScenario("smp-icount", ICOUNT_GUESTS, judge_icount, cmdline=f"slice=1ms cpus=2 stats=full {EXIT_PORT}",
                 run_qemu_args=smp(2), qemu_args=ICOUNT, timeout=240),
+    SmpScenario("smt-default", DEFAULT4, judge_smt(False), cmdline=f"slice=10ms {EXIT_PORT}",
+                run_qemu_args=smp(SMT_QEMU)),
+    SmpScenario("smt-on", DEFAULT4, judge_smt(True), cmdline=f"slice=10ms smt=on {EXIT_PORT}",
+                run_qemu_args=smp(SMT_QEMU)),
     # tests/run.py says SKIP without OVMF
     SmpScenario("smp4-uefi", DEFAULT4, judge_default_n(4), cmdline=f"slice=10ms cpus=4 {EXIT_PORT}",
                 run_qemu_args=["--uefi"] + smp(4), timeout=300),

@@ -111,6 +111,7 @@ def check_hvmm_cmdline(cmdline: str) -> None:
         "panic_test": (lambda v: (n := parse_u64(v)) is not None and n < MAX_CPUS, f"a CPU number below {MAX_CPUS}"),
         "apic": (lambda v: v in ("auto", "xapic", "x2apic"), "auto, xapic or x2apic"),
         "srso": (lambda v: v in ("safe-ret", "ibpb", "off"), "safe-ret, ibpb or off"),
+        "smt": (lambda v: v in ("on", "off"), "on or off"),
         "stats": (lambda v: v in ("full", "short"), "full or short"),
         "vmcb_check": (lambda v: v in ("0", "1"), "0 or 1"),
         "exit_port": (lambda v: (n := parse_u64(v)) is not None and 1 <= n <= 0xFFFF, "an I/O port (e.g. 0xf4)"),

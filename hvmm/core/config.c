@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, log=, trace=, vmcb_check=, cpus=, panic_test=. Bad input gets
+/* config.c — parse hvmm's command line: slice=, exit_port=, apic=, srso=, bench=, stats=, log=, trace=, vmcb_check=, cpus=, smt=, panic_test=. Bad input gets
  * a message and the default, never a crash. */
 #include "hvmm/core/config.h"
 
@@ -94,6 +94,11 @@ void config_parse(const char *cmdline)
 				     (unsigned)sizeof(config.gdb) - 1);
 			else
 				strlcpy(config.gdb, val, sizeof(config.gdb));
+		} else if (!strcmp(key, "smt")) {
+			if (!strcmp(val, "on") || !strcmp(val, "off"))
+				config.smt = !strcmp(val, "on");
+			else
+				hlog("warning: smt=%s is not on or off; using off", val);
 		} else if (!strcmp(key, "cpus")) {
 			if (parse_u64(val, &v) || v == 0)
 				hlog("warning: cpus=%s is not a number of CPUs (1 or more); ignored", val);

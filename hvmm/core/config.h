@@ -15,6 +15,7 @@ struct config {
 	int stats_full; /* print the dist/hist lines in the summary; stats=full (1) or stats=short (0, default) */
 	int vmcb_check; /* check every VMCB before VMRUN (hvmm/svm/vmcb_check.h); vmcb_check=1, default 0 */
 	unsigned cpus; /* CPUs to run guests on, 1..MAX_CPUS; cpus= , default 0: every usable CPU (MADT, MAX_CPUS) */
+	int smt; /* smt=on (1): guests on every SMT thread; smt=off (0, default): one thread per core (docs/cmdline.md) */
 	int log_json; /* log=json: JSON lines beside the text summary (docs/running.md); log=text (0, default) */
 	uint64_t trace; /* trace=<n>: keep the last n guest runs per CPU (hvmm/guest/trace.h); 0 (default) = off */
 	char gdb[32]; /* gdb=<guest>: the guest the gdb stub on COM2 debugs (hvmm/guest/gdbstub.h); "" = none */

@@ -9,7 +9,10 @@
 
 #include <string.h>
 
+#include "cputopo.h"
+#include "fmt.h"
 #include "hvmm/core/arch.h"
+#include "hvmm/core/config.h"
 #include "hvmm/core/console.h"
 #include "hvmm/core/panic.h"
 #include "hvmm/core/percpu.h"
@@ -87,6 +90,58 @@ static int ap_start(uint64_t page, uint32_t apic_id, void *stack)
 	return 0;
 }
 
+/*
+ * Which MADT entries are SMT siblings hvmm leaves halted (docs/hardware.md "Several CPUs"): skip[i] = 1 for entry i.
+ * With smt=off, of the enabled entries other than the BSP (MADT order), one that is a thread of the BSP's core or of
+ * an entry taken before it; with smt=on none. The topology is the BSP's CPUID (lib/cputopo.h); prints the decision.
+ */
+static void smt_siblings(uint32_t bsp, uint8_t skip[ACPI_MAX_CPUS])
+{
+	struct cpuid_regs b = cpuid(0xb, 0), e1 = cpuid(0x80000001u, 0), e1e = cpuid(0x8000001eu, 0);
+	struct topo_cpuid id = {.max_basic = cpuid(0, 0).eax, .b_eax = b.eax, .b_ebx = b.ebx, .b_ecx = b.ecx,
+				.max_ext = cpuid(0x80000000u, 0).eax, .e1_ecx = e1.ecx, .e1e_ebx = e1e.ebx};
+	struct topo_smt t;
+	uint32_t apic[ACPI_MAX_CPUS];
+	uint8_t cand_skip[ACPI_MAX_CPUS];
+	unsigned n = 0, idx[ACPI_MAX_CPUS];
+
+	topo_smt_decide(&id, &t);
+	for (unsigned i = 0; i < acpi.ncpus; i++) {
+		skip[i] = 0;
+		if (acpi.cpu[i].enabled && acpi.cpu[i].apic_id != bsp) {
+			idx[n] = i;
+			apic[n++] = acpi.cpu[i].apic_id;
+		}
+	}
+	unsigned taken = topo_select(bsp, apic, n, t.shift, 0, cand_skip);
+	char list[160]; /* "1, 3, ...": up to 64 IDs of 10 digits do not fit; the rest is "..." */
+	size_t len = 0;
+	int cut = 0;
+	list[0] = 0;
+	for (unsigned k = 0; k < n; k++) {
+		if (!cand_skip[k])
+			continue;
+		skip[idx[k]] = (uint8_t)!config.smt;
+		if (len + 2 + 10 + 6 < sizeof(list)) /* room for ", <id>" and a final ", ..." */
+			len += (size_t)fmt_snprintf(list + len, sizeof(list) - len, "%s%u", len ? ", " : "", apic[k]);
+		else
+			cut = 1;
+	}
+	if (cut)
+		fmt_snprintf(list + len, sizeof(list) - len, ", ...");
+	const char *s = t.threads == 1 ? "" : "s";
+	if (taken == n)
+		hlog("smp: %u thread%s per core (%s); no SMT siblings in the MADT", t.threads, s, t.source);
+	else if (!config.smt)
+		hlog("smp: %u thread%s per core (%s); SMT siblings skipped (smt=off): apic %s", t.threads, s, t.source, list);
+	else {
+		hlog("smp: %u thread%s per core (%s); SMT siblings run guests too (smt=on): apic %s", t.threads, s,
+		     t.source, list);
+		hlog("warning: smt=on: guests on sibling threads of one core can observe each other through the branch "
+		     "and return predictors the threads share (docs/security.md)");
+	}
+}
+
 unsigned smp_others(void)
 {
 	uint32_t bsp = lapic_id();
@@ -134,6 +189,8 @@ void smp_start(uint64_t page, unsigned want, void (*ap_main)(struct cpu *c))
 	p->entry = (uint64_t)ap_entry64;
 	ap_main_fn = ap_main;
 
+	uint8_t sibling[ACPI_MAX_CPUS];
+	smt_siblings(bsp, sibling);
 	void *stack = NULL;
 	for (unsigned i = 0; i < acpi.ncpus; i++) {
 		const struct acpi_cpu *e = &acpi.cpu[i];
@@ -144,6 +201,8 @@ void smp_start(uint64_t page, unsigned want, void (*ap_main)(struct cpu *c))
 			     e->online_capable ? " (online capable: hvmm does not add CPUs at run time)" : "");
 			continue;
 		}
+		if (sibling[i])
+			continue; /* named in the smp: line */
 		if (ncpus == want || ncpus == MAX_CPUS) {
 			limited++;
 			continue;

@@ -58,7 +58,8 @@ _Static_assert(AP_PARAMS + sizeof(struct ap_params) <= 4096, "parameter block in
 struct cpu;
 
 /*
- * Start up to want - 1 APs of the MADT (enabled entries, in table order; in xAPIC mode IDs up to 254 only) one at a time with
+ * Start up to want - 1 APs of the MADT (enabled entries, in table order, with smt=off none that is an SMT sibling of
+ * the BSP or of an entry taken before it (lib/cputopo.h); in xAPIC mode IDs up to 254 only) one at a time with
  * INIT-SIPI-SIPI through the trampoline copied to page (pmm_low_page). Each AP enters long mode on the BSP's page
  * tables, sets its GS base to its struct cpu, loads its own GDT/TSS/IDT and calls ap_main(c), which must set
  * c->state to CPU_UP (it will run guests) or CPU_FAILED (it printed why) and never return. An AP that does not
