@@ -249,17 +249,22 @@ def self_test() -> List[tuple]:
         res.append(("run-qemu --guest-status without --log: exit status 2 with the reason",
                     st == 2 and "--guest-status needs --log" in out, out.strip()[-200:]))
         # hvmm's cpus= above QEMU's CPUs: a warning (the command line from --append, or the ISO's grub.cfg)
-        for args, warn, what in [(["--append", "cpus=4 exit_port=0xf4", "--smp", "2"], True, "--smp 2"),
-                                 (["--append", "cpus=4", "--", "-smp", "sockets=1,cores=2"], True, "-smp sockets=1,cores=2 after --"),
-                                 (["--append", "cpus=4"], True, "no --smp"),
-                                 (["--append", "cpus=4", "--smp", "4,maxcpus=8"], False, "--smp 4,maxcpus=8"),
-                                 (["--append", "slice=5ms", "--smp", "2"], False, "no cpus=")]:
+        # (and with threads=T above 1 and no smt=on: above the CPUs / T hvmm runs guests on, one thread per core)
+        gives, threads = "asks for more CPUs than QEMU gives", "asks for more CPUs than it runs guests on here (2:"
+        for args, warn, what in [(["--append", "cpus=4 exit_port=0xf4", "--smp", "2"], gives, "--smp 2"),
+                                 (["--append", "cpus=4", "--", "-smp", "sockets=1,cores=2"], gives, "-smp sockets=1,cores=2 after --"),
+                                 (["--append", "cpus=4"], gives, "no --smp"),
+                                 (["--append", "cpus=4", "--smp", "4,maxcpus=8"], None, "--smp 4,maxcpus=8"),
+                                 (["--append", "slice=5ms", "--smp", "2"], None, "no cpus="),
+                                 (["--append", "cpus=4", "--smp", "4,cores=2,threads=2"], threads, "2 threads per core"),
+                                 (["--append", "cpus=2", "--smp", "4,cores=2,threads=2"], None, "cpus=2, 2 cores"),
+                                 (["--append", "cpus=4 smt=on", "--smp", "4,cores=2,threads=2"], None, "smt=on")]:
             st, out = _run(["tools/run-qemu", "--kernel", "build/hvmm.elf", "-g", "build/guests/counter.elf",
                             "--accel", "tcg", "--log", os.path.join(tmp, "l")] + args,
                            {"QEMU": fake, "FAKE_STATUS": "33"})
-            got = "run-qemu: warning: hvmm's cpus=4 asks for more CPUs than QEMU gives" in out
+            got = f"run-qemu: warning: hvmm's cpus=4 {warn}" in out if warn else "run-qemu: warning: hvmm's cpus=" not in out
             res.append((f"run-qemu --kernel {' '.join(args)}: {'a' if warn else 'no'} cpus= warning ({what})",
-                        got == warn and st == 0, out.strip()[-300:]))
+                        got and st == 0, out.strip()[-300:]))
         # --accel kvm where KVM cannot run hvmm: a clear refusal (before: QEMU's assertion "failed to set MSR 0x10a")
         kvm_ok = os.access("/dev/kvm", os.R_OK | os.W_OK) and "AuthenticAMD" in open("/proc/cpuinfo").read() and \
             os.path.isfile("/sys/module/kvm_amd/parameters/nested") and \
