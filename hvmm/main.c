@@ -155,6 +155,8 @@ void hvmm_main(uint32_t magic, uint32_t mbi_pa)
 	if (bootinfo_copy(magic, mbi_pa))
 		power_off(POWER_ERROR);
 	config_parse(bootinfo.cmdline);
+	if (config.stats_full)
+		desc_timer_stamp(c->id); /* the stages of a timer switch need the interrupt's stamp (docs/measurement.md) */
 	if (bootinfo.cmdline_truncated)
 		hlog("warning: hvmm's command line is longer than %u bytes; the rest was ignored", BOOT_CMDLINE_MAX - 1);
 	hlog("command line: \"%s\" (loader: %s)", bootinfo.cmdline, bootinfo.loader[0] ? bootinfo.loader : "?");

@@ -14,9 +14,11 @@ Disassembles hvmm with objdump and checks, in order of the switch path:
   - a return site (JMP/Jcc to __x86_return_thunk, patched at boot: hvmm/x86/spec_ret.h) counts as a RET;
   - every caller of a world switch (the run loop) has the 32-entry return-stack fill (32 CALLs each over an INT3,
     RSP restored by 256, LFENCE) right before each of its RETs, and makes no tail call;
-  - the guest switch (sched.c's switch_state, wherever the compiler put it) fills the return stack and issues the
-    IBPB guarded by spec_ibpb_switch (WRMSR 0x49) before it calls xstate_switch; every FXRSTOR64/XRSTOR64 in
-    xstate_switch follows the FXSAVE-leak fixup (FNCLEX, EMMS, FILD) within 8 instructions.
+  - the guest switch (sched.c's switch_state with xstate.h's inline xstate_switch, wherever the compiler put them)
+    fills the return stack and issues the IBPB guarded by spec_ibpb_switch (WRMSR 0x49) before it loads the next
+    guest's extended state: before each XRSTOR64/FXRSTOR64 outside xstate_switch_any and each call of
+    xstate_switch_any, in the same function; every FXRSTOR64/XRSTOR64 in hvmm follows the FXSAVE-leak fixup
+    (FNCLEX, EMMS, FILD) within 8 instructions.
 """
 
 import os
@@ -160,28 +162,28 @@ def check(text: str) -> List[str]:
     bad += check_world_switch(ws, "svm_world_switch_checked", fast=False) if ws else ["no svm_world_switch_checked"]
     bad += check_exit_barrier(funcs)
     bad += check_run_loop(funcs)
-    callers = 0
+    sites = 0
+    restores = 0
     for name, insns in funcs.items():
         for i, x in enumerate(insns):
-            if re.match(r"^(call|jmp) .*<xstate_switch>", x) and name != "xstate_switch":
-                callers += 1
+            restore = re.match(r"^(fxrstor64|xrstor64)", x)
+            if re.match(r"^(call|jmp) .*<xstate_switch_any>", x) or (restore and name != "xstate_switch_any"):
+                sites += 1
+                what = f"{name}: {x.split()[0]} of the next guest's extended state"
                 ib = first(insns, r"^cmpb \$0x0,.*<spec_ibpb_switch>")
                 if not (0 <= ib < first(insns, r"^mov \$0x49,%ecx", ib) < first(insns, r"^wrmsr", ib) < i):
-                    bad.append(f"{name}: no IBPB (spec_ibpb_switch, WRMSR 0x49) before it calls xstate_switch")
+                    bad.append(f"{what} without the IBPB (spec_ibpb_switch, WRMSR 0x49) before it")
                 if not [k for k in fills(insns) if k < i]:
-                    bad.append(f"{name}: no return-stack fill before it calls xstate_switch (the guest switch)")
-    if callers == 0:
-        bad.append("no call of xstate_switch (the guest switch) found")
-    switches = 0
-    xs = funcs.get("xstate_switch", [])
-    for i, x in enumerate(xs):
-        if re.match(r"^(fxrstor64|xrstor64)", x):
-            switches += 1
-            near = [y.split()[0] for y in xs[max(0, i - 8):i]]
-            if "fnclex" not in near or near[near.index("fnclex"):near.index("fnclex") + 3] != ["fnclex", "emms", "fildl"]:
-                bad.append(f"xstate_switch: {x.split()[0]} without the FXSAVE-leak fixup right before it")
-    if switches == 0:
-        bad.append("xstate_switch: no FXRSTOR64/XRSTOR64 found")
+                    bad.append(f"{what} without a return-stack fill before it (the guest switch)")
+            if restore:
+                restores += 1
+                near = [y.split()[0] for y in insns[max(0, i - 8):i]]
+                if "fnclex" not in near or near[near.index("fnclex"):near.index("fnclex") + 3] != ["fnclex", "emms", "fildl"]:
+                    bad.append(f"{name}: {x.split()[0]} without the FXSAVE-leak fixup right before it")
+    if sites == 0:
+        bad.append("no load of the next guest's extended state (the guest switch) found")
+    if restores == 0:
+        bad.append("no FXRSTOR64/XRSTOR64 found")
     return bad
 
 

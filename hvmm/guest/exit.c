@@ -27,12 +27,12 @@
 #define RDPMC_MAX_COUNTER 5 /* PerfCtr0-5: the legacy four plus the core extension (APM Vol. 2 §13.2) */
 #define CR4_PCE (1ull << 8) /* RDPMC allowed at any CPL */
 
-/* Physical interrupt: it is still pending (GIF was 0); open a window so hvmm's IDT takes it (APM §15.21.1). */
+/* Physical interrupt (the run loop takes it itself, sched.c). */
 static void handle_intr(struct cpu *c, struct vcpu *vcpu)
 {
 	(void)c;
 	(void)vcpu;
-	__asm__ volatile("sti; nop; cli" : : : "memory");
+	exit_take_intr();
 }
 
 /* NMI/SMI/INIT exits: the event stays pending and is taken by the host once GIF = 1; nothing to do for the guest. */
@@ -321,20 +321,9 @@ void exit_dispatch(struct cpu *c, struct vcpu *vcpu)
 	struct vmcb *v = vcpu->vmcb;
 	uint64_t code = v->control.exitcode;
 
-	/* An event whose delivery the exit interrupted is re-injected, else lost (APM §15.7.2). EVENTINJ must be
-	 * rewritten before every VMRUN: silicon does not clear it. A re-injection is a change platform_before_vmrun
-	 * must see (its emulator workaround for injected interrupts, platform.c). */
-	if (__builtin_expect(v->control.exitintinfo & EVENT_VALID, 0)) {
-		v->control.eventinj = v->control.exitintinfo;
-		if (vcpu->vctx.pc)
-			vcpu->vctx.pc->gen++;
-	} else {
-		v->control.eventinj = 0;
-	}
-	vcpu->exits++;
-
+	exit_begin(vcpu);
 	switch (code) { /* the frequent exits as direct calls: no table load, no retpoline (same handlers as below) */
-	case VMEXIT_INTR:
+	case VMEXIT_INTR: /* handled by the run loop itself; here too, and its compare keeps the switch a tree */
 		handle_intr(c, vcpu);
 		return;
 	case VMEXIT_CPUID:

@@ -22,6 +22,7 @@
 #include "hvmm/guest/gdb_break.h"
 #include "hvmm/guest/gdb_hook.h"
 #include "hvmm/guest/guest.h"
+#include "hvmm/guest/input.h"
 #include "hvmm/guest/kvm_pv.h"
 #include "hvmm/guest/measure.h"
 #include "hvmm/guest/monitor.h"
@@ -67,6 +68,9 @@ void sched_assign(void)
 			q->v[q->n++] = vcpu;
 		}
 	}
+	for (unsigned c = 0; c < ncpus; c++) /* each vCPU's successor in its queue, for the timer switch */
+		for (unsigned k = 0; k < run_queue[c].n; k++)
+			run_queue[c].v[k]->rr_next = run_queue[c].v[k + 1 == run_queue[c].n ? 0 : k + 1];
 	for (unsigned c = 0; c < ncpus && ncpus > 1; c++) {
 		char list[160];
 		int len = 0;
@@ -116,7 +120,7 @@ static void assign_asid(struct cpu *c, struct vcpu *vcpu)
  * Arm the LAPIC timer for the next ticks of the slice. While the console ring holds bytes, only a drain tick of it:
  * its interrupt re-enters the same guest after con_poll (sched_run), and the rest is armed then.
  */
-static void arm_slice(struct cpu *c, uint32_t ticks)
+static inline __attribute__((always_inline)) void arm_slice_at(struct cpu *c, uint32_t ticks, uint64_t now)
 {
 	struct gcpu *g = gcpu(c);
 	uint32_t drain = g->drain_ticks;
@@ -125,8 +129,22 @@ static void arm_slice(struct cpu *c, uint32_t ticks)
 		g->slice_rest = ticks - drain;
 		ticks = drain;
 	}
-	gcpu(c)->timer_due_tsc = rdtsc() + (uint64_t)(((unsigned __int128)ticks * c->tsc_per_tick) >> 32);
+	gcpu(c)->timer_due_tsc = now + (uint64_t)(((unsigned __int128)ticks * c->tsc_per_tick) >> 32);
 	lapic_timer_oneshot(ticks);
+}
+
+/* arm_slice_at, now. */
+static inline __attribute__((always_inline)) void arm_slice(struct cpu *c, uint32_t ticks)
+{
+	arm_slice_at(c, ticks, rdtsc());
+}
+
+/* Start a fresh slice at TSC now after the slice ended by the timer (its interrupt taken). */
+static inline __attribute__((always_inline)) void restart_slice(struct cpu *c, uint64_t now)
+{
+	c->timer_fired = 0;
+	gcpu(c)->timer_early = 0;
+	arm_slice_at(c, c->slice_ticks, now);
 }
 
 /* Start a fresh slice. Unless the slice just ended by the timer, first take a timer interrupt that may be pending. */
@@ -134,17 +152,16 @@ static void start_slice(struct cpu *c)
 {
 	if (!c->timer_fired)
 		__asm__ volatile("sti; nop; cli" : : : "memory");
-	c->timer_fired = 0;
-	gcpu(c)->timer_early = 0;
-	arm_slice(c, c->slice_ticks);
+	restart_slice(c, rdtsc());
 }
 
 /* Switch the state VMRUN does not switch from c's current vCPU to vcpu (APM Vol. 2 §15.5.1): branch predictions
  * (IBPB, x86/spec.h; the return stack, svm/spec_exit.h), the extended state (xstate.c), TSC_AUX (msr.h), and DR0-DR3 when vcpu's DR7
  * enables a breakpoint (DR7 bits 7:0). After a vCPU that had breakpoints enabled, hvmm's own DR7 is written (to its
  * reset value, no breakpoint): an emulator that recomputes its breakpoints on DR7 writes drops any it still holds for
- * that vCPU (exit.c, handle_dr). */
-static void switch_state(struct cpu *c, struct vcpu *vcpu)
+ * that vCPU (exit.c, handle_dr). Out of line, in one place: tests/switchpath.py checks on the binary that the IBPB
+ * and the return-stack fill come before the extended state's XRSTOR. */
+static __attribute__((noinline)) void switch_state(struct cpu *c, struct vcpu *vcpu)
 {
 	spec_switch_ibpb();
 	if (spec_rsb_fill_switch)
@@ -161,13 +178,49 @@ static void switch_state(struct cpu *c, struct vcpu *vcpu)
 	}
 }
 
-/* vcpu runs next after waiting since vcpu->ready_tsc: add the wait to its steal time (docs/measurement.md) and
- * publish it to a guest that registered KVM's steal-time structure. Constant cost. */
-static void account_wait(struct vcpu *vcpu)
+/* vcpu runs next after waiting since vcpu->ready_tsc until now (TSC): add the wait to its steal time
+ * (docs/measurement.md) and publish it to a guest that registered KVM's steal-time structure. Constant cost. */
+static inline __attribute__((always_inline)) void account_wait(struct vcpu *vcpu, uint64_t now)
 {
-	vcpu->waited += rdtsc() - vcpu->ready_tsc;
+	vcpu->waited += now - vcpu->ready_tsc;
 	vcpu->ready_tsc = 0;
-	kvm_pv_switch_in(vcpu);
+	if (vcpu->kvm.steal) /* kvm=on and steal time registered (kvm_pv.c) */
+		kvm_pv_switch_in(vcpu);
+}
+
+/*
+ * The timer switch (docs/measurement.md "The timer switch"): after vcpu's #VMEXIT(INTR) and the interrupt taken, the
+ * vCPU that runs next if the slice ended and nothing else needs the run loop's general tail: vcpu's successor in
+ * the run queue (precomputed, vcpu->rr_next: what pick_next finds first), when it is runnable and not vcpu itself.
+ * NULL, and the general tail decides, when the interrupt was not the end of the slice (a drain tick, a device
+ * deadline, another interrupt), vcpu stopped running or yields, console input or the monitor is due, frames from
+ * other CPUs wait, vcpu's guest has a time limit, vCPUs of c wait in HLT, or the successor cannot run.
+ */
+static inline __attribute__((always_inline)) struct vcpu *timer_switch_next(struct cpu *c, struct vcpu *vcpu)
+{
+	struct vcpu *next = vcpu->rr_next;
+	_Static_assert(VCPU_RUNNABLE == 0, "runnable and not yielding: state | yield == 0");
+	if (!c->timer_fired || gcpu(c)->slice_rest || (vcpu->state | vcpu->yield))
+		return NULL;
+	if (vcpu->regs.exit_tsc >= input_next_tsc[c->id] || net_due_cpu[c->id] || vcpu->stop_tsc ||
+	    platform_halted[c->id] || next->state != VCPU_RUNNABLE || next == vcpu)
+		return NULL;
+	return next;
+}
+
+/* Switch c from vcpu, preempted at the end of its slice, to next (timer_switch_next) and start next's slice: the
+ * same steps as the general tail's, without its checks. */
+static inline __attribute__((always_inline)) void timer_switch(struct cpu *c, struct vcpu *vcpu, struct vcpu *next)
+{
+	if (measure_of(c)->stages)
+		measure_of(c)->sched_tsc = rdtsc(); /* stats=full: the stage boundary (docs/measurement.md) */
+	vcpu->ready_tsc = vcpu->regs.exit_tsc; /* it waits from its #VMEXIT on */
+	switch_state(c, next);
+	gcpu(c)->current = next;
+	uint64_t now = rdtsc();
+	if (next->ready_tsc)
+		account_wait(next, now);
+	restart_slice(c, now);
 }
 
 /* Run q's vCPUs on c from vcpu on until none is left. trace, a constant: record every run in c's trace ring
@@ -183,21 +236,34 @@ static inline __attribute__((always_inline)) void run_loop(struct cpu *c, const 
 		 * VMRUN bypasses the check (no fast path). */
 		int ran = 1;
 		if (__builtin_expect(!config.vmcb_check, 1)) {
-			if (svm_has(SVM_FEAT_NRIPS))
-				svm_world_switch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
-			else
+			if (!svm_has(SVM_FEAT_NRIPS))
 				svm_world_switch_fetch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
+			else
+				svm_world_switch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
 		} else if ((ran = vmcb_guard(vcpu) == 0))
 			svm_world_switch_checked(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
 		if (ran) {
 			vcpu->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
 			measure_entry(c, vcpu, trace);
-			exit_dispatch(c, vcpu);
-			if (vcpu->vctx.pc)
-				platform_after_exit(c, vcpu);
+			if (vcpu->vmcb->control.exitcode == VMEXIT_INTR) { /* the slice's end, a drain tick, an IPI, ... */
+				exit_begin(vcpu);
+				exit_take_intr();
+				if (vcpu->vctx.pc)
+					platform_after_exit(c, vcpu);
+				struct vcpu *next = timer_switch_next(c, vcpu);
+				if (next) {
+					timer_switch(c, vcpu, next);
+					vcpu = next;
+					continue;
+				}
+			} else {
+				exit_dispatch(c, vcpu);
+				if (vcpu->vctx.pc)
+					platform_after_exit(c, vcpu);
+			}
 		}
 
-		if (vcpu->state == VCPU_RUNNABLE && !vcpu->yield) {
+		if (!(vcpu->state | vcpu->yield)) { /* runnable, not yielding */
 			if (!c->timer_fired)
 				continue; /* the common case: straight back into the same vCPU */
 			if (gcpu(c)->slice_rest) { /* a drain tick, not the end of the slice */
@@ -235,7 +301,7 @@ static inline __attribute__((always_inline)) void run_loop(struct cpu *c, const 
 			gcpu(c)->current = next;
 		}
 		if (next->ready_tsc)
-			account_wait(next);
+			account_wait(next, rdtsc());
 		start_slice(c);
 		vcpu = next;
 	}
@@ -266,7 +332,7 @@ void sched_run(struct cpu *c)
 	if (vcpu) {
 		switch_state(c, vcpu);
 		gcpu(c)->current = vcpu;
-		account_wait(vcpu);
+		account_wait(vcpu, rdtsc());
 		start_slice(c);
 	}
 	if (measure_of(c)->trace.ev)

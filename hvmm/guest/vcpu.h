@@ -43,6 +43,7 @@ struct vcpu {
 	uint64_t asid_generation; /* cpu generation the ASID belongs to */
 	unsigned cpu; /* the hvmm CPU that runs this vCPU, for its whole life (sched_assign) */
 	unsigned slot; /* its index in that CPU's run queue */
+	struct vcpu *rr_next; /* the vCPU after it in that queue (itself when alone): the timer switch's next (sched.c) */
 	uint64_t stop_tsc; /* its guest's time_limit= (guest->stop_tsc), where the scheduler checks it; 0 = never */
 
 	struct gpregs regs;

@@ -53,6 +53,7 @@ void xstate_init(void)
 		x->area_bytes = cpuid(0xd, 0).ebx; /* for the XCR0 now set */
 		x->xsaveopt = !!(cpuid(0xd, 1).eax & CPUID_D1_EAX_XSAVEOPT);
 	}
+	x->common = x->xsave && x->xsaveopt;
 	hlog("xstate: %s xcr0=0x%lx area=%u bytes%s%s", x->xsave ? "xsave" : "fxsave only", x->xcr0_all,
 	     x->area_bytes, x->xsaveopt ? " xsaveopt" : "", x->fxsave_leak ? " fip/fdp/fop-clear" : "");
 }
@@ -76,32 +77,18 @@ void xstate_guest_init(struct vcpu *vcpu, uint8_t *area)
 	vcpu->xcr0 = XCR0_X87;
 }
 
-/*
- * Pre-Zen AMD CPUs restore FIP, FDP and FOP only when the image has an exception pending (CVE-2006-1056), so the
- * incoming guest would read the outgoing one's: clear the pending exceptions and load a value from hvmm's own
- * memory first, which sets the three to hvmm's values (Linux does the same: X86_BUG_FXSAVE_LEAK).
- */
-static void fxsave_leak_clear(void)
-{
-	static const uint32_t zero;
-	if (xstate_caps.fxsave_leak)
-		__asm__ volatile("fnclex; emms; fildl %0" : : "m"(zero));
-}
-
-void xstate_switch(struct vcpu *from, struct vcpu *to)
+void xstate_switch_any(struct vcpu *from, struct vcpu *to)
 {
 	if (!xstate_caps.xsave) {
 		if (from)
 			__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FXSAVE_BYTES])from->xsave));
-		fxsave_leak_clear();
+		xstate_fxsave_leak_clear();
 		__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[FXSAVE_BYTES])to->xsave));
 		return;
 	}
 	const uint64_t all = xstate_caps.xcr0_all;
 	if (from) {
-		from->xcr0 = xgetbv0();
-		if (from->xcr0 != all)
-			xsetbv0(all);
+		xstate_xcr0_out(from, all);
 		if (xstate_caps.xsaveopt)
 			__asm__ volatile("xsaveopt64 (%0)" : : "r"(from->xsave), "a"(~0u), "d"(~0u) : "memory");
 		else
@@ -109,10 +96,9 @@ void xstate_switch(struct vcpu *from, struct vcpu *to)
 	} else if (xgetbv0() != all) {
 		xsetbv0(all);
 	}
-	fxsave_leak_clear();
+	xstate_fxsave_leak_clear();
 	__asm__ volatile("xrstor64 (%0)" : : "r"(to->xsave), "a"(~0u), "d"(~0u) : "memory");
-	if (to->xcr0 != all)
-		xsetbv0(to->xcr0);
+	xstate_xcr0_in(to, all);
 }
 
 /*

@@ -8,8 +8,10 @@
 #define HVMM_XSTATE_H
 #include <stdint.h>
 
+#include "hvmm/core/arch.h"
+#include "hvmm/guest/vcpu.h"
+
 struct cpu;
-struct vcpu;
 
 /* What the CPU offers; filled by xstate_init. */
 struct xstate_caps {
@@ -19,6 +21,7 @@ struct xstate_caps {
 			    EBX[2] clear; CVE-2006-1056) */
 	uint64_t xcr0_all; /* every component XCR0 can enable (CPUID 0Dh.0 EDX:EAX); hvmm's own XCR0 */
 	uint32_t area_bytes; /* XSAVE area size for xcr0_all (512 without XSAVE) */
+	int common; /* xsave and xsaveopt: xstate_switch's inline case */
 };
 extern struct xstate_caps xstate_caps;
 
@@ -32,7 +35,52 @@ void xstate_init_ap(void);
  * area, which holds xstate_caps.area_bytes bytes and is 64-byte aligned. */
 void xstate_guest_init(struct vcpu *vcpu, uint8_t *area);
 
-/* Save the state of from (NULL: none) and load to's: on the CPU, only to's values remain. */
-void xstate_switch(struct vcpu *from, struct vcpu *to);
+/* xstate_switch for any CPU and from. */
+void xstate_switch_any(struct vcpu *from, struct vcpu *to);
+
+/* XCR0 around the switch: from's, read back (under QEMU TCG the guest writes XCR0 itself, XSETBV is never
+ * intercepted there), then every component for XSAVE/XRSTOR (all = xstate_caps.xcr0_all); to's after its XRSTOR.
+ * XSETBV only when the value changes. */
+static inline void xstate_xcr0_out(struct vcpu *from, uint64_t all)
+{
+	from->xcr0 = xgetbv0();
+	if (from->xcr0 != all)
+		xsetbv0(all);
+}
+
+static inline void xstate_xcr0_in(const struct vcpu *to, uint64_t all)
+{
+	if (to->xcr0 != all)
+		xsetbv0(to->xcr0);
+}
+
+/*
+ * Pre-Zen AMD CPUs restore FIP, FDP and FOP only when the image has an exception pending (CVE-2006-1056), so the
+ * incoming guest would read the outgoing one's: clear the pending exceptions and load a value from hvmm's own
+ * memory first, which sets the three to hvmm's values (Linux does the same: X86_BUG_FXSAVE_LEAK). Only where
+ * xstate_caps.fxsave_leak says so.
+ */
+static inline void xstate_fxsave_leak_clear(void)
+{
+	static const uint32_t zero;
+	if (xstate_caps.fxsave_leak)
+		__asm__ volatile("fnclex; emms; fildl %0" : : "m"(zero));
+}
+
+/* Save the state of from (NULL: none) and load to's: on the CPU, only to's values remain. Inline for the common
+ * case (XSAVEOPT, a vCPU to save): it is on every guest switch. */
+static inline void xstate_switch(struct vcpu *from, struct vcpu *to)
+{
+	if (!xstate_caps.common || !from) {
+		xstate_switch_any(from, to);
+		return;
+	}
+	const uint64_t all = xstate_caps.xcr0_all;
+	xstate_xcr0_out(from, all);
+	__asm__ volatile("xsaveopt64 (%0)" : : "r"(from->xsave), "a"(~0u), "d"(~0u) : "memory");
+	xstate_fxsave_leak_clear();
+	__asm__ volatile("xrstor64 (%0)" : : "r"(to->xsave), "a"(~0u), "d"(~0u) : "memory");
+	xstate_xcr0_in(to, all);
+}
 
 #endif

@@ -34,7 +34,8 @@ struct dt_ptr {
 } __attribute__((packed));
 
 extern const uint64_t isr_table[256];
-extern char timer_isr[], eoi_isr[];
+extern char timer_isr[], timer_isr_stamp[], eoi_isr[];
+static int timer_stamp; /* desc_timer_stamp: VEC_TIMER's handler stamps cpu->irq_tsc */
 
 /* IST stacks (TSS IST1..3): NMI, #DF and #MC each get their own, so one arriving during another has a clean stack. */
 enum { IST_NMI = 1, IST_DF = 2, IST_MC = 3, IST_COUNT = 3 };
@@ -99,11 +100,17 @@ void desc_init(unsigned cpu)
 
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(d->idt, v, isr_table[v], v == VEC_NMI ? IST_NMI : v == VEC_DF ? IST_DF : v == VEC_MC ? IST_MC : 0);
-	set_gate(d->idt, VEC_TIMER, (uint64_t)timer_isr, 0);
+	set_gate(d->idt, VEC_TIMER, (uint64_t)(timer_stamp ? timer_isr_stamp : timer_isr), 0);
 	set_gate(d->idt, VEC_KICK, (uint64_t)eoi_isr, 0);
 	set_gate(d->idt, VEC_WAKE, (uint64_t)eoi_isr, 0);
 	struct dt_ptr ip = { sizeof(d->idt) - 1, (uint64_t)d->idt };
 	__asm__ volatile("lidt %0" : : "m"(ip));
+}
+
+void desc_timer_stamp(unsigned cpu)
+{
+	timer_stamp = 1;
+	set_gate(cpu_desc[cpu].idt, VEC_TIMER, (uint64_t)timer_isr_stamp, 0);
 }
 
 static const char *const exception_names[32] = {

@@ -46,5 +46,8 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame matches isr.S");
 /* Build and load CPU number cpu's own GDT, TSS (IST1 = NMI, IST2 = #DF, IST3 = #MC, 8 KiB each) and IDT on the
  * calling CPU; cpu < MAX_CPUS. */
 void desc_init(unsigned cpu);
+/* stats=full: from now on VEC_TIMER's handler also stamps cpu->irq_tsc (isr.S, timer_isr_stamp), on CPU number cpu
+ * (its IDT is live: the next timer interrupt takes it) and on every CPU desc_init sets up afterwards. */
+void desc_timer_stamp(unsigned cpu);
 
 #endif

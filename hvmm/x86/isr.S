@@ -2,7 +2,8 @@
 /*
  * isr.S — interrupt and exception entry stubs. Every vector pushes (error code or 0, vector), then the common path
  * saves the 15 GPRs as a struct trap_frame (hvmm/x86/desc.h), calls trap_dispatch(frame) and returns with IRETQ.
- * desc.c points three vectors at short handlers below instead: VEC_TIMER (timer_isr), VEC_KICK and VEC_WAKE (eoi_isr).
+ * desc.c points three vectors at short handlers below instead: VEC_TIMER (timer_isr, or timer_isr_stamp with
+ * stats=full), VEC_KICK and VEC_WAKE (eoi_isr).
  * Vectors with a CPU-pushed error code (APM Vol. 2 §8.2): 8, 10-14, 17, 21, 29, 30.
  */
 #include "hvmm/core/percpu.h"
@@ -69,43 +70,49 @@ isr_common:
 	iretq
 
 /*
- * The local APIC timer (VEC_TIMER) has its own short handler: it is on every timer-driven world switch. It stamps
- * cpu->irq_tsc, sets cpu->timer_fired, counts the interrupt and sends EOI (MMIO, or WRMSR in x2APIC mode); it saves
- * every register it touches.
- * cpu is this CPU's struct cpu, reached through the GS base (hvmm/core/percpu.h).
+ * The local APIC timer (VEC_TIMER) has its own short handler: it is on every timer-driven world switch. It sets
+ * cpu->timer_fired, counts the interrupt and sends EOI; timer_isr_stamp, the handler with stats=full
+ * (desc_timer_stamp), first stamps cpu->irq_tsc for the stages of the switch (docs/measurement.md). Both save every
+ * register they touch. cpu is this CPU's struct cpu, reached through the GS base (hvmm/core/percpu.h).
  */
-/* EOI to the local APIC (clobbers RAX and RDX): a store to its EOI register (xAPIC, lapic_eoi_reg), or WRMSR 80Bh = 0
- * (x2APIC, lapic_eoi_reg = 0; APM Vol. 2 §16.11). */
-.macro EOI_RAX_RDX
+/* EOI to the local APIC and IRETQ, RAX pushed by the caller: a store to its EOI register (xAPIC, lapic_eoi_reg), or
+ * WRMSR 80Bh = 0 (x2APIC, lapic_eoi_reg = 0; APM Vol. 2 §16.11). */
+.macro EOI_IRET
 	mov lapic_eoi_reg(%rip), %rax
 	test %rax, %rax
 	jz 1f
 	movl $0, (%rax)
-	jmp 2f
+	pop %rax
+	iretq
 1:	push %rcx
+	push %rdx
 	mov $0x80b, %ecx
 	xor %eax, %eax
 	xor %edx, %edx
 	wrmsr
+	pop %rdx
 	pop %rcx
-2:
+	pop %rax
+	iretq
 .endm
 
-	.globl timer_isr
+	.globl timer_isr_stamp
 	.balign 16
-timer_isr:
+timer_isr_stamp:
 	push %rax
 	push %rdx
 	rdtsc
 	shl $32, %rdx
 	or %rdx, %rax
 	mov %rax, %gs:CPU_IRQ_TSC
-	movl $1, %gs:CPU_TIMER_FIRED
-	incq %gs:CPU_TIMER_IRQS
-	EOI_RAX_RDX
 	pop %rdx
 	pop %rax
-	iretq
+	.globl timer_isr
+timer_isr:
+	movl $1, %gs:CPU_TIMER_FIRED
+	incq %gs:CPU_TIMER_IRQS
+	push %rax
+	EOI_IRET
 
 /*
  * VEC_KICK and VEC_WAKE, IPIs a CPU sends itself or another (hvmm/guest/platform.c, x86/smp.h): nothing to do but EOI.
@@ -116,11 +123,7 @@ timer_isr:
 	.balign 16
 eoi_isr:
 	push %rax
-	push %rdx
-	EOI_RAX_RDX
-	pop %rdx
-	pop %rax
-	iretq
+	EOI_IRET
 
 /* Table of the 256 stub addresses, for desc.c. */
 	.section .rodata
