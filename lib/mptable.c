@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* A minimal MP table for a one-CPU guest with the 8259A in PIC mode (Intel MultiProcessor Specification 1.4). */
+/* A minimal MP table for a one-CPU guest: the 8259A in PIC mode, the ISA interrupts also on an I/O APIC (Intel
+ * MultiProcessor Specification 1.4). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,11 +17,11 @@ static uint8_t checksum(const uint8_t *b, size_t n)
 }
 
 size_t mptable_build(void *buf, uint32_t gpa, uint8_t lapic_id, uint8_t lapic_version, uint32_t lapic_addr,
-		     uint32_t cpu_signature, uint32_t feature_flags)
+		     uint32_t cpu_signature, uint32_t feature_flags, const struct mptable_ioapic *io)
 {
 	uint8_t *b = buf;
 	struct mp_floating fp = { .length = 1, .spec_rev = 4, .feature2 = MP_IMCRP };
-	struct mp_config cfg = { .spec_rev = 4, .entry_count = 4, .lapic_addr = lapic_addr };
+	struct mp_config cfg = { .spec_rev = 4, .entry_count = 5 + MP_ISA_IRQS, .lapic_addr = lapic_addr };
 	struct mp_processor cpu = { .type = 0, .lapic_id = lapic_id, .lapic_version = lapic_version,
 				    .cpu_flags = 0x3, .cpu_signature = cpu_signature, .feature_flags = feature_flags };
 	struct mp_bus isa = { .type = 1, .bus_id = 0 };
@@ -43,6 +44,18 @@ size_t mptable_build(void *buf, uint32_t gpa, uint8_t lapic_id, uint8_t lapic_ve
 	off += sizeof(cpu);
 	memcpy(b + off, &isa, sizeof(isa));
 	off += sizeof(isa);
+	struct mp_ioapic ioapic = { .type = 2, .ioapic_id = io->id, .ioapic_version = io->version, .flags = 1,
+				    .addr = io->addr };
+	memcpy(b + off, &ioapic, sizeof(ioapic));
+	off += sizeof(ioapic);
+	for (uint8_t irq = 0; irq < 16; irq++) {
+		if (irq == 2)
+			continue;
+		struct mp_io_int e = { .type = 3, .int_type = 0, .src_bus_id = 0, .src_bus_irq = irq,
+				       .dst_ioapic_id = io->id, .dst_ioapic_intin = irq == 0 ? 2 : irq };
+		memcpy(b + off, &e, sizeof(e));
+		off += sizeof(e);
+	}
 	memcpy(b + off, &extint, sizeof(extint));
 	off += sizeof(extint);
 	memcpy(b + off, &nmi, sizeof(nmi));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A minimal MP table for a one-CPU guest (Intel MultiProcessor Specification 1.4, chapter 4). */
+/* A minimal MP table for a one-CPU guest with an I/O APIC (Intel MultiProcessor Specification 1.4, chapter 4). */
 #ifndef HVMM_LIB_MPTABLE_H
 #define HVMM_LIB_MPTABLE_H
 #include <stddef.h>
@@ -77,6 +77,34 @@ struct mp_bus {
 _Static_assert(sizeof(struct mp_bus) == 8, "MP bus entry is 8 bytes");
 _Static_assert(offsetof(struct mp_bus, bus_type) == 2, "bus_type");
 
+/* I/O APIC entry (§4.3.3, Table 4-9), 8 bytes. */
+struct mp_ioapic {
+	uint8_t type; /* 2 */
+	uint8_t ioapic_id;
+	uint8_t ioapic_version; /* IOAPICVER bits 7:0 */
+	uint8_t flags; /* bit 0 EN (usable) */
+	uint32_t addr; /* its MMIO base */
+} __attribute__((packed));
+_Static_assert(sizeof(struct mp_ioapic) == 8, "MP I/O APIC entry is 8 bytes");
+_Static_assert(offsetof(struct mp_ioapic, ioapic_version) == 2, "ioapic_version");
+_Static_assert(offsetof(struct mp_ioapic, flags) == 3, "flags");
+_Static_assert(offsetof(struct mp_ioapic, addr) == 4, "addr");
+
+/* I/O interrupt assignment entry (§4.3.4, Table 4-10), 8 bytes: which I/O APIC input a bus interrupt drives. */
+struct mp_io_int {
+	uint8_t type; /* 3 */
+	uint8_t int_type; /* 0 INT (vectored by the I/O APIC), 3 ExtINT */
+	uint16_t flags; /* polarity bits 1:0, trigger bits 3:2; 0 = conforming to the bus (ISA: edge, active high) */
+	uint8_t src_bus_id;
+	uint8_t src_bus_irq;
+	uint8_t dst_ioapic_id;
+	uint8_t dst_ioapic_intin;
+} __attribute__((packed));
+_Static_assert(sizeof(struct mp_io_int) == 8, "MP I/O interrupt entry is 8 bytes");
+_Static_assert(offsetof(struct mp_io_int, flags) == 2, "flags");
+_Static_assert(offsetof(struct mp_io_int, src_bus_irq) == 5, "src_bus_irq");
+_Static_assert(offsetof(struct mp_io_int, dst_ioapic_intin) == 7, "dst_ioapic_intin");
+
 /* Local interrupt assignment entry (§4.3.5, Table 4-12), 8 bytes. */
 struct mp_local_int {
 	uint8_t type; /* 4 */
@@ -94,16 +122,26 @@ _Static_assert(offsetof(struct mp_local_int, dst_lapic_id) == 6, "dst_lapic_id")
 _Static_assert(offsetof(struct mp_local_int, dst_lapic_lint) == 7, "dst_lapic_lint");
 
 #define MP_IMCRP 0x80 /* feature2: PIC mode */
+#define MP_ISA_IRQS 15 /* ISA IRQ 0, 1, 3-15 (IRQ 2 is the 8259A cascade, no device drives it) */
 #define MPTABLE_SIZE (sizeof(struct mp_floating) + sizeof(struct mp_config) + sizeof(struct mp_processor) + \
-		      sizeof(struct mp_bus) + 2 * sizeof(struct mp_local_int))
+		      sizeof(struct mp_bus) + sizeof(struct mp_ioapic) + MP_ISA_IRQS * sizeof(struct mp_io_int) + \
+		      2 * sizeof(struct mp_local_int))
+
+/* The I/O APIC the table names: its ID, version (IOAPICVER bits 7:0) and MMIO base. */
+struct mptable_ioapic {
+	uint8_t id, version;
+	uint32_t addr;
+};
 
 /*
  * Write into buf (MPTABLE_SIZE bytes, to be placed at guest-physical gpa, 16-byte aligned, below 4 GiB) an MP
  * floating pointer followed by its configuration table for one processor: the bootstrap CPU (local APIC lapic_id,
- * version lapic_version, CPUID signature and features), one ISA bus, no I/O APIC, LINT0 = ExtINT (the 8259A) and
- * LINT1 = NMI, PIC mode (IMCRP), local APIC at lapic_addr; both checksums filled. Returns the bytes written.
+ * version lapic_version, CPUID signature and features), one ISA bus, the I/O APIC io with the ISA interrupts on its
+ * inputs (IRQ 0 on INTIN2, IRQ n on INTIN n otherwise, edge and active high as the ISA bus), LINT0 = ExtINT (the
+ * 8259A) and LINT1 = NMI, PIC mode (IMCRP: the 8259A delivers until the OS switches to the I/O APIC), local APIC at
+ * lapic_addr; both checksums filled. Returns the bytes written.
  */
 size_t mptable_build(void *buf, uint32_t gpa, uint8_t lapic_id, uint8_t lapic_version, uint32_t lapic_addr,
-		     uint32_t cpu_signature, uint32_t feature_flags);
+		     uint32_t cpu_signature, uint32_t feature_flags, const struct mptable_ioapic *io);
 
 #endif

@@ -367,6 +367,19 @@ def judge_net(j: Judge, log: HvmmLog, ctx: Context) -> None:
     j.check("1 MiB over TCP: the server's SHA-256 is the client's", s is not None and s == g, f"sent {s}, got {g}")
 
 
+def judge_mptable(j: Judge, log: HvmmLog, ctx: Context) -> None:
+    """acpi=off without noapic: the MP table's I/O APIC and ISA interrupt entries route IRQ 0 (INTIN2) and the
+    UART's IRQ 4 through the I/O APIC, so /init's output (the UART's transmit interrupt) reaches the console."""
+    judge_timer("lapic-deadline", LAPIC_BUSY)(j, log, ctx)
+    j.check("linux: the MP table's interrupt entries are used (no 'no explicit IRQ entries')",
+            log.find_console("linux", r"no explicit IRQ entries") is None)
+    for irq, pin, what in ((0, 2, "timer"), (4, 4, "ttyS0")):
+        m = log.find_console("linux", rf"^hvmm-linux: irq {irq}:\s+(\d+)\s+IO-APIC\s+{pin}-edge\s+{what}$")
+        j.check(f"linux: IRQ {irq} ({what}) through the I/O APIC's INTIN{pin}, interrupts counted",
+                m is not None and int(m[1].group(1)) > 0, m[1].group(0) if m else
+                str([t for t in log.console("linux") if t.startswith(f"hvmm-linux: irq {irq}:")]))
+
+
 def fetch_virtio() -> Optional[str]:
     """fetch(), and the modules and initramfs-virtio.cpio of the virtio scenarios."""
     return linux_prepare.prepare_virtio()
@@ -392,6 +405,8 @@ SCENARIOS: List[Scenario] = [
     # 10 ms slices and no icount.
     Scenario("linux-deadline", linux_guests("noapic", ROUNDS, LAPIC_BUSY),
              judge_timer("lapic-deadline", LAPIC_BUSY), timeout=240, skip_if=fetch),
+    # acpi=off without noapic or nolapic: the local APIC and the I/O APIC from the MP table (docs/linux-guest.md).
+    Scenario("linux-mptable", linux_guests("", ROUNDS, LAPIC_BUSY), judge_mptable, timeout=240, skip_if=fetch),
     # Debian's kernel with console=ttyS0 and nothing else Linux-specific (hvmm_end= is for the test's /init): ACPI,
     # the I/O APIC, the HPET, PCI, and the end through ACPI S5 (poweroff -f) or the FADT reset register (reboot -f).
     Scenario("linux-acpi", plain_guests("poweroff"), judge_acpi("poweroff"), timeout=240, skip_if=fetch),

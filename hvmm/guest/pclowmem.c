@@ -45,7 +45,8 @@ void pclowmem_build(struct guest *g, enum pc_lowmem how)
 	 * configuration" and never starts the APIC timer (docs/linux-guest.md, "The MP table"). */
 	if (!g->pc)
 		return;
-	mptable_build(low + HVMM_PC_BIOS_GPA, HVMM_PC_BIOS_GPA, 0, PC_LAPIC_VERSION, (uint32_t)LAPIC_BASE, 0, 0);
+	const struct mptable_ioapic io = { .id = IOAPIC_ID, .version = IOAPIC_VERSION, .addr = (uint32_t)IOAPIC_BASE };
+	mptable_build(low + HVMM_PC_BIOS_GPA, HVMM_PC_BIOS_GPA, 0, PC_LAPIC_VERSION, (uint32_t)LAPIC_BASE, 0, 0, &io);
 	const char *why;
 	if (pcacpi_build(g, &why)) /* the ACPI tables, which an OS prefers to the MP table */
 		hlog("guest %s: no ACPI tables: %s", g->name, why);

@@ -14,7 +14,7 @@
 #define REG_VER 0x01
 #define REG_ARB 0x02
 #define REG_REDIR 0x10
-#define VERSION (0x11u | ((IOAPIC_PINS - 1u) << 16)) /* 82093AA: version 11h, maximum redirection entry 23 */
+#define VERSION (IOAPIC_VERSION | ((IOAPIC_PINS - 1u) << 16)) /* 82093AA: version 11h, maximum redirection entry 23 */
 
 #define RTE_VECTOR IOAPIC_RTE_VECTOR
 #define RTE_DM_SHIFT IOAPIC_RTE_DM_SHIFT

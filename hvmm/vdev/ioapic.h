@@ -14,6 +14,7 @@
 #define IOAPIC_SIZE 0x1000u
 #define IOAPIC_PINS 24
 #define IOAPIC_ID 1 /* its APIC ID (the MADT's I/O APIC entry): distinct from the CPU's local APIC ID 0 */
+#define IOAPIC_VERSION 0x11u /* IOAPICVER bits 7:0, as the 82093AA */
 
 /* Redirection table entry bits (82093AA §3.2.4) the platform looks at. */
 #define IOAPIC_RTE_VECTOR 0xffull
