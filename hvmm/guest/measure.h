@@ -69,8 +69,9 @@ static inline enum switch_reason measure_switch_reason(const struct vcpu *a, uin
 }
 
 /* A VMRUN of vcpu after c ran another guest (or none): the switch sample, lag cycles since the previous #VMEXIT,
- * whose exit code was code, into the ring (measure_entry). */
-static inline void measure_switch(struct cpu *c, struct vcpu *vcpu, uint64_t lag, uint64_t code)
+ * whose exit code was code, into the ring (measure_entry). stages, a constant: m->stages (stats=full). */
+static inline __attribute__((always_inline)) void measure_switch(struct cpu *c, struct vcpu *vcpu, uint64_t lag,
+								 uint64_t code, const int stages)
 {
 	struct cpu_measure *m = measure_of(c);
 	struct vcpu *a = m->prev;
@@ -81,7 +82,7 @@ static inline void measure_switch(struct cpu *c, struct vcpu *vcpu, uint64_t lag
 	}
 	enum switch_reason why = measure_switch_reason(a, code);
 	vcpu->switches_in++;
-	if (__builtin_expect(m->sched_tsc != 0, 0)) { /* stats=full */
+	if (stages && m->sched_tsc != 0) { /* stats=full: a timer switch stamped its stages */
 		if (why == SW_TIMER)
 			measure_stages(c, m, vcpu, lag);
 		m->sched_tsc = 0;
@@ -97,9 +98,11 @@ extern const uint8_t measure_reentry_of[256]; /* reason ^ RE_OTHER, by exit code
 /* Account one VMRUN of vcpu on c that followed c's previous #VMEXIT (stamps in its gpregs): its run time, and
  * the lag since that exit as a sample — a re-entry, by the exit that was handled (inline, about 30 instructions:
  * it follows every exit that reaches C), or a switch (measure_switch: into the ring, folded at console drain ticks,
- * when the ring is full, when the CPU has no guest left and before the summary). trace, a constant (sched.c
- * compiles its loop once with and once without): also record the run in c's trace ring (trace.h). */
-static inline __attribute__((always_inline)) void measure_entry(struct cpu *c, struct vcpu *vcpu, const int trace)
+ * when the ring is full, when the CPU has no guest left and before the summary). trace and stages, constants
+ * (sched.c compiles its loop for each pair): also record the run in c's trace ring (trace.h); the stages of a
+ * timer switch (stats=full, m->stages). */
+static inline __attribute__((always_inline)) void measure_entry(struct cpu *c, struct vcpu *vcpu, const int trace,
+								const int stages)
 {
 	struct cpu_measure *m = measure_of(c);
 	uint64_t entry = vcpu->regs.entry_tsc, exit = vcpu->regs.exit_tsc, lag = entry - m->last_exit_tsc;
@@ -115,7 +118,7 @@ static inline __attribute__((always_inline)) void measure_entry(struct cpu *c, s
 	}
 	if (trace)
 		trace_put(&m->trace, entry, exit, now, (uintptr_t)vcpu | TRACE_IN);
-	measure_switch(c, vcpu, lag, code);
+	measure_switch(c, vcpu, lag, code, stages);
 }
 
 /* All #VMEXITs so far, fast path included (summed over the guests' vCPUs). */

@@ -209,10 +209,11 @@ static inline __attribute__((always_inline)) struct vcpu *timer_switch_next(stru
 }
 
 /* Switch c from vcpu, preempted at the end of its slice, to next (timer_switch_next) and start next's slice: the
- * same steps as the general tail's, without its checks. */
-static inline __attribute__((always_inline)) void timer_switch(struct cpu *c, struct vcpu *vcpu, struct vcpu *next)
+ * same steps as the general tail's, without its checks. stages, a constant: stats=full (measure.h). */
+static inline __attribute__((always_inline)) void timer_switch(struct cpu *c, struct vcpu *vcpu, struct vcpu *next,
+							       const int stages)
 {
-	if (measure_of(c)->stages)
+	if (stages)
 		measure_of(c)->sched_tsc = rdtsc(); /* stats=full: the stage boundary (docs/measurement.md) */
 	vcpu->ready_tsc = vcpu->regs.exit_tsc; /* it waits from its #VMEXIT on */
 	switch_state(c, next);
@@ -223,10 +224,21 @@ static inline __attribute__((always_inline)) void timer_switch(struct cpu *c, st
 	restart_slice(c, now);
 }
 
-/* Run q's vCPUs on c from vcpu on until none is left. trace, a constant: record every run in c's trace ring
- * (trace.h); sched_run compiles this loop twice, so without trace= no instruction of tracing is on its paths. */
+/* The world switch the run loop calls (vmrun.S), the same for the whole run: decided once, so an exit pays one test
+ * for it. */
+enum world_switch_kind {
+	WS_FETCH, /* fast paths without nRIP (QEMU TCG, pre-NRIPS silicon): svm_world_switch_fetch */
+	WS_NRIP, /* fast paths with nRIP: svm_world_switch */
+	WS_CHECKED, /* vmcb_check=1: vmcb_guard, then svm_world_switch_checked (no fast path) */
+};
+
+/* Run q's vCPUs on c from vcpu on until none is left, entering guests through ws. trace and stages, constants:
+ * record every run in c's trace ring (trace.h); stamp the stages of timer switches (stats=full, measure.h).
+ * sched_run compiles this loop for each pair, so without trace= and stats=full no instruction of either is on its
+ * paths. */
 static inline __attribute__((always_inline)) void run_loop(struct cpu *c, const struct run_queue *q,
-							   struct vcpu *vcpu, const int trace)
+							   struct vcpu *vcpu, const int trace, const int stages,
+							   const enum world_switch_kind ws)
 {
 	while (vcpu) {
 		assign_asid(c, vcpu);
@@ -235,16 +247,15 @@ static inline __attribute__((always_inline)) void run_loop(struct cpu *c, const 
 		/* vmcb_check=1: a VMCB that breaks a consistency rule stops its guest before VMRUN (vmcb_guard.c), and no
 		 * VMRUN bypasses the check (no fast path). */
 		int ran = 1;
-		if (__builtin_expect(!config.vmcb_check, 1)) {
-			if (!svm_has(SVM_FEAT_NRIPS))
-				svm_world_switch_fetch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
-			else
-				svm_world_switch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
-		} else if ((ran = vmcb_guard(vcpu) == 0))
+		if (ws == WS_FETCH)
+			svm_world_switch_fetch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
+		else if (ws == WS_NRIP)
+			svm_world_switch(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
+		else if ((ran = vmcb_guard(vcpu) == 0))
 			svm_world_switch_checked(&vcpu->regs, (uint64_t)vcpu->vmcb, c->host_vmcb_pa);
 		if (ran) {
 			vcpu->vmcb->control.tlb_control = TLB_CONTROL_DO_NOTHING; /* flush once, not on every VMRUN */
-			measure_entry(c, vcpu, trace);
+			measure_entry(c, vcpu, trace, stages);
 			if (vcpu->vmcb->control.exitcode == VMEXIT_INTR) { /* the slice's end, a drain tick, an IPI, ... */
 				exit_begin(vcpu);
 				exit_take_intr();
@@ -252,7 +263,7 @@ static inline __attribute__((always_inline)) void run_loop(struct cpu *c, const 
 					platform_after_exit(c, vcpu);
 				struct vcpu *next = timer_switch_next(c, vcpu);
 				if (next) {
-					timer_switch(c, vcpu, next);
+					timer_switch(c, vcpu, next, stages);
 					vcpu = next;
 					continue;
 				}
@@ -292,7 +303,7 @@ static inline __attribute__((always_inline)) void run_loop(struct cpu *c, const 
 		}
 		if (!next)
 			break;
-		if (c->timer_fired && next != vcpu && measure_of(c)->stages)
+		if (stages && c->timer_fired && next != vcpu)
 			measure_of(c)->sched_tsc = rdtsc(); /* stats=full: the stage boundary (docs/measurement.md) */
 		if (next != vcpu) {
 			if (vcpu->state == VCPU_RUNNABLE)
@@ -335,10 +346,16 @@ void sched_run(struct cpu *c)
 		account_wait(vcpu, rdtsc());
 		start_slice(c);
 	}
-	if (measure_of(c)->trace.ev)
-		run_loop(c, q, vcpu, 1);
+	enum world_switch_kind ws = config.vmcb_check ? WS_CHECKED : svm_has(SVM_FEAT_NRIPS) ? WS_NRIP : WS_FETCH;
+	const struct cpu_measure *m = measure_of(c);
+	if (m->trace.ev && m->stages)
+		run_loop(c, q, vcpu, 1, 1, ws);
+	else if (m->trace.ev)
+		run_loop(c, q, vcpu, 1, 0, ws);
+	else if (m->stages)
+		run_loop(c, q, vcpu, 0, 1, ws);
 	else
-		run_loop(c, q, vcpu, 0);
+		run_loop(c, q, vcpu, 0, 0, ws);
 	lapic_timer_oneshot(0);
 	measure_fold(measure_of(c));
 	con_async(0); /* send what is still queued; synchronous again */
